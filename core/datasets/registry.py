@@ -1,0 +1,150 @@
+"""The dataset registry: name -> how to load it. `load_dataset(name, **options)` is the one entry point."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from core.datasets import external
+from core.datasets.base import Dataset, make_dataset
+from core.datasets.toy import TOY_SETS, make_toy
+from core.errors import InvalidSpecError
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    title: str
+    kind: str                   # "image" | "tabular" | "toy2d"
+    task: str                   # "classification" | "regression"
+    bundled: bool               # always available offline
+    summary: str
+    load: Callable[..., Dataset]
+
+
+def _image_set(name, title, X, y, class_names, source, scale=255.0) -> Dataset:
+    X = np.asarray(X, dtype=np.float32)
+    X = X[..., None] if X.ndim == 3 else X
+    return make_dataset(name, X / scale, y, task="classification", kind="image", class_names=class_names,
+                        title=title, source=source, pixel_scale=scale)
+
+
+def _digits() -> Dataset:
+    from sklearn.datasets import load_digits
+
+    b = load_digits()
+    return _image_set("digits", "Digits (8x8)", b.images, b.target, [str(i) for i in range(10)],
+                      "scikit-learn (bundled)", scale=16.0)
+
+
+def _sklearn_table(name: str, title: str, loader: str, task: str) -> Callable[[], Dataset]:
+    def load() -> Dataset:
+        import sklearn.datasets
+
+        b = getattr(sklearn.datasets, loader)()
+        names = list(getattr(b, "target_names", [])) if task == "classification" else None
+        return make_dataset(name, b.data, b.target, task=task, kind="tabular", class_names=names,
+                            feature_names=tuple(b.feature_names), title=title, source="scikit-learn (bundled)")
+    return load
+
+
+def _toy(name: str) -> Callable[..., Dataset]:
+    def load(n_samples: int = 400, noise: float = 0.1, seed: int = 0) -> Dataset:
+        X, y = make_toy(name, n_samples, noise, seed)
+        return make_dataset(name, X, y, task="classification", kind="toy2d", class_names=("0", "1"),
+                            feature_names=("x1", "x2"), title=name.capitalize(),
+                            source=f"generated (n={n_samples}, noise={noise}, seed={seed})")
+    return load
+
+
+def _mnist_like(name: str, title: str, class_names) -> Callable[..., Dataset]:
+    def load(data_dir: str | None = None) -> Dataset:
+        X, y, source = external.load_mnist_like(name, title, data_dir)
+        return _image_set(name, title, X, y, class_names, source)
+    return load
+
+
+def _cifar10(data_dir: str | None = None) -> Dataset:
+    X, y, source = external.load_cifar10(data_dir)
+    return _image_set("cifar10", "CIFAR-10", X, y, external.CIFAR10_CLASSES, source)
+
+
+def _california(data_dir: str | None = None) -> Dataset:
+    X, y, features, source = external.load_california(data_dir)
+    return make_dataset("california_housing", X, y, task="regression", kind="tabular",
+                        feature_names=features, title="California housing", source=source)
+
+
+_TOY_SUMMARY = {
+    "moons": "two interleaving half-moons", "circles": "a ring around a disc", "xor": "four quadrants (XOR)",
+    "spiral": "two interleaved spirals", "gaussian": "two Gaussian clouds",
+}
+
+DATASETS: dict[str, DatasetInfo] = {
+    "digits": DatasetInfo("digits", "Digits (8x8)", "image", "classification", True,
+                          "1,797 handwritten digits, 8x8 grey levels 0-16", _digits),
+    "iris": DatasetInfo("iris", "Iris", "tabular", "classification", True,
+                        "150 flowers, 4 measurements, 3 species", _sklearn_table("iris", "Iris", "load_iris", "classification")),
+    "wine": DatasetInfo("wine", "Wine", "tabular", "classification", True,
+                        "178 wines, 13 chemical measurements, 3 cultivars",
+                        _sklearn_table("wine", "Wine", "load_wine", "classification")),
+    "breast_cancer": DatasetInfo("breast_cancer", "Breast cancer", "tabular", "classification", True,
+                                 "569 tumours, 30 features, malignant or benign",
+                                 _sklearn_table("breast_cancer", "Breast cancer", "load_breast_cancer", "classification")),
+    "diabetes": DatasetInfo("diabetes", "Diabetes", "tabular", "regression", True,
+                            "442 patients, 10 features, disease progression (regression)",
+                            _sklearn_table("diabetes", "Diabetes", "load_diabetes", "regression")),
+    **{n: DatasetInfo(n, n.capitalize(), "toy2d", "classification", True, f"generated 2-D: {_TOY_SUMMARY[n]}", _toy(n))
+       for n in TOY_SETS},
+    "mnist": DatasetInfo("mnist", "MNIST", "image", "classification", False,
+                         "70,000 handwritten digits, 28x28 grey", _mnist_like("mnist", "MNIST", [str(i) for i in range(10)])),
+    "fashion_mnist": DatasetInfo("fashion_mnist", "Fashion-MNIST", "image", "classification", False,
+                                 "70,000 clothing images, 28x28 grey, 10 classes",
+                                 _mnist_like("fashion_mnist", "Fashion-MNIST", external.FASHION_CLASSES)),
+    "cifar10": DatasetInfo("cifar10", "CIFAR-10", "image", "classification", False,
+                           "60,000 colour photos, 32x32x3, 10 classes", _cifar10),
+    "california_housing": DatasetInfo("california_housing", "California housing", "tabular", "regression", False,
+                                      "20,640 districts, 8 features, median house value", _california),
+}
+
+
+def list_datasets(kind: str | None = None) -> list[str]:
+    """Names of every dataset NN Lab knows (optionally of one kind), bundled ones first."""
+    return [n for n, info in DATASETS.items() if kind is None or info.kind == kind]
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise InvalidSpecError(f"Unknown dataset {name!r}. Choose one of: {', '.join(DATASETS)}.") from None
+
+
+def dataset_options(name: str) -> tuple[str, ...]:
+    """The keyword options `load_dataset(name, ...)` accepts (e.g. n_samples, noise, seed)."""
+    return tuple(inspect.signature(dataset_info(name).load).parameters)
+
+
+def is_available(name: str, data_dir: str | None = None) -> bool:
+    """Whether `load_dataset(name)` can succeed offline right now (checks files, reads nothing)."""
+    info = dataset_info(name)
+    return info.bundled or external.is_on_disk(name, data_dir)
+
+
+def load_dataset(name: str, **options) -> Dataset:
+    """Load a dataset by name. Options: n_samples/noise/seed for 2-D sets; data_dir for external sets.
+
+    Raises DatasetUnavailable (with the files to provide) when an external set is not on this machine,
+    DataFormatError when its files are malformed, InvalidSpecError for an unknown name or option.
+    """
+    info = dataset_info(name)
+    allowed = dataset_options(name)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise InvalidSpecError(
+            f"{name} does not take option(s) {', '.join(unknown)}; it takes {', '.join(allowed) or 'none'}."
+        )
+    return info.load(**options)

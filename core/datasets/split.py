@@ -1,0 +1,60 @@
+"""Train/test splitting: seeded, stratified for classification, with an optional subset for live demos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.datasets.base import Dataset
+from core.errors import InvalidSpecError
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def _stratify(y: np.ndarray, task: str, n_small: int) -> np.ndarray | None:
+    """Labels to stratify on, or None when stratifying is impossible (a class too rare for both sides)."""
+    if task != "classification":
+        return None
+    counts = np.bincount(y)
+    counts = counts[counts > 0]
+    return y if counts.min() >= 2 and n_small >= counts.size else None
+
+
+def subsample_indices(y: np.ndarray, task: str, n: int, seed: int = 0) -> np.ndarray:
+    """Sorted indices of a (stratified when possible) random subset of size n."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(y))
+    if n >= len(y):
+        return idx
+    keep, _ = train_test_split(idx, train_size=n, random_state=seed, stratify=_stratify(y, task, n))
+    return np.sort(keep)
+
+
+def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None) -> Split:
+    """Split `ds` into train and test. `max_samples` first keeps a stratified subset of that size.
+
+    Shapes follow `ds.X`: images stay (n, h, w, c).
+    """
+    from sklearn.model_selection import train_test_split
+
+    if not 0.05 <= test_fraction <= 0.9:
+        raise InvalidSpecError(f"test_fraction must be between 0.05 and 0.9, received {test_fraction}.")
+    idx = np.arange(ds.n_samples)
+    if max_samples is not None:
+        if max_samples < 10:
+            raise InvalidSpecError(f"max_samples must be at least 10, received {max_samples}.")
+        idx = subsample_indices(ds.y, ds.task, max_samples, seed)
+    n_test = max(1, int(round(test_fraction * len(idx))))
+    if len(idx) - n_test < 2:
+        raise InvalidSpecError(f"Too few samples ({len(idx)}) to split with test_fraction={test_fraction}.")
+    tr, te = train_test_split(idx, test_size=n_test, random_state=seed,
+                              stratify=_stratify(ds.y[idx], ds.task, min(n_test, len(idx) - n_test)))
+    return Split(ds.X[tr], ds.X[te], ds.y[tr], ds.y[te])

@@ -1,0 +1,81 @@
+"""Build a Dataset from files a user uploads: IDX pairs, CIFAR-10 batches, .npz or CSV."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.datasets.base import Dataset, make_dataset
+from core.datasets.external import CIFAR10_CLASSES
+from core.datasets.readers import load_cifar_batch, load_csv, load_idx, load_npz, npz_arrays
+from core.errors import DataFormatError
+
+UPLOAD_TYPES = ("gz", "idx", "idx1-ubyte", "idx3-ubyte", "ubyte", "npz", "csv", "bin", "pkl", "pickle")
+MAX_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
+
+
+def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=None, title=None) -> Dataset:
+    X = np.asarray(X)
+    if X.ndim == 3:
+        X = X[..., None]
+    scale = 255.0 if X.dtype == np.uint8 or float(np.nanmax(X)) > 1.0 else 1.0
+    return make_dataset(name, X.astype(np.float32) / scale, y, task="classification", kind="image",
+                        class_names=class_names, title=title or name, source=source, pixel_scale=scale)
+
+
+def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=()) -> Dataset:
+    y = np.asarray(y)
+    numeric = np.issubdtype(y.dtype, np.number)
+    is_class = not numeric or (np.allclose(y, np.round(y)) and np.unique(y).size <= MAX_CLASSES)
+    if numeric and is_class:
+        y = y.astype(np.int64)
+    return make_dataset(name, X, y, task="classification" if is_class else "regression", kind="tabular",
+                        feature_names=tuple(feature_names) or tuple(f"x{i + 1}" for i in range(X.shape[1])),
+                        title=name, source=source)
+
+
+def _from_idx(files: dict[str, bytes]) -> Dataset:
+    arrays = {n: load_idx(b) for n, b in files.items()}
+    images = [n for n, a in arrays.items() if a.ndim == 3]
+    labels = [n for n, a in arrays.items() if a.ndim == 1]
+    if len(images) != 1 or len(labels) != 1:
+        raise DataFormatError(
+            "Expected one IDX image file (idx3, e.g. train-images-idx3-ubyte.gz) and its label file "
+            f"(idx1, e.g. train-labels-idx1-ubyte.gz); received {len(images)} image and {len(labels)} label files."
+        )
+    X, y = arrays[images[0]], arrays[labels[0]]
+    if len(X) != len(y):
+        raise DataFormatError(f"{images[0]} has {len(X)} images but {labels[0]} has {len(y)} labels.")
+    return _images(images[0].split(".")[0], X, y, ", ".join(files))
+
+
+def dataset_from_files(files: dict[str, bytes], target: str | None = None) -> Dataset:
+    """Build a Dataset from uploaded files {file name: content}.
+
+    One .npz (x/y or x_train/y_train), one CSV (target column `target`, default the last), two IDX
+    files (images + labels), or one or more CIFAR-10 batches. Raises DataFormatError otherwise.
+    """
+    if not files:
+        raise DataFormatError("No file received. Upload an IDX pair, CIFAR-10 batches, a .npz or a CSV file.")
+    names = list(files)
+    lower = [n.lower() for n in names]
+    if len(files) == 1 and lower[0].endswith(".npz"):
+        X, y = npz_arrays(load_npz(files[names[0]]), names[0])
+        if np.asarray(X).ndim in (3, 4):
+            return _images(names[0].rsplit(".", 1)[0], X, y, names[0])
+        if np.asarray(X).ndim != 2:
+            raise DataFormatError(f"{names[0]}: expected x of shape (n, d) or (n, h, w[, c]), found {np.shape(X)}.")
+        return _table(names[0].rsplit(".", 1)[0], X, y, names[0])
+    if len(files) == 1 and lower[0].endswith(".csv"):
+        features, target_col = load_csv(files[names[0]], target)
+        return _table(names[0].rsplit(".", 1)[0], features.to_numpy(), target_col.to_numpy(), names[0],
+                      [str(c) for c in features.columns])
+    if all("idx" in n or "ubyte" in n for n in lower):
+        return _from_idx(files)
+    if all(n.startswith(("data_batch", "test_batch")) for n in lower):
+        parts = [load_cifar_batch(files[n]) for n in sorted(names)]
+        return _images("cifar10_upload", np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                       ", ".join(sorted(names)), class_names=CIFAR10_CLASSES, title="CIFAR-10 (uploaded)")
+    raise DataFormatError(
+        f"Could not tell the format of {', '.join(names)}. Upload one .npz, one .csv, an IDX image file "
+        "with its label file, or CIFAR-10 batches named data_batch_N / test_batch."
+    )

@@ -1,0 +1,32 @@
+"""Errors NN Lab shows to people.
+
+Every error is an `NNLabError` and also the matching built-in, so callers that know nothing of NN Lab
+still catch them (`except ValueError`). Messages say what was wrong, what was expected, what was
+received and how to fix it; pages show them with `st.error` as they are.
+"""
+
+from __future__ import annotations
+
+
+class NNLabError(Exception):
+    """Base class of every error that a page shows to its user."""
+
+
+class DataFormatError(NNLabError, ValueError):
+    """A file or array is not in the format it claims to be (bad header, truncated, NaNs, ...)."""
+
+
+class DatasetUnavailable(NNLabError, FileNotFoundError):
+    """A dataset's files are not on this machine; the message says which files to put where."""
+
+
+class InvalidSpecError(NNLabError, ValueError):
+    """A model spec or training configuration breaks a rule (unknown activation, too many parameters...)."""
+
+
+class TrainingDiverged(NNLabError, FloatingPointError):
+    """The loss became NaN or infinite during training."""
+
+
+class NotTrainedError(NNLabError, RuntimeError):
+    """Asked for the weights or outputs of a model that has not been trained yet."""

@@ -1,0 +1,114 @@
+"""Keras backend: a Sequential built from an MLPSpec or a CNNSpec. TensorFlow is imported here only,
+when the first Keras model is built (importing it costs 5-10 s on a small machine).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.activations import ACTIVATIONS, KERAS_ACTIVATIONS
+from core.errors import InvalidSpecError
+from core.models.base import BaseModel, EpochTracker
+from core.spec import CNNSpec, MLPSpec, TrainConfig
+
+PREDICT_BATCH = 4096
+
+
+def _keras():
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    return keras
+
+
+class KerasModel(BaseModel):
+    backend = "keras"
+
+    def __init__(self, spec, input_shape, n_outputs, task, seed: int = 0) -> None:
+        if spec.activation not in KERAS_ACTIVATIONS:
+            raise InvalidSpecError(
+                f"{ACTIVATIONS[spec.activation]().title} is not trainable in Keras by gradient descent; choose one "
+                f"of {', '.join(KERAS_ACTIVATIONS)}."
+            )
+        super().__init__(spec, input_shape, n_outputs, task)
+        keras = _keras()
+        keras.utils.set_random_seed(seed)
+        self.model_ = keras.Sequential(self._layers(keras), name=f"nnlab_{spec.__class__.__name__.lower()}")
+        self._intermediate = None
+
+    def _layers(self, keras) -> list:
+        L, spec, act = keras.layers, self.spec, self.spec.activation
+        layers = [keras.Input(shape=self.input_shape)]
+        if isinstance(spec, CNNSpec):
+            if len(self.input_shape) != 3:
+                raise InvalidSpecError(f"a CNN needs image inputs (h, w, c), received shape {self.input_shape}.")
+            for i, filters in enumerate(spec.conv_filters, 1):
+                layers += [L.Conv2D(filters, spec.kernel_size, activation=act, padding="valid", name=f"conv_{i}"),
+                           L.MaxPooling2D(spec.pool_size, name=f"pool_{i}")]
+            layers.append(L.Flatten(name="flatten"))
+            if spec.dropout > 0:
+                layers.append(L.Dropout(spec.dropout, name="dropout"))
+            widths = spec.dense_layers
+        else:
+            if len(self.input_shape) > 1:
+                layers.append(L.Flatten(name="flatten"))
+            widths = spec.hidden_layers
+        for i, units in enumerate(widths, 1):
+            layers.append(L.Dense(units, activation=act, name=f"hidden_{i}"))
+            if isinstance(spec, MLPSpec) and spec.dropout > 0:
+                layers.append(L.Dropout(spec.dropout, name=f"dropout_{i}"))
+        out_act = "linear" if self.task == "regression" else ("sigmoid" if self.n_units == 1 else "softmax")
+        layers.append(L.Dense(self.n_units, activation=out_act, name="output"))
+        return layers
+
+    def _compile(self, keras, config: TrainConfig) -> None:
+        optimizers = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
+        for layer in self.model_.layers:
+            if hasattr(layer, "kernel"):
+                layer.kernel.regularizer = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
+        if self.task == "regression":
+            loss, metrics = "mse", [keras.metrics.R2Score(name="r2")]
+        else:
+            loss = "binary_crossentropy" if self.n_units == 1 else "sparse_categorical_crossentropy"
+            metrics = ["accuracy"]
+        self.model_.compile(optimizer=optimizers[config.optimizer](learning_rate=config.learning_rate),
+                            loss=loss, metrics=metrics)
+
+    def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
+        keras = _keras()
+        keras.utils.set_random_seed(config.seed)
+        self._compile(keras, config)
+
+        class _Epochs(keras.callbacks.Callback):
+            def on_epoch_end(cb, epoch, logs=None):   # noqa: N805 - `self` is the outer model
+                logs = {k: v for k, v in (logs or {}).items() if not k.startswith("val_")}
+                if X_val is not None and np.isfinite(logs.get("loss", np.nan)):
+                    out = self._raw_output(X_val)
+                    name = "accuracy" if self.task == "classification" else "r2"
+                    logs.update(val_loss=self._loss(out, y_val), **{f"val_{name}": self._score_from_output(out, y_val)})
+                if tracker.end_epoch(logs):
+                    cb.model.stop_training = True
+
+        target = y_tr.astype(np.float32) if self.n_units == 1 and self.task == "classification" else y_tr
+        self.model_.fit(X_tr, target, batch_size=min(config.batch_size, len(X_tr)), epochs=config.epochs,
+                        verbose=0, shuffle=True, callbacks=[_Epochs()])
+
+    def _raw_output(self, X: np.ndarray) -> np.ndarray:
+        if len(X) <= PREDICT_BATCH:
+            return np.asarray(self.model_.predict_on_batch(X))
+        return np.asarray(self.model_.predict(X, batch_size=PREDICT_BATCH, verbose=0))
+
+    def layer_weights(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        return [(layer.name, *(np.asarray(w) for w in layer.get_weights()))
+                for layer in self.model_.layers if len(layer.get_weights()) == 2]
+
+    def layer_outputs(self, X: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        keras = _keras()
+        X = self._check_X(X)
+        if self._intermediate is None:
+            self._intermediate = keras.Model(inputs=self.model_.inputs[0],
+                                             outputs=[layer.output for layer in self.model_.layers])
+        outs = self._intermediate.predict(X, batch_size=PREDICT_BATCH, verbose=0)
+        return [(layer.name, np.asarray(o)) for layer, o in zip(self.model_.layers, outs)]

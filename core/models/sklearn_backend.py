@@ -1,0 +1,117 @@
+"""scikit-learn backend: MLPClassifier / MLPRegressor trained one epoch per `partial_fit` call, so the
+page sees every epoch. Validation and early stopping are done by `core` (partial_fit refuses
+early_stopping=True); BLAS threads are limited for small networks, where threads cost more than they give.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.activations import SKLEARN_ACTIVATIONS, get_activation, softmax
+from core.errors import InvalidSpecError, NotTrainedError
+from core.models.base import BaseModel, EpochTracker
+from core.spec import CNNSpec, MLPSpec, TrainConfig
+
+SMALL_LAYER = 256   # at or below this width, one BLAS thread is faster on 2 cores (see bench/)
+
+
+def blas_threads(spec: MLPSpec) -> int | None:
+    """1 for small networks (threading overhead dominates tiny matrix products), else the default."""
+    return 1 if max(spec.hidden_layers, default=0) <= SMALL_LAYER else None
+
+
+class SklearnModel(BaseModel):
+    backend = "sklearn"
+
+    def __init__(self, spec, input_shape, n_outputs, task, seed: int = 0) -> None:
+        if isinstance(spec, CNNSpec):
+            raise InvalidSpecError("scikit-learn has no convolutional layers: build a CNNSpec with backend='keras'.")
+        if spec.activation not in SKLEARN_ACTIVATIONS:
+            raise InvalidSpecError(
+                f"scikit-learn's MLP supports the activations {', '.join(SKLEARN_ACTIVATIONS)}; received "
+                f"{spec.activation!r}. Choose one of those, or use backend='keras'."
+            )
+        if spec.dropout > 0:
+            raise InvalidSpecError("scikit-learn's MLP has no dropout: set dropout=0 or use backend='keras'.")
+        super().__init__(spec, input_shape, n_outputs, task)
+        self.seed = seed
+        self.estimator_ = None
+
+    def _new_estimator(self, config: TrainConfig):
+        from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+        if config.optimizer not in ("sgd", "adam"):
+            raise InvalidSpecError(
+                f"scikit-learn's MLP trains with 'sgd' or 'adam', received {config.optimizer!r}. "
+                "Choose one of those, or use backend='keras' for rmsprop."
+            )
+        cls = MLPClassifier if self.task == "classification" else MLPRegressor
+        return cls(
+            hidden_layer_sizes=self.spec.hidden_layers, activation=SKLEARN_ACTIVATIONS[self.spec.activation],
+            solver=config.optimizer, alpha=config.l2, batch_size=config.batch_size,
+            learning_rate_init=config.learning_rate, momentum=0.0, nesterovs_momentum=False,  # plain SGD, as Keras
+            random_state=self.seed, shuffle=True,
+        )
+
+    def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
+        from threadpoolctl import threadpool_limits
+
+        if self.estimator_ is None or self.estimator_.solver != config.optimizer:
+            self.estimator_ = self._new_estimator(config)
+        est = self.estimator_
+        est.set_params(alpha=config.l2, batch_size=min(config.batch_size, len(X_tr)),
+                       learning_rate_init=config.learning_rate)
+        flat_tr = X_tr.reshape(len(X_tr), -1)
+        target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
+        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"):
+            for _ in range(config.epochs):
+                if self.task == "classification":
+                    est.partial_fit(flat_tr, target, classes=np.arange(self.n_classes))
+                else:
+                    est.partial_fit(flat_tr, target)
+                # scikit-learn's squared-error loss is half the MSE; report Keras's mse.
+                loss = est.loss_ * (2 if self.task == "regression" else 1)
+                logs = {"loss": loss}
+                if np.isfinite(loss):
+                    logs.update(self._metric_logs(X_tr, y_tr, X_val, y_val))
+                if tracker.end_epoch(logs):
+                    break
+
+    def _require_fitted(self):
+        if self.estimator_ is None or not hasattr(self.estimator_, "coefs_"):
+            raise NotTrainedError("This scikit-learn model has no weights until it is trained: call fit first.")
+        return self.estimator_
+
+    def layer_weights(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        est = self._require_fitted()
+        names = [f"hidden_{i}" for i in range(1, len(est.coefs_))] + ["output"]
+        return [(n, W.copy(), b.copy()) for n, W, b in zip(names, est.coefs_, est.intercepts_)]
+
+    def layer_outputs(self, X: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """A numpy forward pass over coefs_ / intercepts_: the activations after each layer."""
+        X = self._check_X(X)
+        a = X.reshape(len(X), -1).astype(np.float64)
+        outputs = [("flatten", a)] if len(self.input_shape) > 1 else []
+        hidden = get_activation(self.spec.activation)
+        weights = self.layer_weights()
+        for i, (name, W, b) in enumerate(weights):
+            z = a @ W + b
+            if i < len(weights) - 1:
+                a = hidden.fn(z)
+            elif self.task == "regression":
+                a = z
+            else:
+                a = get_activation("sigmoid").fn(z) if self.n_units == 1 else softmax(z)
+            outputs.append((name, a))
+        return outputs
+
+    def _raw_output(self, X: np.ndarray) -> np.ndarray:
+        est = self._require_fitted()
+        from threadpoolctl import threadpool_limits
+
+        flat = X.reshape(len(X), -1)
+        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"):
+            if self.task == "regression":
+                return est.predict(flat).reshape(len(X), -1)
+            proba = est.predict_proba(flat)
+        return proba[:, 1:] if self.n_units == 1 else proba

@@ -1,0 +1,82 @@
+"""Parameter counting by hand, layer by layer: the numbers the lessons ask students to work out.
+
+count_params(spec, input_shape, n_outputs) equals Keras's `model.count_params()` and the total size of
+scikit-learn's `coefs_` and `intercepts_` (checked in the tests against both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from core.errors import InvalidSpecError
+from core.spec import CNNSpec, MLPSpec
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One row of a Keras-style summary. `formula` shows the arithmetic with the numbers filled in."""
+
+    name: str
+    kind: str                       # "Dense" | "Conv2D" | "MaxPooling2D" | "Flatten" | "Dropout"
+    output_shape: tuple[int, ...]   # without the batch axis
+    params: int
+    formula: str
+
+
+def output_units(task: str, n_classes: int = 0, n_targets: int = 1) -> int:
+    """Units of the output layer: one per target (regression), ONE logistic unit (2 classes), else one per class."""
+    if task == "regression":
+        return n_targets
+    if n_classes < 2:
+        raise InvalidSpecError(f"classification needs at least 2 classes, received {n_classes}.")
+    return 1 if n_classes == 2 else n_classes
+
+
+def _dense(name: str, n_in: int, n_out: int) -> LayerCount:
+    return LayerCount(name, "Dense", (n_out,), n_in * n_out + n_out, f"{n_in} x {n_out} + {n_out}")
+
+
+def layer_counts(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_outputs: int) -> list[LayerCount]:
+    """The rows of the model summary, in order, with layer names that match `build_model`'s."""
+    rows: list[LayerCount] = []
+    if isinstance(spec, MLPSpec):
+        n_in = prod(input_shape)
+        if len(input_shape) > 1:
+            rows.append(LayerCount("flatten", "Flatten", (n_in,), 0, "0 (reshapes only)"))
+        widths = spec.hidden_layers
+    else:
+        if len(input_shape) != 3:
+            raise InvalidSpecError(f"a CNN needs image input (height, width, channels), received shape {input_shape}.")
+        h, w, c = input_shape
+        k, p = spec.kernel_size, spec.pool_size
+        for i, filters in enumerate(spec.conv_filters, 1):
+            h, w = h - k + 1, w - k + 1
+            if h < 1 or w < 1:
+                raise InvalidSpecError(
+                    f"conv_{i}: a {k}x{k} kernel does not fit the {h + k - 1}x{w + k - 1} input left by the "
+                    "layers before it. Use fewer conv layers or a smaller kernel."
+                )
+            rows.append(LayerCount(f"conv_{i}", "Conv2D", (h, w, filters), k * k * c * filters + filters,
+                                   f"{k} x {k} x {c} x {filters} + {filters}"))
+            h, w, c = h // p, w // p, filters
+            if h < 1 or w < 1:
+                raise InvalidSpecError(f"pool_{i}: {p}x{p} pooling leaves no pixels. Use fewer conv layers.")
+            rows.append(LayerCount(f"pool_{i}", "MaxPooling2D", (h, w, c), 0, "0 (no weights)"))
+        n_in = h * w * c
+        rows.append(LayerCount("flatten", "Flatten", (n_in,), 0, "0 (reshapes only)"))
+        if spec.dropout > 0:
+            rows.append(LayerCount("dropout", "Dropout", (n_in,), 0, "0 (no weights)"))
+        widths = spec.dense_layers
+    for i, units in enumerate(widths, 1):
+        rows.append(_dense(f"hidden_{i}", n_in, units))
+        if isinstance(spec, MLPSpec) and spec.dropout > 0:
+            rows.append(LayerCount(f"dropout_{i}", "Dropout", (units,), 0, "0 (no weights)"))
+        n_in = units
+    rows.append(_dense("output", n_in, n_outputs))
+    return rows
+
+
+def count_params(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_outputs: int) -> int:
+    """Total trainable parameters (weights + biases) of `spec` on inputs of `input_shape` (no batch axis)."""
+    return sum(row.params for row in layer_counts(spec, tuple(input_shape), n_outputs))

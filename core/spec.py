@@ -1,0 +1,130 @@
+"""Frozen, self-validating specs: what to build (MLPSpec, CNNSpec) and how to train it (TrainConfig).
+
+Every spec round-trips through a plain dict (`to_dict` / `from_dict`) so a lesson fits in a URL.
+Validation is declarative: each field has a rule, and a broken rule raises InvalidSpecError naming the
+field, the rule, the value received and the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar
+
+from core.activations import ACTIVATIONS
+from core.errors import InvalidSpecError
+
+OPTIMIZERS = ("sgd", "adam", "rmsprop")
+MAX_LAYERS, MAX_UNITS = 8, 4096
+
+
+def _int_range(name: str, value: Any, lo: int, hi: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise InvalidSpecError(f"{name} must be a whole number from {lo} to {hi}, received {value!r}.")
+
+
+def _float_range(name: str, value: Any, lo: float, hi: float, *, lo_open: bool = False) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = ok and (lo < value if lo_open else lo <= value) and value <= hi
+    if not ok:
+        bracket = "(" if lo_open else "["
+        raise InvalidSpecError(f"{name} must be a number in {bracket}{lo}, {hi}], received {value!r}.")
+
+
+def _layers(name: str, value: Any, lo_count: int) -> tuple[int, ...]:
+    try:
+        layers = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        raise InvalidSpecError(f"{name} must be a list of layer widths such as (16, 16), received {value!r}.") from None
+    if not lo_count <= len(layers) <= MAX_LAYERS:
+        raise InvalidSpecError(f"{name} must have {lo_count} to {MAX_LAYERS} layers, received {len(layers)}.")
+    for i, units in enumerate(layers):
+        _int_range(f"{name}[{i}]", units, 1, MAX_UNITS)
+    return layers
+
+
+def _activation(value: Any) -> None:
+    if value not in ACTIVATIONS:
+        raise InvalidSpecError(f"activation must be one of {', '.join(ACTIVATIONS)}, received {value!r}.")
+
+
+class _DictMixin:
+    TUPLES: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        """Build from a dict; unknown keys raise InvalidSpecError (a typo must not pass silently)."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise InvalidSpecError(f"{cls.__name__} has no field(s) {', '.join(unknown)}; fields: {', '.join(sorted(names))}.")
+        return cls(**{k: tuple(v) if k in cls.TUPLES else v for k, v in data.items()})
+
+
+@dataclass(frozen=True)
+class MLPSpec(_DictMixin):
+    """A multi-layer perceptron. hidden_layers=() is logistic / linear regression."""
+
+    hidden_layers: tuple[int, ...] = (16, 16)
+    activation: str = "relu"
+    dropout: float = 0.0          # after each hidden layer; Keras only
+    TUPLES: ClassVar[tuple[str, ...]] = ("hidden_layers",)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden_layers", _layers("hidden_layers", self.hidden_layers, 0))
+        _activation(self.activation)
+        _float_range("dropout", self.dropout, 0.0, 0.9)
+
+
+@dataclass(frozen=True)
+class CNNSpec(_DictMixin):
+    """Conv (valid padding) + max-pool blocks, then Flatten, Dropout, dense layers and the output layer."""
+
+    conv_filters: tuple[int, ...] = (32, 64)
+    kernel_size: int = 3
+    pool_size: int = 2
+    dense_layers: tuple[int, ...] = ()
+    dropout: float = 0.2
+    activation: str = "relu"
+    TUPLES: ClassVar[tuple[str, ...]] = ("conv_filters", "dense_layers")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "conv_filters", _layers("conv_filters", self.conv_filters, 1))
+        object.__setattr__(self, "dense_layers", _layers("dense_layers", self.dense_layers, 0))
+        _int_range("kernel_size", self.kernel_size, 1, 11)
+        _int_range("pool_size", self.pool_size, 1, 4)
+        _float_range("dropout", self.dropout, 0.0, 0.9)
+        _activation(self.activation)
+
+
+@dataclass(frozen=True)
+class TrainConfig(_DictMixin):
+    """How to train. l2 is the L2 weight penalty (Keras kernel_regularizer l2 / scikit-learn alpha)."""
+
+    epochs: int = 20
+    batch_size: int = 200
+    learning_rate: float = 1e-3
+    optimizer: str = "adam"
+    l2: float = 0.0
+    validation_fraction: float = 0.1
+    early_stopping_patience: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _int_range("epochs", self.epochs, 1, 1000)
+        _int_range("batch_size", self.batch_size, 1, 100_000)
+        _float_range("learning_rate", self.learning_rate, 0.0, 10.0, lo_open=True)
+        if self.optimizer not in OPTIMIZERS:
+            raise InvalidSpecError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, received {self.optimizer!r}.")
+        _float_range("l2", self.l2, 0.0, 10.0)
+        _float_range("validation_fraction", self.validation_fraction, 0.0, 0.5)
+        if self.early_stopping_patience is not None:
+            _int_range("early_stopping_patience", self.early_stopping_patience, 1, 1000)
+            if self.validation_fraction == 0:
+                raise InvalidSpecError(
+                    "early_stopping_patience watches the validation loss: set validation_fraction above 0."
+                )
+        _int_range("seed", self.seed, 0, 2**31 - 1)
