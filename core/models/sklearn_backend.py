@@ -63,12 +63,18 @@ class SklearnModel(BaseModel):
                        learning_rate_init=config.learning_rate)
         flat_tr = X_tr.reshape(len(X_tr), -1)
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
-        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"):
+        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"), np.errstate(all="ignore"):
             for _ in range(config.epochs):
-                if self.task == "classification":
-                    est.partial_fit(flat_tr, target, classes=np.arange(self.n_classes))
-                else:
-                    est.partial_fit(flat_tr, target)
+                try:
+                    if self.task == "classification":
+                        est.partial_fit(flat_tr, target, classes=np.arange(self.n_classes))
+                    else:
+                        est.partial_fit(flat_tr, target)
+                except ValueError as exc:       # "Solver produced non-finite parameter weights"
+                    if "non-finite" not in str(exc):
+                        raise
+                    tracker.end_epoch({"loss": float("nan")})
+                    break
                 # scikit-learn's squared-error loss is half the MSE; report Keras's mse.
                 loss = est.loss_ * (2 if self.task == "regression" else 1)
                 logs = {"loss": loss}

@@ -1,0 +1,164 @@
+"""The dataset registry: bundled and generated sets, external sets from folders and caches, uploads, splits."""
+
+import numpy as np
+import pytest
+from formats import cifar_batch_bytes, fake_images, idx_bytes, npz_bytes, write_mnist_files
+
+from core.datasets import (
+    dataset_from_files, is_available, list_datasets, load_dataset, split_dataset,
+)
+from core.errors import DataFormatError, DatasetUnavailable, InvalidSpecError
+
+BUNDLED = ["digits", "iris", "wine", "breast_cancer", "diabetes", "moons", "circles", "xor", "spiral", "gaussian"]
+
+
+def test_registry_lists_every_dataset_the_lessons_use():
+    assert set(BUNDLED + ["mnist", "fashion_mnist", "cifar10", "california_housing"]) == set(list_datasets())
+    assert list_datasets("toy2d") == ["moons", "circles", "xor", "spiral", "gaussian"]
+
+
+def test_digits_is_the_lessons_8x8_images():
+    ds = load_dataset("digits")
+    assert ds.X.shape == (1797, 8, 8, 1) and ds.X.dtype == np.float32
+    assert ds.X.min() == 0.0 and ds.X.max() == 1.0 and ds.pixel_scale == 16.0
+    assert ds.task == "classification" and ds.kind == "image" and ds.n_features == 64
+    assert ds.class_names == tuple("0123456789") and ds.class_counts().sum() == 1797
+    with pytest.raises(ValueError):
+        ds.X[0, 0, 0, 0] = 1.0                       # cached once per server: read-only
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_bundled_set_loads_offline(name):
+    ds = load_dataset(name)
+    assert is_available(name) and ds.n_samples == len(ds.y) > 100
+    assert np.isfinite(ds.X).all()
+    assert (ds.task == "regression") == (name == "diabetes")
+
+
+def test_generated_sets_follow_size_noise_and_seed():
+    a = load_dataset("moons", n_samples=120, noise=0.2, seed=3)
+    b = load_dataset("moons", n_samples=120, noise=0.2, seed=3)
+    c = load_dataset("moons", n_samples=120, noise=0.2, seed=4)
+    assert a.X.shape == (120, 2) and np.array_equal(a.X, b.X) and not np.array_equal(a.X, c.X)
+    assert a.class_counts().tolist() == [60, 60]
+    xor = load_dataset("xor", n_samples=500, noise=0.0)
+    assert np.array_equal(xor.y, (xor.X[:, 0] * xor.X[:, 1] > 0).astype(int))
+
+
+def test_unknown_names_and_options_are_refused():
+    with pytest.raises(InvalidSpecError, match="Unknown dataset 'mnits'"):
+        load_dataset("mnits")
+    with pytest.raises(InvalidSpecError, match="does not take option"):
+        load_dataset("digits", noise=0.3)
+    with pytest.raises(InvalidSpecError, match="noise must be between"):
+        load_dataset("moons", noise=-1)
+
+
+@pytest.mark.parametrize("name, title", [("mnist", "MNIST"), ("fashion_mnist", "Fashion-MNIST"), ("cifar10", "CIFAR-10")])
+def test_missing_external_sets_say_which_files_to_put_where(name, title):
+    assert not is_available(name)
+    with pytest.raises(DatasetUnavailable) as err:
+        load_dataset(name)
+    message = str(err.value)
+    assert title in message and "never downloads" in message
+    expected = "data_batch_1" if name == "cifar10" else "train-images-idx3-ubyte"
+    assert expected in message and f"{name}/" in message
+
+
+def test_california_without_cache_is_unavailable():
+    with pytest.raises(DatasetUnavailable, match="cal_housing_py3.pkz"):
+        load_dataset("california_housing")
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_mnist_from_a_folder_of_idx_files(tmp_path, compress):
+    X, y = write_mnist_files(tmp_path / "mnist", compress=compress)
+    ds = load_dataset("mnist", data_dir=str(tmp_path))
+    assert ds.X.shape == (40, 28, 28, 1) and ds.pixel_scale == 255.0
+    np.testing.assert_allclose(ds.X[:30, ..., 0] * 255, X)
+    np.testing.assert_array_equal(ds.y[:30], y)
+
+
+def test_fashion_mnist_from_the_keras_cache(isolated_data):
+    write_mnist_files(isolated_data / "keras" / "datasets" / "fashion-mnist")
+    assert is_available("fashion_mnist")
+    ds = load_dataset("fashion_mnist")
+    assert ds.class_names[0] == "T-shirt/top" and ds.n_samples == 40
+
+
+def test_mnist_npz_from_the_keras_cache(isolated_data):
+    X, y = fake_images(12)
+    folder = isolated_data / "keras" / "datasets"
+    folder.mkdir(parents=True)
+    (folder / "mnist.npz").write_bytes(npz_bytes(x_train=X[:8], y_train=y[:8], x_test=X[8:], y_test=y[8:]))
+    ds = load_dataset("mnist")
+    assert ds.X.shape == (12, 28, 28, 1) and ds.y.tolist() == y.tolist()
+
+
+def test_cifar10_from_nnlab_data_dir(isolated_data):
+    folder = isolated_data / "data" / "cifar10" / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    X, y = fake_images(6, shape=(32, 32, 3))
+    (folder / "data_batch_1").write_bytes(cifar_batch_bytes(X[:4], y[:4]))
+    (folder / "test_batch").write_bytes(cifar_batch_bytes(X[4:], y[4:]))
+    ds = load_dataset("cifar10")
+    assert ds.X.shape == (6, 32, 32, 3) and ds.class_names[0] == "airplane"
+    np.testing.assert_allclose(ds.X[0] * 255, X[0])
+
+
+def test_corrupt_external_files_raise_data_format_errors(tmp_path):
+    write_mnist_files(tmp_path / "mnist")
+    (tmp_path / "mnist" / "train-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8bgarbage")
+    with pytest.raises(DataFormatError, match="corrupt"):
+        load_dataset("mnist", data_dir=str(tmp_path))
+
+
+def test_split_is_stratified_seeded_and_subsettable():
+    ds = load_dataset("digits")
+    a = split_dataset(ds, test_fraction=0.25, seed=1)
+    assert len(a.X_test) == 449 and len(a.X_train) == 1797 - 449
+    assert a.X_train.shape[1:] == (8, 8, 1)
+    share = np.bincount(a.y_test) / len(a.y_test)
+    np.testing.assert_allclose(share, ds.class_counts() / ds.n_samples, atol=0.01)
+    b = split_dataset(ds, test_fraction=0.25, seed=1)
+    assert np.array_equal(a.y_test, b.y_test)
+    small = split_dataset(ds, test_fraction=0.2, seed=0, max_samples=300)
+    assert len(small.y_train) + len(small.y_test) == 300 and len(np.unique(small.y_test)) == 10
+    with pytest.raises(InvalidSpecError, match="test_fraction"):
+        split_dataset(ds, test_fraction=0.99)
+
+
+def test_regression_split_is_not_stratified():
+    s = split_dataset(load_dataset("diabetes"), 0.2, 0)
+    assert s.y_train.dtype == np.float32 and len(s.y_test) == 88
+
+
+def test_uploads_in_every_format():
+    X, y = fake_images(10)
+    idx = dataset_from_files({"train-images-idx3-ubyte.gz": idx_bytes(X, True), "train-labels-idx1-ubyte.gz": idx_bytes(y, True)})
+    assert idx.X.shape == (10, 28, 28, 1) and idx.kind == "image"
+    npz = dataset_from_files({"mine.npz": npz_bytes(x=X, y=y)})
+    assert npz.X.shape == (10, 28, 28, 1) and npz.X.max() <= 1.0
+    cif = dataset_from_files({"data_batch_1": cifar_batch_bytes(*fake_images(3, (32, 32, 3)))})
+    assert cif.X.shape == (3, 32, 32, 3) and cif.class_names[0] == "airplane"
+    table = dataset_from_files({"t.csv": b"a,b,species\n1,2,cat\n3,4,dog\n5,6,cat\n"}, target="species")
+    assert table.task == "classification" and table.class_names == ("cat", "dog") and table.feature_names == ("a", "b")
+    reg = dataset_from_files({"r.csv": b"a,price\n" + b"".join(f"{i},{i * 1.37}\n".encode() for i in range(40))})
+    assert reg.task == "regression" and reg.y.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({}, "No file received"),
+        ({"t.csv": b"a,b,y\n1,2,0\n3,,1\n"}, r"missing or infinite values \(NaN/inf\)"),
+        ({"t.csv": b"a,y\n1,0\n2,0\n3,0\n"}, "at least 2 classes"),
+        ({"x.npz": npz_bytes(images=np.zeros((2, 2)))}, "expected arrays named x and y"),
+        ({"train-images-idx3-ubyte": idx_bytes(fake_images(3)[0])}, "one IDX image file .* and its label file"),
+        ({"a-idx3-ubyte": idx_bytes(fake_images(3)[0]), "b-idx1-ubyte": idx_bytes(np.arange(4))}, "3 images but"),
+        ({"notes.txt": b"hello"}, "Could not tell the format"),
+    ],
+)
+def test_bad_uploads_say_what_is_wrong(files, message):
+    with pytest.raises(DataFormatError, match=message):
+        dataset_from_files(files)

@@ -1,0 +1,62 @@
+"""Specs validate themselves with messages that say the rule, the value and the fix; counts match the lessons."""
+
+import pytest
+
+from core.errors import InvalidSpecError
+from core.params import count_params, layer_counts, output_units
+from core.spec import CNNSpec, MLPSpec, TrainConfig
+
+
+@pytest.mark.parametrize("spec", [MLPSpec(), MLPSpec(hidden_layers=(), activation="tanh"), CNNSpec(dense_layers=(64,)), TrainConfig(early_stopping_patience=3)])
+def test_specs_round_trip_through_plain_dicts(spec):
+    data = spec.to_dict()
+    assert all(isinstance(v, (int, float, str, list, type(None))) for v in data.values())
+    assert type(spec).from_dict(data) == spec
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: MLPSpec(hidden_layers=(16, 0)), r"hidden_layers\[1\] must be a whole number from 1 to 4096, received 0"),
+        (lambda: MLPSpec(hidden_layers=(8,) * 9), "0 to 8 layers, received 9"),
+        (lambda: MLPSpec(hidden_layers="wide"), "list of layer widths"),
+        (lambda: MLPSpec(activation="relu6"), "activation must be one of .*received 'relu6'"),
+        (lambda: CNNSpec(conv_filters=()), "1 to 8 layers"),
+        (lambda: CNNSpec(kernel_size=0), "kernel_size must be a whole number from 1 to 11"),
+        (lambda: TrainConfig(learning_rate=0), r"learning_rate must be a number in \(0.0, 10.0\], received 0"),
+        (lambda: TrainConfig(optimizer="lbfgs"), "optimizer must be one of sgd, adam, rmsprop"),
+        (lambda: TrainConfig(epochs=True), "epochs must be a whole number"),
+        (lambda: TrainConfig(validation_fraction=0, early_stopping_patience=2), "set validation_fraction above 0"),
+        (lambda: MLPSpec.from_dict({"hidden_layer": [3]}), "no field.* hidden_layer"),
+    ],
+)
+def test_invalid_specs_explain_themselves(make, message):
+    with pytest.raises(InvalidSpecError, match=message):
+        make()
+
+
+def test_lesson_parameter_counts():
+    assert count_params(CNNSpec(conv_filters=(32, 64), dense_layers=(), dropout=0.5), (28, 28, 1), 10) == 34_826
+    assert count_params(MLPSpec(hidden_layers=(300, 100)), (784,), 10) == 266_610
+    assert count_params(MLPSpec(hidden_layers=(16, 16)), (8, 8, 1), 10) == 64 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10
+    assert count_params(MLPSpec(hidden_layers=()), (4,), 3) == 15
+
+
+def test_summary_rows_show_the_arithmetic():
+    rows = layer_counts(MLPSpec(hidden_layers=(16,)), (8, 8, 1), 10)
+    assert [(r.name, r.output_shape, r.params, r.formula) for r in rows] == [
+        ("flatten", (64,), 0, "0 (reshapes only)"),
+        ("hidden_1", (16,), 1040, "64 x 16 + 16"),
+        ("output", (10,), 170, "16 x 10 + 10"),
+    ]
+
+
+def test_cnn_that_shrinks_to_nothing_is_refused():
+    with pytest.raises(InvalidSpecError, match="does not fit"):
+        count_params(CNNSpec(conv_filters=(8, 8, 8), kernel_size=5), (8, 8, 1), 10)
+
+
+def test_output_units_follow_the_lessons():
+    assert output_units("classification", 2) == 1
+    assert output_units("classification", 10) == 10
+    assert output_units("regression") == 1

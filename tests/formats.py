@@ -1,0 +1,47 @@
+"""Small files in the real formats (IDX, CIFAR batches, .npz), written by the tests themselves."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import pickle
+import struct
+
+import numpy as np
+
+
+def idx_bytes(array: np.ndarray, compress: bool = False) -> bytes:
+    """An IDX file: magic (0, 0, type 0x08 = uint8, ndim), big-endian dims, then the data."""
+    array = np.asarray(array, dtype=np.uint8)
+    raw = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+    return gzip.compress(raw) if compress else raw
+
+
+def cifar_batch_bytes(images: np.ndarray, labels) -> bytes:
+    """A CIFAR-10 "python version" batch: a pickled dict with b'data' (n, 3072) channel-major and b'labels'."""
+    data = np.asarray(images, dtype=np.uint8).transpose(0, 3, 1, 2).reshape(len(images), -1)
+    batch = {b"batch_label": b"testing batch", b"labels": list(map(int, labels)), b"data": data,
+             b"filenames": [f"img_{i}.png".encode() for i in range(len(images))]}
+    return pickle.dumps(batch, protocol=2)
+
+
+def npz_bytes(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def fake_images(n: int, shape=(28, 28), classes: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (n, *shape), dtype=np.uint8), np.arange(n) % classes
+
+
+def write_mnist_files(folder, n: int = 30, test: int = 10, compress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The four MNIST IDX files in `folder`; returns the train images and labels written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    X, y = fake_images(n + test)
+    ext = ".gz" if compress else ""
+    for stem, arr in (("train-images-idx3-ubyte", X[:n]), ("train-labels-idx1-ubyte", y[:n]),
+                      ("t10k-images-idx3-ubyte", X[n:]), ("t10k-labels-idx1-ubyte", y[n:])):
+        (folder / f"{stem}{ext}").write_bytes(idx_bytes(arr, compress))
+    return X[:n], y[:n]
