@@ -201,3 +201,14 @@ def load_csv(source: Source, target: str | None = None):
             "or drop them, or choose one of them as the target."
         )
     return features, frame[target]
+
+
+def load_csv_columns(source: Source) -> list[str]:
+    """The header of a CSV file, to choose the target column before loading."""
+    import pandas as pd
+
+    raw, label = _read_bytes(source)
+    try:
+        return [str(c) for c in pd.read_csv(io.BytesIO(raw), nrows=0).columns]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise DataFormatError(f"{label} is not a readable CSV file ({exc}).") from exc

@@ -1,0 +1,114 @@
+"""The Data page's sections, one function per tab. Each reads its own widgets (keys prefixed `data_`)
+and renders figures from `app.figures.data`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.figures import data as fig
+from core.datasets import Dataset, split_dataset
+from core.errors import NNLabError
+
+GRID = 24   # images per page of the sample grid
+
+
+def summary(ds: Dataset) -> None:
+    left, right = st.columns([2, 3]) if ds.task == "classification" else (st.container(), None)
+    with left:
+        a, b = st.columns(2)
+        a.metric("Samples", f"{ds.n_samples:,}")
+        b.metric("Classes" if ds.task == "classification" else "Task", ds.n_classes or "regression")
+        st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{ds.X.min():.3g}` to "
+                    f"`{ds.X.max():.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
+        st.caption(f"Source: {ds.source}")
+    if right is not None:
+        right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
+
+
+def samples(ds: Dataset) -> None:
+    left, right = st.columns([2, 1])
+    choice = left.selectbox("Show class", ["all"] + list(ds.class_names), key="data_class")
+    idx = np.arange(ds.n_samples) if choice == "all" else np.flatnonzero(ds.y == ds.class_names.index(choice))
+    pages = max(1, -(-len(idx) // GRID))
+    page = right.number_input(f"Page (of {pages})", 1, pages, 1, key="data_page")
+    shown = idx[(page - 1) * GRID: page * GRID]
+    titles = [f"#{i}: {ds.class_names[ds.y[i]]}" for i in shown]
+    st.plotly_chart(fig.image_grid(ds.X[shown], titles), key="data_grid")
+
+
+def one_image(ds: Dataset) -> None:
+    i = st.number_input(f"Image index (0 to {ds.n_samples - 1})", 0, ds.n_samples - 1, 0, key="data_index")
+    h, w, c = ds.image_shape
+    image = ds.X[i]
+    raw = (image @ fig.LUMA if c == 3 else image[..., 0]) * ds.pixel_scale
+    st.markdown(f"**images[{i}]**, label **{ds.class_names[ds.y[i]]}**: a {h} x {w} grid of numbers "
+                f"from 0 to {ds.pixel_scale:g}" + (" (grayscale of the colour image)." if c == 3 else "."))
+    st.plotly_chart(fig.image_values(raw, ds.pixel_scale), key="data_values")
+    st.markdown(f"**Flattened**: `images[{i}].reshape(-1)` lays the {h} rows side by side into one vector of "
+                f"{ds.n_features} numbers" + (", each pixel's R, G, B one after another." if c == 3 else "."))
+    vector = (image.reshape(-1) * ds.pixel_scale)
+    st.plotly_chart(fig.flattened(vector, w * c, ds.pixel_scale), key="data_flat")
+
+
+def scaling(ds: Dataset) -> None:
+    pixels = ds.X[:: max(1, ds.n_samples // 2000)][:2000].ravel()     # an even sample of 2,000 images
+    st.markdown(f"Networks learn best from small inputs, so pixels are divided by {ds.pixel_scale:g}: "
+                "the histogram keeps its shape, only the axis changes.")
+    st.code(f"X = images.reshape(len(images), -1) / {ds.pixel_scale:g}   # shape {(ds.n_samples, ds.n_features)}",
+            language="python")
+    st.plotly_chart(fig.pixel_histograms(pixels, ds.pixel_scale), key="data_hist")
+
+
+def colour(ds: Dataset) -> None:
+    i = st.number_input("Image index", 0, ds.n_samples - 1, 0, key="data_colour_index")
+    st.caption(f"Image {i}: {ds.class_names[ds.y[i]]}. Each channel is a grid of intensities; grayscale "
+               "mixes them with the eye's sensitivity to each colour.")
+    st.plotly_chart(fig.channels(ds.X[i]), key="data_channels")
+
+
+def table(ds: Dataset) -> None:
+    frame = pd.DataFrame(ds.X, columns=list(ds.feature_names))
+    frame["target"] = [ds.class_names[v] for v in ds.y] if ds.task == "classification" else ds.y
+    st.dataframe(frame.head(20), width="stretch")
+    st.dataframe(frame.describe().T[["mean", "std", "min", "max"]], width="stretch")
+
+
+def features(ds: Dataset) -> None:
+    chosen = st.multiselect("Features", list(ds.feature_names), default=list(ds.feature_names[:8]), key="data_features")
+    if not chosen:
+        st.info("Pick at least one feature.")
+        return
+    cols = [ds.feature_names.index(c) for c in chosen]
+    st.plotly_chart(fig.feature_histograms(ds.X[:, cols], chosen, ds.y, ds.class_names), key="data_feature_hist")
+
+
+def pair(ds: Dataset) -> None:
+    names = list(ds.feature_names)
+    a, b = st.columns(2)
+    x = a.selectbox("x axis", names, index=0, key="data_fx")
+    y = b.selectbox("y axis", names, index=min(1, len(names) - 1), key="data_fy")
+    X2 = ds.X[:, [names.index(x), names.index(y)]]
+    st.plotly_chart(fig.scatter(X2, ds.y, ds.class_names, (x, y)), key="data_scatter")
+
+
+def split(ds: Dataset) -> None:
+    a, b = st.columns(2)
+    test_fraction = a.slider("Test fraction", 0.05, 0.5, 0.2, 0.05, key="data_test_fraction")
+    seed = b.number_input("Split seed", 0, 9999, 0, key="data_split_seed")
+    try:
+        s = split_dataset(ds, test_fraction, int(seed))
+    except NNLabError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    c = st.columns(2)
+    c[0].metric("Training set", f"{len(s.y_train):,}", help=f"X_train.shape = {s.X_train.shape}")
+    c[1].metric("Test set", f"{len(s.y_test):,}", help=f"X_test.shape = {s.X_test.shape}")
+    if ds.task == "classification":
+        st.caption("Stratified: each class keeps the same share in both sets.")
+        st.plotly_chart(fig.split_balance(ds.class_names, np.bincount(s.y_train, minlength=ds.n_classes),
+                                          np.bincount(s.y_test, minlength=ds.n_classes)), key="data_balance")
+    else:
+        st.plotly_chart(fig.target_histograms(s.y_train, s.y_test), key="data_target")

@@ -1,0 +1,156 @@
+"""Figures of the Data page: class counts, image grids, pixel values, flattening, channels, tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from app.figures.style import class_color, tidy
+
+LUMA = np.array([0.299, 0.587, 0.114])   # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
+
+
+def class_counts(class_names, counts) -> go.Figure:
+    fig = go.Figure(go.Bar(x=list(class_names), y=counts, marker_color=[class_color(i) for i in range(len(counts))],
+                           text=counts, textposition="outside", cliponaxis=False))
+    fig.update_xaxes(type="category", title="class")
+    fig.update_yaxes(title="samples")
+    fig.update_yaxes(range=[0, max(counts) * 1.15])
+    return tidy(fig, 260, legend=False)
+
+
+def image_grid(images: np.ndarray, titles: list[str], columns: int = 8) -> go.Figure:
+    """Images (n, h, w, c) in [0, 1] as a grid of small panels, each titled (e.g. with its label)."""
+    imgs = images[..., 0] if images.shape[-1] == 1 else images
+    imgs = (imgs * 255).astype(np.uint8)
+    if imgs.ndim == 3:
+        imgs = 255 - imgs                               # dark ink on white, readable on a projector
+    cols = min(columns, len(imgs))
+    rows = -(-len(imgs) // cols)
+    fig = px.imshow(imgs, facet_col=0, facet_col_wrap=cols, binary_string=True, facet_col_spacing=0.015,
+                    facet_row_spacing=0.12 / rows)
+    fig.for_each_annotation(lambda a: a.update(text=titles[int(a.text.split("=")[1])], font_size=13))
+    fig.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False)
+    fig.update_annotations(yshift=4)
+    return tidy(fig, 60 + rows * 150, legend=False).update_layout(margin=dict(t=30))
+
+
+def image_values(raw: np.ndarray, max_value: float) -> go.Figure:
+    """One grey image (h, w) with each pixel's raw value written on it (the lessons' `images[0]`)."""
+    h, w = raw.shape
+    values = np.round(raw).astype(int)
+    fig = go.Figure(go.Heatmap(z=raw, zmin=0, zmax=max_value, colorscale="Greys", text=values,
+                               texttemplate="%{text}", textfont=dict(size=14 if w <= 8 else 8),
+                               hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>", showscale=False,
+                               xgap=1, ygap=1))
+    fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain", title="row", showgrid=False)
+    fig.update_xaxes(range=[-0.5, w - 0.5], constrain="domain", title="column", side="top", showgrid=False)
+    return tidy(fig, 420 if w <= 8 else 680, legend=False)
+
+
+def flattened(vector: np.ndarray, row_length: int, max_value: float) -> go.Figure:
+    """The flattened image as one long strip; lines and labels show where each image row starts."""
+    n = vector.size
+    fig = go.Figure(go.Heatmap(z=vector[None, :], zmin=0, zmax=max_value, colorscale="Greys", showscale=False,
+                               hovertemplate="index %{x}: %{z}<extra></extra>"))
+    rows = n // row_length
+    label_every = max(1, rows // 8)
+    for r in range(rows):
+        fig.add_vline(x=r * row_length - 0.5, line=dict(color="#e4572e", width=1))
+        if r % label_every == 0:
+            fig.add_annotation(x=r * row_length + row_length / 2, y=0.75, text=f"row {r}", showarrow=False,
+                               yanchor="bottom", font=dict(color="#e4572e", size=12))
+    fig.update_yaxes(visible=False, range=[-0.5, 1.6])
+    fig.update_xaxes(title=f"index in the flattened vector (length {n})", range=[-0.5, n - 0.5])
+    return tidy(fig, 170, legend=False)
+
+
+def _hist(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    counts, edges = np.histogram(values, bins=bins)
+    return (edges[:-1] + edges[1:]) / 2, counts
+
+
+def pixel_histograms(scaled: np.ndarray, scale: float) -> go.Figure:
+    """Pixel intensities before (raw, 0..scale) and after scaling to [0, 1]: same shape, new axis."""
+    bins = int(min(scale + 1, 64))
+    fig = make_subplots(1, 2, subplot_titles=(f"raw pixel values (0 to {scale:g})", "after dividing by "
+                                              f"{scale:g} (0 to 1)"))
+    for col, values in ((1, scaled * scale), (2, scaled)):
+        x, y = _hist(values, bins)
+        fig.add_trace(go.Bar(x=x, y=y, marker_color="#3b6fd4", showlegend=False), 1, col)
+    fig.update_yaxes(type="log", title="pixels (log scale)", col=1).update_yaxes(type="log", col=2)
+    return tidy(fig, 320, legend=False)
+
+
+def channels(image: np.ndarray) -> go.Figure:
+    """A colour image (h, w, 3) in [0, 1] as its red, green and blue channels and its grayscale version."""
+    gray = image @ LUMA
+    fig = make_subplots(1, 4, subplot_titles=("red", "green", "blue", "grayscale 0.299R + 0.587G + 0.114B"),
+                        horizontal_spacing=0.02)
+    for col, (z, scale) in enumerate(((image[..., 0], "Reds"), (image[..., 1], "Greens"), (image[..., 2], "Blues"),
+                                      (gray, "Greys")), 1):
+        fig.add_trace(go.Heatmap(z=z, zmin=0, zmax=1, colorscale=scale if col < 4 else [[0, "black"], [1, "white"]],
+                                 showscale=False, hovertemplate="%{z:.2f}<extra></extra>"), 1, col)
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{col if col > 1 else ''}", visible=False, row=1, col=col)
+        fig.update_xaxes(visible=False, row=1, col=col)
+    return tidy(fig, 300, legend=False)
+
+
+def feature_histograms(X: np.ndarray, names, y: np.ndarray, class_names, columns: int = 4) -> go.Figure:
+    """One small histogram per feature; for classification, one colour per class (overlaid)."""
+    n = X.shape[1]
+    rows = -(-n // columns)
+    fig = make_subplots(rows, columns, subplot_titles=[str(c) for c in names], vertical_spacing=0.5 / rows,
+                        horizontal_spacing=0.04)
+    groups = [(c, y == i) for i, c in enumerate(class_names)] if class_names else [("all", np.ones(len(X), bool))]
+    for j in range(n):
+        edges = np.histogram_bin_edges(X[:, j], bins=20)
+        for i, (label, mask) in enumerate(groups):
+            counts, _ = np.histogram(X[mask, j], bins=edges)
+            fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, name=str(label), legendgroup=str(label),
+                                 marker_color=class_color(i), opacity=0.65, showlegend=j == 0),
+                          j // columns + 1, j % columns + 1)
+    fig.update_layout(barmode="overlay", bargap=0)
+    return tidy(fig, 60 + 170 * rows)
+
+
+def scatter(X2: np.ndarray, y: np.ndarray, class_names, labels=("x1", "x2")) -> go.Figure:
+    """Two features against each other, coloured by class (or by value, for regression)."""
+    fig = go.Figure()
+    if class_names:
+        for i, name in enumerate(class_names):
+            m = y == i
+            fig.add_trace(go.Scattergl(x=X2[m, 0], y=X2[m, 1], mode="markers", name=str(name),
+                                       marker=dict(color=class_color(i), size=7, line=dict(width=0.5, color="white"))))
+    else:
+        fig.add_trace(go.Scattergl(x=X2[:, 0], y=X2[:, 1], mode="markers", showlegend=False,
+                                   marker=dict(color=y, colorscale="Viridis", size=7, showscale=True,
+                                               colorbar=dict(title="target"))))
+    fig.update_xaxes(title=labels[0]).update_yaxes(title=labels[1])
+    return tidy(fig, 420)
+
+
+def split_balance(class_names, train_counts, test_counts) -> go.Figure:
+    """Share of each class in the training and the test set (stratified: the bars match)."""
+    fig = go.Figure()
+    for label, counts, color in (("train", train_counts, "#3b6fd4"), ("test", test_counts, "#e4572e")):
+        share = np.asarray(counts) / max(1, np.sum(counts))
+        fig.add_trace(go.Bar(x=list(class_names), y=share, name=f"{label} ({int(np.sum(counts))})", marker_color=color,
+                             hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig.update_xaxes(type="category", title="class").update_yaxes(title="share of the set", tickformat=".0%")
+    return tidy(fig, 300)
+
+
+def target_histograms(y_train: np.ndarray, y_test: np.ndarray) -> go.Figure:
+    """Regression: the target's distribution in the training and the test set."""
+    edges = np.histogram_bin_edges(np.r_[y_train, y_test], bins=30)
+    fig = go.Figure()
+    for label, values, color in (("train", y_train, "#3b6fd4"), ("test", y_test, "#e4572e")):
+        counts, _ = np.histogram(values, bins=edges)
+        fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts / max(1, len(values)), name=label,
+                             marker_color=color, opacity=0.6))
+    fig.update_layout(barmode="overlay", bargap=0)
+    fig.update_xaxes(title="target").update_yaxes(title="share of the set", tickformat=".0%")
+    return tidy(fig, 300)

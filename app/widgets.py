@@ -1,0 +1,84 @@
+"""Widgets that return what a page needs (a loaded dataset, a spec), so pages stay descriptions of the UI.
+
+Widget keys that belong in a shareable lesson link are bound to the URL (`bind="query-params"`).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.data_access import get_dataset, uploaded_dataset
+from core.datasets import Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
+from core.datasets.readers import load_csv_columns
+from core.errors import DatasetUnavailable, NNLabError
+
+UPLOAD = "upload"
+
+
+def show_error(exc: NNLabError) -> None:
+    """The one message a page shows for a problem the user can fix (core's messages say how)."""
+    st.error(str(exc), icon=":material/error:")
+
+
+def _label(name: str) -> str:
+    if name == UPLOAD:
+        return "Your own file (IDX, CIFAR batch, .npz, CSV)"
+    info: DatasetInfo = dataset_info(name)
+    note = "" if info.bundled or is_available(name) else "  (not on this machine yet)"
+    return f"{info.title}: {info.summary}{note}"
+
+
+def _toy_options(prefix: str) -> dict:
+    c1, c2, c3 = st.columns(3)
+    return {
+        "n_samples": c1.slider("Points", 50, 2000, 400, 50, key=f"{prefix}_n"),
+        "noise": c2.slider("Noise", 0.0, 0.5, 0.1, 0.05, key=f"{prefix}_noise"),
+        "seed": c3.number_input("Seed", 0, 9999, 0, key=f"{prefix}_seed"),
+    }
+
+
+def _upload(prefix: str) -> Dataset | None:
+    files = st.file_uploader(
+        "Upload an IDX image file with its label file, CIFAR-10 batches (data_batch_N, test_batch), "
+        "one .npz with x and y, or one CSV", accept_multiple_files=True, key=f"{prefix}_files")
+    if not files:
+        st.info("Waiting for a file. Nothing you upload leaves this server.", icon=":material/upload_file:")
+        return None
+    target = None
+    if len(files) == 1 and files[0].name.lower().endswith(".csv"):
+        try:
+            columns = load_csv_columns(files[0].getvalue())
+        except NNLabError as exc:
+            show_error(exc)
+            return None
+        target = st.selectbox("Target column (what to predict)", columns, index=len(columns) - 1, key=f"{prefix}_target")
+    try:
+        return uploaded_dataset(files, target)
+    except NNLabError as exc:
+        show_error(exc)
+        return None
+
+
+def dataset_picker(prefix: str, *, allow_upload: bool = True, label: str = "Dataset") -> Dataset | None:
+    """A dataset chooser (digits preselected, bound to the URL as ?dataset=...) with its options.
+
+    Returns the loaded Dataset, or None after showing what to do (files missing, a bad upload).
+    """
+    names = list_datasets() + ([UPLOAD] if allow_upload else [])
+    name = st.selectbox(label, names, index=0, format_func=_label, key="dataset", bind="query-params")
+    if name == UPLOAD:
+        return _upload(prefix)
+    options = {}
+    if "n_samples" in dataset_options(name):
+        options = _toy_options(prefix)
+    if "data_dir" in dataset_options(name) and not is_available(name):
+        folder = st.text_input("Folder that holds the files (on the server)", key=f"{prefix}_dir",
+                               placeholder="/home/teacher/datasets/mnist")
+        options = {"data_dir": folder} if folder else {}
+    try:
+        return get_dataset(name, tuple(sorted(options.items())))
+    except DatasetUnavailable as exc:
+        st.info(str(exc), icon=":material/folder_off:")
+    except NNLabError as exc:
+        show_error(exc)
+    return None

@@ -1,0 +1,31 @@
+"""Data: look at a dataset the way the lessons do, before any network touches it."""
+
+import streamlit as st
+
+from app import data_views as view
+from app.widgets import dataset_picker
+
+st.title("Data")
+st.caption("What does the network actually see? Shapes, classes, pixels, and the train/test split.")
+
+ds = dataset_picker("data")
+if ds is None:
+    st.stop()
+
+view.summary(ds)
+
+if ds.kind == "image":
+    views = {"Samples": view.samples, "One image, flattened": view.one_image, "Scaling": view.scaling}
+    if ds.image_shape[2] == 3:
+        views["Colour channels"] = view.colour
+elif ds.kind == "tabular":
+    views = {"Table": view.table, "Features": view.features, "Two features": view.pair}
+else:
+    views = {"Scatter": view.pair}
+views["Train/test split"] = view.split
+
+# Lazy tabs: only the open one runs, so a click redraws one section, not all of them.
+for (name, render), tab in zip(views.items(), st.tabs(list(views), key="data_tab", on_change="rerun")):
+    if tab.open:
+        with tab:
+            render(ds)

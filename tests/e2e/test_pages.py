@@ -1,0 +1,36 @@
+"""Every page in a real browser: it renders, shows no exception box, and its main figure is drawn."""
+
+import pytest
+from browser import assert_no_exception, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def test_landing_page_lists_the_lessons(page, app_url):
+    page.goto(app_url)
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Lesson map").is_visible()
+    assert page.locator("[data-testid='stPageLink']").count() >= 1
+    assert_no_exception(page)
+    screenshot(page, "home")
+
+
+def test_data_page_draws_the_sample_grid(page, app_url):
+    page.goto(f"{app_url}/data")
+    wait_idle(page)
+    grid = page.locator(".stPlotlyChart").nth(1)          # after the class-count bar chart
+    grid.wait_for(state="visible")
+    assert grid.locator("image, img").count() >= 1        # px.imshow binary_string draws <image> elements
+    assert page.get_by_text("#0: 0").first.is_visible()   # the first sample's title: index and label
+    assert_no_exception(page)
+    screenshot(page, "data")
+
+
+def test_data_page_shows_one_image_with_its_pixel_values(page, app_url):
+    page.goto(f"{app_url}/data")
+    wait_idle(page)
+    page.get_by_role("tab", name="One image, flattened").click()
+    wait_idle(page)
+    assert page.get_by_text("images[0]").first.is_visible()
+    assert_no_exception(page)
+    screenshot(page, "data-one-image")
