@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.data_access import get_dataset, uploaded_dataset
+from app.state import sync_url, url_index
 from core.datasets import Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
 from core.datasets.readers import load_csv_columns
 from core.errors import DatasetUnavailable, NNLabError
@@ -60,12 +61,15 @@ def _upload(prefix: str) -> Dataset | None:
 
 
 def dataset_picker(prefix: str, *, allow_upload: bool = True, label: str = "Dataset") -> Dataset | None:
-    """A dataset chooser (digits preselected, bound to the URL as ?dataset=...) with its options.
+    """A dataset chooser (digits preselected; in the URL as ?dataset=...) with its options.
 
     Returns the loaded Dataset, or None after showing what to do (files missing, a bad upload).
     """
     names = list_datasets() + ([UPLOAD] if allow_upload else [])
-    name = st.selectbox(label, names, index=0, format_func=_label, key="dataset", bind="query-params")
+    default = names[0]
+    start = url_index("dataset", names, default) if "dataset" not in st.session_state else 0
+    name = st.selectbox(label, names, index=start, format_func=_label, key="dataset")
+    sync_url("dataset", name, default)
     if name == UPLOAD:
         return _upload(prefix)
     options = {}

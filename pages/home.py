@@ -24,4 +24,4 @@ for name in list_datasets():
     rows.append({"dataset": info.title, "what": info.summary,
                  "offline now": "yes" if ready else "no: see the README to add its files",
                  "kind": info.kind})
-st.dataframe(rows, hide_index=True, width="stretch")
+st.dataframe(rows, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)

@@ -10,7 +10,8 @@ DIVERGING = "RdBu_r"        # weights and gradients: blue negative, red positive
 
 
 def tidy(fig: go.Figure, height: int = 360, title: str | None = None, legend: bool = True) -> go.Figure:
-    fig.update_layout(template="plotly_white", height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+    top = 40 if title or fig.layout.annotations else 10      # room for a title or subplot titles
+    fig.update_layout(template="plotly_white", height=height, margin=dict(l=10, r=10, t=top, b=10),
                       title=title, showlegend=legend, font=dict(size=14))
     return fig
 

@@ -1,0 +1,91 @@
+"""The landing page and the Data page, driven as a user would (Streamlit AppTest)."""
+
+import sys
+
+import pytest
+from formats import idx_bytes, fake_images
+
+from app.navigation import PAGES
+
+
+def _open(app, **query):
+    app.query_params.update(query)
+    return app.switch_page("../pages/data.py").run()
+
+
+def test_landing_page_maps_every_lesson_and_the_data(app):
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "NN Lab"
+    text = " ".join(m.value for m in app.markdown)
+    assert all(page.lesson in text for page in PAGES)
+    table = app.dataframe[0].value
+    assert table.loc[table.dataset == "Digits (8x8)", "offline now"].item() == "yes"
+    assert table.loc[table.dataset == "MNIST", "offline now"].item().startswith("no")
+
+
+def test_data_page_defaults_to_digits(app):
+    _open(app)
+    assert not app.exception
+    assert app.selectbox(key="dataset").value == "digits"
+    assert [m.value for m in app.metric][:2] == ["1,797", "10"]
+    assert "`X.shape` = `(1797, 8, 8, 1)`" in " ".join(m.value for m in app.markdown)
+    assert len(app.get("plotly_chart")) == 2            # class counts + the sample grid (the open tab)
+
+
+def test_switching_datasets(app):
+    _open(app)
+    app.selectbox(key="dataset").set_value("iris").run()
+    assert not app.exception and [m.value for m in app.metric][:2] == ["150", "3"]
+    assert app.query_params["dataset"] == "iris"          # the view is a shareable link
+    app.selectbox(key="dataset").set_value("moons").run()
+    app.slider(key="data_n").set_value(200).run()
+    assert not app.exception and app.metric[0].value == "200"
+
+
+def test_a_link_opens_its_dataset_and_a_bad_link_falls_back(app):
+    _open(app, dataset="wine")
+    assert app.selectbox(key="dataset").value == "wine" and not app.warning
+    fresh = type(app).from_file(app._script_path, default_timeout=60)
+    _open(fresh, dataset="imagenet")
+    assert fresh.selectbox(key="dataset").value == "digits"
+    assert "imagenet" in fresh.warning[0].value and not fresh.exception
+
+
+def test_missing_mnist_explains_where_to_put_the_files(app):
+    _open(app, dataset="mnist")
+    assert not app.exception and not app.error
+    assert "train-images-idx3-ubyte" in app.info[0].value
+
+
+def test_split_slider_updates_the_sizes(app):
+    _open(app)
+    app.tabs[0]  # the tab bar exists
+    app.session_state["data_tab"] = "Train/test split"
+    app.run()
+    app.slider(key="data_test_fraction").set_value(0.5).run()
+    assert not app.exception
+    sizes = {m.label: m.value for m in app.metric}
+    assert sizes["Training set"] == "899" and sizes["Test set"] == "898"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("data_batch_1", b"\x80\x02not really a pickle", "not a readable CIFAR-10 batch"),
+    ("train-images-idx3-ubyte", idx_bytes(fake_images(3)[0]), "and its label file"),
+    ("table.csv", b"a,b,y\n1,2,0\n3,,1\n", "missing or infinite"),
+])
+def test_a_bad_upload_shows_one_error_and_the_page_keeps_working(app, name, content, message):
+    _open(app, dataset="upload")
+    uploader = app.get("file_uploader")[0]
+    uploader.upload(name, content).run() if hasattr(uploader, "upload") else pytest.skip("AppTest cannot upload")
+    assert not app.exception
+    assert len(app.error) == 1 and message in app.error[0].value
+    app.selectbox(key="dataset").set_value("digits").run()
+    assert not app.exception and app.metric[0].value == "1,797"
+
+
+def test_landing_and_data_pages_never_import_tensorflow(app):
+    app.run()
+    _open(app)
+    app.selectbox(key="dataset").set_value("iris").run()
+    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
