@@ -89,3 +89,20 @@ def test_landing_and_data_pages_never_import_tensorflow(app):
     _open(app)
     app.selectbox(key="dataset").set_value("iris").run()
     assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+
+
+def test_a_large_dataset_is_loaded_once_per_server(app, isolated_data, monkeypatch):
+    from formats import write_mnist_files
+
+    import core.datasets.external as external
+
+    write_mnist_files(isolated_data / "data" / "mnist", n=60, test=20)
+    calls = []
+    real = external.load_mnist_like
+    monkeypatch.setattr(external, "load_mnist_like", lambda *a, **k: calls.append(a) or real(*a, **k))
+    _open(app, dataset="mnist")
+    assert not app.exception and app.metric[0].value == "80"
+    app.number_input(key="data_page").set_value(2).run()          # a rerun in the same session
+    other = type(app).from_file(app._script_path, default_timeout=60)
+    _open(other, dataset="mnist")                                 # a second student
+    assert other.metric[0].value == "80" and len(calls) == 1
