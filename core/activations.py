@@ -144,3 +144,21 @@ def softmax(z: Array, axis: int = -1) -> Array:
     """Row-wise softmax, shifted by the max for stability."""
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Health:
+    """How a layer's units sit on their activation: shares in [0, 1]."""
+
+    saturated: float      # pre-activation values where the derivative is below 5% of its peak
+    dead_units: float     # units whose derivative is 0 for every sample (e.g. ReLU units that never fire)
+
+
+def activation_health(name: str, z: Array, **params) -> Health:
+    """Saturated values and dead units for pre-activations z (n_samples, n_units) of activation `name`."""
+    act = get_activation(name, **params)
+    peak = float(np.max(np.abs(act.grad(np.linspace(-10, 10, 2001)))))
+    g = np.abs(act.grad(np.asarray(z, dtype=float)))
+    saturated = float(np.mean(g < 0.05 * peak)) if peak > 0 else 1.0
+    dead = float(np.mean(np.all(g == 0, axis=0))) if z.ndim == 2 else 0.0
+    return Health(saturated, dead)
