@@ -28,6 +28,14 @@ HOME = PageInfo("home.py", "Lesson map", "map", "", "Where to start, and what da
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("data.py", "Data", "dataset", "Data",
              "Inspect images and tables: shapes, classes, pixels, flattening, scaling, the train/test split."),
+    PageInfo("activations.py", "Activation functions", "show_chart", "Maths of learning",
+             "Sigmoid to GELU with their derivatives: saturation, dead units, and where each is used."),
+    PageInfo("losses.py", "Loss functions", "target", "Maths of learning",
+             "MSE, MAE, Huber, cross-entropy, hinge, KL: how each punishes a wrong prediction, and its gradient."),
+    PageInfo("backprop.py", "Backpropagation", "account_tree", "Maths of learning",
+             "A tiny network, step by step: forward pass, loss, backward pass, one gradient-descent update."),
+    PageInfo("gradient_descent.py", "Gradient descent", "trending_down", "Maths of learning",
+             "Batch, mini-batch and stochastic updates; SGD, momentum, RMSprop and Adam on loss surfaces."),
 )
 
 

@@ -33,6 +33,7 @@ class StepResult:
     old_weights: Params
     new_weights: Params
     loss_after: float             # the loss on the same example after the update
+    dL_dx: np.ndarray             # dL/da_0: how the loss would change with the input
 
 
 class TinyNet:
@@ -116,7 +117,7 @@ class TinyNet:
         return (out - y) / (out * (1 - out)) / out.size
 
     # -- backward -------------------------------------------------------------------------------------
-    def _backward(self, x, y) -> tuple[list, list, float, list, list, Params]:
+    def _backward(self, x, y) -> tuple[list, list, float, list, list, np.ndarray, Params]:
         y = np.asarray(y, dtype=float).reshape(-1)
         if y.size != self.layer_sizes[-1]:
             raise InvalidSpecError(f"the target needs {self.layer_sizes[-1]} values, received {y.size}.")
@@ -136,7 +137,7 @@ class TinyNet:
             deltas.insert(0, delta)
             g = self.weights[i][0] @ delta                          # dL/da_{l-1}
         grads = [(np.outer(a[i], deltas[i]), deltas[i].copy()) for i in range(len(self.weights))]
-        return a, z, self._loss(a[-1], y), dL_da, deltas, grads
+        return a, z, self._loss(a[-1], y), dL_da, deltas, g, grads
 
     def gradients(self, x, y) -> Params:
         """[(dL/dW, dL/db)] for one example, shaped like `weights`. No update."""
@@ -163,8 +164,8 @@ class TinyNet:
 
     def step(self, x, y, learning_rate: float) -> StepResult:
         """Forward, backward and one gradient-descent update w := w - learning_rate * dL/dw."""
-        a, z, loss, dL_da, deltas, grads = self._backward(x, y)
+        a, z, loss, dL_da, deltas, dL_dx, grads = self._backward(x, y)
         old = [(W.copy(), b.copy()) for W, b in self.weights]
         self.weights = [(W - learning_rate * dW, b - learning_rate * db) for (W, b), (dW, db) in zip(old, grads)]
         return StepResult(a, z, loss, dL_da, deltas, grads, old, [(W.copy(), b.copy()) for W, b in self.weights],
-                          self.loss_value(x, y))
+                          self.loss_value(x, y), dL_dx)

@@ -30,11 +30,14 @@ class LogisticProblem:
         X, y = (self.X, self.y) if idx is None else (self.X[idx], self.y[idx])
         return X.T @ (_sigmoid(X @ w) - y) / len(y)
 
+    def losses(self, W: np.ndarray) -> np.ndarray:
+        """The full-data loss at many weight vectors at once: W (..., 2) -> (...)."""
+        p = np.clip(_sigmoid(W @ self.X.T), 1e-7, 1 - 1e-7)
+        return -np.mean(self.y * np.log(p) + (1 - self.y) * np.log(1 - p), axis=-1)
+
     def loss_grid(self, w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
         """The full-data loss on a grid of weights (len(w2), len(w1)), for contour plots."""
-        W = np.stack(np.meshgrid(w1, w2), axis=-1)                 # (len(w2), len(w1), 2)
-        p = np.clip(_sigmoid(W @ self.X.T), 1e-7, 1 - 1e-7)        # (.., .., n)
-        return -np.mean(self.y * np.log(p) + (1 - self.y) * np.log(1 - p), axis=-1)
+        return self.losses(np.stack(np.meshgrid(w1, w2), axis=-1))
 
 
 def blobs_problem(n: int = 200, seed: int = 0, spread: float = 1.0) -> LogisticProblem:
@@ -67,16 +70,23 @@ def gradient_descent(problem: LogisticProblem, batch_size: int, learning_rate: f
     if not 0 < learning_rate <= 100 or not 1 <= epochs <= 500:
         raise InvalidSpecError(f"learning_rate must be in (0, 100] and epochs in 1..500, received {learning_rate}, {epochs}.")
     rng = np.random.default_rng(seed)
+    order = np.concatenate([rng.permutation(n) for _ in range(epochs)])       # every epoch's shuffle
+    starts = np.concatenate([np.arange(0, n, batch_size) + e * n for e in range(epochs)])
     w = np.array(start, dtype=float)
-    path, update_loss, epoch_loss = [w.copy()], [], [problem.loss(w)]
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for i in range(0, n, batch_size):
-            idx = order[i:i + batch_size]
-            update_loss.append(problem.loss(w, idx))
-            w = w - learning_rate * problem.grad(w, idx)
-            path.append(w.copy())
-        epoch_loss.append(problem.loss(w))
-    path = np.array(path)
-    full = np.array([problem.loss(p) for p in path])
-    return DescentRun(path, np.array(update_loss), full, np.array(epoch_loss), -(-n // batch_size))
+    path = np.empty((len(starts) + 1, 2))
+    path[0] = w
+    X, y = problem.X[order], problem.y[order]
+    for k, i in enumerate(starts):                     # the sequential part: one update per batch
+        j = min(i + batch_size, (i // n + 1) * n)
+        Xb = X[i:j]
+        w = w - learning_rate * (Xb.T @ (_sigmoid(Xb @ w) - y[i:j])) / (j - i)
+        path[k + 1] = w
+    # The loss each update saw, computed afterwards in one pass: sample losses at their update's weights.
+    sizes = np.diff(np.r_[starts, epochs * n])
+    w_per_sample = np.repeat(path[:-1], sizes, axis=0)
+    q = np.clip(_sigmoid(np.einsum("ij,ij->i", X, w_per_sample)), 1e-7, 1 - 1e-7)
+    sample_loss = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+    update_loss = np.add.reduceat(sample_loss, starts) / sizes
+    full = problem.losses(path)
+    per_epoch = -(-n // batch_size)
+    return DescentRun(path, update_loss, full, full[::per_epoch], per_epoch)

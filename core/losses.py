@@ -40,6 +40,13 @@ class Loss:
     keras_name: str
     params: dict = field(default_factory=dict)
 
+    @property
+    def axis(self) -> str:
+        """What `loss_curve` sweeps: "score" (a raw output), "p1" (p of class 1) or "p_true" (p of the true class)."""
+        if self.task == "multiclass":
+            return "p_true"
+        return "p1" if self.name == "binary_crossentropy" else "score"
+
 
 def _mse():
     return (lambda t, p: np.mean((p - t) ** 2, axis=-1),
@@ -165,3 +172,12 @@ def loss_curve(loss: Loss, target: float | int, predictions: Array, n_classes: i
     direction = np.full(n_classes, -1.0 / (n_classes - 1))
     direction[k] = 1.0
     return loss.fn(t, p), loss.grad(t, p) @ direction
+
+
+def best_constant(loss: Loss, targets: Array, grid: int = 4001) -> float:
+    """The single prediction c minimising the mean loss over `targets` (mse -> mean, mae -> median)."""
+    targets = np.asarray(targets, dtype=float)
+    c = np.linspace(targets.min(), targets.max(), grid)
+    t = np.broadcast_to(targets[None, :, None], (grid, targets.size, 1))
+    p = np.broadcast_to(c[:, None, None], (grid, targets.size, 1))
+    return float(c[np.argmin(loss.fn(t, p).mean(axis=1))])

@@ -29,6 +29,7 @@ class Surface:
     y_range: tuple[float, float]
     minimum: tuple[float, float] | None
     note: str
+    learning_rate: float = 0.1          # a default that converges for every optimizer here
 
 
 SURFACES: dict[str, Surface] = {
@@ -42,7 +43,8 @@ SURFACES: dict[str, Surface] = {
                           lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2,
                           lambda w: np.array([-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] ** 2), 200 * (w[1] - w[0] ** 2)]),
                           (-1.5, 1.5), (-2, 2), (-1, 3), (1.0, 1.0),
-                          "A curved, flat-bottomed valley: easy to enter, slow to follow to the minimum at (1, 1)."),
+                          "A curved, flat-bottomed valley: easy to enter, slow to follow to the minimum at (1, 1).",
+                          learning_rate=0.001),
     "saddle": Surface("saddle", "Saddle: x² - y²", lambda x, y: x ** 2 - y ** 2, lambda w: np.array([2 * w[0], -2 * w[1]]),
                       (-1.5, 0.01), (-2, 2), (-2, 2), None,
                       "The gradient vanishes at (0, 0) without a minimum: starting near y = 0, plain SGD lingers there."),

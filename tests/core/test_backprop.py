@@ -77,6 +77,10 @@ def test_step_updates_every_weight_by_minus_lr_times_gradient():
         np.testing.assert_allclose(new_b, old_b - 0.5 * db)
     assert result.loss_after < result.loss
     assert [d.shape for d in result.delta] == [(3,), (1,)] and len(result.a) == 3 and len(result.z) == 2
+    h = 1e-6
+    numeric_dx = [(TinyNet((2, 3, 1), weights=result.old_weights).loss_value(x + e, y)
+                   - TinyNet((2, 3, 1), weights=result.old_weights).loss_value(x - e, y)) / (2 * h) for e in np.eye(2) * h]
+    np.testing.assert_allclose(result.dL_dx, numeric_dx, atol=1e-7)
     losses = [net.step(x, y, 0.5).loss for _ in range(50)]
     assert losses[-1] < losses[0] / 2
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.losses import LOSSES, get_loss, loss_curve
+from core.losses import LOSSES, best_constant, get_loss, loss_curve
 
 rng = np.random.default_rng(0)
 REG_T, REG_P = rng.normal(size=(6, 3)), rng.normal(size=(6, 3)) * 2
@@ -67,3 +67,11 @@ def test_loss_curve_derivative_is_the_slope_of_the_curve():
         np.testing.assert_allclose(slopes[2:-2], numeric[2:-2], rtol=2e-2, atol=2e-3)
     values, _ = loss_curve(get_loss("categorical_crossentropy"), 0, np.array([0.5]))
     assert values[0] == pytest.approx(np.log(2))
+
+
+def test_best_constant_is_mean_for_mse_and_median_for_mae():
+    data = np.array([1.0, 2.0, 2.5, 3.0, 20.0])
+    assert best_constant(get_loss("mse"), data) == pytest.approx(data.mean(), abs=0.01)
+    assert best_constant(get_loss("mae"), data) == pytest.approx(np.median(data), abs=0.01)
+    huber = best_constant(get_loss("huber", delta=1.0), data)
+    assert np.median(data) < huber < data.mean()

@@ -27,7 +27,7 @@ def test_first_steps_equal_keras(surface, name):
         opt.apply_gradients([(s.grad(np.asarray(var)), var)])
         theirs.append(np.asarray(var).copy())
     # Keras keeps its learning rate and some slots in float32, hence 1e-5 and not 1e-12; a wrong rule
-    # (no bias correction, eps outside the sqrt, momentum sign) is off by orders of magnitude more.
+    # (no bias correction, a wrong decay, the momentum's sign) is off by orders of magnitude more.
     np.testing.assert_allclose(ours, np.array(theirs), rtol=1e-5, atol=1e-8)
 
 
@@ -80,3 +80,17 @@ def test_bad_settings_are_refused():
         gradient_descent(blobs_problem(20), batch_size=50, learning_rate=0.1, epochs=1)
     with pytest.raises(InvalidSpecError, match="Unknown optimizer"):
         optimize(get_surface("bowl"), "lbfgs", 0.1)
+
+
+def test_update_loss_is_the_loss_of_the_batch_each_update_used():
+    problem = blobs_problem(200)
+    run = gradient_descent(problem, batch_size=7, learning_rate=0.3, epochs=2, seed=1)
+    rng = np.random.default_rng(1)
+    order = np.concatenate([rng.permutation(200) for _ in range(2)])
+    per_epoch = run.updates_per_epoch
+    assert per_epoch == 29 and len(run.update_loss) == 58
+    for k, value in enumerate(run.update_loss):
+        e, b = divmod(k, per_epoch)
+        idx = order[e * 200 + b * 7: e * 200 + min(b * 7 + 7, 200)]
+        assert value == pytest.approx(problem.loss(run.path[k], idx), abs=1e-12)
+        np.testing.assert_allclose(run.path[k + 1], run.path[k] - 0.3 * problem.grad(run.path[k], idx))

@@ -1,0 +1,66 @@
+"""Activation functions: each function beside its derivative, their properties, and where a trained
+network's units actually sit on them."""
+
+import numpy as np
+import streamlit as st
+
+from app.figures.maths import function_and_derivative, with_histogram
+from app.trained import current_run, quick_run
+from app.widgets import show_error
+from core.activations import ACTIVATIONS, SKLEARN_ACTIVATIONS, activation_health, get_activation
+from core.errors import NNLabError
+
+st.title("Activation functions")
+st.caption("A unit computes a = f(z). Backpropagation multiplies by f'(z): where f' is near 0, learning stalls.")
+
+names = list(ACTIVATIONS)
+chosen = st.multiselect("Functions", names, default=["sigmoid", "tanh", "relu"],
+                        format_func=lambda n: get_activation(n).title, key="act_names")
+left, right = st.columns(2)
+lo, hi = left.slider("Input range z", -10.0, 10.0, (-6.0, 6.0), 0.5, key="act_range")
+slope = right.slider("Leaky ReLU negative slope", 0.0, 0.5, 0.2, 0.01, key="act_slope",
+                     disabled="leaky_relu" not in chosen)
+if not chosen:
+    st.info("Pick at least one function to draw.")
+    st.stop()
+
+acts = [get_activation(n, negative_slope=slope) if n == "leaky_relu" else get_activation(n) for n in chosen]
+z = np.linspace(lo, hi, 801)
+fig = function_and_derivative(z, [(a.title, a.fn(z), a.grad(z)) for a in acts], titles=("f(z)", "f'(z)"), x_title="z")
+fig.update_xaxes(range=[lo, hi])
+chart = st.container()
+
+st.subheader("Inside a trained network")
+run = current_run()
+if run is None:
+    st.markdown("Train a small network on the digits to see where its hidden units' inputs z really fall.")
+    pick = st.selectbox("Hidden-layer activation", list(SKLEARN_ACTIVATIONS), key="act_quick",
+                        format_func=lambda n: get_activation(n).title)
+    if st.button("Train a quick model (about a second)", icon=":material/bolt:", key="act_train"):
+        try:
+            run = quick_run(pick)
+        except NNLabError as exc:
+            show_error(exc)
+if run is not None:
+    st.caption(f"Model: {run.label}")
+    layers = [(n, zs) for n, zs in run.model.layer_preactivations(run.X_sample) if n != "output"]
+    if not layers:
+        st.info("This model has no hidden layer, so there are no hidden activations to show.")
+    else:
+        layer = st.selectbox("Hidden layer", [n for n, _ in layers], key="act_layer")
+        values = dict(layers)[layer]
+        act_name = run.model.spec.activation
+        health = activation_health(act_name, values)
+        with_histogram(fig, values.ravel(), f"z in {layer} ({get_activation(act_name).title})")
+        c = st.columns(3)
+        c[0].metric("Units", values.shape[1])
+        c[1].metric("Inputs in the flat (saturated) zone", f"{health.saturated:.0%}",
+                    help="Share of z values where f'(z) is below 5% of its peak: those units barely learn.")
+        c[2].metric("Dead units", f"{health.dead_units:.0%}", help="Units whose f'(z) is 0 for every sample shown.")
+with chart:
+    st.plotly_chart(fig, key="act_chart")
+
+st.subheader("Properties")
+st.dataframe([{"function": a.title, "output range": a.output_range, "zero-centred": "yes" if a.zero_centred else "no",
+               "saturates": a.saturates, "dead region": a.dead_region, "f'(0)": round(a.derivative_at_zero(), 4),
+               "used for": a.used_for} for a in acts], hide_index=True, width="stretch")
