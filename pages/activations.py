@@ -32,13 +32,16 @@ chart = st.container()
 
 st.subheader("Inside a trained network")
 run = current_run()
-if run is None:
-    st.markdown("Train a small network on the digits to see where its hidden units' inputs z really fall.")
+quick = st.container() if run is None else st.expander("Train a different quick model", icon=":material/bolt:")
+with quick:
+    if run is None:
+        st.markdown("Train a small network on the digits to see where its hidden units' inputs z really fall.")
     pick = st.selectbox("Hidden-layer activation", list(SKLEARN_ACTIVATIONS), key="act_quick",
                         format_func=lambda n: get_activation(n).title)
     if st.button("Train a quick model (about a second)", icon=":material/bolt:", key="act_train"):
         try:
-            run = quick_run(pick)
+            quick_run(pick)
+            st.rerun()
         except NNLabError as exc:
             show_error(exc)
 if run is not None:
@@ -54,8 +57,9 @@ if run is not None:
         with_histogram(fig, values.ravel(), f"z in {layer} ({get_activation(act_name).title})")
         c = st.columns(3)
         c[0].metric("Units", values.shape[1])
-        c[1].metric("Inputs in the flat (saturated) zone", f"{health.saturated:.0%}",
-                    help="Share of z values where f'(z) is below 5% of its peak: those units barely learn.")
+        c[1].metric("Inputs where f'(z) is almost 0", f"{health.saturated:.0%}",
+                    help="Share of z values where f'(z) is below 5% of its peak (saturated, or ReLU's flat side): "
+                         "little gradient flows back through them.")
         c[2].metric("Dead units", f"{health.dead_units:.0%}", help="Units whose f'(z) is 0 for every sample shown.")
 with chart:
     st.plotly_chart(fig, key="act_chart")

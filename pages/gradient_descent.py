@@ -46,8 +46,9 @@ if tabs[0].open:
         st.plotly_chart(contour_with_paths(W1, W2, grid, [(n, r.path) for n, r in runs.items()]),
                         key="gd_paths")
         left, right = st.columns(2)
-        left.plotly_chart(curves([(n, np.arange(1, len(r.update_loss) + 1), r.update_loss) for n, r in runs.items()],
-                                 "update", "loss on the batch used", log_y=True), key="gd_updates")
+        left.plotly_chart(curves([(n, np.arange(1, len(r.update_loss) + 1) / r.updates_per_epoch, r.update_loss)
+                                  for n, r in runs.items()], "epochs (each point is one update)",
+                                 "loss on the batch that update used", log_y=True), key="gd_updates")
         right.plotly_chart(curves([(n, np.arange(epochs + 1), r.epoch_loss) for n, r in runs.items()],
                                   "epoch", "loss on all the data", log_y=True), key="gd_epochs_chart")
         st.caption(f"Updates per epoch: batch 1, mini-batch {runs[f'mini-batch ({batch} per update)'].updates_per_epoch}, "

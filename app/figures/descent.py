@@ -12,11 +12,14 @@ def contour_with_paths(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, paths: lis
                        minimum=None, labels=("w1", "w2"), log_levels: bool = True) -> go.Figure:
     """Filled contours of Z (len(ys), len(xs)) with each path (k, 2) drawn on top from its start."""
     shown = np.log10(Z - Z.min() + 1e-3) if log_levels else Z
-    fig = go.Figure(go.Contour(x=xs, y=ys, z=shown, colorscale="Greys", showscale=False, opacity=0.55,
-                               contours=dict(coloring="fill"), ncontours=25, hoverinfo="skip"))
-    for i, (name, p) in enumerate(paths):
+    fig = go.Figure(go.Contour(x=xs, y=ys, z=shown, colorscale=[[0, "#ffffff"], [1, "#8c9bbd"]], showscale=False,
+                               contours=dict(coloring="fill"), ncontours=25, hoverinfo="skip",
+                               line=dict(color="rgba(60,70,90,0.35)", width=1)))
+    # Drawn in reverse so the first path (usually the one with the fewest, largest steps) is on top.
+    for i, (name, p) in reversed(list(enumerate(paths))):
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", name=name,
-                                 line=dict(color=class_color(i), width=2), marker=dict(size=4)))
+                                 line=dict(color=class_color(i), width=3 if len(p) < 60 else 1.5),
+                                 marker=dict(size=8 if len(p) < 60 else 3)))
     if paths:
         start = paths[0][1][0]
         fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name="start",
@@ -25,7 +28,7 @@ def contour_with_paths(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, paths: lis
         fig.add_trace(go.Scatter(x=[minimum[0]], y=[minimum[1]], mode="markers", name="minimum",
                                  marker=dict(size=16, color="#29a36a", symbol="star")))
     fig.update_xaxes(title=labels[0], range=[xs[0], xs[-1]]).update_yaxes(title=labels[1], range=[ys[0], ys[-1]])
-    fig.update_layout(legend=dict(orientation="h", y=-0.15))
+    fig.update_layout(legend=dict(orientation="h", y=-0.15, traceorder="reversed"))
     return tidy(fig, 520)
 
 

@@ -35,8 +35,8 @@ def with_histogram(fig: go.Figure, z: np.ndarray, label: str, bins: int = 60) ->
         fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=share, name=label, marker_color="#f3a712",
                              opacity=0.45, yaxis=axis, xaxis="x" if col == 1 else "x2", showlegend=col == 1,
                              hovertemplate="z=%{x:.2f}: %{y:.1%}<extra></extra>"))
-    fig.update_layout(yaxis3=dict(overlaying="y", side="right", showgrid=False, tickformat=".0%", anchor="x"),
-                      yaxis4=dict(overlaying="y2", side="right", showgrid=False, tickformat=".0%", anchor="x2"),
+    fig.update_layout(yaxis3=dict(overlaying="y", side="right", showgrid=False, tickformat=".1%", anchor="x"),
+                      yaxis4=dict(overlaying="y2", side="right", showgrid=False, tickformat=".1%", anchor="x2"),
                       bargap=0)
     return fig
 

@@ -35,9 +35,9 @@ def network_diagram(layer_sizes, edges: list[np.ndarray], nodes: list[np.ndarray
                     label_x.append(x0 + t * (x1 - x0))
                     label_y.append(y0 + t * (y1 - y0))
                     label_text.append(f"{v:.2f}")
-    if label_text:
-        fig.add_trace(go.Scatter(x=label_x, y=label_y, mode="text", text=label_text, hoverinfo="skip",
-                                 textfont=dict(size=11, color="#333"), showlegend=False))
+    fig.update_layout(annotations=[dict(x=x, y=y, text=t, showarrow=False, font=dict(size=11, color="#222"),
+                                        bgcolor="rgba(255,255,255,0.85)", borderpad=1)
+                                   for x, y, t in zip(label_x, label_y, label_text)])
     for l, values in enumerate(nodes):
         fig.add_trace(go.Scatter(
             x=pos[l][:, 0], y=pos[l][:, 1], mode="markers+text", text=[f"{v:.3f}" for v in values],

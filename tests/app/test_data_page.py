@@ -1,7 +1,5 @@
 """The landing page and the Data page, driven as a user would (Streamlit AppTest)."""
 
-import sys
-
 import pytest
 from formats import idx_bytes, fake_images
 
@@ -82,13 +80,6 @@ def test_a_bad_upload_shows_one_error_and_the_page_keeps_working(app, name, cont
     assert len(app.error) == 1 and message in app.error[0].value
     app.selectbox(key="dataset").set_value("digits").run()
     assert not app.exception and app.metric[0].value == "1,797"
-
-
-def test_landing_and_data_pages_never_import_tensorflow(app):
-    app.run()
-    _open(app)
-    app.selectbox(key="dataset").set_value("iris").run()
-    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
 
 
 def test_a_large_dataset_is_loaded_once_per_server(app, isolated_data, monkeypatch):

@@ -34,3 +34,32 @@ def test_data_page_shows_one_image_with_its_pixel_values(page, app_url):
     assert page.get_by_text("images[0]").first.is_visible()
     assert_no_exception(page)
     screenshot(page, "data-one-image")
+
+
+@pytest.mark.parametrize("path, heading, chart_count", [
+    ("activations", "Activation functions", 1),
+    ("losses", "Loss functions", 2),
+    ("backprop", "Backpropagation, step by step", 1),
+    ("gradient_descent", "Gradient descent", 3),
+])
+def test_maths_pages_draw_their_figures(page, app_url, path, heading, chart_count):
+    page.goto(f"{app_url}/{path}")
+    wait_idle(page)
+    assert page.get_by_role("heading", name=heading).is_visible()
+    charts = page.locator(".stPlotlyChart")
+    charts.first.wait_for(state="visible")
+    assert charts.count() >= chart_count
+    assert page.locator(".stPlotlyChart .main-svg").count() >= chart_count     # plotly actually drew
+    assert_no_exception(page)
+    screenshot(page, path)
+
+
+def test_backprop_update_button_lowers_the_loss(page, app_url):
+    page.goto(f"{app_url}/backprop")
+    wait_idle(page)
+    metric = page.locator("[data-testid='stMetricValue']").first
+    before = float(metric.inner_text())
+    page.get_by_role("button", name="Apply this update").click()
+    wait_idle(page)
+    assert float(metric.inner_text()) < before
+    assert_no_exception(page)

@@ -1,0 +1,31 @@
+"""Importing TensorFlow costs 5-10 s: the landing, Data and maths pages must never do it.
+
+Checked in a fresh interpreter, so tests that import Keras elsewhere in the session cannot hide a leak.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+
+SCRIPT = f"""
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({str(MAIN)!r}, default_timeout=60)
+at.run()
+for page in ("data", "activations", "losses", "backprop", "gradient_descent"):
+    at.switch_page(f"../pages/{{page}}.py").run()
+    assert not at.exception, (page, at.exception)
+at.switch_page("../pages/activations.py").run()
+at.button(key="act_train").click().run()
+at.switch_page("../pages/data.py").run()
+at.selectbox(key="dataset").set_value("iris").run()
+print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
+"""
+
+
+def test_pages_without_models_never_import_tensorflow():
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
