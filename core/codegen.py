@@ -1,0 +1,132 @@
+""""Show the code": a self-contained Python script that reproduces an Experiment with plain scikit-learn
+or Keras, the way the lessons' notebooks do it. It loads the same data, splits and scales it as NN Lab
+does, builds the same network and trains it with the same settings.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from core.activations import SKLEARN_ACTIVATIONS
+from core.datasets import dataset_info
+from core.datasets import toy
+from core.experiment import Experiment
+
+_SKLEARN_LOADERS = {"digits": "load_digits", "iris": "load_iris", "wine": "load_wine",
+                    "breast_cancer": "load_breast_cancer", "diabetes": "load_diabetes"}
+_KERAS_LOADERS = {"mnist": "mnist", "fashion_mnist": "fashion_mnist", "cifar10": "cifar10"}
+
+
+def _data_code(exp: Experiment) -> list[str]:
+    name, info = exp.dataset, dataset_info(exp.dataset)
+    if name == "digits":
+        return ["from sklearn.datasets import load_digits", "",
+                "digits = load_digits()",
+                "X = digits.images[..., None] / 16.0          # (1797, 8, 8, 1), pixels scaled to [0, 1]",
+                "y = digits.target"]
+    if name in _SKLEARN_LOADERS:
+        return [f"from sklearn.datasets import {_SKLEARN_LOADERS[name]}", "",
+                f"data = {_SKLEARN_LOADERS[name]}()", "X, y = data.data.astype(np.float32), data.target"]
+    if name == "california_housing":
+        return ["from sklearn.datasets import fetch_california_housing", "",
+                "data = fetch_california_housing()", "X, y = data.data.astype(np.float32), data.target"]
+    if name in _KERAS_LOADERS:
+        return ["import keras", "",
+                f"(x_train, y_train), (x_test, y_test) = keras.datasets.{_KERAS_LOADERS[name]}.load_data()",
+                "X = np.concatenate([x_train, x_test]).astype(np.float32) / 255.0   # pixels scaled to [0, 1]",
+                "X = X[..., None] if X.ndim == 3 else X",
+                "y = np.concatenate([y_train, y_test]).reshape(-1)"]
+    opts = {"n_samples": 400, "noise": 0.1, "seed": 0, **exp.data_options}
+    generator = textwrap.dedent(inspect.getsource(toy.TOY_SETS[name]))
+    return [f"# The generator of NN Lab's {info.title} set.", *generator.splitlines(), "",
+            f"rng = np.random.default_rng({opts['seed']})",
+            f"X, y = {toy.TOY_SETS[name].__name__}({opts['n_samples']}, {opts['noise']}, rng)",
+            "order = rng.permutation(len(y))", "X, y = X[order].astype(np.float32), y[order].astype(np.int64)"]
+
+
+def _split_code(exp: Experiment) -> list[str]:
+    info = dataset_info(exp.dataset)
+    strat = "y[idx]" if info.task == "classification" else "None"
+    lines = ["", "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
+             "idx = np.arange(len(y))"]
+    if exp.max_samples:
+        lines.append(f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, random_state={exp.split_seed}, "
+                     f"stratify={strat})[0])")
+    lines += [f"train_idx, test_idx = train_test_split(idx, test_size=round({exp.test_fraction} * len(idx)), "
+              f"random_state={exp.split_seed}, stratify={strat})",
+              "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]"]
+    if info.kind != "image":
+        lines += ["", "# Standardise each feature with the training set's mean and standard deviation.",
+                  "mean, std = X_train.mean(axis=0), X_train.std(axis=0)", "std[std == 0] = 1.0",
+                  "X_train, X_test = (X_train - mean) / std, (X_test - mean) / std"]
+    if info.task == "regression":
+        lines += ["y_mean, y_std = y_train.mean(), y_train.std()",
+                  "y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std"]
+    return lines
+
+
+def _sklearn_code(exp: Experiment) -> list[str]:
+    c, spec = exp.config, exp.spec
+    task = dataset_info(exp.dataset).task
+    cls = "MLPClassifier" if task == "classification" else "MLPRegressor"
+    stopping = (f"early_stopping=True, validation_fraction={c.validation_fraction}, n_iter_no_change={c.early_stopping_patience}"
+                if c.early_stopping_patience else f"n_iter_no_change={c.epochs + 1}  # train all {c.epochs} epochs")
+    return ["", "X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)   # flatten", "",
+            f"model = {cls}(",
+            f"    hidden_layer_sizes={tuple(spec.hidden_layers)}, activation={SKLEARN_ACTIVATIONS[spec.activation]!r},",
+            f"    solver={c.optimizer!r}, learning_rate_init={c.learning_rate}, batch_size={c.batch_size}, alpha={c.l2},",
+            f"    max_iter={c.epochs}, momentum=0.0, random_state={c.seed}, {stopping},", ")",
+            "with warnings.catch_warnings():",
+            "    warnings.simplefilter('ignore', ConvergenceWarning)   # max_iter reached: that is the point",
+            "    model.fit(X_train, y_train)",
+            f"print({'test accuracy' if task == 'classification' else 'test R2'!r}, round(model.score(X_test, y_test), 4))"]
+
+
+def _keras_code(exp: Experiment) -> list[str]:
+    c, spec = exp.config, exp.spec
+    info = dataset_info(exp.dataset)
+    reg = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
+    layers = ["    keras.Input(shape=X_train.shape[1:]),"] + (["    keras.layers.Flatten(),"] if info.kind == "image" else [])
+    for units in spec.hidden_layers:
+        layers.append(f"    keras.layers.Dense({units}, activation={spec.activation!r}{reg}),")
+        if spec.dropout:
+            layers.append(f"    keras.layers.Dropout({spec.dropout}),")
+    if info.task == "regression":
+        setup = ["output, loss, metrics = keras.layers.Dense(1), 'mse', [keras.metrics.R2Score()]"]
+    else:
+        setup = ["# One logistic unit for two classes, softmax over one unit per class otherwise.",
+                 "n_classes = len(np.unique(y))",
+                 "if n_classes == 2:",
+                 "    output, loss = keras.layers.Dense(1, activation='sigmoid'), 'binary_crossentropy'",
+                 "else:",
+                 "    output, loss = keras.layers.Dense(n_classes, activation='softmax'), 'sparse_categorical_crossentropy'",
+                 "metrics = ['accuracy']"]
+    optim = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c.optimizer]
+    callbacks = f"[keras.callbacks.EarlyStopping(patience={c.early_stopping_patience})]" if c.early_stopping_patience else "[]"
+    return ["", f"keras.utils.set_random_seed({c.seed})", *setup,
+            "model = keras.Sequential([", *layers, "    output,", "])",
+            f"model.compile(optimizer=keras.optimizers.{optim}(learning_rate={c.learning_rate}), loss=loss, metrics=metrics)",
+            "model.summary()",
+            f"history = model.fit(X_train, y_train, epochs={c.epochs}, batch_size={c.batch_size}, "
+            f"validation_split={c.validation_fraction}, callbacks={callbacks}, verbose=2)",
+            "loss_value, score = model.evaluate(X_test, y_test, verbose=0)",
+            f"print({'test accuracy' if info.task == 'classification' else 'test R2'!r}, round(float(score), 4))"]
+
+
+def export_script(exp: Experiment) -> str:
+    """The Python source of a script that trains `exp` with plain scikit-learn or Keras."""
+    title = dataset_info(exp.dataset).title
+    head = [f'"""NN Lab export: {title}, {exp.backend}, hidden layers {tuple(exp.spec.hidden_layers)}, '
+            f'{exp.spec.activation}, {exp.config.optimizer} (learning rate {exp.config.learning_rate}).', "",
+            'Run it with: python this_file.py"""', "", "import warnings", "", "import numpy as np",
+            "from sklearn.model_selection import train_test_split"]
+    if exp.backend == "sklearn":
+        task = dataset_info(exp.dataset).task
+        head += ["from sklearn.exceptions import ConvergenceWarning",
+                 f"from sklearn.neural_network import {'MLPClassifier' if task == 'classification' else 'MLPRegressor'}"]
+    elif exp.dataset not in _KERAS_LOADERS:
+        head.insert(head.index("import numpy as np"), "import keras")
+    body = _data_code(exp) + _split_code(exp)
+    body += _sklearn_code(exp) if exp.backend == "sklearn" else _keras_code(exp)
+    return "\n".join(head + [""] + body) + "\n"

@@ -1,0 +1,104 @@
+"""One training experiment, end to end: which data, how it is split and scaled, which network, how trained.
+
+An `Experiment` is plain data (it round-trips through a dict, so a lesson fits in a URL); `prepare_data`
+turns a Dataset into the arrays a model trains on, the same way for both backends and for the exported
+script.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from core.datasets import Dataset, split_dataset
+from core.errors import InvalidSpecError
+from core.models import BACKENDS
+from core.spec import MLPSpec, TrainConfig
+
+
+@dataclass(frozen=True)
+class Experiment:
+    dataset: str = "digits"
+    data_options: dict = field(default_factory=dict)      # e.g. n_samples / noise / seed of a 2-D set
+    max_samples: int | None = None       # a stratified subset for live demos (None: all)
+    test_fraction: float = 0.2
+    split_seed: int = 0
+    backend: str = "sklearn"
+    spec: MLPSpec = field(default_factory=MLPSpec)
+    config: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise InvalidSpecError(f"backend must be one of {', '.join(BACKENDS)}, received {self.backend!r}.")
+        if self.max_samples is not None and self.max_samples < 20:
+            raise InvalidSpecError(f"max_samples must be at least 20, received {self.max_samples}.")
+        if not 0.05 <= self.test_fraction <= 0.5:
+            raise InvalidSpecError(f"test_fraction must be between 0.05 and 0.5, received {self.test_fraction}.")
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["data_options"] = dict(self.data_options)
+        d["spec"], d["config"] = self.spec.to_dict(), self.config.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Experiment":
+        data = dict(data)
+        data["spec"] = MLPSpec.from_dict(data.get("spec", {}))
+        data["config"] = TrainConfig.from_dict(data.get("config", {}))
+        return cls(**data)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedData:
+    """Arrays ready for `model.fit`. Tabular and 2-D inputs are standardised with the training set's mean
+    and standard deviation; images stay in [0, 1]. Regression targets are standardised too (R2 does not
+    change; the loss is then in units of the target's standard deviation)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    task: str
+    kind: str
+    input_shape: tuple[int, ...]
+    n_outputs: int                       # classes, or 1 target
+    class_names: tuple[str, ...]
+    x_mean: np.ndarray | None
+    x_std: np.ndarray | None
+    y_mean: float = 0.0
+    y_std: float = 1.0
+
+    def scale_X(self, X: np.ndarray) -> np.ndarray:
+        """Apply the training set's scaling to new inputs (e.g. a grid for a decision boundary)."""
+        return X if self.x_mean is None else ((X - self.x_mean) / self.x_std).astype(np.float32)
+
+
+def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None) -> PreparedData:
+    split = split_dataset(ds, test_fraction, seed, max_samples)
+    X_tr, X_te = split.X_train, split.X_test
+    x_mean = x_std = None
+    if ds.kind != "image":
+        x_mean = X_tr.mean(axis=0)
+        x_std = np.where(X_tr.std(axis=0) > 0, X_tr.std(axis=0), 1.0)
+        X_tr, X_te = (X_tr - x_mean) / x_std, (X_te - x_mean) / x_std
+    y_tr, y_te, y_mean, y_std = split.y_train, split.y_test, 0.0, 1.0
+    if ds.task == "regression":
+        y_mean, y_std = float(y_tr.mean()), float(y_tr.std() or 1.0)
+        y_tr, y_te = (y_tr - y_mean) / y_std, (y_te - y_mean) / y_std
+    return PreparedData(X_tr.astype(np.float32), y_tr, X_te.astype(np.float32), y_te, ds.task, ds.kind,
+                        tuple(ds.X.shape[1:]), ds.n_classes if ds.task == "classification" else 1, ds.class_names,
+                        x_mean, x_std, y_mean, y_std)
+
+
+def experiment_summary(exp: Experiment) -> dict:
+    """A flat row for the run-history table."""
+    c = exp.config
+    return {"dataset": exp.dataset, "backend": exp.backend,
+            "layers": "-".join(map(str, exp.spec.hidden_layers)) or "none", "activation": exp.spec.activation,
+            "optimizer": c.optimizer, "learning rate": c.learning_rate, "batch": c.batch_size, "epochs": c.epochs,
+            "l2": c.l2, "dropout": exp.spec.dropout}
+
+
+__all__ = ["Experiment", "PreparedData", "experiment_summary", "prepare_data"]

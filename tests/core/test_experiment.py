@@ -1,0 +1,134 @@
+"""Experiments: data preparation, results metrics, the exported script and the downloadable model file."""
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.codegen import export_script
+from core.datasets import load_dataset
+from core.errors import InvalidSpecError
+from core.experiment import Experiment, prepare_data
+from core.metrics import cell_examples, confusion_matrix, decision_grid, per_class_accuracy, worst_cell
+from core.models import build_model
+from core.models.io import model_file
+from core.spec import MLPSpec, TrainConfig
+
+
+def test_experiment_round_trips_and_validates():
+    exp = Experiment("moons", {"n_samples": 300}, 150, 0.25, 3, "keras", MLPSpec((4,), "tanh"), TrainConfig(epochs=3))
+    assert Experiment.from_dict(exp.to_dict()) == exp
+    with pytest.raises(InvalidSpecError, match="backend must be one of"):
+        Experiment(backend="torch")
+    with pytest.raises(InvalidSpecError, match="max_samples must be at least 20"):
+        Experiment(max_samples=5)
+
+
+def test_tabular_inputs_are_standardised_with_training_statistics():
+    data = prepare_data(load_dataset("wine"), 0.2, 0)
+    np.testing.assert_allclose(data.X_train.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(data.X_train.std(axis=0), 1, atol=1e-4)
+    assert abs(data.X_test.mean()) < 0.3 and data.input_shape == (13,) and data.n_outputs == 3
+    raw = load_dataset("wine").X[:3]
+    np.testing.assert_allclose(data.scale_X(raw), (raw - data.x_mean) / data.x_std, rtol=1e-5)
+
+
+def test_images_stay_in_unit_range_and_regression_targets_are_standardised():
+    digits = prepare_data(load_dataset("digits"), 0.2, 0, max_samples=500)
+    assert digits.X_train.max() <= 1.0 and digits.x_mean is None and len(digits.y_test) == 100
+    diabetes = prepare_data(load_dataset("diabetes"), 0.2, 0)
+    assert abs(diabetes.y_train.mean()) < 1e-5 and abs(diabetes.y_train.std() - 1) < 1e-5
+
+
+def test_confusion_matrix_matches_scikit_learn():
+    from sklearn.metrics import confusion_matrix as reference
+
+    rng = np.random.default_rng(0)
+    y, p = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
+    m = confusion_matrix(y, p, 4)
+    np.testing.assert_array_equal(m, reference(y, p, labels=range(4)))
+    np.testing.assert_allclose(per_class_accuracy(m), np.diag(m) / m.sum(axis=1))
+    true, pred = worst_cell(m)
+    assert true != pred and m[true, pred] == max(m[i, j] for i in range(4) for j in range(4) if i != j)
+
+
+def test_cell_examples_lists_the_most_confident_mistakes_first():
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6], [0.1, 0.9], [0.3, 0.7]])
+    y = np.array([0, 0, 0, 1, 0])
+    assert cell_examples(proba, y, 0, 1).tolist() == [1, 4, 2]
+    assert cell_examples(proba, y, 1, 1).tolist() == [3]
+
+
+def test_decision_grid_covers_the_points():
+    X = np.array([[0.0, 0.0], [1.0, 2.0]])
+    xs, ys, P = decision_grid(lambda g: np.c_[1 - g[:, :1] / 10, g[:, :1] / 10], X, resolution=11, margin=0.5)
+    assert xs[0] == -0.5 and xs[-1] == 1.5 and ys[-1] == 2.5 and P.shape == (11, 11)
+    np.testing.assert_allclose(P[0], xs / 10)
+
+
+@pytest.mark.parametrize("exp, expected", [
+    (Experiment("digits", config=TrainConfig(epochs=30, batch_size=32, learning_rate=3e-3)), 0.9),
+    (Experiment("iris", spec=MLPSpec((8,)), config=TrainConfig(epochs=150, batch_size=16, learning_rate=1e-2)), 0.85),
+    (Experiment("moons", {"n_samples": 300, "noise": 0.1, "seed": 3}, spec=MLPSpec((16, 16)),
+                config=TrainConfig(epochs=150, batch_size=32, learning_rate=1e-2)), 0.9),
+    pytest.param(Experiment("digits", backend="keras", max_samples=600,
+                            config=TrainConfig(epochs=15, batch_size=32, learning_rate=3e-3)), 0.8,
+                 marks=pytest.mark.keras),
+    pytest.param(Experiment("moons", backend="keras", spec=MLPSpec((16, 16), dropout=0.1),
+                            config=TrainConfig(epochs=40, batch_size=16, learning_rate=1e-2, l2=1e-4)), 0.85,
+                 marks=pytest.mark.keras),
+])
+def test_exported_script_trains(tmp_path, exp, expected):
+    script = tmp_path / "export.py"
+    script.write_text(export_script(exp))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    label, score = out.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    assert label == "test accuracy" and float(score) >= expected
+
+
+def test_exported_script_uses_the_same_split_as_nn_lab():
+    exp = Experiment("wine", max_samples=120, test_fraction=0.25, split_seed=7)
+    source = export_script(exp).split("model = ")[0] + "print(sorted(test_idx.tolist()))\n"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "split.py"
+        path.write_text(source)
+        out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)
+    script_test = json.loads(out.stdout.strip().splitlines()[-1])
+    data = prepare_data(load_dataset("wine"), 0.25, 7, max_samples=120)
+    assert len(script_test) == len(data.y_test) == 30
+    raw = load_dataset("wine").X
+    ours = np.sort([np.flatnonzero(np.isclose(raw, row, rtol=1e-4).all(axis=1))[0]
+                   for row in data.X_test * data.x_std + data.x_mean])
+    assert ours.tolist() == script_test
+
+
+def test_sklearn_model_file_is_skops_and_loads_back():
+    import skops.io
+
+    ds = load_dataset("iris")
+    m = build_model(MLPSpec((4,)), "sklearn", input_shape=(4,), n_outputs=3)
+    m.fit(ds.X, ds.y, TrainConfig(epochs=5, batch_size=16))
+    content, name, _ = model_file(m, "iris")
+    assert name == "iris.skops" and not content.startswith(b"\x80")          # a zip, not a pickle stream
+    est = skops.io.loads(content, trusted=skops.io.get_untrusted_types(data=content))
+    np.testing.assert_array_equal(est.predict(ds.X), m.predict(ds.X))
+
+
+@pytest.mark.keras
+def test_keras_model_file_loads_back_in_safe_mode():
+    import keras
+
+    ds = load_dataset("iris")
+    m = build_model(MLPSpec((4,)), "keras", input_shape=(4,), n_outputs=3)
+    m.fit(ds.X, ds.y, TrainConfig(epochs=2, batch_size=16))
+    content, name, _ = model_file(m)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(loaded.predict(ds.X, verbose=0), m.predict_proba(ds.X), atol=1e-6)
