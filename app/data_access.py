@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.datasets import Dataset, dataset_from_files, load_dataset, split_dataset
+from core.experiment import PreparedData, prepare_data
 
 UPLOAD_KEY = "data_upload"     # session: (fingerprint, Dataset) of the user's own files
 
@@ -24,6 +25,12 @@ def get_dataset(name: str, options: tuple[tuple[str, object], ...] = ()) -> Data
 def get_split(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None = None):
     """A train/test split of a cached dataset, cached too (index arithmetic on 70k labels is not free)."""
     return split_dataset(get_dataset(name, options), test_fraction, seed, max_samples)
+
+
+@st.cache_resource(max_entries=32)
+def get_prepared(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None) -> PreparedData:
+    """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
+    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples)
 
 
 def uploaded_dataset(files, target: str | None) -> Dataset:

@@ -28,6 +28,8 @@ HOME = PageInfo("home.py", "Lesson map", "map", "", "Where to start, and what da
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("data.py", "Data", "dataset", "Data",
              "Inspect images and tables: shapes, classes, pixels, flattening, scaling, the train/test split."),
+    PageInfo("training.py", "Training", "model_training", "Networks",
+             "Build an MLP with sliders (scikit-learn or Keras), watch it learn live, and read the results."),
     PageInfo("activations.py", "Activation functions", "show_chart", "Maths of learning",
              "Sigmoid to GELU with their derivatives: saturation, dead units, and where each is used."),
     PageInfo("losses.py", "Loss functions", "target", "Maths of learning",

@@ -5,6 +5,8 @@ Widget keys that belong in a shareable lesson link are bound to the URL (`bind="
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from app.data_access import get_dataset, uploaded_dataset
@@ -32,9 +34,9 @@ def _label(name: str) -> str:
 def _toy_options(prefix: str) -> dict:
     c1, c2, c3 = st.columns(3)
     return {
-        "n_samples": c1.slider("Points", 50, 2000, 400, 50, key=f"{prefix}_n"),
+        "n_samples": c1.slider("Points", 50, 2000, 400, 50, key=f"{prefix}_points"),
         "noise": c2.slider("Noise", 0.0, 0.5, 0.1, 0.05, key=f"{prefix}_noise"),
-        "seed": c3.number_input("Seed", 0, 9999, 0, key=f"{prefix}_seed"),
+        "seed": c3.number_input("Seed", 0, 9999, 0, key=f"{prefix}_data_seed"),
     }
 
 
@@ -60,18 +62,21 @@ def _upload(prefix: str) -> Dataset | None:
         return None
 
 
-def dataset_picker(prefix: str, *, allow_upload: bool = True, label: str = "Dataset") -> Dataset | None:
-    """A dataset chooser (digits preselected; in the URL as ?dataset=...) with its options.
+class Picked(NamedTuple):
+    name: str
+    options: dict
+    dataset: Dataset | None      # None after the page was told what to do (files missing, a bad upload)
 
-    Returns the loaded Dataset, or None after showing what to do (files missing, a bad upload).
-    """
+
+def dataset_picker(prefix: str, *, allow_upload: bool = True, label: str = "Dataset") -> Picked:
+    """A dataset chooser (digits preselected; in the URL as ?dataset=...) with its options."""
     names = list_datasets() + ([UPLOAD] if allow_upload else [])
     default = names[0]
     start = url_index("dataset", names, default) if "dataset" not in st.session_state else 0
     name = st.selectbox(label, names, index=start, format_func=_label, key="dataset")
     sync_url("dataset", name, default)
     if name == UPLOAD:
-        return _upload(prefix)
+        return Picked(name, {}, _upload(prefix))
     options = {}
     if "n_samples" in dataset_options(name):
         options = _toy_options(prefix)
@@ -80,9 +85,9 @@ def dataset_picker(prefix: str, *, allow_upload: bool = True, label: str = "Data
                                placeholder="/home/teacher/datasets/mnist")
         options = {"data_dir": folder} if folder else {}
     try:
-        return get_dataset(name, tuple(sorted(options.items())))
+        return Picked(name, options, get_dataset(name, tuple(sorted(options.items()))))
     except DatasetUnavailable as exc:
         st.info(str(exc), icon=":material/folder_off:")
     except NNLabError as exc:
         show_error(exc)
-    return None
+    return Picked(name, options, None)

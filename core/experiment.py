@@ -87,7 +87,10 @@ def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_sam
     if ds.task == "regression":
         y_mean, y_std = float(y_tr.mean()), float(y_tr.std() or 1.0)
         y_tr, y_te = (y_tr - y_mean) / y_std, (y_te - y_mean) / y_std
-    return PreparedData(X_tr.astype(np.float32), y_tr, X_te.astype(np.float32), y_te, ds.task, ds.kind,
+    arrays = [np.ascontiguousarray(a) for a in (X_tr.astype(np.float32), y_tr, X_te.astype(np.float32), y_te)]
+    for a in arrays:
+        a.setflags(write=False)                 # shared by every session when cached
+    return PreparedData(*arrays, ds.task, ds.kind,
                         tuple(ds.X.shape[1:]), ds.n_classes if ds.task == "classification" else 1, ds.class_names,
                         x_mean, x_std, y_mean, y_std)
 

@@ -8,7 +8,7 @@ from app.widgets import dataset_picker
 st.title("Data")
 st.caption("What does the network actually see? Shapes, classes, pixels, and the train/test split.")
 
-ds = dataset_picker("data")
+ds = dataset_picker("data").dataset
 if ds is None:
     st.stop()
 

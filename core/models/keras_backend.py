@@ -14,7 +14,7 @@ from core.spec import CNNSpec, MLPSpec, TrainConfig
 PREDICT_BATCH = 4096
 
 
-def _keras():
+def load_keras():
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -33,7 +33,7 @@ class KerasModel(BaseModel):
                 f"of {', '.join(KERAS_ACTIVATIONS)}."
             )
         super().__init__(spec, input_shape, n_outputs, task)
-        keras = _keras()
+        keras = load_keras()
         keras.utils.set_random_seed(seed)
         self.model_ = keras.Sequential(self._layers(keras), name=f"nnlab_{spec.__class__.__name__.lower()}")
         self._intermediate = None
@@ -77,7 +77,7 @@ class KerasModel(BaseModel):
                             loss=loss, metrics=metrics)
 
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
-        keras = _keras()
+        keras = load_keras()
         keras.utils.set_random_seed(config.seed)
         self._compile(keras, config)
 
@@ -105,7 +105,7 @@ class KerasModel(BaseModel):
                 for layer in self.model_.layers if len(layer.get_weights()) == 2]
 
     def layer_outputs(self, X: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        keras = _keras()
+        keras = load_keras()
         X = self._check_X(X)
         if self._intermediate is None:
             self._intermediate = keras.Model(inputs=self.model_.inputs[0],

@@ -37,7 +37,7 @@ def test_switching_datasets(app):
     assert not app.exception and [m.value for m in app.metric][:2] == ["150", "3"]
     assert app.query_params["dataset"] == "iris"          # the view is a shareable link
     app.selectbox(key="dataset").set_value("moons").run()
-    app.slider(key="data_n").set_value(200).run()
+    app.slider(key="data_points").set_value(200).run()
     assert not app.exception and app.metric[0].value == "200"
 
 

@@ -1,0 +1,90 @@
+"""Figures of the Training page: learning curves, decision boundary, confusion matrix, regression fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from app.figures.style import DIVERGING, class_color, tidy
+
+
+def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | None = None) -> go.Figure:
+    """Loss and `metric` (accuracy or r2) per epoch, training solid and validation dashed."""
+    fig = make_subplots(1, 2, subplot_titles=("loss", metric), horizontal_spacing=0.08)
+    x = np.arange(1, len(history.get("loss", [])) + 1)
+    for col, key in ((1, "loss"), (2, metric)):
+        for prefix, name, dash, color in (("", "training", "solid", "#3b6fd4"), ("val_", "validation", "dash", "#e4572e")):
+            if f"{prefix}{key}" in history:
+                fig.add_trace(go.Scatter(x=x, y=history[f"{prefix}{key}"], name=name, legendgroup=name, showlegend=col == 1,
+                                         mode="lines+markers", line=dict(color=color, dash=dash, width=3),
+                                         marker=dict(size=5)), 1, col)
+        fig.update_xaxes(title="epoch", range=[0.5, max(epochs or 1, len(x)) + 0.5], row=1, col=col)
+    if metric == "accuracy":
+        fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    return tidy(fig, 340)
+
+
+def overlay_runs(runs: list[tuple[str, dict[str, list[float]]]], key: str) -> go.Figure:
+    """One line per run of `key` (e.g. val_accuracy) against the epoch."""
+    fig = go.Figure()
+    for i, (label, history) in enumerate(runs):
+        values = history.get(key) or []
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, name=label, mode="lines+markers",
+                                 line=dict(color=class_color(i), width=3)))
+    fig.update_xaxes(title="epoch").update_yaxes(title=key.replace("_", " "))
+    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    return tidy(fig, 380)
+
+
+def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
+    """P(class 1) over the input plane (blue 0, red 1), training points filled, test points hollow."""
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.55,
+                               colorbar=dict(title="P(class 1)"), hovertemplate="P=%{z:.2f}<extra></extra>"))
+    for X, y, name, open_ in ((X_train, y_train, "train", False), (X_test, y_test, "test", True)):
+        for k, color in ((0, "#2c5aa0"), (1, "#c0392b")):
+            m = y == k
+            fig.add_trace(go.Scatter(x=X[m, 0], y=X[m, 1], mode="markers", name=f"{name}: class {k}",
+                                     marker=dict(size=7, color="white" if open_ else color, symbol="circle",
+                                                 line=dict(width=1.5 if open_ else 0.5, color=color if open_ else "white"))))
+    fig.update_xaxes(title="x1 (standardised)", range=[xs[0], xs[-1]], constrain="domain")
+    fig.update_yaxes(title="x2 (standardised)", range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain")
+    fig.update_layout(legend=dict(orientation="h", y=-0.2))
+    return tidy(fig, 480)
+
+
+def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None = None) -> go.Figure:
+    """Counts with rows = true class, columns = predicted class; the chosen cell outlined."""
+    names = [str(c) for c in class_names]
+    fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}",
+                               showscale=False, hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    if highlight is not None:
+        t, p = highlight
+        fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color="#e4572e", width=4))
+    fig.update_xaxes(title="predicted", type="category", side="top")
+    fig.update_yaxes(title="true", type="category", autorange="reversed")
+    return tidy(fig, 120 + 38 * len(names), legend=False)
+
+
+def per_class(accuracy: np.ndarray, class_names) -> go.Figure:
+    fig = go.Figure(go.Bar(x=[str(c) for c in class_names], y=accuracy, marker_color="#29a36a",
+                           text=[f"{a:.0%}" for a in accuracy], textposition="outside", cliponaxis=False))
+    fig.update_xaxes(type="category", title="class").update_yaxes(range=[0, 1.1], tickformat=".0%", title="accuracy")
+    return tidy(fig, 300, legend=False)
+
+
+def regression_fit(y_true: np.ndarray, y_pred: np.ndarray) -> go.Figure:
+    """Predicted against actual (the diagonal is perfect), and the residuals' histogram."""
+    fig = make_subplots(1, 2, subplot_titles=("predicted vs actual", "residuals (predicted - actual)"))
+    lo, hi = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
+    fig.add_trace(go.Scatter(x=y_true, y=y_pred, mode="markers", marker=dict(color="#3b6fd4", size=7, opacity=0.7),
+                             showlegend=False), 1, 1)
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(color="#888", dash="dash"),
+                             showlegend=False), 1, 1)
+    residuals = y_pred - y_true
+    counts, edges = np.histogram(residuals, bins=30)
+    fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, marker_color="#e4572e", showlegend=False), 1, 2)
+    fig.update_xaxes(title="actual", row=1, col=1).update_yaxes(title="predicted", row=1, col=1)
+    fig.update_xaxes(title="residual", row=1, col=2)
+    return tidy(fig, 380, legend=False)

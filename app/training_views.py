@@ -1,0 +1,145 @@
+"""The Training page's sections: the architecture table, and the results of the last run (curves, test
+results, run history, the exported code, downloads)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.figures import training as fig
+from app.figures.data import image_grid
+from app.training_runner import HISTORY_KEY, PAGE_BUDGET, LiveRun, boundary_figure
+from core.codegen import export_script
+from core.experiment import Experiment, PreparedData, experiment_summary
+from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
+from core.models.io import model_file
+from core.params import count_params, layer_counts
+
+STATUS_ICONS = {"completed": ":material/check_circle:", "stopped": ":material/stop_circle:",
+                "early_stopping": ":material/timer_off:", "diverged": ":material/error:"}
+
+
+def architecture(exp: Experiment, data: PreparedData) -> bool:
+    """The layer table and parameter count for the current sliders; False when over the budget."""
+    units = 1 if data.task == "classification" and data.n_outputs == 2 else data.n_outputs
+    rows = layer_counts(exp.spec, data.input_shape, units)
+    total = count_params(exp.spec, data.input_shape, units)
+    left, right = st.columns([1, 3])
+    left.metric("Parameters", f"{total:,}")
+    left.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test samples, input shape {data.input_shape}")
+    right.dataframe(pd.DataFrame([{"layer": r.name, "type": r.kind, "output shape": str(r.output_shape),
+                                   "parameters": r.params, "how": r.formula} for r in rows]),
+                    hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    if total > PAGE_BUDGET:
+        st.error(f"{total:,} parameters is over this page's budget of {PAGE_BUDGET:,}: training would be too slow "
+                 "to watch. Use fewer or narrower hidden layers.", icon=":material/error:")
+        return False
+    return True
+
+
+def status(run: LiveRun) -> None:
+    text = f"**{run.label}** on {run.exp.dataset}: {run.message}"
+    (st.error if run.status == "diverged" else st.success if run.status == "completed" else st.info)(
+        text, icon=STATUS_ICONS.get(run.status))
+
+
+def results(run: LiveRun) -> None:
+    status(run)
+    names = ["Learning curves", "Test results", "Compare runs", "Show the code", "Download"]
+    tabs = st.tabs(names, key="train_tab", on_change="rerun")
+    sections = (curves, test_results, compare, code, downloads)
+    for tab, section in zip(tabs, sections):
+        if tab.open:
+            with tab:
+                section(run)
+
+
+def curves(run: LiveRun) -> None:
+    st.plotly_chart(fig.learning_curves(run.history, run.metric, run.exp.config.epochs), key="train_curves")
+    if run.data.kind == "toy2d" and run.status != "diverged":
+        st.plotly_chart(boundary_figure(run), key="train_boundary")
+
+
+def test_results(run: LiveRun) -> None:
+    if run.status == "diverged":
+        st.info("The weights blew up, so there is nothing to evaluate. Lower the learning rate and train again.")
+        return
+    d, model = run.data, run.model
+    if d.task == "regression":
+        y_true = d.y_test * d.y_std + d.y_mean
+        y_pred = model.predict(d.X_test) * d.y_std + d.y_mean
+        c = st.columns(2)
+        c[0].metric("Test R2", f"{model.score(d.X_test, d.y_test):.3f}")
+        c[1].metric("Mean absolute error", f"{np.mean(np.abs(y_pred - y_true)):.3g}")
+        st.plotly_chart(fig.regression_fit(y_true, y_pred), key="train_regression")
+        return
+    proba = model.predict_proba(d.X_test)
+    pred = proba.argmax(axis=1)
+    matrix = confusion_matrix(d.y_test, pred, len(d.class_names))
+    st.metric("Test accuracy", f"{np.mean(pred == d.y_test):.1%}")
+    t0, p0 = worst_cell(matrix)
+    c = st.columns(2)
+    true_k = c[0].selectbox("True class", range(len(d.class_names)), index=t0, format_func=lambda i: d.class_names[i],
+                            key="train_true")
+    pred_k = c[1].selectbox("Predicted class", range(len(d.class_names)), index=p0,
+                            format_func=lambda i: d.class_names[i], key="train_pred")
+    left, right = st.columns(2)
+    left.plotly_chart(fig.confusion(matrix, d.class_names, (true_k, pred_k)), key="train_confusion")
+    right.plotly_chart(fig.per_class(per_class_accuracy(matrix), d.class_names), key="train_per_class")
+    idx = cell_examples(proba, d.y_test, true_k, pred_k)[:24]
+    kind = "correct" if true_k == pred_k else "mistakes"
+    st.markdown(f"**{len(cell_examples(proba, d.y_test, true_k, pred_k))} test samples** of class "
+                f"{d.class_names[true_k]} predicted as {d.class_names[pred_k]} ({kind}, most confident first)")
+    if len(idx) == 0:
+        st.caption("None: pick another cell.")
+    elif d.kind == "image":
+        titles = [f"#{i}: {proba[i, pred_k]:.0%}" for i in idx]
+        st.plotly_chart(image_grid(d.X_test[idx], titles), key="train_examples")
+    else:
+        X = d.X_test[idx] * d.x_std + d.x_mean
+        rows = pd.DataFrame(X, columns=[f"x{j + 1}" for j in range(X.shape[1])])
+        rows.insert(0, "confidence", [f"{proba[i, pred_k]:.0%}" for i in idx])
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def compare(run: LiveRun) -> None:
+    records = st.session_state.get(HISTORY_KEY, [])
+    if not records:
+        st.info("The history is empty: every run you train from now on is listed here.")
+        return
+    st.dataframe([{"run": r.number, **experiment_summary(r.exp), "parameters": r.params, "epochs run": len(r.history.get("loss", [])),
+                   f"test {r.metric}": round(r.test_score, 4), "ended": r.status} for r in records],
+                 hide_index=True, width="stretch")
+    labels = [r.label for r in records]
+    chosen = st.multiselect("Overlay runs", labels, default=labels[-2:], key="train_overlay")
+    keys = sorted({k for r in records for k in r.history if k not in ("epoch", "seconds")})
+    key = st.selectbox("Curve", keys, index=keys.index("val_loss") if "val_loss" in keys else 0, key="train_overlay_key")
+    st.plotly_chart(fig.overlay_runs([(r.label, r.history) for r in records if r.label in chosen], key),
+                    key="train_overlay_chart")
+    if st.button("Clear the history", icon=":material/delete:", key="train_clear"):
+        st.session_state[HISTORY_KEY] = []
+        st.rerun()
+
+
+def code(run: LiveRun) -> None:
+    source = export_script(run.exp)
+    st.caption("A script that trains this network with plain " +
+               ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + " on the same data, split the same way.")
+    st.download_button("Download the script", source, "nnlab_experiment.py", "text/x-python", key="train_code_dl",
+                       icon=":material/download:")
+    st.code(source, language="python")
+
+
+def downloads(run: LiveRun) -> None:
+    csv = io.StringIO()
+    pd.DataFrame(run.epochs).to_csv(csv, index=False)
+    c = st.columns(2)
+    c[0].download_button("Training history (CSV)", csv.getvalue(), "history.csv", "text/csv", key="train_csv",
+                         icon=":material/table:")
+    name = "model.keras" if run.model.backend == "keras" else "model.skops"
+    c[1].download_button(f"Trained model ({name})", lambda: model_file(run.model)[0], name, "application/octet-stream",
+                         key="train_model_dl", icon=":material/download:",
+                         help="scikit-learn models are saved with skops (safe to load), Keras models as .keras.")
