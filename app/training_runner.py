@@ -85,7 +85,8 @@ def keras_ready() -> bool:
 class LiveView:
     """Placeholders that one training run redraws epoch by epoch."""
 
-    def __init__(self, boundary: bool) -> None:
+    def __init__(self, boundary: bool, name: str = "run") -> None:
+        self.name = name                  # unique per run within one script run (element keys)
         self.progress = st.empty()
         self.curves = st.empty()
         self.boundary = st.empty() if boundary else None
@@ -102,9 +103,9 @@ class LiveView:
         elapsed = time.perf_counter() - self.started
         left = elapsed / done * (total - done)
         self.progress.progress(done / total, text=f"Epoch {done} / {total} · about {left:.0f} s left")
-        self.curves.plotly_chart(learning_curves(run.history, run.metric, total), key=f"train_live_{done}")
+        self.curves.plotly_chart(learning_curves(run.history, run.metric, total), key=f"train_live_{self.name}_{done}")
         if self.boundary is not None and (done % max(1, total // 10) == 0 or done == total):
-            self.boundary.plotly_chart(boundary_figure(run), key=f"train_live_boundary_{done}")
+            self.boundary.plotly_chart(boundary_figure(run), key=f"train_live_boundary_{self.name}_{done}")
 
 
 def boundary_figure(run: LiveRun):

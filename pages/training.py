@@ -48,7 +48,7 @@ if go or both:
     for backend in (BACKENDS if both else (exp.backend,)):
         try:
             run_exp = replace(exp, backend=backend)
-            live = LiveView(boundary=data.kind == "toy2d")
+            live = LiveView(boundary=data.kind == "toy2d", name=backend)
             train(run_exp, data, live)
             live.clear()
         except NNLabError as exc:

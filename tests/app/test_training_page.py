@@ -1,0 +1,119 @@
+"""The Training page: train, stop, share a link, and be told clearly what went wrong."""
+
+import pytest
+
+from app.trained import TRAINED_KEY
+from app.training_runner import HISTORY_KEY, RUN_KEY, LiveRun
+from core.datasets import load_dataset
+from core.experiment import Experiment, prepare_data
+from core.models import build_model
+from core.spec import MLPSpec, TrainConfig
+
+
+def _open(app, **query):
+    app.query_params.update({k: str(v) for k, v in query.items()})
+    return app.switch_page("../pages/training.py").run()
+
+
+def _texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def test_defaults_show_the_architecture_before_training(app):
+    _open(app)
+    assert not app.exception
+    assert app.metric[0].value == "1,482"                        # 64-16-16-10 on digits
+    assert app.dataframe[0].value["layer"].tolist() == ["flatten", "hidden_1", "hidden_2", "output"]
+    assert app.button(key="train_stop").disabled and not app.button(key="train_go").disabled
+    assert not app.query_params                                  # defaults make a clean link
+
+
+def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
+    _open(app)
+    app.slider(key="train_depth").set_value(1).run()
+    app.slider(key="train_w0").set_value(32).run()
+    app.slider(key="train_epochs").set_value(6).run()
+    assert app.metric[0].value == f"{64 * 32 + 32 + 330:,}"
+    app.button(key="train_go").click().run()
+    assert not app.exception
+    assert "Trained 6 epochs" in _texts(app.success)
+    assert len(app.get("plotly_chart")) == 1                     # the learning curves tab
+    app.session_state["train_tab"] = "Test results"
+    app.run()
+    accuracy = next(m.value for m in app.metric if m.label == "Test accuracy")
+    assert float(accuracy.rstrip("%")) > 80
+    assert app.session_state[TRAINED_KEY].model.count_params() == 64 * 32 + 32 + 330   # handed to other pages
+    assert len(app.session_state[HISTORY_KEY]) == 1
+
+
+def test_a_run_cut_short_by_a_click_is_kept_as_stopped(app):
+    _open(app)
+    data = prepare_data(load_dataset("digits"), 0.2, 0)
+    exp = Experiment(spec=MLPSpec((16,)), config=TrainConfig(epochs=30, batch_size=32, learning_rate=3e-3))
+    model = build_model(exp.spec, "sklearn", input_shape=data.input_shape, n_outputs=10)
+    logs = []
+    model.fit(data.X_train, data.y_train, TrainConfig(epochs=2, batch_size=32, learning_rate=3e-3), callback=logs.append)
+    app.session_state[RUN_KEY] = LiveRun(exp, model, data, logs, status="running")   # as left by an interrupted run
+    app.slider(key="train_epochs").set_value(30).run()           # any click reruns the page (Stop: see tests/e2e)
+    assert not app.exception
+    assert "Stopped after epoch 2 of 30: the model as of that epoch is kept." in _texts(app.info)
+    assert app.session_state[TRAINED_KEY].model is model
+    assert app.session_state[HISTORY_KEY][0].status == "stopped"
+    app.session_state["train_tab"] = "Test results"
+    app.run()
+    assert any(m.label == "Test accuracy" for m in app.metric)
+
+
+def test_a_link_restores_the_settings_and_the_url_follows_the_sliders(app):
+    _open(app, dataset="iris", depth=1, w1=8, lr=0.01, epochs=5, opt="sgd")
+    assert not app.warning
+    assert app.selectbox(key="dataset").value == "iris"
+    assert (app.slider(key="train_depth").value, app.slider(key="train_w0").value) == (1, 8)
+    assert app.select_slider(key="train_lr").value == 0.01 and app.selectbox(key="train_opt").value == "sgd"
+    app.slider(key="train_epochs").set_value(7).run()
+    assert app.query_params["epochs"] == "7" and app.query_params["w1"] == "8" and "w2" not in app.query_params
+
+
+def test_unknown_or_out_of_range_link_values_fall_back_with_a_warning(app):
+    _open(app, depth=99, lr=7, act="swishy", epochs=20)
+    assert not app.exception
+    warning = _texts(app.warning)
+    assert "depth='99'" in warning and "lr='7'" in warning and "act='swishy'" in warning
+    assert app.slider(key="train_depth").value == 2 and app.selectbox(key="train_act").value == "relu"
+
+
+def test_a_diverging_learning_rate_shows_the_advice(app):
+    _open(app, dataset="diabetes", depth=1, act="linear", opt="sgd", lr=3.0, bs=8, epochs=20)
+    app.button(key="train_go").click().run()
+    assert not app.exception
+    assert "Lower the learning rate (now 3)" in _texts(app.error)
+
+
+def test_an_over_budget_network_is_refused_before_training(app):
+    _open(app, depth=6, **{f"w{i}": 512 for i in range(1, 7)})
+    assert "over this page's budget of 1,000,000" in _texts(app.error)
+    assert app.button(key="train_go").disabled
+
+
+@pytest.mark.keras
+def test_both_backends_train_the_same_network_for_comparison(app):
+    _open(app, depth=1, w1=16, epochs=3)
+    app.button(key="train_both").click().run()
+    assert not app.exception
+    records = app.session_state[HISTORY_KEY]
+    assert [r.exp.backend for r in records] == ["sklearn", "keras"]
+    assert records[0].params == records[1].params == 64 * 16 + 16 + 170
+    app.session_state["train_tab"] = "Compare runs"
+    app.run()
+    assert len(app.dataframe[-1].value) == 2 and len(app.get("plotly_chart")) == 1
+
+
+def test_code_and_downloads_tabs(app):
+    _open(app, epochs=2)
+    app.button(key="train_go").click().run()
+    app.session_state["train_tab"] = "Show the code"
+    app.run()
+    assert "MLPClassifier(" in app.code[0].value and "hidden_layer_sizes=(16, 16)" in app.code[0].value
+    app.session_state["train_tab"] = "Download"
+    app.run()
+    assert not app.exception
