@@ -58,7 +58,8 @@ def results(run: LiveRun) -> None:
 
 
 def curves(run: LiveRun) -> None:
-    st.plotly_chart(fig.learning_curves(run.history, run.metric, run.exp.config.epochs), key="train_curves")
+    planned = run.exp.config.epochs if run.status == "completed" else None      # a stopped run: the epochs it ran
+    st.plotly_chart(fig.learning_curves(run.history, run.metric, planned), key="train_curves")
     if run.data.kind == "toy2d" and run.status != "diverged":
         st.plotly_chart(boundary_figure(run), key="train_boundary")
 

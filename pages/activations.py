@@ -35,7 +35,8 @@ run = current_run()
 quick = st.container() if run is None else st.expander("Train a different quick model", icon=":material/bolt:")
 with quick:
     if run is None:
-        st.markdown("Train a small network on the digits to see where its hidden units' inputs z really fall.")
+        st.markdown("Train a network on the Training page, or a quick one here, to see where its hidden units' "
+                    "inputs z really fall.")
     pick = st.selectbox("Hidden-layer activation", list(SKLEARN_ACTIVATIONS), key="act_quick",
                         format_func=lambda n: get_activation(n).title)
     if st.button("Train a quick model (about a second)", icon=":material/bolt:", key="act_train"):

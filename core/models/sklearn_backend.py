@@ -1,6 +1,11 @@
 """scikit-learn backend: MLPClassifier / MLPRegressor trained one epoch per `partial_fit` call, so the
 page sees every epoch. Validation and early stopping are done by `core` (partial_fit refuses
-early_stopping=True); BLAS threads are limited for small networks, where threads cost more than they give.
+early_stopping=True).
+
+Speed (see bench/train_speed.py): data stay float32 (scikit-learn's MLP keeps float32, 1.5x faster than
+float64); every Dataset was checked finite when loaded, so scikit-learn's per-call finite check over the
+whole array is skipped (assume_finite); per-epoch metrics use a plain numpy forward pass; BLAS threads are
+limited for small networks.
 """
 
 from __future__ import annotations
@@ -50,10 +55,11 @@ class SklearnModel(BaseModel):
             hidden_layer_sizes=self.spec.hidden_layers, activation=SKLEARN_ACTIVATIONS[self.spec.activation],
             solver=config.optimizer, alpha=config.l2, batch_size=config.batch_size,
             learning_rate_init=config.learning_rate, momentum=0.0, nesterovs_momentum=False,  # plain SGD, as Keras
-            random_state=self.seed, shuffle=True,
+            random_state=self.seed, shuffle=False,   # core shuffles once per epoch (one gather, not one per batch)
         )
 
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
+        from sklearn import config_context
         from threadpoolctl import threadpool_limits
 
         if self.estimator_ is None or self.estimator_.solver != config.optimizer:
@@ -63,13 +69,16 @@ class SklearnModel(BaseModel):
                        learning_rate_init=config.learning_rate)
         flat_tr = X_tr.reshape(len(X_tr), -1)
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
-        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"), np.errstate(all="ignore"):
+        rng = np.random.default_rng(config.seed + len(tracker.history.epochs))
+        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"), np.errstate(all="ignore"), \
+                config_context(assume_finite=True):
             for _ in range(config.epochs):
+                order = rng.permutation(len(flat_tr))
                 try:
                     if self.task == "classification":
-                        est.partial_fit(flat_tr, target, classes=np.arange(self.n_classes))
+                        est.partial_fit(flat_tr[order], target[order], classes=np.arange(self.n_classes))
                     else:
-                        est.partial_fit(flat_tr, target)
+                        est.partial_fit(flat_tr[order], target[order])
                 except ValueError as exc:       # "Solver produced non-finite parameter weights"
                     if "non-finite" not in str(exc):
                         raise
@@ -96,13 +105,15 @@ class SklearnModel(BaseModel):
     def layer_outputs(self, X: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """A numpy forward pass over coefs_ / intercepts_: the activations after each layer."""
         X = self._check_X(X)
-        a = X.reshape(len(X), -1).astype(np.float64)
+        a = X.reshape(len(X), -1)
         outputs = [("flatten", a)] if len(self.input_shape) > 1 else []
         hidden = get_activation(self.spec.activation)
-        weights = self.layer_weights()
-        for i, (name, W, b) in enumerate(weights):
+        weights = self._require_fitted()
+        n_layers = len(weights.coefs_)
+        names = [f"hidden_{i}" for i in range(1, n_layers)] + ["output"]
+        for i, (name, W, b) in enumerate(zip(names, weights.coefs_, weights.intercepts_)):
             z = a @ W + b
-            if i < len(weights) - 1:
+            if i < n_layers - 1:
                 a = hidden.fn(z)
             elif self.task == "regression":
                 a = z
@@ -112,12 +123,5 @@ class SklearnModel(BaseModel):
         return outputs
 
     def _raw_output(self, X: np.ndarray) -> np.ndarray:
-        est = self._require_fitted()
-        from threadpoolctl import threadpool_limits
-
-        flat = X.reshape(len(X), -1)
-        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"):
-            if self.task == "regression":
-                return est.predict(flat).reshape(len(X), -1)
-            proba = est.predict_proba(flat)
-        return proba[:, 1:] if self.n_units == 1 else proba
+        """The output layer's activations (n, n_units), from the same forward pass."""
+        return self.layer_outputs(X)[-1][1]

@@ -148,3 +148,16 @@ def test_keras_cnn_is_the_lessons_convnet():
     assert names == ["conv_1", "conv_2", "output"] and m.layer_weights()[0][1].shape == (3, 3, 1, 32)
     outs = m.layer_outputs(np.zeros((2, 28, 28, 1), np.float32))
     assert [(n, o.shape[1:]) for n, o in outs][:2] == [("conv_1", (26, 26, 32)), ("pool_1", (13, 13, 32))]
+
+
+def test_sklearn_forward_pass_equals_scikit_learns_own_predictions(digits):
+    model = _digits_model("sklearn", digits)
+    model.fit(digits[1].X_train, digits[1].y_train, TrainConfig(epochs=5, batch_size=32))
+    X = digits[1].X_test
+    reference = model.estimator_.predict_proba(X.reshape(len(X), -1))
+    np.testing.assert_allclose(model.predict_proba(X), reference, atol=1e-5)
+    np.testing.assert_array_equal(model.predict(X), model.estimator_.predict(X.reshape(len(X), -1)))
+    reg = build_model(MLPSpec((8,)), "sklearn", input_shape=(10,), n_outputs=1, task="regression")
+    diabetes = load_dataset("diabetes")
+    reg.fit(diabetes.X * 10, diabetes.y / 100, TrainConfig(epochs=3, batch_size=32))
+    np.testing.assert_allclose(reg.predict(diabetes.X * 10), reg.estimator_.predict(diabetes.X * 10), rtol=1e-4, atol=1e-5)

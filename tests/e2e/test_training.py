@@ -1,0 +1,32 @@
+"""Training in a real browser: the curve appears live, and Stop ends a long run keeping its model."""
+
+import pytest
+from browser import assert_no_exception, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def test_train_a_small_model_and_see_the_curve(page, app_url):
+    page.goto(f"{app_url}/training?epochs=8")
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_idle(page, 120_000)
+    assert page.get_by_text("Trained 8 epochs").is_visible()
+    chart = page.locator(".stPlotlyChart").first
+    assert chart.locator(".scatterlayer .trace").count() >= 2          # training and validation lines drawn
+    assert_no_exception(page)
+    screenshot(page, "training")
+
+
+def test_stop_ends_a_long_run_and_keeps_the_model(page, app_url):
+    page.goto(f"{app_url}/training?epochs=200&bs=1")                    # about a minute of training
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)  # training is under way
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    wait_idle(page, 60_000)
+    message = page.get_by_text("Stopped after epoch").first
+    assert message.is_visible() and "of 200" in message.inner_text()
+    assert page.get_by_role("tab", name="Test results").is_visible()     # the kept model is shown
+    assert_no_exception(page)
+    screenshot(page, "training-stopped")
