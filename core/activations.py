@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.errors import InvalidSpecError
+from core.registry import build
 
 Array = np.ndarray
 SELU_ALPHA = 1.6732632423543772
@@ -130,14 +130,7 @@ KERAS_ACTIVATIONS = tuple(n for n in ACTIVATIONS if n not in ("arctan", "step"))
 
 def get_activation(name: str, **params) -> Activation:
     """The activation `name` (a key of ACTIVATIONS), with optional parameters (leaky_relu: negative_slope)."""
-    try:
-        factory = ACTIVATIONS[name]
-    except KeyError:
-        raise InvalidSpecError(f"Unknown activation {name!r}. Choose one of: {', '.join(ACTIVATIONS)}.") from None
-    try:
-        return factory(**params)
-    except TypeError:
-        raise InvalidSpecError(f"Activation {name!r} does not take parameters {sorted(params)}.") from None
+    return build(ACTIVATIONS, name, "activation", **params)
 
 
 def softmax(z: Array, axis: int = -1) -> Array:

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.errors import InvalidSpecError
+from core.registry import build
 
 EPS = 1e-7
 Array = np.ndarray
@@ -141,14 +141,7 @@ LOSSES: dict[str, Callable[..., Loss]] = {
 
 
 def get_loss(name: str, **params) -> Loss:
-    try:
-        factory = LOSSES[name]
-    except KeyError:
-        raise InvalidSpecError(f"Unknown loss {name!r}. Choose one of: {', '.join(LOSSES)}.") from None
-    try:
-        return factory(**params)
-    except TypeError:
-        raise InvalidSpecError(f"Loss {name!r} does not take parameters {sorted(params)}.") from None
+    return build(LOSSES, name, "loss", **params)
 
 
 def loss_curve(loss: Loss, target: float | int, predictions: Array, n_classes: int = 3) -> tuple[Array, Array]:

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from core.errors import InvalidSpecError
+from core.registry import lookup
 
 Array = np.ndarray
 DIVERGED = 1e6       # |w| beyond this counts as diverged; the path stops there
@@ -52,10 +53,7 @@ SURFACES: dict[str, Surface] = {
 
 
 def get_surface(name: str) -> Surface:
-    try:
-        return SURFACES[name]
-    except KeyError:
-        raise InvalidSpecError(f"Unknown surface {name!r}. Choose one of: {', '.join(SURFACES)}.") from None
+    return lookup(SURFACES, name, "surface")
 
 
 # Each rule: (w, g, state, t, lr, hyper) -> (new w, new state). Defaults are Keras's.
@@ -100,11 +98,9 @@ class Path:
 def optimize(surface: Surface, optimizer: str, learning_rate: float, steps: int = 100,
              start: tuple[float, float] | None = None, **hyper) -> Path:
     """Run `steps` updates of `optimizer` on `surface` from `start` (default: the surface's)."""
-    if optimizer not in OPTIMIZERS:
-        raise InvalidSpecError(f"Unknown optimizer {optimizer!r}. Choose one of: {', '.join(OPTIMIZERS)}.")
+    rule, defaults, _ = lookup(OPTIMIZERS, optimizer, "optimizer")
     if not 0 < learning_rate <= 100 or not 1 <= steps <= 10_000:
         raise InvalidSpecError(f"learning_rate must be in (0, 100] and steps in 1..10000, received {learning_rate}, {steps}.")
-    rule, defaults, _ = OPTIMIZERS[optimizer]
     h = {**defaults, **hyper}
     w = np.array(surface.start if start is None else start, dtype=float)
     points, state, diverged = [w.copy()], {}, None

@@ -12,6 +12,7 @@ from core.datasets import external
 from core.datasets.base import Dataset, make_dataset
 from core.datasets.toy import TOY_SETS, make_toy
 from core.errors import InvalidSpecError
+from core.registry import lookup
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,7 @@ def list_datasets(kind: str | None = None) -> list[str]:
 
 
 def dataset_info(name: str) -> DatasetInfo:
-    try:
-        return DATASETS[name]
-    except KeyError:
-        raise InvalidSpecError(f"Unknown dataset {name!r}. Choose one of: {', '.join(DATASETS)}.") from None
+    return lookup(DATASETS, name, "dataset")
 
 
 def dataset_options(name: str) -> tuple[str, ...]:
