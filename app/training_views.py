@@ -101,7 +101,7 @@ def test_results(run: LiveRun) -> None:
         st.plotly_chart(image_grid(d.X_test[idx], titles), key="train_examples")
     else:
         X = d.X_test[idx] * d.x_std + d.x_mean
-        rows = pd.DataFrame(X, columns=[f"x{j + 1}" for j in range(X.shape[1])])
+        rows = pd.DataFrame(X, columns=list(d.feature_names) or [f"x{j + 1}" for j in range(X.shape[1])])
         rows.insert(0, "confidence", [f"{proba[i, pred_k]:.0%}" for i in idx])
         st.dataframe(rows, hide_index=True, width="stretch")
 

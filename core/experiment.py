@@ -69,6 +69,7 @@ class PreparedData:
     x_std: np.ndarray | None
     y_mean: float = 0.0
     y_std: float = 1.0
+    feature_names: tuple[str, ...] = ()
 
     def scale_X(self, X: np.ndarray) -> np.ndarray:
         """Apply the training set's scaling to new inputs (e.g. a grid for a decision boundary)."""
@@ -92,7 +93,7 @@ def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_sam
         a.setflags(write=False)                 # shared by every session when cached
     return PreparedData(*arrays, ds.task, ds.kind,
                         tuple(ds.X.shape[1:]), ds.n_classes if ds.task == "classification" else 1, ds.class_names,
-                        x_mean, x_std, y_mean, y_std)
+                        x_mean, x_std, y_mean, y_std, ds.feature_names)
 
 
 def experiment_summary(exp: Experiment) -> dict:

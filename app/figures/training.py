@@ -19,7 +19,8 @@ def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | 
                 fig.add_trace(go.Scatter(x=x, y=history[f"{prefix}{key}"], name=name, legendgroup=name, showlegend=col == 1,
                                          mode="lines+markers", line=dict(color=color, dash=dash, width=3),
                                          marker=dict(size=5)), 1, col)
-        fig.update_xaxes(title="epoch", range=[0.5, max(epochs or 1, len(x)) + 0.5], row=1, col=col)
+        span = max(epochs or 1, len(x))
+        fig.update_xaxes(title="epoch", range=[0.5, span + 0.5], dtick=max(1, round(span / 10)), row=1, col=col)
     if metric == "accuracy":
         fig.update_yaxes(tickformat=".0%", row=1, col=2)
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
@@ -33,7 +34,8 @@ def overlay_runs(runs: list[tuple[str, dict[str, list[float]]]], key: str) -> go
         values = history.get(key) or []
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, name=label, mode="lines+markers",
                                  line=dict(color=class_color(i), width=3)))
-    fig.update_xaxes(title="epoch").update_yaxes(title=key.replace("_", " "))
+    longest = max((len(h.get(key) or []) for _, h in runs), default=1)
+    fig.update_xaxes(title="epoch", dtick=max(1, round(longest / 10))).update_yaxes(title=key.replace("_", " "))
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
     return tidy(fig, 380)
 

@@ -33,6 +33,7 @@ def test_tabular_inputs_are_standardised_with_training_statistics():
     np.testing.assert_allclose(data.X_train.mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(data.X_train.std(axis=0), 1, atol=1e-4)
     assert abs(data.X_test.mean()) < 0.3 and data.input_shape == (13,) and data.n_outputs == 3
+    assert data.feature_names[0] == "alcohol"
     raw = load_dataset("wine").X[:3]
     np.testing.assert_allclose(data.scale_X(raw), (raw - data.x_mean) / data.x_std, rtol=1e-5)
 
