@@ -18,7 +18,7 @@ from app.figures.training import decision_boundary, learning_curves
 from app.trained import SAMPLE, TRAINED_KEY, TrainedRun
 from core.experiment import Experiment, PreparedData, experiment_summary
 from core.metrics import decision_grid
-from core.models import BaseModel, build_model
+from core.models import BaseModel, History, build_model
 
 RUN_KEY, HISTORY_KEY = "train_run", "train_history"
 PAGE_BUDGET = 1_000_000          # parameters: beyond this a live demo on a laptop is too slow to watch
@@ -36,8 +36,7 @@ class LiveRun:
 
     @property
     def history(self) -> dict[str, list[float]]:
-        keys = dict.fromkeys(k for logs in self.epochs for k in logs)
-        return {k: [logs.get(k) for logs in self.epochs] for k in keys}
+        return History(self.epochs).history
 
     @property
     def metric(self) -> str:
@@ -45,8 +44,13 @@ class LiveRun:
 
     @property
     def label(self) -> str:
-        s = experiment_summary(self.exp)
-        return f"{s['backend']} {s['layers']} {s['activation']} {s['optimizer']} lr={s['learning rate']:g}"
+        return describe(self.exp)
+
+
+def describe(exp: Experiment) -> str:
+    """A run's settings in a few words: "sklearn 16-16 relu adam lr=0.003"."""
+    s = experiment_summary(exp)
+    return f"{s['backend']} {s['layers']} {s['activation']} {s['optimizer']} lr={s['learning rate']:g}"
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,7 @@ class RunRecord:
 
     @property
     def label(self) -> str:
-        s = experiment_summary(self.exp)
-        return f"run {self.number}: {s['backend']} {s['layers']} {s['activation']} {s['optimizer']} lr={s['learning rate']:g}"
+        return f"run {self.number}: {describe(self.exp)}"
 
 
 @st.cache_resource

@@ -11,7 +11,6 @@ against finite differences. `arctan` and the perceptron's `step` have no Keras t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Callable
 
 import numpy as np

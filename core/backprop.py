@@ -146,7 +146,7 @@ class TinyNet:
     def numeric_gradients(self, x, y, eps: float = 1e-6) -> Params:
         """Central finite differences of the loss for every weight and bias: the gradient check."""
         result = []
-        for li, (W, b) in enumerate(self.weights):
+        for W, b in self.weights:
             pair = []
             for arr in (W, b):
                 grad = np.zeros_like(arr)

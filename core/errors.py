@@ -24,9 +24,5 @@ class InvalidSpecError(NNLabError, ValueError):
     """A model spec or training configuration breaks a rule (unknown activation, too many parameters...)."""
 
 
-class TrainingDiverged(NNLabError, FloatingPointError):
-    """The loss became NaN or infinite during training."""
-
-
 class NotTrainedError(NNLabError, RuntimeError):
     """Asked for the weights or outputs of a model that has not been trained yet."""

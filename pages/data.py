@@ -25,7 +25,7 @@ else:
 views["Train/test split"] = view.split
 
 # Lazy tabs: only the open one runs, so a click redraws one section, not all of them.
-for (name, render), tab in zip(views.items(), st.tabs(list(views), key="data_tab", on_change="rerun")):
+for render, tab in zip(views.values(), st.tabs(list(views), key="data_tab", on_change="rerun")):
     if tab.open:
         with tab:
             render(ds)

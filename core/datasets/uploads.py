@@ -9,7 +9,6 @@ from core.datasets.external import CIFAR10_CLASSES
 from core.datasets.readers import load_cifar_batch, load_csv, load_idx, load_npz, npz_arrays
 from core.errors import DataFormatError
 
-UPLOAD_TYPES = ("gz", "idx", "idx1-ubyte", "idx3-ubyte", "ubyte", "npz", "csv", "bin", "pkl", "pickle")
 MAX_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
 
 

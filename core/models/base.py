@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from core.errors import InvalidSpecError
-from core.params import count_params, layer_counts
+from core.params import count_params
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 EpochCallback = Callable[[dict], None]
@@ -102,10 +102,6 @@ class BaseModel:
     def stop(self) -> None:
         """Ask a running `fit` to stop after the current epoch (safe to call from another thread)."""
         self.stop_requested = True
-
-    def summary(self):
-        """Keras-style rows: name, kind, output shape, parameters and the arithmetic behind them."""
-        return layer_counts(self.spec, self.input_shape, self.n_units)
 
     def count_params(self) -> int:
         return count_params(self.spec, self.input_shape, self.n_units)
