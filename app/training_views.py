@@ -82,13 +82,16 @@ def test_results(run: LiveRun) -> None:
     matrix = confusion_matrix(d.y_test, pred, len(d.class_names))
     st.metric("Test accuracy", f"{np.mean(pred == d.y_test):.1%}")
     t0, p0 = worst_cell(matrix)
+    _apply_clicked_cell(d.class_names)
     c = st.columns(2)
     true_k = c[0].selectbox("True class", range(len(d.class_names)), index=t0, format_func=lambda i: d.class_names[i],
                             key="train_true")
     pred_k = c[1].selectbox("Predicted class", range(len(d.class_names)), index=p0,
                             format_func=lambda i: d.class_names[i], key="train_pred")
     left, right = st.columns(2)
-    left.plotly_chart(fig.confusion(matrix, d.class_names, (true_k, pred_k)), key="train_confusion")
+    left.plotly_chart(fig.confusion(matrix, d.class_names, (true_k, pred_k)), key="train_confusion", on_select="rerun",
+                      selection_mode="points")
+    left.caption("Click a cell, or choose the classes above.")
     right.plotly_chart(fig.per_class(per_class_accuracy(matrix), d.class_names), key="train_per_class")
     idx = cell_examples(proba, d.y_test, true_k, pred_k)[:24]
     kind = "correct" if true_k == pred_k else "mistakes"
@@ -104,6 +107,18 @@ def test_results(run: LiveRun) -> None:
         rows = pd.DataFrame(X, columns=list(d.feature_names) or [f"x{j + 1}" for j in range(X.shape[1])])
         rows.insert(0, "confidence", [f"{proba[i, pred_k]:.0%}" for i in idx])
         st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _apply_clicked_cell(class_names) -> None:
+    """A click on a confusion-matrix cell (last run) chooses that cell in the two selectboxes."""
+    points = (st.session_state.get("train_confusion") or {}).get("selection", {}).get("points", [])
+    names = [str(c) for c in class_names]
+    clicked = None
+    if points and points[0].get("y") in names and points[0].get("x") in names:
+        clicked = (names.index(points[0]["y"]), names.index(points[0]["x"]))
+    if clicked is not None and clicked != st.session_state.get("train_clicked"):
+        st.session_state["train_clicked"] = clicked
+        st.session_state["train_true"], st.session_state["train_pred"] = clicked
 
 
 def compare(run: LiveRun) -> None:

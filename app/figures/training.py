@@ -61,6 +61,11 @@ def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None
     names = [str(c) for c in class_names]
     fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}",
                                showscale=False, hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    # Heatmap cells do not report clicks (plotly.js), so an invisible marker sits on each cell to be clicked.
+    grid_t, grid_p = np.divmod(np.arange(len(names) ** 2), len(names))
+    fig.add_trace(go.Scatter(x=[names[p] for p in grid_p], y=[names[t] for t in grid_t], mode="markers",
+                             marker=dict(size=34, color="rgba(0,0,0,0.01)", symbol="square"), showlegend=False,
+                             hovertemplate="true %{y}, predicted %{x}<extra></extra>"))
     if highlight is not None:
         t, p = highlight
         fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color="#e4572e", width=4))

@@ -30,3 +30,19 @@ def test_stop_ends_a_long_run_and_keeps_the_model(page, app_url):
     assert page.get_by_role("tab", name="Test results").is_visible()     # the kept model is shown
     assert_no_exception(page)
     screenshot(page, "training-stopped")
+
+
+def test_clicking_a_confusion_matrix_cell_shows_its_samples(page, app_url):
+    page.goto(f"{app_url}/training?epochs=5")
+    wait_idle(page)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
+    wait_idle(page, 120_000)
+    page.get_by_role("tab", name="Test results", exact=True).click()
+    wait_idle(page)
+    plot = page.locator(".stPlotlyChart").first
+    plot.scroll_into_view_if_needed()
+    box = plot.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 5.5 / 10, box["y"] + box["height"] * 2.5 / 10)   # true 2, predicted 5
+    wait_idle(page)
+    assert "of class 2 predicted as 5" in page.get_by_text("predicted as").first.inner_text()
+    assert_no_exception(page)
