@@ -14,6 +14,8 @@ from typing import Any, Callable, Sequence
 import streamlit as st
 
 from core.activations import ACTIVATIONS
+from core.datasets import dataset_info
+from core.experiment import Experiment
 from core.models import BACKENDS
 from core.spec import OPTIMIZERS
 
@@ -52,6 +54,9 @@ SETTINGS: dict[str, Setting] = {          # URL name -> setting
     "val": Setting("train_val", 0.1, float, (0.0, 0.3), True),
     "patience": Setting("train_patience", 0, int, (0, 20), True),
     "n": Setting("train_n", 2000, int, (50, 70000), True),
+    "points": Setting("train_points", 400, int, (50, 2000), True),         # a generated 2-D set's options
+    "noise": Setting("train_noise", 0.1, float, (0.0, 0.5), True),
+    "dseed": Setting("train_data_seed", 0, int, (0, 9999), True),
     "test": Setting("train_test", 0.2, float, (0.1, 0.5), True),
     "seed": Setting("train_seed", 0, int, (0, 9999), True),
 }
@@ -79,11 +84,17 @@ def init_state() -> list[str]:
     return warnings
 
 
-def sync_url(omit: tuple[str, ...] = ()) -> None:
-    """Write every non-default setting to the URL; remove the defaults and `omit` (short, stable links)."""
+def sync_url(exp: Experiment | None) -> None:
+    """Write every setting that matters for `exp` and is not its default to the URL (short, stable links):
+    no subset size when all samples are used, no points/noise/seed unless the data is a generated 2-D set."""
+    omit = set()
+    if exp is None or exp.max_samples is None:
+        omit.add("n")
+    if exp is None or dataset_info(exp.dataset).kind != "toy2d":
+        omit |= {"points", "noise", "dseed"}
     for name, s in SETTINGS.items():
         value = st.session_state.get(s.key, s.default)
-        unused = name.startswith("w") and int(name[1:]) > st.session_state["train_depth"]
+        unused = name[0] == "w" and name[1:].isdigit() and int(name[1:]) > st.session_state["train_depth"]
         if value == s.default or unused or name in omit:
             if name in st.query_params:
                 del st.query_params[name]

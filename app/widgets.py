@@ -31,12 +31,17 @@ def _label(name: str) -> str:
     return f"{info.title}: {info.summary}{note}"
 
 
+TOY_DEFAULTS = {"points": 400, "noise": 0.1, "data_seed": 0}     # widget suffix -> default (load_dataset's)
+
+
 def _toy_options(prefix: str) -> dict:
+    for suffix, value in TOY_DEFAULTS.items():          # a page may have seeded these from its URL
+        st.session_state.setdefault(f"{prefix}_{suffix}", value)
     c1, c2, c3 = st.columns(3)
     return {
-        "n_samples": c1.slider("Points", 50, 2000, 400, 50, key=f"{prefix}_points"),
-        "noise": c2.slider("Noise", 0.0, 0.5, 0.1, 0.05, key=f"{prefix}_noise"),
-        "seed": c3.number_input("Seed", 0, 9999, 0, key=f"{prefix}_data_seed"),
+        "n_samples": c1.slider("Points", 50, 2000, step=50, key=f"{prefix}_points"),
+        "noise": c2.slider("Noise", 0.0, 0.5, step=0.05, key=f"{prefix}_noise"),
+        "seed": c3.number_input("Seed", 0, 9999, key=f"{prefix}_data_seed"),
     }
 
 

@@ -23,7 +23,7 @@ if bad_link:
 close_interrupted()                        # a run cut short by a click (Stop or any widget) is kept as stopped
 with st.sidebar:
     picked, exp = controls()
-sync_url(omit=("n",) if exp is None or exp.max_samples is None else ())   # all samples: no n in the link
+sync_url(exp)
 if exp is None:
     st.stop()
 if exp.backend == "keras" and not keras_ready():

@@ -117,3 +117,12 @@ def test_code_and_downloads_tabs(app):
     app.session_state["train_tab"] = "Download"
     app.run()
     assert not app.exception
+
+
+def test_a_link_restores_a_generated_sets_points_noise_and_seed(app):
+    _open(app, dataset="moons", points=300, noise=0.25, dseed=4)
+    assert (app.slider(key="train_points").value, app.slider(key="train_noise").value) == (300, 0.25)
+    assert app.number_input(key="train_data_seed").value == 4
+    assert "240 training and 60 test samples" in _texts(app.caption)
+    app.selectbox(key="dataset").set_value("iris").run()
+    assert "points" not in app.query_params and "noise" not in app.query_params   # only for 2-D sets
