@@ -95,12 +95,6 @@ class LiveView:
         self.boundary = st.empty() if boundary else None
         self.started = time.perf_counter()
 
-    def clear(self) -> None:
-        """Remove the live figures once the run's results are drawn below."""
-        for placeholder in (self.progress, self.curves, self.boundary):
-            if placeholder is not None:
-                placeholder.empty()
-
     def update(self, run: LiveRun) -> None:
         done, total = len(run.epochs), run.exp.config.epochs
         elapsed = time.perf_counter() - self.started

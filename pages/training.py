@@ -45,15 +45,13 @@ c[1].button("Stop", icon=":material/stop:", disabled=not (go or both), key="trai
             help="Ends training after the current epoch and keeps the model.")
 
 if go or both:
-    for backend in (BACKENDS if both else (exp.backend,)):
-        try:
-            run_exp = replace(exp, backend=backend)
-            live = LiveView(boundary=data.kind == "toy2d", name=backend)
-            train(run_exp, data, live)
-            live.clear()
-        except NNLabError as exc:
-            show_error(exc)
-            break
+    try:
+        for backend in (BACKENDS if both else (exp.backend,)):
+            train(replace(exp, backend=backend), data, LiveView(boundary=data.kind == "toy2d", name=backend))
+    except NNLabError as exc:
+        show_error(exc)
+    else:
+        st.rerun()                 # redraw in the finished state: results below, Stop disabled again
 
 run = st.session_state.get(RUN_KEY)
 if run is not None and run.status != "running":
