@@ -7,6 +7,7 @@ Errors are not cached: a file added to data/ is found on the next click.
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from core.datasets import Dataset, dataset_from_files, load_dataset, split_dataset
@@ -21,16 +22,28 @@ def get_dataset(name: str, options: tuple[tuple[str, object], ...] = ()) -> Data
     return load_dataset(name, **dict(options))
 
 
-@st.cache_resource(max_entries=64)
+@st.cache_resource(max_entries=8)
 def get_split(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None = None):
     """A train/test split of a cached dataset, cached too (index arithmetic on 70k labels is not free)."""
     return split_dataset(get_dataset(name, options), test_fraction, seed, max_samples)
 
 
-@st.cache_resource(max_entries=32)
+@st.cache_resource(max_entries=8)        # a prepared MNIST is ~200 MB: keep a handful per server
 def get_prepared(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
     return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples)
+
+
+@st.cache_resource(max_entries=32)
+def pixel_counts(_ds: Dataset, key: tuple, n_images: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram (bin edges in [0, 1], counts) of the scaled pixels of an even sample of `n_images` images.
+
+    `key` names the dataset for the cache (the arrays themselves are not hashed).
+    """
+    pixels = _ds.X[:: max(1, _ds.n_samples // n_images)][:n_images].ravel()
+    bins = int(min(_ds.pixel_scale + 1, 64))
+    counts, edges = np.histogram(pixels, bins=bins, range=(0.0, 1.0))
+    return edges, counts
 
 
 def uploaded_dataset(files, target: str | None) -> Dataset:

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.data_access import pixel_counts
 from app.figures import data as fig
-from core.datasets import Dataset, split_dataset
+from core.datasets import Dataset, split_indices
+from app.widgets import show_error
 from core.errors import NNLabError
 
 GRID = 24   # images per page of the sample grid
@@ -21,8 +23,9 @@ def summary(ds: Dataset) -> None:
         a, b = st.columns(2)
         a.metric("Samples", f"{ds.n_samples:,}")
         b.metric("Classes" if ds.task == "classification" else "Task", ds.n_classes or "regression")
-        st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{ds.X.min():.3g}` to "
-                    f"`{ds.X.max():.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
+        low, high = ds.value_range
+        st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
+                    f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
         st.caption(f"Source: {ds.source}")
     if right is not None:
         right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
@@ -54,12 +57,12 @@ def one_image(ds: Dataset) -> None:
 
 
 def scaling(ds: Dataset) -> None:
-    pixels = ds.X[:: max(1, ds.n_samples // 2000)][:2000].ravel()     # an even sample of 2,000 images
+    edges, counts = pixel_counts(ds, (ds.name, ds.source, ds.n_samples))
     st.markdown(f"Networks learn best from small inputs, so pixels are divided by {ds.pixel_scale:g}: "
                 "the histogram keeps its shape, only the axis changes.")
     st.code(f"X = images.reshape(len(images), -1) / {ds.pixel_scale:g}   # shape {(ds.n_samples, ds.n_features)}",
             language="python")
-    st.plotly_chart(fig.pixel_histograms(pixels, ds.pixel_scale), key="data_hist")
+    st.plotly_chart(fig.pixel_histograms(edges, counts, ds.pixel_scale), key="data_hist")
 
 
 def colour(ds: Dataset) -> None:
@@ -99,16 +102,16 @@ def split(ds: Dataset) -> None:
     test_fraction = a.slider("Test fraction", 0.05, 0.5, 0.2, 0.05, key="data_test_fraction")
     seed = b.number_input("Split seed", 0, 9999, 0, key="data_split_seed")
     try:
-        s = split_dataset(ds, test_fraction, int(seed))
+        train, test = split_indices(ds, test_fraction, int(seed))
     except NNLabError as exc:
-        st.error(str(exc), icon=":material/error:")
+        show_error(exc)
         return
     c = st.columns(2)
-    c[0].metric("Training set", f"{len(s.y_train):,}", help=f"X_train.shape = {s.X_train.shape}")
-    c[1].metric("Test set", f"{len(s.y_test):,}", help=f"X_test.shape = {s.X_test.shape}")
+    c[0].metric("Training set", f"{len(train):,}", help=f"X_train.shape = {(len(train), *ds.X.shape[1:])}")
+    c[1].metric("Test set", f"{len(test):,}", help=f"X_test.shape = {(len(test), *ds.X.shape[1:])}")
     if ds.task == "classification":
         st.caption("Stratified: each class keeps the same share in both sets.")
-        st.plotly_chart(fig.split_balance(ds.class_names, np.bincount(s.y_train, minlength=ds.n_classes),
-                                          np.bincount(s.y_test, minlength=ds.n_classes)), key="data_balance")
+        st.plotly_chart(fig.split_balance(ds.class_names, np.bincount(ds.y[train], minlength=ds.n_classes),
+                                          np.bincount(ds.y[test], minlength=ds.n_classes)), key="data_balance")
     else:
-        st.plotly_chart(fig.target_histograms(s.y_train, s.y_test), key="data_target")
+        st.plotly_chart(fig.target_histograms(ds.y[train], ds.y[test]), key="data_target")

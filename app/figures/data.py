@@ -82,19 +82,15 @@ def flattened(vector: np.ndarray, row_length: int, max_value: float) -> go.Figur
     return tidy(fig, 170, legend=False)
 
 
-def _hist(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    counts, edges = np.histogram(values, bins=bins)
-    return (edges[:-1] + edges[1:]) / 2, counts
+def pixel_histograms(edges: np.ndarray, counts: np.ndarray, scale: float) -> go.Figure:
+    """Pixel intensities before (raw, 0..scale) and after scaling to [0, 1]: the same counts, a new axis.
 
-
-def pixel_histograms(scaled: np.ndarray, scale: float) -> go.Figure:
-    """Pixel intensities before (raw, 0..scale) and after scaling to [0, 1]: same shape, new axis."""
-    bins = int(min(scale + 1, 64))
-    fig = make_subplots(1, 2, subplot_titles=(f"raw pixel values (0 to {scale:g})", "after dividing by "
-                                              f"{scale:g} (0 to 1)"))
-    for col, values in ((1, scaled * scale), (2, scaled)):
-        x, y = _hist(values, bins)
-        fig.add_trace(go.Bar(x=x, y=y, marker_color="#3b6fd4", showlegend=False), 1, col)
+    edges: bin edges in [0, 1]; counts: pixels per bin."""
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig = make_subplots(1, 2, subplot_titles=(f"raw pixel values (0 to {scale:g})",
+                                              f"after dividing by {scale:g} (0 to 1)"))
+    for col, x in ((1, centres * scale), (2, centres)):
+        fig.add_trace(go.Bar(x=x, y=counts, marker_color="#3b6fd4", showlegend=False), 1, col)
     fig.update_yaxes(type="log", title="pixels (log scale)", col=1).update_yaxes(type="log", col=2)
     return tidy(fig, 320, legend=False)
 

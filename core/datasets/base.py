@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -49,6 +50,11 @@ class Dataset:
     @property
     def n_classes(self) -> int:
         return len(self.class_names)
+
+    @cached_property
+    def value_range(self) -> tuple[float, float]:
+        """(min, max) of X, computed once (a 70,000-image set has 55 million values)."""
+        return float(self.X.min()), float(self.X.max())
 
     def flat(self) -> np.ndarray:
         """X as (n, n_features): images flattened row by row, the way an MLP sees them."""

@@ -38,11 +38,9 @@ def subsample_indices(y: np.ndarray, task: str, n: int, seed: int = 0) -> np.nda
     return np.sort(keep)
 
 
-def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None) -> Split:
-    """Split `ds` into train and test. `max_samples` first keeps a stratified subset of that size.
-
-    Shapes follow `ds.X`: images stay (n, h, w, c).
-    """
+def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
+                  max_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, test indices) into `ds`: what `split_dataset` takes, without copying any data."""
     from sklearn.model_selection import train_test_split
 
     if not 0.05 <= test_fraction <= 0.9:
@@ -57,4 +55,13 @@ def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_sa
         raise InvalidSpecError(f"Too few samples ({len(idx)}) to split with test_fraction={test_fraction}.")
     tr, te = train_test_split(idx, test_size=n_test, random_state=seed,
                               stratify=_stratify(ds.y[idx], ds.task, min(n_test, len(idx) - n_test)))
+    return tr, te
+
+
+def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None) -> Split:
+    """Split `ds` into train and test. `max_samples` first keeps a stratified subset of that size.
+
+    Shapes follow `ds.X`: images stay (n, h, w, c).
+    """
+    tr, te = split_indices(ds, test_fraction, seed, max_samples)
     return Split(ds.X[tr], ds.X[te], ds.y[tr], ds.y[te])
