@@ -126,3 +126,12 @@ def test_a_link_restores_a_generated_sets_points_noise_and_seed(app):
     assert "240 training and 60 test samples" in _texts(app.caption)
     app.selectbox(key="dataset").set_value("iris").run()
     assert "points" not in app.query_params and "noise" not in app.query_params   # only for 2-D sets
+
+
+def test_the_trained_model_is_what_the_activation_page_shows(app):
+    _open(app, depth=1, w1=24, act="tanh", epochs=3)
+    app.button(key="train_go").click().run()
+    app.switch_page("../pages/activations.py").run()
+    assert not app.exception
+    assert any(c.value.startswith("Model: sklearn 24 tanh adam") for c in app.caption)
+    assert {m.label: m.value for m in app.metric}["Units"] == "24"
