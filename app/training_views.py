@@ -29,7 +29,10 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
     total = count_params(exp.spec, data.input_shape, units)
     left, right = st.columns([1, 3])
     left.metric("Parameters", f"{total:,}")
-    left.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test samples, input shape {data.input_shape}")
+    task = (f"classification into {data.n_outputs} classes ({'one sigmoid unit' if units == 1 else 'softmax'})"
+            if data.task == "classification" else "regression (one linear output unit)")
+    left.caption(f"Task: {task}. {len(data.y_train):,} training and {len(data.y_test):,} test samples, "
+                 f"input shape {data.input_shape}.")
     right.dataframe(pd.DataFrame([{"layer": r.name, "type": r.kind, "output shape": str(r.output_shape),
                                    "parameters": r.params, "how": r.formula} for r in rows]),
                     hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)

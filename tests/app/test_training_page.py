@@ -25,6 +25,7 @@ def test_defaults_show_the_architecture_before_training(app):
     assert app.metric[0].value == "1,482"                        # 64-16-16-10 on digits
     assert app.dataframe[0].value["layer"].tolist() == ["flatten", "hidden_1", "hidden_2", "output"]
     assert app.button(key="train_stop").disabled and not app.button(key="train_go").disabled
+    assert "Task: classification into 10 classes (softmax)" in _texts(app.caption)
     assert not app.query_params                                  # defaults make a clean link
 
 
@@ -124,6 +125,7 @@ def test_a_link_restores_a_generated_sets_points_noise_and_seed(app):
     assert (app.slider(key="train_points").value, app.slider(key="train_noise").value) == (300, 0.25)
     assert app.number_input(key="train_data_seed").value == 4
     assert "240 training and 60 test samples" in _texts(app.caption)
+    assert "Task: classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
     app.selectbox(key="dataset").set_value("iris").run()
     assert "points" not in app.query_params and "noise" not in app.query_params   # only for 2-D sets
 
