@@ -25,10 +25,13 @@ def controls() -> tuple[Picked, Experiment | None]:
     st.header("Data")
     picked = dataset_picker("train", allow_upload=False)
     size = picked.dataset.n_samples if picked.dataset is not None else 70000
-    low = min(50, size)
-    st.session_state["train_n"] = min(max(st.session_state["train_n"], low), size)
-    n = st.slider("Samples used (train + test)", low, size, key="train_n", step=max(1, size // 200) if size > 500 else 1,
-                  help="A stratified subset keeps live demos fast.")
+    if size > 60:
+        st.session_state["train_n"] = min(max(st.session_state["train_n"], 50), size)
+        n = st.slider("Samples used (train + test)", 50, size, key="train_n", step=max(1, size // 200) if size > 500 else 1,
+                      help="A stratified subset keeps live demos fast.")
+    else:
+        n = size
+        st.caption(f"All {size} samples are used.")
     test = st.slider("Test fraction", 0.1, 0.5, key="train_test", step=0.05)
     seed = st.number_input("Seed (split and weights)", 0, 9999, key="train_seed")
 

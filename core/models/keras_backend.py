@@ -97,7 +97,8 @@ class KerasModel(BaseModel):
 
     def _raw_output(self, X: np.ndarray) -> np.ndarray:
         if len(X) <= PREDICT_BATCH:
-            return np.asarray(self.model_.predict_on_batch(X))
+            # An eager call: no tf.function to retrace for each new input shape (validation set, grid, ...).
+            return np.asarray(self.model_(X, training=False))
         return np.asarray(self.model_.predict(X, batch_size=PREDICT_BATCH, verbose=0))
 
     def layer_weights(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
