@@ -49,11 +49,11 @@ def one_image(ds: Dataset) -> None:
     raw = (image @ fig.LUMA if c == 3 else image[..., 0]) * ds.pixel_scale
     st.markdown(f"**images[{i}]**, label **{ds.class_names[ds.y[i]]}**: a {h} x {w} grid of numbers "
                 f"from 0 to {ds.pixel_scale:g}" + (" (grayscale of the colour image)." if c == 3 else "."))
-    st.plotly_chart(fig.image_values(raw, ds.pixel_scale), key="data_values")
+    st.plotly_chart(fig.image_values(raw, ds.pixel_scale, ink=c == 1), key="data_values")
     st.markdown(f"**Flattened**: `images[{i}].reshape(-1)` lays the {h} rows side by side into one vector of "
                 f"{ds.n_features} numbers" + (", each pixel's R, G, B one after another." if c == 3 else "."))
     vector = (image.reshape(-1) * ds.pixel_scale)
-    st.plotly_chart(fig.flattened(vector, w * c, ds.pixel_scale), key="data_flat")
+    st.plotly_chart(fig.flattened(vector, w * c, ds.pixel_scale, ink=c == 1), key="data_flat")
 
 
 def scaling(ds: Dataset) -> None:

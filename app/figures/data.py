@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 from app.figures.style import class_color, tidy
 
 LUMA = np.array([0.299, 0.587, 0.114])   # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
+INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]   # ink: high values dark (digits); light: high values white (photos)
 
 
 def class_counts(class_names, counts) -> go.Figure:
@@ -52,11 +53,13 @@ def image_grid(images: np.ndarray, titles: list[str], columns: int = 8) -> go.Fi
     return tidy(fig, 40 + rows * 140, legend=False).update_layout(margin=dict(t=10))
 
 
-def image_values(raw: np.ndarray, max_value: float) -> go.Figure:
-    """One grey image (h, w) with each pixel's raw value written on it (the lessons' `images[0]`)."""
+def image_values(raw: np.ndarray, max_value: float, ink: bool = True) -> go.Figure:
+    """One grey image (h, w) with each pixel's raw value written on it (the lessons' `images[0]`).
+
+    ink: draw high values dark, as handwriting on paper; False for photos (high values bright)."""
     h, w = raw.shape
     values = np.round(raw).astype(int)
-    fig = go.Figure(go.Heatmap(z=raw, zmin=0, zmax=max_value, colorscale="Greys", text=values,
+    fig = go.Figure(go.Heatmap(z=raw, zmin=0, zmax=max_value, colorscale=INK if ink else LIGHT, text=values,
                                texttemplate="%{text}", textfont=dict(size=14 if w <= 8 else 8),
                                hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>", showscale=False,
                                xgap=1, ygap=1))
@@ -65,10 +68,11 @@ def image_values(raw: np.ndarray, max_value: float) -> go.Figure:
     return tidy(fig, 420 if w <= 8 else 680, legend=False)
 
 
-def flattened(vector: np.ndarray, row_length: int, max_value: float) -> go.Figure:
+def flattened(vector: np.ndarray, row_length: int, max_value: float, ink: bool = True) -> go.Figure:
     """The flattened image as one long strip; lines and labels show where each image row starts."""
     n = vector.size
-    fig = go.Figure(go.Heatmap(z=vector[None, :], zmin=0, zmax=max_value, colorscale="Greys", showscale=False,
+    fig = go.Figure(go.Heatmap(z=vector[None, :], zmin=0, zmax=max_value, colorscale=INK if ink else LIGHT,
+                               showscale=False,
                                hovertemplate="index %{x}: %{z}<extra></extra>"))
     rows = n // row_length
     label_every = max(1, rows // 8)
@@ -101,8 +105,8 @@ def channels(image: np.ndarray) -> go.Figure:
     fig = make_subplots(1, 4, subplot_titles=("red", "green", "blue", "grayscale 0.299R + 0.587G + 0.114B"),
                         horizontal_spacing=0.02)
     for col, (z, scale) in enumerate(((image[..., 0], "Reds"), (image[..., 1], "Greens"), (image[..., 2], "Blues"),
-                                      (gray, "Greys")), 1):
-        fig.add_trace(go.Heatmap(z=z, zmin=0, zmax=1, colorscale=scale if col < 4 else [[0, "black"], [1, "white"]],
+                                      (gray, LIGHT)), 1):
+        fig.add_trace(go.Heatmap(z=z, zmin=0, zmax=1, colorscale=scale,
                                  showscale=False, hovertemplate="%{z:.2f}<extra></extra>"), 1, col)
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{col if col > 1 else ''}", visible=False, row=1, col=col)
         fig.update_xaxes(visible=False, row=1, col=col)
