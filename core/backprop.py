@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from core.activations import KERAS_ACTIVATIONS, get_activation, softmax
 from core.errors import InvalidSpecError
@@ -88,7 +89,7 @@ class TinyNet:
             return softmax(z)
         return get_activation(self.output_activation).fn(z)
 
-    def forward(self, x, weights: Params | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def forward(self, x: ArrayLike, weights: Params | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """(a, z): a = [x, a_1, ..., a_L], z = [z_1, ..., z_L]."""
         weights = self.weights if weights is None else weights
         a, zs = [np.asarray(x, dtype=float).reshape(-1)], []
@@ -98,7 +99,7 @@ class TinyNet:
             a.append(self._out(z) if i == len(weights) - 1 else self._hidden.fn(z))
         return a, zs
 
-    def loss_value(self, x, y, weights: Params | None = None) -> float:
+    def loss_value(self, x: ArrayLike, y: ArrayLike, weights: Params | None = None) -> float:
         a, _ = self.forward(x, weights)
         return self._loss(a[-1], np.asarray(y, dtype=float).reshape(-1))
 
@@ -139,11 +140,11 @@ class TinyNet:
         grads = [(np.outer(a[i], deltas[i]), deltas[i].copy()) for i in range(len(self.weights))]
         return a, z, self._loss(a[-1], y), dL_da, deltas, g, grads
 
-    def gradients(self, x, y) -> Params:
+    def gradients(self, x: ArrayLike, y: ArrayLike) -> Params:
         """[(dL/dW, dL/db)] for one example, shaped like `weights`. No update."""
         return self._backward(x, y)[-1]
 
-    def numeric_gradients(self, x, y, eps: float = 1e-6) -> Params:
+    def numeric_gradients(self, x: ArrayLike, y: ArrayLike, eps: float = 1e-6) -> Params:
         """Central finite differences of the loss for every weight and bias: the gradient check."""
         result = []
         for W, b in self.weights:
@@ -162,7 +163,7 @@ class TinyNet:
             result.append((pair[0], pair[1]))
         return result
 
-    def step(self, x, y, learning_rate: float) -> StepResult:
+    def step(self, x: ArrayLike, y: ArrayLike, learning_rate: float) -> StepResult:
         """Forward, backward and one gradient-descent update w := w - learning_rate * dL/dw."""
         a, z, loss, dL_da, deltas, dL_dx, grads = self._backward(x, y)
         old = [(W.copy(), b.copy()) for W, b in self.weights]

@@ -59,7 +59,7 @@ class DescentRun:
 
 
 def gradient_descent(problem: LogisticProblem, batch_size: int, learning_rate: float, epochs: int,
-                     start=(-2.0, 2.5), seed: int = 0) -> DescentRun:
+                     start: tuple[float, float] = (-2.0, 2.5), seed: int = 0) -> DescentRun:
     """Plain gradient descent: batch_size = n is batch GD, 1 is stochastic, in between mini-batch.
 
     Each epoch shuffles the data (seeded) and walks through it in batches of `batch_size`.

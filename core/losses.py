@@ -59,22 +59,22 @@ def _mae():
 
 
 def _huber(delta: float):
-    def fn(t, p):
+    def fn(t: Array, p: Array) -> Array:
         e = np.abs(p - t)
         return np.mean(np.where(e <= delta, 0.5 * e ** 2, delta * e - 0.5 * delta ** 2), axis=-1)
 
-    def grad(t, p):
+    def grad(t: Array, p: Array) -> Array:
         e = p - t
         return np.where(np.abs(e) <= delta, e, delta * np.sign(e)) / p.shape[-1]
     return fn, grad
 
 
 def _bce():
-    def fn(t, p):
+    def fn(t: Array, p: Array) -> Array:
         q = np.clip(p, EPS, 1 - EPS)
         return -np.mean(t * np.log(q) + (1 - t) * np.log(1 - q), axis=-1)
 
-    def grad(t, p):
+    def grad(t: Array, p: Array) -> Array:
         q = np.clip(p, EPS, 1 - EPS)
         inside = (p > EPS) & (p < 1 - EPS)
         return inside * (q - t) / (q * (1 - q)) / p.shape[-1]
@@ -83,11 +83,11 @@ def _bce():
 
 def _cce():
     # Keras normalises the prediction to sum to 1, clips, then takes -sum(t * log(p)).
-    def fn(t, p):
+    def fn(t: Array, p: Array) -> Array:
         q = np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS)
         return -np.sum(t * np.log(q), axis=-1)
 
-    def grad(t, p):
+    def grad(t: Array, p: Array) -> Array:
         s = p.sum(axis=-1, keepdims=True)
         return -t / p + t.sum(axis=-1, keepdims=True) / s
     return fn, grad
@@ -104,11 +104,11 @@ def _hinge():
 
 
 def _kl():
-    def fn(t, p):
+    def fn(t: Array, p: Array) -> Array:
         tc, pc = np.clip(t, EPS, 1), np.clip(p, EPS, 1)
         return np.sum(tc * np.log(tc / pc), axis=-1)
 
-    def grad(t, p):
+    def grad(t: Array, p: Array) -> Array:
         return np.where(p > EPS, -np.clip(t, EPS, 1) / np.clip(p, EPS, 1), 0.0)
     return fn, grad
 

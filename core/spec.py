@@ -55,7 +55,7 @@ class _DictMixin:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]):
+    def from_dict(cls, data: dict[str, Any]) -> Any:
         """Build from a dict; unknown keys raise InvalidSpecError (a typo must not pass silently)."""
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)

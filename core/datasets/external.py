@@ -72,7 +72,7 @@ def mnist_files_hint(name: str) -> str:
     )
 
 
-def load_mnist_like(name: str, title: str, data_dir=None) -> tuple[np.ndarray, np.ndarray, str]:
+def load_mnist_like(name: str, title: str, data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     """(images (n, 28, 28) uint8, labels (n,), source): train and test files concatenated."""
     folders = _candidates(name, data_dir, MNIST_KERAS_SUBDIRS[name])
     for folder in folders:
@@ -91,7 +91,7 @@ def load_mnist_like(name: str, title: str, data_dir=None) -> tuple[np.ndarray, n
 CIFAR_KERAS_SUBDIRS = ("cifar-10-batches-py-target/cifar-10-batches-py", "cifar-10-batches-py")
 
 
-def _cifar_folder(data_dir=None) -> Path | None:
+def _cifar_folder(data_dir: str | Path | None = None) -> Path | None:
     for folder in _candidates("cifar10", data_dir, CIFAR_KERAS_SUBDIRS):
         for f in (folder, folder / "cifar-10-batches-py"):
             if (f / "data_batch_1").is_file() or (f / "test_batch").is_file():
@@ -99,7 +99,7 @@ def _cifar_folder(data_dir=None) -> Path | None:
     return None
 
 
-def load_cifar10(data_dir=None) -> tuple[np.ndarray, np.ndarray, str]:
+def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     folder = _cifar_folder(data_dir)
     if folder is None:
         raise _unavailable(
@@ -112,7 +112,7 @@ def load_cifar10(data_dir=None) -> tuple[np.ndarray, np.ndarray, str]:
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), str(folder)
 
 
-def load_california(data_dir=None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
+def load_california(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
     from sklearn.datasets import fetch_california_housing, get_data_home
 
     home = data_dir or None
@@ -127,7 +127,7 @@ def load_california(data_dir=None) -> tuple[np.ndarray, np.ndarray, tuple[str, .
     return bunch.data, bunch.target, tuple(bunch.feature_names), get_data_home(home)
 
 
-def is_on_disk(name: str, data_dir=None) -> bool:
+def is_on_disk(name: str, data_dir: str | Path | None = None) -> bool:
     """Whether a dataset's files can be found, without reading them."""
     if name == "cifar10":
         return _cifar_folder(data_dir) is not None

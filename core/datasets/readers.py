@@ -15,11 +15,14 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO, Union
 
 import numpy as np
 
 from core.errors import DataFormatError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Source = Union[str, Path, bytes, BinaryIO]
 
@@ -99,7 +102,7 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
         ("_codecs", "encode"): ("_codecs", "encode"),   # how Python 3 pickles bytes at protocol 2
     }
 
-    def find_class(self, module: str, name: str):
+    def find_class(self, module: str, name: str) -> object:
         target = self.ALLOWED.get((module, name))
         if target is None:
             raise DataFormatError(
@@ -174,7 +177,7 @@ def npz_arrays(arrays: dict[str, np.ndarray], label: str = "the .npz file") -> t
     )
 
 
-def load_csv(source: Source, target: str | None = None):
+def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame", "pd.Series"]:
     """Read a CSV into (features DataFrame, target Series). The target defaults to the last column."""
     import pandas as pd
 

@@ -4,6 +4,8 @@ when the first Keras model is built (importing it costs 5-10 s on a small machin
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 from core.activations import ACTIVATIONS, KERAS_ACTIVATIONS
@@ -14,7 +16,7 @@ from core.spec import CNNSpec, MLPSpec, TrainConfig
 PREDICT_BATCH = 4096
 
 
-def load_keras():
+def load_keras() -> ModuleType:
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
