@@ -1,4 +1,5 @@
-"""Importing TensorFlow costs 5-10 s: the landing, Data and maths pages must never do it.
+"""Importing TensorFlow costs 5-10 s: the landing, Data and maths pages must never do it, nor the Training
+page while it trains with scikit-learn.
 
 Checked in a fresh interpreter, so tests that import Keras elsewhere in the session cannot hide a leak.
 """
@@ -21,11 +22,18 @@ at.switch_page("../pages/activations.py").run()
 at.button(key="act_train").click().run()
 at.switch_page("../pages/data.py").run()
 at.selectbox(key="dataset").set_value("iris").run()
+at.switch_page("../pages/training.py").run()
+at.slider(key="train_epochs").set_value(2).run()
+at.button(key="train_go").click().run()
+for tab in ("Test results", "Compare runs", "Show the code", "Download"):
+    at.session_state["train_tab"] = tab
+    at.run()
+    assert not at.exception, (tab, at.exception)
 print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
 """
 
 
-def test_pages_without_models_never_import_tensorflow():
+def test_pages_without_keras_models_never_import_tensorflow():
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
