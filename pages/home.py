@@ -16,12 +16,12 @@ for page in PAGES:
         left.page_link(str(page.path), label=page.title, icon=f":material/{page.icon}:")
         right.markdown(f"{page.lesson}  \n:gray[{page.section}]")
 
+KINDS = {"image": "images", "tabular": "table", "toy2d": "2-D points"}
 st.subheader("Data on this machine")
 rows = []
 for name in list_datasets():
     info = dataset_info(name)
     ready = info.bundled or is_available(name)
-    rows.append({"dataset": info.title, "what": info.summary,
-                 "offline now": "yes" if ready else "no: see the README to add its files",
-                 "kind": info.kind})
+    rows.append({"dataset": info.title, "what": info.summary, "kind": KINDS[info.kind],
+                 "offline now": "yes" if ready else "no (README: adding files)"})
 st.dataframe(rows, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
