@@ -52,7 +52,10 @@ def controls() -> tuple[Picked, Experiment | None]:
     lr = st.select_slider("Learning rate", LEARNING_RATES, key="train_lr", format_func=lambda v: f"{v:g}")
     batch = st.select_slider("Batch size", BATCH_SIZES, key="train_bs")
     epochs = st.slider("Epochs", 1, 200, key="train_epochs")
-    l2 = st.select_slider("L2 penalty", L2_VALUES, key="train_l2", format_func=lambda v: f"{v:g}")
+    l2 = st.select_slider("L2 penalty", L2_VALUES, key="train_l2", format_func=lambda v: f"{v:g}",
+                          help="Keras adds l2 x (sum of squared weights) to the loss; scikit-learn's alpha adds "
+                               "0.5 x alpha x (sum of squared weights) / samples, so equal values are not equal "
+                               "penalties across backends.")
     val = st.slider("Validation fraction", 0.0, 0.3, key="train_val", step=0.05)
     patience = st.slider("Early stopping patience (0 = off)", 0, 20, key="train_patience", disabled=val == 0)
     if picked.dataset is None:
