@@ -184,10 +184,7 @@ def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame",
     raw, label = _read_bytes(source)
     if not raw.strip():
         raise DataFormatError(f"{label} is empty. Expected a header row and at least two data rows.")
-    try:
-        frame = pd.read_csv(io.BytesIO(raw))
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise DataFormatError(f"{label} is not a readable CSV file ({exc}).") from exc
+    frame = _parse_csv(raw, label)
     if frame.shape[1] < 2 or len(frame) < 2:
         raise DataFormatError(
             f"{label}: expected at least one feature column, a target column and two rows; "
@@ -208,10 +205,15 @@ def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame",
 
 def load_csv_columns(source: Source) -> list[str]:
     """The header of a CSV file, to choose the target column before loading."""
+    raw, label = _read_bytes(source)
+    return [str(c) for c in _parse_csv(raw, label, nrows=0).columns]
+
+
+def _parse_csv(raw: bytes, label: str, **options) -> "pd.DataFrame":
+    """pandas.read_csv on the file's bytes; any parse failure becomes one DataFormatError."""
     import pandas as pd
 
-    raw, label = _read_bytes(source)
     try:
-        return [str(c) for c in pd.read_csv(io.BytesIO(raw), nrows=0).columns]
+        return pd.read_csv(io.BytesIO(raw), **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise DataFormatError(f"{label} is not a readable CSV file ({exc}).") from exc

@@ -69,7 +69,7 @@ class SklearnModel(BaseModel):
                        learning_rate_init=config.learning_rate)
         flat_tr = X_tr.reshape(len(X_tr), -1)
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
-        rng = np.random.default_rng(config.seed + len(tracker.history.epochs))
+        rng = np.random.default_rng(config.seed)
         with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"), np.errstate(all="ignore"), \
                 config_context(assume_finite=True):
             for _ in range(config.epochs):
@@ -99,8 +99,12 @@ class SklearnModel(BaseModel):
 
     def layer_weights(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         est = self._require_fitted()
-        names = [f"hidden_{i}" for i in range(1, len(est.coefs_))] + ["output"]
-        return [(n, W.copy(), b.copy()) for n, W, b in zip(names, est.coefs_, est.intercepts_)]
+        return [(n, W.copy(), b.copy()) for n, W, b in zip(self._layer_names(est), est.coefs_, est.intercepts_)]
+
+    @staticmethod
+    def _layer_names(est) -> list[str]:
+        """hidden_1 ... hidden_k, output: the names the Keras backend gives the same layers."""
+        return [f"hidden_{i}" for i in range(1, len(est.coefs_))] + ["output"]
 
     def layer_outputs(self, X: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """A numpy forward pass over coefs_ / intercepts_: the activations after each layer."""
@@ -110,8 +114,7 @@ class SklearnModel(BaseModel):
         hidden = get_activation(self.spec.activation)
         weights = self._require_fitted()
         n_layers = len(weights.coefs_)
-        names = [f"hidden_{i}" for i in range(1, n_layers)] + ["output"]
-        for i, (name, W, b) in enumerate(zip(names, weights.coefs_, weights.intercepts_)):
+        for i, (name, W, b) in enumerate(zip(self._layer_names(weights), weights.coefs_, weights.intercepts_)):
             z = a @ W + b
             if i < n_layers - 1:
                 a = hidden.fn(z)
