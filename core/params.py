@@ -80,3 +80,12 @@ def layer_counts(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_output
 def count_params(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_outputs: int) -> int:
     """Total trainable parameters (weights + biases) of `spec` on inputs of `input_shape` (no batch axis)."""
     return sum(row.params for row in layer_counts(spec, tuple(input_shape), n_outputs))
+
+
+def totals_by_width(widths: list[int], depths: list[int], n_inputs: int, n_outputs: int) -> dict[int, list[int]]:
+    """{depth: [total parameters of an MLP with `depth` hidden layers all of width w, for w in widths]}:
+    how the count grows with width (linearly for one layer, quadratically from two on)."""
+    for label, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs), *(("width", w) for w in widths)):
+        if value < 1:
+            raise InvalidSpecError(f"{label} must be at least 1, received {value}.")
+    return {d: [count_params(MLPSpec(hidden_layers=(w,) * d), (n_inputs,), n_outputs) for w in widths] for d in depths}

@@ -14,6 +14,7 @@ import numpy as np
 
 from core.errors import InvalidSpecError
 from core.params import count_params
+from core.snapshots import SNAPSHOT_BUDGET, WeightSnapshots
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 EpochCallback = Callable[[dict], None]
@@ -22,11 +23,13 @@ METRIC_SAMPLE = 5000       # training accuracy / R2 are measured on at most this
 
 @dataclass
 class History:
-    """Per-epoch logs of one `fit`, and why it ended: completed | stopped | early_stopping | diverged."""
+    """Per-epoch logs of one `fit`, why it ended (completed | stopped | early_stopping | diverged), and the
+    weights after each epoch (thinned to a memory budget; None when not recorded)."""
 
     epochs: list[dict] = field(default_factory=list)
     stop_reason: str = "completed"
     message: str = ""
+    snapshots: WeightSnapshots | None = None
 
     @property
     def history(self) -> dict[str, list[float]]:
@@ -38,9 +41,10 @@ class History:
 class EpochTracker:
     """Called at the end of every epoch by either backend; decides whether training goes on."""
 
-    def __init__(self, config: TrainConfig, callback: EpochCallback | None, model: "BaseModel") -> None:
+    def __init__(self, config: TrainConfig, callback: EpochCallback | None, model: "BaseModel",
+                 snapshot_budget: int = SNAPSHOT_BUDGET) -> None:
         self.config, self.callback, self.model = config, callback, model
-        self.history = History()
+        self.history = History(snapshots=WeightSnapshots(snapshot_budget) if snapshot_budget else None)
         self.best_val, self.bad_epochs = math.inf, 0
         self.started = time.perf_counter()
 
@@ -49,6 +53,8 @@ class EpochTracker:
         logs = {"epoch": len(self.history.epochs) + 1, **{k: float(v) for k, v in logs.items()},
                 "seconds": time.perf_counter() - self.started}
         self.history.epochs.append(logs)
+        if self.history.snapshots is not None and math.isfinite(logs["loss"]):
+            self.history.snapshots.record(logs["epoch"], self.model.layer_weights())
         if not math.isfinite(logs["loss"]):
             self.history.stop_reason = "diverged"
             self.history.message = (
@@ -140,20 +146,24 @@ class BaseModel:
         X_tr, X_val, y_tr, y_val = train_test_split(X, y, test_size=n_val, random_state=config.seed, stratify=strat)
         return X_tr, y_tr, X_val, y_val
 
-    def fit(self, X: np.ndarray, y: np.ndarray, config: TrainConfig, callback: EpochCallback | None = None) -> History:
+    def fit(self, X: np.ndarray, y: np.ndarray, config: TrainConfig, callback: EpochCallback | None = None,
+            snapshot_budget: int = SNAPSHOT_BUDGET) -> History:
         """Train for `config.epochs` epochs (continuing from the current weights).
 
         `callback(logs)` runs after every epoch with epoch, loss, val_loss, accuracy / val_accuracy
         (classification) or r2 / val_r2 (regression) and seconds since the start. Training stops early
         on `stop()`, on early stopping, or when the loss is NaN/inf (`history.stop_reason == "diverged"`).
+        The weights after each epoch go to `history.snapshots`, within `snapshot_budget` bytes (0: none).
+        `self.history` is this run's History from the start, so a run interrupted by an exception in the
+        callback keeps its epochs and snapshots so far.
         """
         X, y = self._check_X(X), self._check_y(y)
         if len(X) != len(y):
             raise InvalidSpecError(f"X has {len(X)} samples but y has {len(y)}.")
         self.stop_requested = False
-        tracker = EpochTracker(config, callback, self)
-        self._fit_epochs(*self._validation_split(X, y, config), config, tracker)
+        tracker = EpochTracker(config, callback, self, snapshot_budget)
         self.history = tracker.history
+        self._fit_epochs(*self._validation_split(X, y, config), config, tracker)
         return tracker.history
 
     def _metric_logs(self, X_tr, y_tr, X_val, y_val) -> dict:
