@@ -30,6 +30,9 @@ PAGES: tuple[PageInfo, ...] = (
              "Inspect images and tables: shapes, classes, pixels, flattening, scaling, the train/test split."),
     PageInfo("training.py", "Training", "model_training", "Networks",
              "Build an MLP with sliders (scikit-learn or Keras), watch it learn live, and read the results."),
+    PageInfo("weights.py", "Weights and parameters", "hub", "Networks",
+             "Look inside a trained network: weight histograms, kernels, first-layer units as images, conv "
+             "kernels, one parameter over training, and counting parameters by hand."),
     PageInfo("activations.py", "Activation functions", "show_chart", "Maths of learning",
              "Sigmoid to GELU with their derivatives: saturation, dead units, and where each is used."),
     PageInfo("losses.py", "Loss functions", "target", "Maths of learning",

@@ -89,3 +89,21 @@ def totals_by_width(widths: list[int], depths: list[int], n_inputs: int, n_outpu
         if value < 1:
             raise InvalidSpecError(f"{label} must be at least 1, received {value}.")
     return {d: [count_params(MLPSpec(hidden_layers=(w,) * d), (n_inputs,), n_outputs) for w in widths] for d in depths}
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """A network to count: its spec, the input shape it sees and its output units."""
+
+    spec: MLPSpec | CNNSpec
+    input_shape: tuple[int, ...]
+    n_outputs: int
+
+
+LESSON_ARCHITECTURES: dict[str, Architecture] = {
+    "Fashion-MNIST MLP 300-100 (Keras lesson)": Architecture(MLPSpec((300, 100)), (784,), 10),
+    "MNIST convnet (Keras lesson)": Architecture(CNNSpec(conv_filters=(32, 64), dropout=0.5), (28, 28, 1), 10),
+    "digits MLP 16-16 (scikit-learn lesson)": Architecture(MLPSpec((16, 16)), (64,), 10),
+    "iris logistic regression": Architecture(MLPSpec(()), (4,), 3),
+    "CIFAR-10 convnet": Architecture(CNNSpec(conv_filters=(32, 64), dense_layers=(64,), dropout=0.5), (32, 32, 3), 10),
+}

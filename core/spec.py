@@ -42,6 +42,18 @@ def _layers(name: str, value: Any, lo_count: int) -> tuple[int, ...]:
     return layers
 
 
+def parse_layers(text: str, name: str = "hidden layers", min_count: int = 0) -> tuple[int, ...]:
+    """Layer widths typed as text, "300, 100" (commas or spaces), checked as a spec field is."""
+    parts = [p for p in text.replace(",", " ").split() if p]
+    try:
+        layers = tuple(int(p) for p in parts)
+    except ValueError:
+        raise InvalidSpecError(
+            f"{name} must be whole numbers separated by commas, such as 300, 100; received {text!r}."
+        ) from None
+    return _layers(name, layers, min_count)
+
+
 def _activation(value: Any) -> None:
     if value not in ACTIVATIONS:
         raise InvalidSpecError(f"activation must be one of {', '.join(ACTIVATIONS)}, received {value!r}.")

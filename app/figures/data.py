@@ -22,11 +22,11 @@ def class_counts(class_names, counts) -> go.Figure:
     return tidy(fig, 260, legend=False)
 
 
-def mosaic(images: np.ndarray, columns: int, pad: int = 1) -> np.ndarray:
-    """Tile images (n, h, w[, c]) into one (rows*(h+pad)+pad, cols*(w+pad)+pad[, c]) array, padded with 1."""
+def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:
+    """Tile images (n, h, w[, c]) into one (rows*(h+pad)+pad, cols*(w+pad)+pad[, c]) array, gaps = `fill`."""
     n, h, w = images.shape[:3]
     rows = -(-n // columns)
-    out = np.ones((rows * (h + pad) + pad, columns * (w + pad) + pad) + images.shape[3:], dtype=images.dtype)
+    out = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad) + images.shape[3:], fill, dtype=images.dtype)
     for i, img in enumerate(images):
         r, c = divmod(i, columns)
         out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img

@@ -1,5 +1,5 @@
 """Importing TensorFlow costs 5-10 s: the landing, Data and maths pages must never do it, nor the Training
-page while it trains with scikit-learn.
+page while it trains with scikit-learn, nor the Weights page on a scikit-learn model.
 
 Checked in a fresh interpreter, so tests that import Keras elsewhere in the session cannot hide a leak.
 """
@@ -15,7 +15,7 @@ import sys
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(MAIN)!r}, default_timeout=60)
 at.run()
-for page in ("data", "activations", "losses", "backprop", "gradient_descent"):
+for page in ("data", "activations", "losses", "backprop", "gradient_descent", "weights"):
     at.switch_page(f"../pages/{{page}}.py").run()
     assert not at.exception, (page, at.exception)
 at.switch_page("../pages/activations.py").run()
@@ -27,6 +27,11 @@ at.slider(key="train_epochs").set_value(2).run()
 at.button(key="train_go").click().run()
 for tab in ("Test results", "Compare runs", "Show the code", "Download"):
     at.session_state["train_tab"] = tab
+    at.run()
+    assert not at.exception, (tab, at.exception)
+at.switch_page("../pages/weights.py").run()
+for tab in ("Layers", "Kernels", "First-layer units", "Network diagram", "Parameter trace", "Counting parameters"):
+    at.session_state["weights_tab"] = tab
     at.run()
     assert not at.exception, (tab, at.exception)
 print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))

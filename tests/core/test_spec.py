@@ -60,3 +60,16 @@ def test_output_units_follow_the_lessons():
     assert output_units("classification", 2) == 1
     assert output_units("classification", 10) == 10
     assert output_units("regression") == 1
+
+
+def test_typed_layer_widths_are_parsed_and_checked():
+    from core.spec import parse_layers
+
+    assert parse_layers("300, 100") == (300, 100) == parse_layers(" 300 100 ")
+    assert parse_layers("") == ()
+    with pytest.raises(InvalidSpecError, match="whole numbers separated by commas, such as 300, 100; received '30x'"):
+        parse_layers("30x")
+    with pytest.raises(InvalidSpecError, match=r"conv filters\[1\] must be a whole number from 1 to 4096, received 0"):
+        parse_layers("8, 0", "conv filters", 1)
+    with pytest.raises(InvalidSpecError, match="conv filters must have 1 to 8 layers, received 0"):
+        parse_layers(" ", "conv filters", 1)

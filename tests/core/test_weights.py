@@ -92,6 +92,7 @@ def test_fit_records_the_weights_of_every_epoch_and_the_trace_follows_them(backe
     assert len(set(values.tolist())) == 8                         # it moved every epoch
     for (_, W, b), (_, W_now, b_now) in zip(snaps.at(8), model.layer_weights()):
         np.testing.assert_array_equal(W, W_now)                   # the last snapshot is the trained model
+        np.testing.assert_array_equal(b, b_now)
 
 
 def test_fit_thins_to_its_budget_and_an_interrupted_run_keeps_its_snapshots(digits):
@@ -196,3 +197,14 @@ def test_lesson_counts_and_growth_with_width():
     assert totals[3] == [784 * w + w + 2 * (w * w + w) + w * 10 + 10 for w in widths]
     with pytest.raises(InvalidSpecError, match="n_inputs must be at least 1"):
         totals_by_width(widths, [1], 0, 10)
+
+
+def test_lesson_architectures_count_as_the_lessons_say():
+    from core.params import LESSON_ARCHITECTURES
+
+    totals = {name: count_params(a.spec, a.input_shape, a.n_outputs) for name, a in LESSON_ARCHITECTURES.items()}
+    assert totals["Fashion-MNIST MLP 300-100 (Keras lesson)"] == 266_610
+    assert totals["MNIST convnet (Keras lesson)"] == 34_826
+    assert totals["digits MLP 16-16 (scikit-learn lesson)"] == 64 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10
+    assert totals["iris logistic regression"] == 4 * 3 + 3
+    assert totals["CIFAR-10 convnet"] == (3 * 3 * 3 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (6 * 6 * 64 * 64 + 64) + 650

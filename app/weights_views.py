@@ -1,0 +1,178 @@
+"""The Weights page's sections for the session's model: the layer table and histograms, kernels as
+heatmaps, first-layer units and conv kernels as images, the network diagram, and one parameter traced
+over training. Every section shows the weights as they were after the epoch picked on the page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.figures import weights as fig
+from app.trained import TrainedRun, quick_cnn, quick_run
+from app.widgets import show_error
+from core.errors import NNLabError
+from core.snapshots import PARTS, LayerWeights, WeightSnapshots
+from core.weights import bias_axes, first_dense, kernel_axes, layer_kind, symmetric_limit, unit_images, weight_stats
+
+DIAGRAM_UNITS = 16        # layers up to this wide are drawn unit by unit
+VALUES_ON_CELLS = 5       # conv kernels up to 5x5 get their numbers written on them
+CHANNELS = ("red", "green", "blue")
+
+
+def quick_models(run: TrainedRun | None) -> None:
+    """Buttons that train a small model on digits and make it the session's model."""
+    box = st.container(border=True) if run is None else st.expander("Train a quick model instead",
+                                                                   icon=":material/bolt:")
+    with box:
+        if run is None:
+            st.markdown("There is no trained model in this session yet. Train one on the **Training** page, or a "
+                        "quick one here:")
+        left, right = st.columns(2)
+        mlp = left.button("Quick MLP on digits (scikit-learn, about a second)", icon=":material/bolt:",
+                          key="weights_quick_mlp", width="stretch")
+        cnn = right.button("Quick CNN on digits (Keras, loads TensorFlow: up to 15 s)", icon=":material/grid_on:",
+                           key="weights_quick_cnn", width="stretch")
+        if mlp or cnn:
+            try:
+                with st.spinner("Training..."):
+                    quick_run("relu") if mlp else quick_cnn()
+            except NNLabError as exc:
+                show_error(exc)
+            else:
+                st.rerun()
+
+
+def pick_epoch(run: TrainedRun) -> tuple[int | None, LayerWeights]:
+    """The epoch slider over the recorded epochs, and the weights after the chosen one."""
+    snaps: WeightSnapshots | None = run.model.history.snapshots if run.model.history else None
+    if not snaps or not len(snaps):
+        st.caption("This run recorded no per-epoch weights: showing the trained model.")
+        return None, run.model.layer_weights()
+    epochs = snaps.epochs
+    if len(epochs) == 1:
+        st.caption(f"Weights after epoch {epochs[0]}, the only one recorded.")
+        return epochs[0], snaps.at(epochs[0])
+    if st.session_state.get("weights_epoch") not in epochs:
+        st.session_state.pop("weights_epoch", None)                  # a new model: start at its last epoch
+    epoch = st.select_slider("Weights after epoch", options=epochs, value=epochs[-1], key="weights_epoch",
+                             help="Scrub through training: every view below shows the weights after this epoch.")
+    if snaps.stride > 1:
+        st.caption(f"{len(epochs)} of the run's epochs are recorded (the first, the last and every "
+                   f"{snaps.stride}th), to keep the copies within {snaps.budget_bytes / 2**20:.0f} MB.")
+    return epoch, snaps.at(epoch)
+
+
+def layers_section(layers: LayerWeights) -> None:
+    rows = weight_stats(layers)
+    table = pd.DataFrame([{"layer": r["layer"], "type": r["type"], "kernel shape": r["kernel shape"],
+                           "bias shape": r["bias shape"], "parameters": r["parameters"],
+                           **{k: v for part in PARTS for k, v in (
+                               (f"{part} mean ± std", f"{r[f'{part} mean']:.3f} ± {r[f'{part} std']:.3f}"),
+                               (f"{part} min … max", f"{r[f'{part} min']:.3f} … {r[f'{part} max']:.3f}"))}}
+                          for r in rows])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"{sum(r['parameters'] for r in rows):,} parameters in all: each layer's kernel holds one weight "
+               "per connection, its bias one number per unit.")
+    shared = st.toggle("Shared axes", value=False, key="weights_shared",
+                       help="One weight axis for every layer, to compare their spreads.")
+    st.plotly_chart(fig.weight_histograms(layers, shared), key="weights_hist")
+
+
+def _input_label(shape: tuple[int, ...]) -> str:
+    return "pixel" if len(shape) == 3 else "input"
+
+
+def kernels_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
+    dense = [(n, W, b) for n, W, b in layers if W.ndim == 2]
+    names = [n for n, _, _ in dense]
+    name = st.selectbox("Layer", names, key="weights_kernel_layer",
+                        format_func=lambda n: f"{n}: {' x '.join(map(str, dict((a, W) for a, W, _ in dense)[n].shape))}")
+    W = next(W for n, W, _ in dense if n == name)
+    first = name == names[0] and layers[0][1].ndim == 2
+    label = _input_label(input_shape) if first else "input"
+    st.plotly_chart(fig.kernel_heatmap(W, name, symmetric_limit(W), label), key="weights_kernel")
+    note = (f" Row i is {label} i of the flattened {' x '.join(map(str, input_shape))} image." if first and label == "pixel"
+            else "")
+    st.caption(f"Column j holds the {W.shape[0]} weights into unit j: blue negative, red positive, white near 0.{note}")
+
+
+def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
+    """First-layer units as images (an MLP on images), or conv kernels (a CNN)."""
+    convs = [(n, W) for n, W, _ in layers if W.ndim == 4]
+    if convs:
+        _conv_kernels(convs)
+        return
+    name, W, _ = first_dense(layers)
+    images = unit_images(W, input_shape)                     # (units, h, w, c)
+    channel = 0
+    if images.shape[-1] == 3:
+        channel = st.segmented_control("Colour channel", range(3), format_func=CHANNELS.__getitem__, default=0,
+                                       key="weights_channel") or 0
+    units = images.shape[0]
+    shown = units if units <= 64 else st.slider("Units shown", 16, units, 64, 16, key="weights_units")
+    tiles = images[:shown, :, :, channel]
+    st.plotly_chart(fig.tiles(tiles, symmetric_limit(images[..., channel]), [f"unit {i}" for i in range(shown)],
+                              columns=8), key="weights_units_fig")
+    st.caption(f"Each tile is one unit of {name}: its weight on every pixel, drawn where that pixel sits. Red pixels "
+               "push the unit up, blue ones down; one colour scale for all tiles, white at 0. Units that learned "
+               "strokes of digits look like them.")
+
+
+def _conv_kernels(convs) -> None:
+    name = st.selectbox("Conv layer", [n for n, _ in convs], key="weights_conv_layer",
+                        format_func=lambda n: f"{n}: kernels {' x '.join(map(str, dict(convs)[n].shape))}")
+    K = dict(convs)[name]                                    # (kh, kw, cin, cout)
+    kh, kw, cin, cout = K.shape
+    channel = 0
+    if cin > 1:
+        channel = st.slider("Input channel", 0, cin - 1, 0, key=f"weights_conv_channel_{name}",
+                            help="Each filter has one kh x kw kernel per input channel.")
+    small = kh <= VALUES_ON_CELLS
+    values = small and st.toggle("Write the weights on the cells", value=cout <= 16, key="weights_conv_values")
+    st.plotly_chart(fig.tiles(np.moveaxis(K[:, :, channel, :], -1, 0), symmetric_limit(K),
+                              [f"filter {i}" for i in range(cout)], columns=4 if values else 8, values=values),
+                    key="weights_conv_fig")
+    st.caption(f"{cout} filters of {kh}x{kw} weights on input channel {channel}. Each slides over the image: where "
+               "the pixels look like its red cells and unlike its blue ones, the filter's output is large.")
+
+
+def diagram_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
+    st.plotly_chart(fig.network_weights(layers, f"{_input_label(input_shape)}s", DIAGRAM_UNITS), key="weights_diagram")
+    big = [n for n, W, _ in layers if W.shape[1] > DIAGRAM_UNITS] + (
+        ["the inputs"] if layers[0][1].shape[0] > DIAGRAM_UNITS else [])
+    st.caption("Red edges are positive weights, blue negative; thicker means larger |w| (within a layer). Units are "
+               "coloured by their bias." + (f" Layers wider than {DIAGRAM_UNITS} units ({', '.join(big)}) are one "
+                                            "box; a grey line's width is the mean |w| between the box and that unit."
+                                            if big else ""))
+
+
+def trace_section(run: TrainedRun) -> None:
+    """The lessons' 'first bias of the first hidden layer over the iterations', for any parameter."""
+    snaps = run.model.history.snapshots if run.model.history else None
+    if not snaps or len(snaps) < 2:
+        st.info("A trace needs the weights of at least two epochs, and this run recorded fewer. Train for more "
+                "epochs on the Training page, or a quick model above.")
+        return
+    layers = snaps.at(snaps.epochs[-1])
+    c = st.columns([2, 1])
+    name = c[0].selectbox("Layer", [n for n, _, _ in layers], key="weights_trace_layer")
+    part = c[1].segmented_control("Parameter", ("kernel", "bias"), default="bias", key="weights_trace_part") or "bias"
+    W, b = next((W, b) for n, W, b in layers if n == name)
+    array, axes = (W, kernel_axes(W)) if part == "kernel" else (b, bias_axes(W))
+    cols = st.columns(max(2, len(axes)))
+    index = tuple(col.number_input(axis, 0, n - 1, 0, key=f"weights_trace_{name}_{part}_{axis}")
+                  for col, axis, n in zip(cols, axes, array.shape))
+    epochs, values = snaps.trace(name, part, index)
+    label = f"{name} {part}[{', '.join(map(str, index))}]"
+    st.plotly_chart(fig.parameter_trace(epochs, values, label), key="weights_trace")
+    m = st.columns(3)
+    m[0].metric(f"After epoch {epochs[0]}", f"{values[0]:.4f}")
+    m[1].metric(f"After epoch {epochs[-1]}", f"{values[-1]:.4f}", delta=f"{values[-1] - values[0]:+.4f}")
+    m[2].metric("Largest change between recorded epochs", f"{np.abs(np.diff(values)).max():.4f}")
+    where = ""
+    if part == "kernel" and layer_kind(W) == "Dense" and name == layers[0][0] and len(run.model.input_shape) == 3:
+        r, col, ch = np.unravel_index(index[0], run.model.input_shape)
+        where = f" Input {index[0]} is pixel (row {r}, column {col}{f', channel {ch}' if run.model.input_shape[2] > 1 else ''})."
+    st.caption(f"{label} after each recorded epoch of this one training run, read from the saved weights: nothing "
+               f"is retrained.{where}")

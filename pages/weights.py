@@ -1,0 +1,41 @@
+"""Weights and parameters: look inside the session's trained network, scrub through its training, trace
+one parameter over the epochs, and count the parameters of any architecture by hand."""
+
+import streamlit as st
+
+from app import weights_views as view
+from app.params_views import counting_section
+from app.trained import current_run
+from core.weights import first_dense
+
+st.title("Weights and parameters")
+st.caption("What a network learned is its weights: a kernel (one weight per connection) and a bias (one per unit) "
+           "in every layer.")
+
+run = current_run()
+view.quick_models(run)
+if run is None:
+    st.subheader("Counting parameters")
+    counting_section()
+    st.stop()
+
+st.markdown(f"**Model:** {run.label}")
+_, layers = view.pick_epoch(run)
+shape = run.model.input_shape
+has_conv = any(W.ndim == 4 for _, W, _ in layers)
+sections = {"Layers": lambda: view.layers_section(layers),
+            "Kernels": lambda: view.kernels_section(layers, shape)}
+if has_conv or (first_dense(layers) is not None and len(shape) == 3):
+    sections["Conv kernels" if has_conv else "First-layer units"] = lambda: view.filters_section(layers, shape)
+if not has_conv:
+    sections["Network diagram"] = lambda: view.diagram_section(layers, shape)
+sections["Parameter trace"] = lambda: view.trace_section(run)
+sections["Counting parameters"] = counting_section
+
+if st.session_state.get("weights_tab") not in sections:
+    st.session_state.pop("weights_tab", None)              # a tab this model does not have: open the first
+tabs = st.tabs(list(sections), key="weights_tab", on_change="rerun")
+for tab, section in zip(tabs, sections.values()):
+    if tab.open:
+        with tab:
+            section()

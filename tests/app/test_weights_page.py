@@ -1,0 +1,113 @@
+"""The Weights page: a quick model when there is none, every view of a trained one at any recorded epoch,
+a parameter traced from the saved weights, and counting parameters for typed-in architectures."""
+
+import numpy as np
+import pytest
+
+from app.trained import TRAINED_KEY
+
+
+def _open(app):
+    return app.switch_page("../pages/weights.py").run()
+
+
+def _tab(app, name):
+    app.session_state["weights_tab"] = name
+    return app.run()
+
+
+def _metrics(app) -> dict:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_without_a_model_it_offers_quick_models_and_counts_any_architecture(app):
+    _open(app)
+    assert not app.exception
+    assert not app.tabs and app.button(key="weights_quick_mlp") and app.button(key="weights_quick_cnn")
+    assert _metrics(app)["Total parameters"] == "266,610"                     # the Fashion-MNIST 300-100 lesson
+    table = app.dataframe[0].value
+    assert table["how"].tolist() == ["784 x 300 + 300", "300 x 100 + 100", "100 x 10 + 10"]
+    assert table["Output Shape"].tolist() == ["(None, 300)", "(None, 100)", "(None, 10)"]
+    app.selectbox(key="params_preset").set_value("MNIST convnet (Keras lesson)").run()
+    assert _metrics(app)["Total parameters"] == "34,826"
+    assert app.dataframe[0].value["Param #"].tolist() == [320, 0, 18_496, 0, 0, 0, 16_010]
+    app.text_input(key="params_filters").set_value("16").run()               # one conv layer of 16 filters
+    assert _metrics(app)["Total parameters"] == f"{3 * 3 * 16 + 16 + 13 * 13 * 16 * 10 + 10:,}"
+    app.segmented_control(key="params_kind").set_value("MLP").run()
+    app.text_input(key="params_hidden").set_value("30x").run()
+    assert not app.exception
+    assert "whole numbers separated by commas, such as 300, 100; received '30x'" in app.error[0].value
+    app.text_input(key="params_hidden").set_value("16, 16").run()
+    app.number_input(key="params_inputs").set_value(64).run()
+    assert _metrics(app)["Total parameters"] == "1,482" and not app.error
+    growth = app.get("plotly_chart")[0].proto.spec
+    assert "1 hidden layer" in growth and "3 hidden layers" in growth
+
+
+def test_a_quick_model_shows_every_view_at_any_recorded_epoch(app):
+    _open(app)
+    app.button(key="weights_quick_mlp").click().run()
+    assert not app.exception
+    assert [t.label for t in app.tabs] == ["Layers", "Kernels", "First-layer units", "Network diagram",
+                                           "Parameter trace", "Counting parameters"]
+    snaps = app.session_state[TRAINED_KEY].model.history.snapshots
+    assert app.select_slider(key="weights_epoch").options == [str(e) for e in snaps.epochs] == \
+        [str(e) for e in range(1, 31)]
+    table = app.dataframe[0].value
+    assert table["layer"].tolist() == ["hidden_1", "hidden_2", "output"]
+    first = snaps.layer(30, "hidden_1")[0]
+    assert table["kernel mean ± std"][0] == f"{first.mean():.3f} ± {first.std():.3f}"
+    app.select_slider(key="weights_epoch").set_value(1).run()                 # scrub back to the first epoch
+    early = snaps.layer(1, "hidden_1")[0]
+    assert app.dataframe[0].value["kernel mean ± std"][0] == f"{early.mean():.3f} ± {early.std():.3f}"
+    for name in ("Kernels", "First-layer units", "Network diagram", "Counting parameters"):
+        _tab(app, name)
+        assert not app.exception and len(app.get("plotly_chart")) == 1, name
+    _tab(app, "Kernels")
+    assert '"dtype":"f4"' in app.get("plotly_chart")[0].proto.spec.replace(" ", "")    # sent as float32
+
+
+def test_the_trace_is_read_from_the_weights_saved_at_each_epoch(app):
+    _open(app)
+    app.button(key="weights_quick_mlp").click().run()
+    _tab(app, "Parameter trace")
+    snaps = app.session_state[TRAINED_KEY].model.history.snapshots
+    values = [snaps.layer(e, "hidden_1")[1][0] for e in snaps.epochs]        # the first bias of the first layer
+    m = _metrics(app)
+    assert m["After epoch 1"] == f"{values[0]:.4f}" and m["After epoch 30"] == f"{values[-1]:.4f}"
+    assert m["Largest change between recorded epochs"] == f"{np.abs(np.diff(values)).max():.4f}"
+    app.selectbox(key="weights_trace_layer").set_value("output").run()
+    app.segmented_control(key="weights_trace_part").set_value("kernel").run()
+    app.number_input(key="weights_trace_output_kernel_input").set_value(4).run()
+    app.number_input(key="weights_trace_output_kernel_unit").set_value(9).run()
+    assert _metrics(app)["After epoch 30"] == f"{snaps.layer(30, 'output')[0][4, 9]:.4f}"
+    assert not app.exception
+
+
+def test_the_model_trained_on_the_training_page_is_the_one_shown(app):
+    app.switch_page("../pages/training.py").run()
+    app.slider(key="train_epochs").set_value(3).run()
+    app.button(key="train_go").click().run()
+    _open(app)
+    assert not app.exception
+    assert "on digits (3 epochs)" in app.markdown[0].value
+    assert app.select_slider(key="weights_epoch").options == ["1", "2", "3"]
+    assert app.dataframe[0].value["parameters"].tolist() == [64 * 16 + 16, 16 * 16 + 16, 16 * 10 + 10]
+
+
+@pytest.mark.keras
+def test_a_quick_cnn_shows_its_conv_kernels_with_their_values(app):
+    _open(app)
+    app.button(key="weights_quick_cnn").click().run()
+    assert not app.exception
+    assert [t.label for t in app.tabs] == ["Layers", "Kernels", "Conv kernels", "Parameter trace",
+                                           "Counting parameters"]
+    _tab(app, "Conv kernels")
+    assert not app.exception and app.toggle(key="weights_conv_values").value
+    kernel = app.session_state[TRAINED_KEY].model.layer_weights()[0][1]
+    spec = app.get("plotly_chart")[0].proto.spec
+    assert f"{kernel[0, 0, 0, 0]:.2f}" in spec and f"{kernel[2, 1, 0, 7]:.2f}" in spec       # values on the cells
+    _tab(app, "Parameter trace")
+    app.selectbox(key="weights_trace_layer").set_value("conv_1").run()
+    app.segmented_control(key="weights_trace_part").set_value("kernel").run()
+    assert [n.label for n in app.number_input] == ["row", "column", "input channel", "filter"]
