@@ -2,7 +2,7 @@
 
     python bench/page_reruns.py
 
-Budgets: 150 ms on the Data page (digits), 100 ms on the maths pages. Drives the pages with Streamlit's
+Budgets: 150 ms on the Data and Weights pages (digits), 100 ms on the maths pages. Drives the pages with Streamlit's
 AppTest (the same script run a browser triggers, minus the network; AppTest's own polling adds a few ms)
 and prints each rerun against the plain work it wraps, as a notebook cell would do it.
 """
@@ -72,6 +72,29 @@ def maths_pages(at) -> dict[str, float]:
     return steps
 
 
+def weights_page(at) -> dict[str, float]:
+    """Scrubbing a quick MLP (64-32-16-10, 30 epochs) through its recorded epochs, in each view."""
+    steps = {}
+    at.switch_page("../pages/weights.py").run()
+    at.button(key="weights_quick_mlp").click().run()
+    for tab in ("Layers", "Kernels", "First-layer units", "Network diagram"):
+        at.session_state["weights_tab"] = tab
+        at.run()
+        epochs = _cycle(1, 30)
+        steps[f"weights: epoch, {tab.lower()}"] = timed(
+            lambda: at.select_slider(key="weights_epoch").set_value(next(epochs)).run())
+    at.session_state["weights_tab"] = "Parameter trace"
+    at.run()
+    units = _cycle(5, 0)
+    steps["weights: trace another unit"] = timed(
+        lambda: at.number_input(key="weights_trace_hidden_1_bias_unit").set_value(next(units)).run())
+    at.session_state["weights_tab"] = "Counting parameters"
+    at.run()
+    widths = _cycle("300, 100", "128")
+    steps["weights: count typed layers"] = timed(lambda: at.text_input(key="params_hidden").set_value(next(widths)).run())
+    return steps
+
+
 def plain_notebook_cell() -> None:
     """The notebook version of the Data page's view: load digits and split it."""
     from sklearn.datasets import load_digits
@@ -86,10 +109,11 @@ def main() -> None:
     at.run()
     base = timed(plain_notebook_cell)
     rows = [(name, ms, DATA_BUDGET_MS) for name, ms in data_page(at).items()]
+    rows += [(name, ms, DATA_BUDGET_MS) for name, ms in weights_page(at).items()]
     rows += [(name, ms, MATHS_BUDGET_MS) for name, ms in maths_pages(at).items()]
-    print(f"{'step':<28}{'rerun ms':>10}{'x notebook cell':>17}{'x budget':>10}")
+    print(f"{'step':<36}{'rerun ms':>10}{'x notebook cell':>17}{'x budget':>10}")
     for name, ms, budget in rows:
-        print(f"{name:<28}{ms:>10.1f}{ms / base:>17.2f}{ms / budget:>10.2f}")
+        print(f"{name:<36}{ms:>10.1f}{ms / base:>17.2f}{ms / budget:>10.2f}")
     print(f"notebook cell (load_digits + train_test_split): {base:.1f} ms")
 
 

@@ -49,7 +49,8 @@ if run is not None:
     st.caption(f"Model: {run.label}")
     layers = [(n, zs) for n, zs in run.model.layer_preactivations(run.X_sample) if n != "output"]
     if not layers:
-        st.info("This model has no hidden layer, so there are no hidden activations to show.")
+        st.info("This model has no hidden Dense layer, so there are no hidden units' inputs z to show here. "
+                "Train an MLP with at least one hidden layer.")
     else:
         layer = st.selectbox("Hidden layer", [n for n, _ in layers], key="act_layer")
         values = dict(layers)[layer]

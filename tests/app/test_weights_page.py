@@ -111,3 +111,5 @@ def test_a_quick_cnn_shows_its_conv_kernels_with_their_values(app):
     app.selectbox(key="weights_trace_layer").set_value("conv_1").run()
     app.segmented_control(key="weights_trace_part").set_value("kernel").run()
     assert [n.label for n in app.number_input] == ["row", "column", "input channel", "filter"]
+    app.switch_page("../pages/activations.py").run()                          # the CNN is the session's model
+    assert not app.exception and "no hidden Dense layer" in app.info[0].value
