@@ -11,6 +11,7 @@ import streamlit as st
 
 from app.figures import training as fig
 from app.figures.data import image_grid
+from app.navigation import PAGES_DIR
 from app.training_runner import HISTORY_KEY, PAGE_BUDGET, LiveRun, boundary_figure
 from core.codegen import export_script
 from core.experiment import Experiment, PreparedData, experiment_summary
@@ -47,6 +48,9 @@ def status(run: LiveRun) -> None:
     text = f"**{run.label}** on {run.exp.dataset}: {run.message}"
     (st.error if run.status == "diverged" else st.success if run.status == "completed" else st.info)(
         text, icon=STATUS_ICONS.get(run.status))
+    if run.status != "diverged":
+        st.page_link(str(PAGES_DIR / "weights.py"), icon=":material/hub:",
+                     label="Look inside this model: its weights after every epoch, on the Weights page")
 
 
 def results(run: LiveRun) -> None:

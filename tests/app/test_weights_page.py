@@ -88,6 +88,7 @@ def test_the_model_trained_on_the_training_page_is_the_one_shown(app):
     app.switch_page("../pages/training.py").run()
     app.slider(key="train_epochs").set_value(3).run()
     app.button(key="train_go").click().run()
+    assert "Look inside this model" in app.get("page_link")[0].proto.label      # the way from results to here
     _open(app)
     assert not app.exception
     assert "on digits (3 epochs)" in app.markdown[0].value
