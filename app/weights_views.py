@@ -43,16 +43,28 @@ def quick_models(run: TrainedRun | None) -> None:
                 st.rerun()
 
 
-def pick_epoch(run: TrainedRun) -> tuple[int | None, LayerWeights]:
-    """The epoch slider over the recorded epochs, and the weights after the chosen one."""
-    snaps: WeightSnapshots | None = run.model.history.snapshots if run.model.history else None
+def model_weights(run: TrainedRun) -> LayerWeights | None:
+    """The model's name, the epoch slider over its recorded epochs, and the weights after the chosen one;
+    None (with a message) when there are no finite weights to show."""
+    st.markdown(f"**Model:** {run.label}")
+    history = run.model.history
+    snaps: WeightSnapshots | None = history.snapshots if history else None
+    diverged = history is not None and history.stop_reason == "diverged"
     if not snaps or not len(snaps):
+        layers = run.model.layer_weights()
+        if diverged or not all(np.isfinite(W).all() and np.isfinite(b).all() for _, W, b in layers):
+            st.error("This model's weights are not numbers any more: its training diverged before the first epoch "
+                     "ended. Train it again on the Training page with a smaller learning rate.", icon=":material/error:")
+            return None
         st.caption("This run recorded no per-epoch weights: showing the trained model.")
-        return None, run.model.layer_weights()
+        return layers
     epochs = snaps.epochs
+    if diverged:
+        st.warning(f"Training diverged after epoch {epochs[-1]}: these are the weights up to the last epoch whose "
+                   "loss was finite.", icon=":material/warning:")
     if len(epochs) == 1:
         st.caption(f"Weights after epoch {epochs[0]}, the only one recorded.")
-        return epochs[0], snaps.at(epochs[0])
+        return snaps.at(epochs[0])
     if st.session_state.get("weights_epoch") not in epochs:
         st.session_state.pop("weights_epoch", None)                  # a new model: start at its last epoch
     epoch = st.select_slider("Weights after epoch", options=epochs, value=epochs[-1], key="weights_epoch",
@@ -60,7 +72,7 @@ def pick_epoch(run: TrainedRun) -> tuple[int | None, LayerWeights]:
     if snaps.stride > 1:
         st.caption(f"{len(epochs)} of the run's epochs are recorded (the first, the last and every "
                    f"{snaps.stride}th), to keep the copies within {snaps.budget_bytes / 2**20:.0f} MB.")
-    return epoch, snaps.at(epoch)
+    return snaps.at(epoch)
 
 
 def layers_section(layers: LayerWeights) -> None:
@@ -110,13 +122,13 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
         channel = st.segmented_control("Colour channel", range(3), format_func=CHANNELS.__getitem__, default=0,
                                        key="weights_channel") or 0
     units = images.shape[0]
-    shown = units if units <= 64 else st.slider("Units shown", 16, units, 64, 16, key="weights_units")
+    shown = units if units <= 64 else st.slider("Units shown", 16, units, 64, key="weights_units")
     tiles = images[:shown, :, :, channel]
     st.plotly_chart(fig.tiles(tiles, symmetric_limit(images[..., channel]), [f"unit {i}" for i in range(shown)],
                               columns=8), key="weights_units_fig")
     st.caption(f"Each tile is one unit of {name}: its weight on every pixel, drawn where that pixel sits. Red pixels "
-               "push the unit up, blue ones down; one colour scale for all tiles, white at 0. Units that learned "
-               "strokes of digits look like them.")
+               "push the unit up, blue ones down; one colour scale for all tiles, white at 0. A unit that learned a "
+               "shape (a stroke of a digit, a blob of colour) looks like it.")
 
 
 def _conv_kernels(convs) -> None:

@@ -14,13 +14,11 @@ st.caption("What a network learned is its weights: a kernel (one weight per conn
 
 run = current_run()
 view.quick_models(run)
-if run is None:
+layers = view.model_weights(run) if run is not None else None
+if layers is None:
     st.subheader("Counting parameters")
     counting_section()
     st.stop()
-
-st.markdown(f"**Model:** {run.label}")
-_, layers = view.pick_epoch(run)
 shape = run.model.input_shape
 has_conv = any(W.ndim == 4 for _, W, _ in layers)
 sections = {"Layers": lambda: view.layers_section(layers),

@@ -4,7 +4,9 @@ a parameter traced from the saved weights, and counting parameters for typed-in 
 import numpy as np
 import pytest
 
-from app.trained import TRAINED_KEY
+from app.trained import TRAINED_KEY, TrainedRun
+from core.models import build_model
+from core.spec import MLPSpec, TrainConfig
 
 
 def _open(app):
@@ -114,3 +116,35 @@ def test_a_quick_cnn_shows_its_conv_kernels_with_their_values(app):
     assert [n.label for n in app.number_input] == ["row", "column", "input channel", "filter"]
     app.switch_page("../pages/activations.py").run()                          # the CNN is the session's model
     assert not app.exception and "no hidden Dense layer" in app.info[0].value
+
+
+def test_a_diverged_run_is_explained_not_drawn(app):
+    app.query_params.update(dict(dataset="diabetes", depth="1", act="linear", opt="sgd", lr="3.0", bs="8"))
+    app.switch_page("../pages/training.py").run()
+    app.button(key="train_go").click().run()                                  # NaN in the first epoch
+    _open(app)
+    assert not app.exception
+    assert "training diverged before the first epoch ended" in app.error[0].value
+    assert _metrics(app)["Total parameters"] == "266,610"                     # counting still works
+
+    model = build_model(MLPSpec((4,)), "sklearn", input_shape=(10,), n_outputs=1, task="regression")
+    model.fit(np.random.default_rng(0).random((50, 10)), np.zeros(50),
+              TrainConfig(epochs=3, batch_size=10, optimizer="sgd", validation_fraction=0.0))
+    model.history.stop_reason = "diverged"                                    # as if epoch 4 had blown up
+    app.session_state[TRAINED_KEY] = TrainedRun(model, "diabetes", np.zeros((5, 10), np.float32), "a run")
+    app.run()
+    assert not app.exception and not app.error
+    assert "Training diverged after epoch 3" in app.warning[0].value
+    assert app.select_slider(key="weights_epoch").options == ["1", "2", "3"]
+
+
+def test_colour_images_show_one_channel_of_each_unit_at_a_time(app):
+    model = build_model(MLPSpec((6,)), "sklearn", input_shape=(4, 5, 3), n_outputs=3)
+    rng = np.random.default_rng(0)
+    model.fit(rng.random((30, 4, 5, 3)), np.arange(30) % 3, TrainConfig(epochs=2, validation_fraction=0.0))
+    app.session_state[TRAINED_KEY] = TrainedRun(model, "tiny colour", np.zeros((5, 4, 5, 3), np.float32), "a run")
+    _open(app)
+    _tab(app, "First-layer units")
+    assert app.segmented_control(key="weights_channel").options == ["red", "green", "blue"]
+    app.segmented_control(key="weights_channel").set_value(2).run()
+    assert not app.exception and "unit 5" in app.get("plotly_chart")[0].proto.spec
