@@ -82,7 +82,7 @@ def weights_page(at) -> dict[str, float]:
         at.run()
         epochs = _cycle(1, 30)
         steps[f"weights: epoch, {tab.lower()}"] = timed(
-            lambda: at.select_slider(key="weights_epoch").set_value(next(epochs)).run())
+            lambda epochs=epochs: at.select_slider(key="weights_epoch").set_value(next(epochs)).run())
     at.session_state["weights_tab"] = "Parameter trace"
     at.run()
     units = _cycle(5, 0)
