@@ -50,8 +50,8 @@ def _form() -> Architecture:
         n_out = c[2].number_input("Output units", 1, 1000, key="params_outputs")
         return Architecture(MLPSpec(hidden), (int(n_in),), int(n_out))
     c = st.columns(4)
-    shape = tuple(int(col.number_input(label, lo, 512, key=key)) for col, label, lo, key in
-                  zip(c[:3], ("Image height", "Image width", "Channels"), (1, 1, 1), ("params_h", "params_w", "params_c")))
+    shape = tuple(int(col.number_input(label, 1, 512, key=key)) for col, label, key in
+                  zip(c[:3], ("Image height", "Image width", "Channels"), ("params_h", "params_w", "params_c")))
     n_out = c[3].number_input("Output units", 1, 1000, key="params_outputs")
     c = st.columns(5)
     filters = parse_layers(c[0].text_input("Conv filters per layer", key="params_filters"), "conv filters", 1)

@@ -13,7 +13,8 @@ from app.trained import TrainedRun, quick_cnn, quick_run
 from app.widgets import show_error
 from core.errors import NNLabError
 from core.snapshots import PARTS, LayerWeights, WeightSnapshots
-from core.weights import bias_axes, first_dense, kernel_axes, layer_kind, symmetric_limit, unit_images, weight_stats
+from core.weights import (bias_axes, first_dense, kernel_axes, layer_kind, shape_text, symmetric_limit, unit_images,
+                          weight_stats)
 
 DIAGRAM_UNITS = 16        # layers up to this wide are drawn unit by unit
 VALUES_ON_CELLS = 5       # conv kernels up to 5x5 get their numbers written on them
@@ -43,12 +44,16 @@ def quick_models(run: TrainedRun | None) -> None:
                 st.rerun()
 
 
+def _snapshots(run: TrainedRun) -> WeightSnapshots | None:
+    return run.model.history.snapshots if run.model.history else None
+
+
 def model_weights(run: TrainedRun) -> LayerWeights | None:
     """The model's name, the epoch slider over its recorded epochs, and the weights after the chosen one;
     None (with a message) when there are no finite weights to show."""
     st.markdown(f"**Model:** {run.label}")
     history = run.model.history
-    snaps: WeightSnapshots | None = history.snapshots if history else None
+    snaps = _snapshots(run)
     diverged = history is not None and history.stop_reason == "diverged"
     if not snaps or not len(snaps):
         layers = run.model.layer_weights()
@@ -96,22 +101,20 @@ def _input_label(shape: tuple[int, ...]) -> str:
 
 
 def kernels_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
-    dense = [(n, W, b) for n, W, b in layers if W.ndim == 2]
-    names = [n for n, _, _ in dense]
-    name = st.selectbox("Layer", names, key="weights_kernel_layer",
-                        format_func=lambda n: f"{n}: {' x '.join(map(str, dict((a, W) for a, W, _ in dense)[n].shape))}")
-    W = next(W for n, W, _ in dense if n == name)
-    first = name == names[0] and layers[0][1].ndim == 2
+    dense = {n: W for n, W, _ in layers if W.ndim == 2}
+    name = st.selectbox("Layer", list(dense), key="weights_kernel_layer",
+                        format_func=lambda n: f"{n}: {shape_text(dense[n].shape)}")
+    W = dense[name]
+    first = name == layers[0][0]                     # its rows are the network's inputs
     label = _input_label(input_shape) if first else "input"
     st.plotly_chart(fig.kernel_heatmap(W, name, symmetric_limit(W), label), key="weights_kernel")
-    note = (f" Row i is {label} i of the flattened {' x '.join(map(str, input_shape))} image." if first and label == "pixel"
-            else "")
+    note = f" Row i is {label} i of the flattened {shape_text(input_shape)} image." if first and label == "pixel" else ""
     st.caption(f"Column j holds the {W.shape[0]} weights into unit j: blue negative, red positive, white near 0.{note}")
 
 
 def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
     """First-layer units as images (an MLP on images), or conv kernels (a CNN)."""
-    convs = [(n, W) for n, W, _ in layers if W.ndim == 4]
+    convs = {n: W for n, W, _ in layers if W.ndim == 4}
     if convs:
         _conv_kernels(convs)
         return
@@ -131,10 +134,10 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
                "shape (a stroke of a digit, a blob of colour) looks like it.")
 
 
-def _conv_kernels(convs) -> None:
-    name = st.selectbox("Conv layer", [n for n, _ in convs], key="weights_conv_layer",
-                        format_func=lambda n: f"{n}: kernels {' x '.join(map(str, dict(convs)[n].shape))}")
-    K = dict(convs)[name]                                    # (kh, kw, cin, cout)
+def _conv_kernels(convs: dict[str, np.ndarray]) -> None:
+    name = st.selectbox("Conv layer", list(convs), key="weights_conv_layer",
+                        format_func=lambda n: f"{n}: kernels {shape_text(convs[n].shape)}")
+    K = convs[name]                                          # (kh, kw, cin, cout)
     kh, kw, cin, cout = K.shape
     channel = 0
     if cin > 1:
@@ -161,7 +164,7 @@ def diagram_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
 
 def trace_section(run: TrainedRun) -> None:
     """The lessons' 'first bias of the first hidden layer over the iterations', for any parameter."""
-    snaps = run.model.history.snapshots if run.model.history else None
+    snaps = _snapshots(run)
     if not snaps or len(snaps) < 2:
         st.info("A trace needs the weights of at least two epochs, and this run recorded fewer. Train for more "
                 "epochs on the Training page, or a quick model above.")

@@ -27,15 +27,17 @@ def bias_axes(kernel: np.ndarray) -> tuple[str, ...]:
     return ("unit",) if kernel.ndim == 2 else ("filter",)
 
 
-def _shape(a: np.ndarray) -> str:
-    return " x ".join(map(str, a.shape))
+def shape_text(shape: tuple[int, ...]) -> str:
+    """(784, 16) -> "784 x 16", as the tables and labels write shapes."""
+    return " x ".join(map(str, shape))
 
 
 def weight_stats(layers: LayerWeights) -> list[dict]:
     """One row per layer: shapes, parameter count, and mean / std / min / max of its kernel and of its bias."""
     rows = []
     for name, kernel, bias in layers:
-        row = {"layer": name, "type": layer_kind(kernel), "kernel shape": _shape(kernel), "bias shape": _shape(bias),
+        row = {"layer": name, "type": layer_kind(kernel), "kernel shape": shape_text(kernel.shape),
+               "bias shape": shape_text(bias.shape),
                "parameters": int(kernel.size + bias.size)}
         for part, a in (("kernel", kernel), ("bias", bias)):
             a = a.astype(np.float64)       # float32 sums of 100 k values lose digits the table shows

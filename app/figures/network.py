@@ -11,8 +11,13 @@ from app.figures.style import tidy
 NEG, POS = "#3b6fd4", "#e4572e"
 
 
+def layer_y(n: int) -> np.ndarray:
+    """Heights of a layer's n units, centred on 0, one apart, the first unit on top."""
+    return (np.arange(n) - (n - 1) / 2)[::-1]
+
+
 def _positions(layer_sizes) -> list[np.ndarray]:
-    return [np.c_[np.full(n, i), (np.arange(n) - (n - 1) / 2)[::-1]] for i, n in enumerate(layer_sizes)]
+    return [np.c_[np.full(n, i), layer_y(n)] for i, n in enumerate(layer_sizes)]
 
 
 def network_diagram(layer_sizes, edges: list[np.ndarray], nodes: list[np.ndarray], node_title: str,

@@ -9,8 +9,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.data import mosaic
-from app.figures.network import NEG, POS
+from app.figures.network import NEG, POS, layer_y
 from app.figures.style import DIVERGING, class_color, tidy
+from core.weights import symmetric_limit
 
 KERNEL_COLOR, BIAS_COLOR, SUMMARY_COLOR = "#3b6fd4", "#f3a712", "#9aa3b5"
 
@@ -23,7 +24,7 @@ def weight_histograms(layers, shared: bool) -> go.Figure:
                         [f"{name} bias" for name, _, _ in layers], vertical_spacing=0.2,
                         horizontal_spacing=0.25 / n, shared_xaxes="all" if shared else False,
                         shared_yaxes="rows" if shared else False)
-    limit = max(float(np.abs(a).max()) for _, W, b in layers for a in (W, b) if a.size) or 1.0
+    limit = symmetric_limit(*(a for _, W, b in layers for a in (W, b)))
     for col, (name, W, b) in enumerate(layers, 1):
         for row, values, color in ((1, W, KERNEL_COLOR), (2, b, BIAS_COLOR)):
             bins = int(np.clip(values.size // 3, 8, 40))          # a 10-unit bias gets a few wide bins
@@ -73,10 +74,6 @@ def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, val
     return tidy(fig, int(grid.shape[0] * cell + 50), legend=False).update_layout(margin=dict(t=24, b=10))
 
 
-def _layer_y(n: int) -> np.ndarray:
-    return (np.arange(n) - (n - 1) / 2)[::-1]
-
-
 def network_weights(layers, input_name: str = "input", max_units: int = 16) -> go.Figure:
     """The Dense layers as units and connections. Layers of up to `max_units` units are drawn unit by unit,
     each edge coloured by its weight's sign and as thick as its |w| (relative to the largest in that layer),
@@ -86,7 +83,7 @@ def network_weights(layers, input_name: str = "input", max_units: int = 16) -> g
     names = [input_name] + [name for name, _, _ in layers]
     drawn = [n <= max_units for n in sizes]
     half = (max([n for n, d in zip(sizes, drawn) if d] + [6]) - 1) / 2       # the boxes' half height
-    ys = [_layer_y(n) if d else None for n, d in zip(sizes, drawn)]
+    ys = [layer_y(n) if d else None for n, d in zip(sizes, drawn)]
     fig = go.Figure()
     hover_x, hover_y, hover_text = [], [], []
 
@@ -108,7 +105,7 @@ def network_weights(layers, input_name: str = "input", max_units: int = 16) -> g
                     segment_traces([(x0, ys[l][i], x1, ys[l + 1][j]) for i, j in zip(i_s, j_s)], color,
                                    (0.4, 1.0, 2.0, 3.4)[k])
             for i, j in np.ndindex(W.shape):
-                hover_x.append(x0 + 0.5 * (x1 - x0))
+                hover_x.append((x0 + x1) / 2)
                 hover_y.append((ys[l][i] + ys[l + 1][j]) / 2)
                 hover_text.append(f"{name}: w[{i}→{j}] = {W[i, j]:.4f}")
         elif drawn[l] or drawn[l + 1]:
@@ -131,7 +128,7 @@ def network_weights(layers, input_name: str = "input", max_units: int = 16) -> g
     fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=10, opacity=0),
                              hovertext=hover_text, hoverinfo="text", showlegend=False))
     biases = [None] + [b for _, _, b in layers]
-    limit = max(float(np.abs(b).max()) for b in biases[1:] if b is not None) or 1.0
+    limit = symmetric_limit(*biases[1:])
     for l, (n, d) in enumerate(zip(sizes, drawn)):
         if d:
             b = biases[l]
