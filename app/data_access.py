@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from core.datasets import Dataset, dataset_from_files, load_dataset, split_dataset
-from core.experiment import PreparedData, prepare_data
+from core.experiment import Experiment, PreparedData, prepare_data
 
 UPLOAD_KEY = "data_upload"     # session: (fingerprint, Dataset) of the user's own files
 
@@ -32,6 +32,12 @@ def get_split(name: str, options: tuple, test_fraction: float, seed: int, max_sa
 def get_prepared(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
     return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples)
+
+
+def prepared(exp: Experiment) -> PreparedData:
+    """The training arrays of an experiment's data, split and scaled as it says (cached per server)."""
+    return get_prepared(exp.dataset, tuple(sorted(exp.data_options.items())), exp.test_fraction, exp.split_seed,
+                        exp.max_samples)
 
 
 @st.cache_resource(max_entries=32)

@@ -1,7 +1,6 @@
-"""Widgets that return what a page needs (a loaded dataset, a spec), so pages stay descriptions of the UI.
-
-Widget keys that belong in a shareable lesson link are bound to the URL (`bind="query-params"`).
-"""
+"""Widgets shared by pages that return what a page needs (a loaded dataset), and the one way a page shows a
+problem the user can fix. The dataset picker's settings (the dataset, a generated set's points, noise and seed)
+are a `Schema`, so they are in the link of every page that has the picker."""
 
 from __future__ import annotations
 
@@ -9,8 +8,9 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from app import settings as w
 from app.data_access import get_dataset, uploaded_dataset
-from app.state import sync_url, url_index
+from app.settings import Schema, Setting
 from core.datasets import Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
 from core.datasets.readers import load_csv_columns
 from core.errors import DatasetUnavailable, NNLabError
@@ -31,18 +31,31 @@ def _label(name: str) -> str:
     return f"{info.title}: {info.summary}{note}"
 
 
-TOY_DEFAULTS = {"points": 400, "noise": 0.1, "data_seed": 0}     # widget suffix -> default (load_dataset's)
+def data_schema(prefix: str, *, allow_upload: bool = True) -> Schema:
+    """The picker's settings on a page whose own widget keys start with `prefix`. The chosen dataset is one
+    key for every page, so a dataset picked on the Data page is the one the Training page opens with."""
+    names = tuple(list_datasets() + ([UPLOAD] if allow_upload else []))
+    return Schema(
+        Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
+        Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),     # load_dataset's defaults
+        Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
+        Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
+    )
 
 
-def _toy_options(prefix: str) -> dict:
-    for suffix, value in TOY_DEFAULTS.items():          # a page may have seeded these from its URL
-        st.session_state.setdefault(f"{prefix}_{suffix}", value)
+TOY_SETTINGS = ("points", "noise", "dseed")
+
+
+def toy_skips(schema: Schema) -> set[str]:
+    """The picker's settings a link leaves out: a generated set's options when the dataset is not one."""
+    name = schema.values()["dataset"]
+    return set() if name != UPLOAD and dataset_info(name).kind == "toy2d" else set(TOY_SETTINGS)
+
+
+def _toy_options(schema: Schema) -> dict:
     c1, c2, c3 = st.columns(3)
-    return {
-        "n_samples": c1.slider("Points", 50, 2000, step=50, key=f"{prefix}_points"),
-        "noise": c2.slider("Noise", 0.0, 0.5, step=0.05, key=f"{prefix}_noise"),
-        "seed": c3.number_input("Seed", 0, 9999, key=f"{prefix}_data_seed"),
-    }
+    return {"n_samples": w.slider(schema["points"], c1), "noise": w.slider(schema["noise"], c2),
+            "seed": w.number_input(schema["dseed"], c3)}
 
 
 def _upload(prefix: str) -> Dataset | None:
@@ -73,18 +86,15 @@ class Picked(NamedTuple):
     dataset: Dataset | None      # None after the page was told what to do (files missing, a bad upload)
 
 
-def dataset_picker(prefix: str, *, allow_upload: bool = True, label: str = "Dataset") -> Picked:
-    """A dataset chooser (digits preselected; in the URL as ?dataset=...) with its options."""
-    names = list_datasets() + ([UPLOAD] if allow_upload else [])
-    default = names[0]
-    start = url_index("dataset", names, default) if "dataset" not in st.session_state else 0
-    name = st.selectbox(label, names, index=start, format_func=_label, key="dataset")
-    sync_url("dataset", name, default)
+def dataset_picker(schema: Schema, label: str = "Dataset") -> Picked:
+    """The dataset chooser of `schema` (see `data_schema`; digits preselected) with its options."""
+    name = w.selectbox(schema["dataset"], label=label)
+    prefix = schema["points"].key.rsplit("_", 1)[0]
     if name == UPLOAD:
         return Picked(name, {}, _upload(prefix))
     options = {}
     if "n_samples" in dataset_options(name):
-        options = _toy_options(prefix)
+        options = _toy_options(schema)
     if "data_dir" in dataset_options(name) and not is_available(name):
         folder = st.text_input("Folder that holds the files (on the server)", key=f"{prefix}_dir",
                                placeholder="/home/teacher/datasets/mnist")

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 
 from core.activations import KERAS_ACTIVATIONS, get_activation, softmax
 from core.errors import InvalidSpecError
+from core.losses import binary_crossentropy, categorical_crossentropy
 
 OUTPUTS = ("linear", "sigmoid", "softmax")
 LOSSES = ("mse", "cross_entropy")
@@ -107,8 +108,8 @@ class TinyNet:
         if self.loss == "mse":
             return float(np.mean((out - y) ** 2))
         if self.output_activation == "softmax":
-            return float(-np.sum(y * np.log(out)))
-        return float(-np.mean(y * np.log(out) + (1 - y) * np.log(1 - out)))
+            return float(categorical_crossentropy(y, out))
+        return float(binary_crossentropy(y, out))
 
     def _dloss(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
         if self.loss == "mse":

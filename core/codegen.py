@@ -1,6 +1,6 @@
 """"Show the code": a self-contained Python script that reproduces an Experiment with plain scikit-learn
 or Keras, the way the lessons' notebooks do it. It loads the same data, splits and scales it as NN Lab
-does, builds the same network and trains it with the same settings.
+does, builds the same network (an MLP on either backend, a CNN on Keras) and trains it with the same settings.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import textwrap
 from core.activations import SKLEARN_ACTIVATIONS
 from core.datasets import dataset_info
 from core.datasets import toy
-from core.experiment import Experiment
+from core.experiment import Experiment, layers_text
+from core.spec import CNNSpec
 
 _SKLEARN_LOADERS = {"digits": "load_digits", "iris": "load_iris", "wine": "load_wine",
                     "breast_cancer": "load_breast_cancer", "diabetes": "load_diabetes"}
@@ -87,20 +88,30 @@ def _keras_code(exp: Experiment) -> list[str]:
     c, spec = exp.config, exp.spec
     info = dataset_info(exp.dataset)
     reg = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
-    layers = ["    keras.Input(shape=X_train.shape[1:]),"] + (["    keras.layers.Flatten(),"] if info.kind == "image" else [])
-    for units in spec.hidden_layers:
+    layers = ["    keras.Input(shape=X_train.shape[1:]),"]
+    if isinstance(spec, CNNSpec):
+        for filters in spec.conv_filters:
+            layers += [f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{reg}),",
+                       f"    keras.layers.MaxPooling2D({spec.pool_size}),"]
+        layers.append("    keras.layers.Flatten(),")
+        layers += [f"    keras.layers.Dropout({spec.dropout}),"] if spec.dropout else []
+        widths, dropout_each = spec.dense_layers, 0.0
+    else:
+        layers += ["    keras.layers.Flatten(),"] if info.kind == "image" else []
+        widths, dropout_each = spec.hidden_layers, spec.dropout
+    for units in widths:
         layers.append(f"    keras.layers.Dense({units}, activation={spec.activation!r}{reg}),")
-        if spec.dropout:
-            layers.append(f"    keras.layers.Dropout({spec.dropout}),")
+        layers += [f"    keras.layers.Dropout({dropout_each}),"] if dropout_each else []
     if info.task == "regression":
-        setup = ["output, loss, metrics = keras.layers.Dense(1), 'mse', [keras.metrics.R2Score()]"]
+        setup = [f"output, loss, metrics = keras.layers.Dense(1{reg}), 'mse', [keras.metrics.R2Score()]"]
     else:
         setup = ["# One logistic unit for two classes, softmax over one unit per class otherwise.",
                  "n_classes = len(np.unique(y))",
                  "if n_classes == 2:",
-                 "    output, loss = keras.layers.Dense(1, activation='sigmoid'), 'binary_crossentropy'",
+                 f"    output, loss = keras.layers.Dense(1, activation='sigmoid'{reg}), 'binary_crossentropy'",
                  "else:",
-                 "    output, loss = keras.layers.Dense(n_classes, activation='softmax'), 'sparse_categorical_crossentropy'",
+                 f"    output, loss = keras.layers.Dense(n_classes, activation='softmax'{reg}), "
+                 "'sparse_categorical_crossentropy'",
                  "metrics = ['accuracy']"]
     optim = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c.optimizer]
     callbacks = f"[keras.callbacks.EarlyStopping(patience={c.early_stopping_patience})]" if c.early_stopping_patience else "[]"
@@ -117,7 +128,7 @@ def _keras_code(exp: Experiment) -> list[str]:
 def export_script(exp: Experiment) -> str:
     """The Python source of a script that trains `exp` with plain scikit-learn or Keras."""
     title = dataset_info(exp.dataset).title
-    head = [f'"""NN Lab export: {title}, {exp.backend}, hidden layers {tuple(exp.spec.hidden_layers)}, '
+    head = [f'"""NN Lab export: {title}, {exp.backend}, {exp.spec.KIND.upper()} {layers_text(exp.spec)}, '
             f'{exp.spec.activation}, {exp.config.optimizer} (learning rate {exp.config.learning_rate}).', "",
             'Run it with: python this_file.py"""', "", "import warnings", "", "import numpy as np",
             "from sklearn.model_selection import train_test_split"]

@@ -10,6 +10,7 @@ import numpy as np
 
 from core.activations import get_activation
 from core.errors import InvalidSpecError
+from core.losses import binary_crossentropy
 
 _sigmoid = get_activation("sigmoid").fn
 
@@ -23,8 +24,7 @@ class LogisticProblem:
 
     def loss(self, w: np.ndarray, idx: np.ndarray | None = None) -> float:
         X, y = (self.X, self.y) if idx is None else (self.X[idx], self.y[idx])
-        p = np.clip(_sigmoid(X @ w), 1e-7, 1 - 1e-7)
-        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        return float(binary_crossentropy(y, _sigmoid(X @ w)))
 
     def grad(self, w: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
         X, y = (self.X, self.y) if idx is None else (self.X[idx], self.y[idx])
@@ -32,8 +32,7 @@ class LogisticProblem:
 
     def losses(self, W: np.ndarray) -> np.ndarray:
         """The full-data loss at many weight vectors at once: W (..., 2) -> (...)."""
-        p = np.clip(_sigmoid(W @ self.X.T), 1e-7, 1 - 1e-7)
-        return -np.mean(self.y * np.log(p) + (1 - self.y) * np.log(1 - p), axis=-1)
+        return binary_crossentropy(self.y, _sigmoid(W @ self.X.T))
 
     def loss_grid(self, w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
         """The full-data loss on a grid of weights (len(w2), len(w1)), for contour plots."""
@@ -84,8 +83,7 @@ def gradient_descent(problem: LogisticProblem, batch_size: int, learning_rate: f
     # The loss each update saw, computed afterwards in one pass: sample losses at their update's weights.
     sizes = np.diff(np.r_[starts, epochs * n])
     w_per_sample = np.repeat(path[:-1], sizes, axis=0)
-    q = np.clip(_sigmoid(np.einsum("ij,ij->i", X, w_per_sample)), 1e-7, 1 - 1e-7)
-    sample_loss = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+    sample_loss = binary_crossentropy(y[:, None], _sigmoid(np.einsum("ij,ij->i", X, w_per_sample))[:, None])
     update_loss = np.add.reduceat(sample_loss, starts) / sizes
     full = problem.losses(path)
     per_epoch = -(-n // batch_size)

@@ -1,8 +1,10 @@
-"""One training experiment, end to end: which data, how it is split and scaled, which network, how trained.
+"""One training experiment, end to end: which data, how it is split and scaled, which network (an MLP or a
+CNN), how trained.
 
-An `Experiment` is plain data (it round-trips through a dict, so a lesson fits in a URL); `prepare_data`
-turns a Dataset into the arrays a model trains on, the same way for both backends and for the exported
-script.
+An `Experiment` is plain data: it round-trips through a dict that names the kind of network, so a run
+record, a shared link or a training job can carry it. `prepare_data` turns a Dataset into the arrays a model
+trains on, the same way for both backends and for the exported script. `describe` is the one way a run's
+settings are written in a few words (run labels, history tables, the model a page shows).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 from core.datasets import Dataset, split_dataset
 from core.errors import InvalidSpecError
 from core.models import BACKENDS
-from core.spec import MLPSpec, TrainConfig
+from core.spec import CNNSpec, MLPSpec, NetworkSpec, TrainConfig, spec_from_dict, spec_to_dict
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,14 @@ class Experiment:
     test_fraction: float = 0.2
     split_seed: int = 0
     backend: str = "sklearn"
-    spec: MLPSpec = field(default_factory=MLPSpec)
+    spec: NetworkSpec = field(default_factory=MLPSpec)
     config: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise InvalidSpecError(f"backend must be one of {', '.join(BACKENDS)}, received {self.backend!r}.")
+        if isinstance(self.spec, CNNSpec) and self.backend == "sklearn":
+            raise InvalidSpecError("scikit-learn has no convolutional layers: a CNN trains with backend='keras'.")
         if self.max_samples is not None and self.max_samples < 20:
             raise InvalidSpecError(f"max_samples must be at least 20, received {self.max_samples}.")
         if not 0.05 <= self.test_fraction <= 0.5:
@@ -39,13 +43,14 @@ class Experiment:
     def to_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["data_options"] = dict(self.data_options)
-        d["spec"], d["config"] = self.spec.to_dict(), self.config.to_dict()
+        d["spec"], d["config"] = spec_to_dict(self.spec), self.config.to_dict()
         return d
 
     @classmethod
     def from_dict(cls, data: dict) -> "Experiment":
+        """The Experiment `to_dict` wrote; "spec" names its kind ("mlp" | "cnn"; an MLP when absent)."""
         data = dict(data)
-        data["spec"] = MLPSpec.from_dict(data.get("spec", {}))
+        data["spec"] = spec_from_dict(data.get("spec", {}))
         data["config"] = TrainConfig.from_dict(data.get("config", {}))
         return cls(**data)
 
@@ -96,13 +101,30 @@ def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_sam
                         x_mean, x_std, y_mean, y_std, ds.feature_names)
 
 
+def layers_text(spec: NetworkSpec) -> str:
+    """The network's layers in a few characters: "16-16" (an MLP; "none" without hidden layers), or
+    "conv 32-64 3x3 pool 2 + 64" (a CNN's conv filters, kernel, pooling, then its dense layers)."""
+    if isinstance(spec, MLPSpec):
+        return "-".join(map(str, spec.hidden_layers)) or "none"
+    pool = f" pool {spec.pool_size}" if spec.pool_size > 1 else ""
+    dense = f" + {'-'.join(map(str, spec.dense_layers))}" if spec.dense_layers else ""
+    return f"conv {'-'.join(map(str, spec.conv_filters))} {spec.kernel_size}x{spec.kernel_size}{pool}{dense}"
+
+
 def experiment_summary(exp: Experiment) -> dict:
-    """A flat row for the run-history table."""
+    """A flat row for the run-history table, for any kind of network."""
     c = exp.config
-    return {"dataset": exp.dataset, "backend": exp.backend,
-            "layers": "-".join(map(str, exp.spec.hidden_layers)) or "none", "activation": exp.spec.activation,
+    return {"dataset": exp.dataset, "backend": exp.backend, "network": exp.spec.KIND.upper(),
+            "layers": layers_text(exp.spec), "activation": exp.spec.activation,
             "optimizer": c.optimizer, "learning rate": c.learning_rate, "batch": c.batch_size, "epochs": c.epochs,
             "l2": c.l2, "dropout": exp.spec.dropout}
 
 
-__all__ = ["Experiment", "PreparedData", "experiment_summary", "prepare_data"]
+def describe(exp: Experiment) -> str:
+    """A run's settings in a few words: "sklearn 16-16 relu adam lr=0.003", "keras conv 8 3x3 pool 2 relu adam
+    lr=0.01". Every label of a run is built from this."""
+    c = exp.config
+    return f"{exp.backend} {layers_text(exp.spec)} {exp.spec.activation} {c.optimizer} lr={c.learning_rate:g}"
+
+
+__all__ = ["Experiment", "PreparedData", "describe", "experiment_summary", "layers_text", "prepare_data"]

@@ -29,6 +29,25 @@ def _arrays(y_true, y_pred) -> tuple[Array, Array]:
     return np.broadcast_arrays(t, p)
 
 
+def binary_crossentropy(y_true, p, axis: int = -1) -> Array:
+    """Keras's binary cross-entropy: p clipped to [EPS, 1 - EPS], the mean over `axis` of -[t log p + (1-t) log(1-p)].
+
+    The one definition that the loss page, both training backends, gradient descent and backpropagation use."""
+    q = np.clip(p, EPS, 1 - EPS)
+    return -np.mean(y_true * np.log(q) + (1 - y_true) * np.log(1 - q), axis=axis)
+
+
+def categorical_crossentropy(y_true, p, axis: int = -1) -> Array:
+    """Keras's categorical cross-entropy: p normalised to sum to 1, clipped, then -sum(t log p) over `axis`."""
+    q = np.clip(p / p.sum(axis=axis, keepdims=True), EPS, 1 - EPS)
+    return -np.sum(y_true * np.log(q), axis=axis)
+
+
+def sparse_categorical_crossentropy(labels: Array, p: Array) -> Array:
+    """Categorical cross-entropy with integer labels (n,) against probabilities p (n, k): (n,) values."""
+    return -np.log(np.clip(p[np.arange(len(labels)), labels], EPS, 1 - EPS))
+
+
 @dataclass(frozen=True)
 class Loss:
     name: str
@@ -70,27 +89,18 @@ def _huber(delta: float):
 
 
 def _bce():
-    def fn(t: Array, p: Array) -> Array:
-        q = np.clip(p, EPS, 1 - EPS)
-        return -np.mean(t * np.log(q) + (1 - t) * np.log(1 - q), axis=-1)
-
     def grad(t: Array, p: Array) -> Array:
         q = np.clip(p, EPS, 1 - EPS)
         inside = (p > EPS) & (p < 1 - EPS)
         return inside * (q - t) / (q * (1 - q)) / p.shape[-1]
-    return fn, grad
+    return binary_crossentropy, grad
 
 
 def _cce():
-    # Keras normalises the prediction to sum to 1, clips, then takes -sum(t * log(p)).
-    def fn(t: Array, p: Array) -> Array:
-        q = np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS)
-        return -np.sum(t * np.log(q), axis=-1)
-
     def grad(t: Array, p: Array) -> Array:
         s = p.sum(axis=-1, keepdims=True)
         return -t / p + t.sum(axis=-1, keepdims=True) / s
-    return fn, grad
+    return categorical_crossentropy, grad
 
 
 def _signed(t: Array) -> Array:

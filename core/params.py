@@ -33,6 +33,25 @@ def output_units(task: str, n_classes: int = 0, n_targets: int = 1) -> int:
     return 1 if n_classes == 2 else n_classes
 
 
+def output_activation(task: str, units: int) -> str:
+    """The output layer's activation: linear (regression), sigmoid (ONE logistic unit), softmax (one per class)."""
+    if task == "regression":
+        return "linear"
+    return "sigmoid" if units == 1 else "softmax"
+
+
+def check_budget(spec: "MLPSpec | CNNSpec", input_shape: tuple[int, ...], n_outputs: int, max_params: int) -> int:
+    """The parameter count of `spec`, or InvalidSpecError when it is over `max_params` (checked before anything
+    is built: a network too large to train at a classroom pace is refused with the numbers)."""
+    total = count_params(spec, input_shape, n_outputs)
+    if total > max_params:
+        raise InvalidSpecError(
+            f"This network has {total:,} parameters, over the budget of {max_params:,} that trains at a classroom "
+            "pace (too slow to watch). Use fewer or narrower layers."
+        )
+    return total
+
+
 def _dense(name: str, n_in: int, n_out: int) -> LayerCount:
     return LayerCount(name, "Dense", (n_out,), n_in * n_out + n_out, f"{n_in} x {n_out} + {n_out}")
 

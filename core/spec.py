@@ -1,6 +1,8 @@
 """Frozen, self-validating specs: what to build (MLPSpec, CNNSpec) and how to train it (TrainConfig).
 
-Every spec round-trips through a plain dict (`to_dict` / `from_dict`) so a lesson fits in a URL.
+Every spec round-trips through a plain dict (`to_dict` / `from_dict`); `spec_to_dict` / `spec_from_dict` add
+the kind of network ("mlp" | "cnn"), so an Experiment, a run record or a training job can carry any network as
+plain data.
 Validation is declarative: each field has a rule, and a broken rule raises InvalidSpecError naming the
 field, the rule, the value received and the fix.
 """
@@ -8,7 +10,7 @@ field, the rule, the value received and the fix.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Union
 
 from core.activations import ACTIVATIONS
 from core.errors import InvalidSpecError
@@ -84,6 +86,7 @@ class MLPSpec(_DictMixin):
     activation: str = "relu"
     dropout: float = 0.0          # after each hidden layer; Keras only
     TUPLES: ClassVar[tuple[str, ...]] = ("hidden_layers",)
+    KIND: ClassVar[str] = "mlp"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden_layers", _layers("hidden_layers", self.hidden_layers, 0))
@@ -102,6 +105,7 @@ class CNNSpec(_DictMixin):
     dropout: float = 0.2
     activation: str = "relu"
     TUPLES: ClassVar[tuple[str, ...]] = ("conv_filters", "dense_layers")
+    KIND: ClassVar[str] = "cnn"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "conv_filters", _layers("conv_filters", self.conv_filters, 1))
@@ -110,6 +114,24 @@ class CNNSpec(_DictMixin):
         _int_range("pool_size", self.pool_size, 1, 4)
         _float_range("dropout", self.dropout, 0.0, 0.9)
         _activation(self.activation)
+
+
+NetworkSpec = Union[MLPSpec, CNNSpec]
+SPECS: dict[str, type] = {"mlp": MLPSpec, "cnn": CNNSpec}
+
+
+def spec_to_dict(spec: NetworkSpec) -> dict[str, Any]:
+    """The spec's fields plus "kind" ("mlp" | "cnn"), so `spec_from_dict` knows what to build."""
+    return {"kind": spec.KIND, **spec.to_dict()}
+
+
+def spec_from_dict(data: dict[str, Any]) -> NetworkSpec:
+    """The spec a `spec_to_dict` dict describes; a dict without "kind" is an MLP (links made before CNNs)."""
+    data = dict(data)
+    kind = data.pop("kind", "mlp")
+    if kind not in SPECS:
+        raise InvalidSpecError(f"kind must be one of {', '.join(SPECS)}, received {kind!r}.")
+    return SPECS[kind].from_dict(data)
 
 
 @dataclass(frozen=True)

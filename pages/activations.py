@@ -4,11 +4,15 @@ network's units actually sit on them."""
 import numpy as np
 import streamlit as st
 
-from app.figures.maths import function_and_derivative, with_histogram
-from app.trained import current_run, quick_run
+from app.data_access import prepared
+from app.maths.figures import function_and_derivative, with_histogram
+from app.runs import quick_run
+from app.session import current_run
 from app.widgets import show_error
 from core.activations import ACTIVATIONS, SKLEARN_ACTIVATIONS, activation_health, get_activation
 from core.errors import NNLabError
+
+SAMPLE = 500         # test inputs whose pre-activations are drawn
 
 st.title("Activation functions")
 st.caption("A unit computes a = f(z). Backpropagation multiplies by f'(z): where f' is near 0, learning stalls.")
@@ -46,8 +50,9 @@ with quick:
         except NNLabError as exc:
             show_error(exc)
 if run is not None:
-    st.caption(f"Model: {run.label}")
-    layers = [(n, zs) for n, zs in run.model.layer_preactivations(run.X_sample) if n != "output"]
+    st.caption(f"Model: {run.title}")
+    sample = prepared(run.exp).X_test[:SAMPLE]
+    layers = [(n, zs) for n, zs in run.model.layer_preactivations(sample) if n != "output"]
     if not layers:
         st.info("This model has no hidden Dense layer, so there are no hidden units' inputs z to show here. "
                 "Train an MLP with at least one hidden layer.")

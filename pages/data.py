@@ -2,13 +2,17 @@
 
 import streamlit as st
 
-from app import data_views as view
-from app.widgets import dataset_picker
+from app.data import views as view
+from app.settings import warn_rejected
+from app.widgets import data_schema, dataset_picker, toy_skips
 
 st.title("Data")
 st.caption("What does the network actually see? Shapes, classes, pixels, and the train/test split.")
 
-ds = dataset_picker("data").dataset
+page = data_schema("data")
+warn_rejected(page.load("data_url_loaded"))
+ds = dataset_picker(page).dataset
+page.sync(toy_skips(page))
 if ds is None:
     st.stop()
 

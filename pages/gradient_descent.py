@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from app.figures.descent import contour_with_paths, curves
+from app.figures.lines import Line, line_chart
+from app.maths.figures import contour_with_paths
 from app.widgets import show_error
 from core.descent import blobs_problem, gradient_descent
 from core.errors import NNLabError
@@ -46,11 +47,11 @@ if tabs[0].open:
         st.plotly_chart(contour_with_paths(W1, W2, grid, [(n, r.path) for n, r in runs.items()]),
                         key="gd_paths")
         left, right = st.columns(2)
-        left.plotly_chart(curves([(n, np.arange(1, len(r.update_loss) + 1) / r.updates_per_epoch, r.update_loss)
-                                  for n, r in runs.items()], "epochs (each point is one update)",
-                                 "loss on the batch that update used", log_y=True), key="gd_updates")
-        right.plotly_chart(curves([(n, np.arange(epochs + 1), r.epoch_loss) for n, r in runs.items()],
-                                  "epoch", "loss on all the data", log_y=True), key="gd_epochs_chart")
+        left.plotly_chart(line_chart([Line(n, np.arange(1, len(r.update_loss) + 1) / r.updates_per_epoch, r.update_loss)
+                                      for n, r in runs.items()], "epochs (each point is one update)",
+                                     "loss on the batch that update used", log_y=True, webgl=True), key="gd_updates")
+        right.plotly_chart(line_chart([Line(n, np.arange(epochs + 1), r.epoch_loss) for n, r in runs.items()],
+                                      "epoch", "loss on all the data", log_y=True, webgl=True), key="gd_epochs_chart")
         st.caption(f"Updates per epoch: batch 1, mini-batch {runs[f'mini-batch ({batch} per update)'].updates_per_epoch}, "
                    "stochastic 200. Smaller batches take more, noisier steps per pass over the data.")
 
@@ -72,8 +73,8 @@ if tabs[1].open:
             if p.diverged_at is not None:
                 st.warning(f"{name} diverged at step {p.diverged_at}: its steps grew without bound. Lower the "
                            "learning rate.", icon=":material/warning:")
-        st.plotly_chart(curves([(n, np.arange(len(p.values)), p.values) for n, p in paths.items()], "step",
-                               "f(x, y)", log_y=surface.name in ("rosenbrock",)), key="gd_values")
+        st.plotly_chart(line_chart([Line(n, np.arange(len(p.values)), p.values) for n, p in paths.items()], "step",
+                                   "f(x, y)", log_y=surface.name in ("rosenbrock",), webgl=True), key="gd_values")
         st.dataframe([{"optimizer": n, "update rule (Keras defaults)": OPTIMIZERS[n][2],
                        "final point": f"({p.points[-1][0]:.3f}, {p.points[-1][1]:.3f})",
                        "final value": f"{p.values[-1]:.4g}"} for n, p in paths.items()], hide_index=True, width="stretch")

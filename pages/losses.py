@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app.figures.maths import best_constants, function_and_derivative
+from app.maths.figures import best_constants, function_and_derivative
 from core.losses import LOSSES, best_constant, get_loss, loss_curve
 
 st.title("Loss functions")

@@ -4,11 +4,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app import training_views as view
-from app.data_access import get_prepared
-from app.train_state import init_state, sync_url
-from app.training_controls import controls
-from app.training_runner import RUN_KEY, LiveView, close_interrupted, keras_ready, train
+from app.data_access import prepared
+from app.runs import LiveView, close_interrupted, keras_ready, train_live
+from app.session import training_run
+from app.settings import warn_rejected
+from app.training import schema, views as view
+from app.training.controls import controls
 from app.widgets import show_error
 from core.errors import NNLabError
 from core.models import BACKENDS
@@ -16,22 +17,19 @@ from core.models import BACKENDS
 st.title("Training")
 st.caption("Choose the data and the network in the sidebar, press Train, and watch the loss fall.")
 
-bad_link = init_state()
-if bad_link:
-    st.warning(f"This link's {', '.join(bad_link)} are unknown or out of range; the defaults are used instead.",
-               icon=":material/link_off:")
+page = schema.schema()
+warn_rejected(page.load(schema.URL_LOADED))
 close_interrupted()                        # a run cut short by a click (Stop or any widget) is kept as stopped
 with st.sidebar:
-    picked, exp = controls()
-sync_url(exp)
+    picked, exp = controls(page)
+page.sync(schema.link_skips(page, exp))
 if exp is None:
     st.stop()
 if exp.backend == "keras" and not keras_ready():
     st.caption(":material/hourglass_top: TensorFlow is loading in the background; Train may wait a few seconds.")
 
 try:
-    data = get_prepared(exp.dataset, tuple(sorted(exp.data_options.items())), exp.test_fraction, exp.split_seed,
-                        exp.max_samples)
+    data = prepared(exp)
 except NNLabError as exc:
     show_error(exc)
     st.stop()
@@ -47,12 +45,12 @@ c[1].button("Stop", icon=":material/stop:", disabled=not (go or both), key="trai
 if go or both:
     try:
         for backend in (BACKENDS if both else (exp.backend,)):
-            train(replace(exp, backend=backend), data, LiveView(boundary=data.kind == "toy2d", name=backend))
+            train_live(replace(exp, backend=backend), data, LiveView(boundary=data.kind == "toy2d", name=backend))
     except NNLabError as exc:
         show_error(exc)
     else:
         st.rerun()                 # redraw in the finished state: results below, Stop disabled again
 
-run = st.session_state.get(RUN_KEY)
-if run is not None and run.status != "running":
-    view.results(run)
+run = training_run()
+if run is not None and run.finished:
+    view.results(run, prepared(run.exp))

@@ -3,9 +3,9 @@ one parameter over the epochs, and count the parameters of any architecture by h
 
 import streamlit as st
 
-from app import weights_views as view
-from app.params_views import counting_section
-from app.trained import current_run
+from app.session import current_run
+from app.weights import views as view
+from app.weights.counting import counting_section
 from core.weights import first_dense
 
 st.title("Weights and parameters")

@@ -1,14 +1,15 @@
-"""A network drawn as units and connections (TensorFlow Playground style): edge colour is the sign of a
-value (blue negative, red positive), edge width its magnitude; units carry their numbers."""
+"""A network drawn as units and connections (TensorFlow Playground style): the one drawer behind the
+backpropagation diagrams (weights or gradients, every number written) and the Weights page's diagram (any
+size: wide layers become boxes)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from app.figures.style import tidy
+from app.figures.style import DIVERGING, GREY, INK, NEG, PANEL, POS, TEXT, WHITE, tidy
 
-NEG, POS = "#3b6fd4", "#e4572e"
+WIDTHS = (0.4, 1.0, 2.0, 3.4)        # edge widths by |value| quartile of the layer's largest
 
 
 def layer_y(n: int) -> np.ndarray:
@@ -16,49 +17,89 @@ def layer_y(n: int) -> np.ndarray:
     return (np.arange(n) - (n - 1) / 2)[::-1]
 
 
-def _positions(layer_sizes) -> list[np.ndarray]:
-    return [np.c_[np.full(n, i), layer_y(n)] for i, n in enumerate(layer_sizes)]
+def network_figure(sizes: list[int], edges: list[np.ndarray], names: list[str], *,
+                   units: list[np.ndarray | None] | None = None, unit_title: str = "bias", edge_title: str = "w",
+                   write_values: bool = False, max_units: int = 16) -> go.Figure:
+    """sizes: units per layer, inputs first; edges[l]: (sizes[l], sizes[l+1]) values on the connections;
+    units[l]: (sizes[l],) values on the units, or None (drawn blank); names: one label per layer.
 
-
-def network_diagram(layer_sizes, edges: list[np.ndarray], nodes: list[np.ndarray], node_title: str,
-                    edge_title: str, layer_names=None, edge_labels: bool = True) -> go.Figure:
-    """edges[l]: (n_l, n_{l+1}) values on the connections; nodes[l]: (n_l,) values on the units."""
-    pos = _positions(layer_sizes)
-    scale = max((np.abs(e).max() for e in edges if e.size), default=1.0) or 1.0
+    Layers of up to `max_units` units are drawn unit by unit: each edge red (positive) or blue (negative), as
+    thick as its |value| relative to the largest in its layer; each unit coloured by its value on one scale
+    centred at zero. write_values: the numbers are written on units and edges instead (small networks).
+    Wider layers are one box; their connections to a drawn unit are one grey line as thick as the mean |value|.
+    """
+    units = units or [None] * len(sizes)
+    drawn = [n <= max_units for n in sizes]
+    half = (max([n for n, d in zip(sizes, drawn) if d] + [6]) - 1) / 2       # the boxes' half height
+    ys = [layer_y(n) if d else None for n, d in zip(sizes, drawn)]
     fig = go.Figure()
-    label_x, label_y, label_text = [], [], []
+    hover: list[tuple[float, float, str]] = []
+    labels: list[tuple[float, float, str]] = []
+
+    def segments(segs, color, width):
+        if segs:
+            fig.add_trace(go.Scatter(x=[v for s in segs for v in (s[0], s[2], None)],
+                                     y=[v for s in segs for v in (s[1], s[3], None)], mode="lines",
+                                     line=dict(color=color, width=width), hoverinfo="skip", showlegend=False))
+
     for l, E in enumerate(edges):
-        for i in range(E.shape[0]):
-            for j in range(E.shape[1]):
-                (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
-                v = float(E[i, j])
-                fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="text",
-                                         text=f"{edge_title}[{i},{j}] = {v:.4f}", showlegend=False,
-                                         line=dict(color=POS if v >= 0 else NEG, width=0.5 + 6 * abs(v) / scale)))
-                if edge_labels:
+        x0, x1 = l + (0 if drawn[l] else 0.12), l + 1 - (0 if drawn[l + 1] else 0.12)
+        if drawn[l] and drawn[l + 1]:
+            level = np.minimum(3, (np.abs(E) / (float(np.abs(E).max()) or 1.0) * 4).astype(int))
+            for positive, color in ((True, POS), (False, NEG)):
+                for k, width in enumerate(WIDTHS):
+                    i_s, j_s = np.nonzero((level == k) & ((E >= 0) if positive else (E < 0)))
+                    segments([(x0, ys[l][i], x1, ys[l + 1][j]) for i, j in zip(i_s, j_s)], color, width)
+            for i, j in np.ndindex(E.shape):
+                hover.append(((x0 + x1) / 2, (ys[l][i] + ys[l + 1][j]) / 2, f"{names[l + 1]}: {edge_title}[{i}→{j}] = "
+                              f"{E[i, j]:.4f}"))
+                if write_values:     # spread along the edge so labels of one unit's edges do not overlap
                     t = 0.3 + 0.4 * (j / max(1, E.shape[1] - 1)) if E.shape[1] > 1 else 0.5
-                    label_x.append(x0 + t * (x1 - x0))
-                    label_y.append(y0 + t * (y1 - y0))
-                    label_text.append(f"{v:.2f}")
-    fig.update_layout(annotations=[dict(x=x, y=y, text=t, showarrow=False, font=dict(size=11, color="#222"),
-                                        bgcolor="rgba(255,255,255,0.85)", borderpad=1)
-                                   for x, y, t in zip(label_x, label_y, label_text)])
-    for l, values in enumerate(nodes):
-        fig.add_trace(go.Scatter(
-            x=pos[l][:, 0], y=pos[l][:, 1], mode="markers+text", text=[f"{v:.3f}" for v in values],
-            textposition="middle center", textfont=dict(size=12, color="#111"), showlegend=False,
-            hovertemplate=f"{node_title} = %{{text}}<extra></extra>",
-            marker=dict(size=48, color="#f3f5f9", line=dict(width=2, color="#555"))))
-    names = layer_names or [f"layer {i}" for i in range(len(layer_sizes))]
-    top = max(max(p[:, 1]) for p in pos) + 0.8
-    fig.add_trace(go.Scatter(x=list(range(len(layer_sizes))), y=[top] * len(layer_sizes), mode="text", text=names,
+                    labels.append((x0 + t * (x1 - x0), ys[l][i] + t * (ys[l + 1][j] - ys[l][i]), f"{E[i, j]:.2f}"))
+        elif drawn[l] or drawn[l + 1]:
+            per_unit = np.abs(E).mean(axis=0 if drawn[l + 1] else 1)
+            unit_y, other = (ys[l + 1], sizes[l]) if drawn[l + 1] else (ys[l], sizes[l + 1])
+            for v, y in zip(per_unit, unit_y):
+                yb = float(np.clip(y, -half, half))
+                seg = (x0, yb, x1, y) if drawn[l + 1] else (x0, y, x1, yb)
+                segments([seg], GREY, 0.5 + 4 * v / (float(per_unit.max()) or 1.0))
+                hover.append(((x0 + x1) / 2, (seg[1] + seg[3]) / 2, f"{names[l + 1]}: mean |{edge_title}| over "
+                              f"{other} connections = {v:.4f}"))
+        else:
+            segments([(x0, 0, x1, 0)], GREY, 14)
+            hover.append(((x0 + x1) / 2, 0, f"{names[l + 1]}: {E.size:,} values, mean |{edge_title}| = "
+                          f"{np.abs(E).mean():.4f}"))
+    fig.add_trace(go.Scatter(x=[h[0] for h in hover], y=[h[1] for h in hover], mode="markers", showlegend=False,
+                             marker=dict(size=10, opacity=0), hovertext=[h[2] for h in hover], hoverinfo="text"))
+    fig.update_layout(annotations=[dict(x=x, y=y, text=t, showarrow=False, font=dict(size=11, color=TEXT),
+                                        bgcolor="rgba(255,255,255,0.85)", borderpad=1) for x, y, t in labels])
+    _units(fig, sizes, drawn, ys, units, names, unit_title, write_values, half)
+    top = max(half, max((len(y) - 1) / 2 for y in ys if y is not None)) + 1.2
+    fig.add_trace(go.Scatter(x=list(range(len(sizes))), y=[top] * len(sizes), mode="text", text=names,
                              textfont=dict(size=13), hoverinfo="skip", showlegend=False))
-    fig.update_xaxes(visible=False, range=[-0.4, len(layer_sizes) - 0.6])
-    fig.update_yaxes(visible=False, range=[-top, top + 0.3])
-    return tidy(fig, 120 + 90 * max(layer_sizes), legend=False)
+    fig.update_xaxes(visible=False, range=[-0.4, len(sizes) - 0.6])
+    fig.update_yaxes(visible=False, range=[-top + 0.6, top + 0.5])
+    return tidy(fig, int(100 + (60 if write_values else 30) * 2 * top), legend=False)
 
 
-def loss_history(losses: list[float]) -> go.Figure:
-    fig = go.Figure(go.Scatter(y=losses, mode="lines+markers", line=dict(color="#3b6fd4", width=3)))
-    fig.update_xaxes(title="update").update_yaxes(title="loss on the example")
-    return tidy(fig, 260, legend=False)
+def _units(fig, sizes, drawn, ys, units, names, title, write_values, half) -> None:
+    limit = max((float(np.abs(u).max()) for u in units if u is not None and u.size), default=0.0) or 1.0
+    last_coloured = max((l for l, u in enumerate(units) if u is not None and drawn[l]), default=-1)
+    for l, (n, d, values) in enumerate(zip(sizes, drawn, units)):
+        if not d:
+            fig.add_shape(type="rect", x0=l - 0.12, x1=l + 0.12, y0=-half - 0.4, y1=half + 0.4, fillcolor=PANEL,
+                          line=dict(color=INK, width=1.5))
+            fig.add_annotation(x=l, y=0, text=f"{n:,}<br>{'inputs' if l == 0 else 'units'}", showarrow=False,
+                               font=dict(size=13))
+            continue
+        tips = [f"{names[l]} unit {i}" + ("" if values is None else f": {title} {values[i]:.4f}") for i in range(n)]
+        marker = dict(size=48 if write_values else 22, line=dict(width=1.5 if not write_values else 2, color=INK))
+        if write_values or values is None:
+            marker["color"] = PANEL if write_values else WHITE
+        else:
+            marker.update(color=values, colorscale=DIVERGING, cmin=-limit, cmax=limit, showscale=l == last_coloured,
+                          colorbar=dict(title=title, thickness=14))
+        fig.add_trace(go.Scatter(x=np.full(n, l), y=ys[l], showlegend=False, marker=marker, hovertext=tips,
+                                 hoverinfo="text", mode="markers+text" if write_values and values is not None else "markers",
+                                 text=None if values is None else [f"{v:.3f}" for v in values],
+                                 textposition="middle center", textfont=dict(size=12, color=TEXT)))

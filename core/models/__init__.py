@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from core.errors import InvalidSpecError
 from core.models.base import BaseModel, History
-from core.params import count_params
+from core.params import check_budget, output_units
 from core.spec import CNNSpec, MLPSpec
 
 BACKENDS = ("sklearn", "keras")
@@ -37,20 +37,30 @@ def build_model(
         raise InvalidSpecError(f"backend must be one of {', '.join(BACKENDS)}, received {backend!r}.")
     if n_outputs < 1:
         raise InvalidSpecError(f"n_outputs must be at least 1, received {n_outputs}.")
-    units = (1 if n_outputs <= 2 else n_outputs) if task == "classification" else n_outputs
-    total = count_params(spec, tuple(input_shape), units)
-    if total > max_params:
-        raise InvalidSpecError(
-            f"This network has {total:,} parameters, over the limit of {max_params:,} that trains at a "
-            "classroom pace. Use fewer or narrower layers."
-        )
+    check_budget(spec, tuple(input_shape), output_units(task, max(2, n_outputs), n_outputs), max_params)
+    return backend_class(backend)(spec, input_shape, n_outputs, task, seed=seed)
+
+
+def backend_class(backend: str) -> type[BaseModel]:
+    """The model class of a backend, imported on demand (the Keras one imports TensorFlow when it builds)."""
     if backend == "sklearn":
         from core.models.sklearn_backend import SklearnModel
 
-        return SklearnModel(spec, input_shape, n_outputs, task, seed=seed)
-    from core.models.keras_backend import KerasModel
+        return SklearnModel
+    if backend == "keras":
+        from core.models.keras_backend import KerasModel
 
-    return KerasModel(spec, input_shape, n_outputs, task, seed=seed)
+        return KerasModel
+    raise InvalidSpecError(f"backend must be one of {', '.join(BACKENDS)}, received {backend!r}.")
 
 
-__all__ = ["BACKENDS", "BaseModel", "History", "MAX_PARAMS", "build_model"]
+def load_model(content: bytes, backend: str, spec: MLPSpec | CNNSpec, *, input_shape: tuple[int, ...],
+               n_outputs: int, task: str = "classification") -> BaseModel:
+    """A model back from the bytes of its file (`model.save_bytes()`), read the backend's safe way: a
+    `.keras` file with Keras's safe mode (no lambda layers), a skops file admitting scikit-learn's MLP only."""
+    model = backend_class(backend)(spec, input_shape, n_outputs, task)
+    model.load_bytes(content)
+    return model
+
+
+__all__ = ["BACKENDS", "BaseModel", "History", "MAX_PARAMS", "backend_class", "build_model", "load_model"]

@@ -13,7 +13,8 @@ from typing import Callable
 import numpy as np
 
 from core.errors import InvalidSpecError
-from core.params import count_params
+from core.losses import binary_crossentropy, sparse_categorical_crossentropy
+from core.params import count_params, output_units
 from core.snapshots import SNAPSHOT_BUDGET, WeightSnapshots
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
@@ -100,7 +101,7 @@ class BaseModel:
             raise InvalidSpecError(f"task must be 'classification' or 'regression', received {task!r}.")
         self.spec, self.input_shape, self.task = spec, tuple(int(d) for d in input_shape), task
         self.n_classes = max(2, n_outputs) if task == "classification" else 0
-        self.n_units = (1 if self.n_classes == 2 else self.n_classes) if task == "classification" else n_outputs
+        self.n_units = output_units(task, self.n_classes, n_outputs)
         self.stop_requested = False
         self.history: History | None = None
 
@@ -181,11 +182,9 @@ class BaseModel:
         """Keras's definitions: categorical / binary cross-entropy (clipped at 1e-7), or mean squared error."""
         if self.task == "regression":
             return float(np.mean((out - y) ** 2))
-        p = np.clip(out, 1e-7, 1 - 1e-7)
         if self.n_units == 1:
-            p, t = p[:, 0], y
-            return float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
-        return float(-np.mean(np.log(p[np.arange(len(y)), y])))
+            return float(binary_crossentropy(y, out[:, 0]))
+        return float(np.mean(sparse_categorical_crossentropy(y, out)))
 
     def _score_from_output(self, out: np.ndarray, y: np.ndarray) -> float:
         if self.task == "regression":
@@ -232,6 +231,16 @@ class BaseModel:
         return result
 
     # -- what each backend implements ----------------------------------------------------------------
+    file_suffix = ""          # the model file each backend writes: ".keras", ".skops"
+
+    def save_bytes(self) -> bytes:
+        """The trained model as the bytes of the backend's own safe file format (never a plain pickle)."""
+        raise NotImplementedError
+
+    def load_bytes(self, content: bytes) -> None:
+        """Replace this model's network by the one in `content` (what `save_bytes` wrote), read safely."""
+        raise NotImplementedError
+
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
         raise NotImplementedError
 

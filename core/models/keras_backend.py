@@ -4,13 +4,17 @@ when the first Keras model is built (importing it costs 5-10 s on a small machin
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
 from core.activations import ACTIVATIONS, KERAS_ACTIVATIONS
 from core.errors import InvalidSpecError
+from core.errors import DataFormatError
 from core.models.base import BaseModel, EpochTracker
+from core.params import output_activation
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 PREDICT_BATCH = 4096
@@ -27,6 +31,7 @@ def load_keras() -> ModuleType:
 
 class KerasModel(BaseModel):
     backend = "keras"
+    file_suffix = ".keras"
 
     def __init__(self, spec, input_shape, n_outputs, task, seed: int = 0) -> None:
         if spec.activation not in KERAS_ACTIVATIONS:
@@ -61,8 +66,7 @@ class KerasModel(BaseModel):
             layers.append(L.Dense(units, activation=act, name=f"hidden_{i}"))
             if isinstance(spec, MLPSpec) and spec.dropout > 0:
                 layers.append(L.Dropout(spec.dropout, name=f"dropout_{i}"))
-        out_act = "linear" if self.task == "regression" else ("sigmoid" if self.n_units == 1 else "softmax")
-        layers.append(L.Dense(self.n_units, activation=out_act, name="output"))
+        layers.append(L.Dense(self.n_units, activation=output_activation(self.task, self.n_units), name="output"))
         return layers
 
     def _compile(self, keras, config: TrainConfig) -> None:
@@ -115,3 +119,26 @@ class KerasModel(BaseModel):
                                              outputs=[layer.output for layer in self.model_.layers])
         outs = self._intermediate.predict(X, batch_size=PREDICT_BATCH, verbose=0)
         return [(layer.name, np.asarray(o)) for layer, o in zip(self.model_.layers, outs)]
+
+    def save_bytes(self) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"model{self.file_suffix}"
+            self.model_.save(path)
+            return path.read_bytes()
+
+    def load_bytes(self, content: bytes) -> None:
+        """Keras's safe mode: a file whose layers would run arbitrary code (Lambda) is refused."""
+        keras = load_keras()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"model{self.file_suffix}"
+            path.write_bytes(content)
+            try:
+                loaded = keras.saving.load_model(path, safe_mode=True, compile=False)
+            except (ValueError, OSError, TypeError) as exc:
+                raise DataFormatError(f"Not a .keras model file NN Lab can load safely ({exc}).") from exc
+        if tuple(loaded.input_shape[1:]) != self.input_shape or loaded.output_shape[-1] != self.n_units:
+            raise DataFormatError(
+                f"The file holds a network for inputs {loaded.input_shape[1:]} and {loaded.output_shape[-1]} outputs; "
+                f"expected inputs {self.input_shape} and {self.n_units} outputs."
+            )
+        self.model_, self._intermediate = loaded, None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.activations import SKLEARN_ACTIVATIONS, get_activation, softmax
-from core.errors import InvalidSpecError, NotTrainedError
+from core.errors import DataFormatError, InvalidSpecError, NotTrainedError
 from core.models.base import BaseModel, EpochTracker
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
@@ -25,8 +25,15 @@ def blas_threads(spec: MLPSpec) -> int | None:
     return 1 if max(spec.hidden_layers, default=0) <= SMALL_LAYER else None
 
 
+# Types a skops file of ours holds beyond those skops trusts by default (scikit-learn's own estimators):
+# the MLP's optimizer state. Anything else skops does not trust refuses the file before it is built.
+SKOPS_TRUSTED = ("sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+                 "sklearn.neural_network._stochastic_optimizers.SGDOptimizer")
+
+
 class SklearnModel(BaseModel):
     backend = "sklearn"
+    file_suffix = ".skops"
 
     def __init__(self, spec, input_shape, n_outputs, task, seed: int = 0) -> None:
         if isinstance(spec, CNNSpec):
@@ -91,6 +98,32 @@ class SklearnModel(BaseModel):
                     logs.update(self._metric_logs(X_tr, y_tr, X_val, y_val))
                 if tracker.end_epoch(logs):
                     break
+
+    def save_bytes(self) -> bytes:
+        import skops.io
+
+        return skops.io.dumps(self._require_fitted())
+
+    def load_bytes(self, content: bytes) -> None:
+        """skops with an allow-list: anything but scikit-learn's MLP and its parts is refused, not built."""
+        import skops.io
+
+        try:
+            untrusted = set(skops.io.get_untrusted_types(data=content)) - set(SKOPS_TRUSTED)
+            if untrusted:
+                raise DataFormatError(f"Refused the model file: it holds {', '.join(sorted(untrusted))}, which is not "
+                                      "part of a scikit-learn MLP.")
+            est = skops.io.loads(content, trusted=list(SKOPS_TRUSTED))
+        except DataFormatError:
+            raise
+        except Exception as exc:     # skops raises many kinds (zip, json, type errors) for a broken file
+            raise DataFormatError(f"Not a skops model file NN Lab can read ({type(exc).__name__}: {exc}).") from exc
+        expected, n_in = "MLPClassifier" if self.task == "classification" else "MLPRegressor", int(np.prod(self.input_shape))
+        if type(est).__name__ != expected or not hasattr(est, "coefs_"):
+            raise DataFormatError(f"The file holds a {type(est).__name__}; expected a trained {expected}.")
+        if est.coefs_[0].shape[0] != n_in:
+            raise DataFormatError(f"The file's MLP takes {est.coefs_[0].shape[0]} inputs; expected {n_in}.")
+        self.estimator_ = est
 
     def _require_fitted(self):
         if self.estimator_ is None or not hasattr(self.estimator_, "coefs_"):

@@ -47,7 +47,7 @@ def test_a_trained_model_shows_its_real_preactivations(app):
     app.selectbox(key="act_quick").set_value("tanh").run()
     app.button(key="act_train").click().run()
     assert not app.exception
-    assert any(c.value.startswith("Model: MLP (32, 16) tanh on digits") for c in app.caption)
+    assert any(c.value.startswith("Model: sklearn 32-16 tanh adam lr=0.003 on digits (30 epochs") for c in app.caption)
     bars = [t for t in _figure(app)["data"] if t["type"] == "bar"]
     assert bars and "hidden_1" in bars[0]["name"]
     metrics = {m.label: m.value for m in app.metric}
@@ -76,7 +76,7 @@ def test_backprop_step_lowers_the_loss_and_records_it(app):
     assert after < before
     app.session_state["bp_tab"] = "Loss over updates"
     app.run()
-    assert len(app.get("plotly_chart")) == 1 and app.session_state["bp_state"]["losses"][:2] == [pytest.approx(before, abs=1e-5), pytest.approx(after, abs=1e-5)]
+    assert len(app.get("plotly_chart")) == 1 and app.session_state["bp_state"].losses[:2] == [pytest.approx(before, abs=1e-5), pytest.approx(after, abs=1e-5)]
 
 
 def test_backprop_gradient_check_agrees(app):
@@ -103,3 +103,15 @@ def test_gradient_descent_learning_rate_changes_the_paths(app):
     app.selectbox(key="gd_surface").set_value("bowl").run()
     app.select_slider(key="gd_lr_bowl").set_value(1.5).run()
     assert any("sgd diverged" in w.value for w in app.warning) and not app.exception
+
+
+def test_backprop_diagrams_write_the_real_weights_and_gradients(app):
+    _open(app, "backprop")
+    weights = app.session_state["bp_state"].net.weights
+    labels = [a["text"] for a in _figure(app)["layout"]["annotations"]]
+    assert labels == [f"{W[i, j]:.2f}" for W, _ in weights for i in range(W.shape[0]) for j in range(W.shape[1])]
+    app.session_state["bp_tab"] = "2. Backward pass"
+    app.run()
+    units = [t for t in _figure(app)["data"] if t.get("mode") == "markers+text"]
+    delta = app.session_state["bp_state"].preview(np.array([0.5, -1.0]), np.array([1.0]), 0.5).delta
+    assert units[-1]["text"] == [f"{v:.3f}" for v in delta[-1]]                       # the output unit's dL/dz

@@ -2,11 +2,10 @@
 
 import pytest
 
-from app.trained import TRAINED_KEY
-from app.training_runner import HISTORY_KEY, RUN_KEY, LiveRun
+from app.session import CURRENT_KEY, HISTORY_KEY, TRAINING_KEY
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
-from core.models import build_model
+from core.runs import Run, start_run
 from core.spec import MLPSpec, TrainConfig
 
 
@@ -43,7 +42,7 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
     app.run()
     accuracy = next(m.value for m in app.metric if m.label == "Test accuracy")
     assert float(accuracy.rstrip("%")) > 80
-    assert app.session_state[TRAINED_KEY].model.count_params() == 64 * 32 + 32 + 330   # handed to other pages
+    assert app.session_state[CURRENT_KEY].model.count_params() == 64 * 32 + 32 + 330   # handed to other pages
     assert len(app.session_state[HISTORY_KEY]) == 1
 
 
@@ -51,14 +50,14 @@ def test_a_run_cut_short_by_a_click_is_kept_as_stopped(app):
     _open(app)
     data = prepare_data(load_dataset("digits"), 0.2, 0)
     exp = Experiment(spec=MLPSpec((16,)), config=TrainConfig(epochs=30, batch_size=32, learning_rate=3e-3))
-    model = build_model(exp.spec, "sklearn", input_shape=data.input_shape, n_outputs=10)
-    logs = []
-    model.fit(data.X_train, data.y_train, TrainConfig(epochs=2, batch_size=32, learning_rate=3e-3), callback=logs.append)
-    app.session_state[RUN_KEY] = LiveRun(exp, model, data, logs, status="running")   # as left by an interrupted run
+    run = start_run(exp, data)
+    run.model.fit(data.X_train, data.y_train, TrainConfig(epochs=2, batch_size=32, learning_rate=3e-3))
+    assert run.status == "running" and len(run.epochs) == 2
+    app.session_state[TRAINING_KEY] = run                        # as left by a run interrupted after epoch 2
     app.slider(key="train_epochs").set_value(30).run()           # any click reruns the page (Stop: see tests/e2e)
     assert not app.exception
     assert "Stopped after epoch 2 of 30: the model as of that epoch is kept." in _texts(app.info)
-    assert app.session_state[TRAINED_KEY].model is model
+    assert app.session_state[CURRENT_KEY] is run and run.status == "stopped" and run.test_score > 0.3
     assert app.session_state[HISTORY_KEY][0].status == "stopped"
     app.session_state["train_tab"] = "Test results"
     app.run()
@@ -92,7 +91,7 @@ def test_a_diverging_learning_rate_shows_the_advice(app):
 
 def test_an_over_budget_network_is_refused_before_training(app):
     _open(app, depth=6, **{f"w{i}": 512 for i in range(1, 7)})
-    assert "over this page's budget of 1,000,000" in _texts(app.error)
+    assert "over the budget of 1,000,000" in _texts(app.error)
     assert app.button(key="train_go").disabled
 
 
@@ -135,5 +134,6 @@ def test_the_trained_model_is_what_the_activation_page_shows(app):
     app.button(key="train_go").click().run()
     app.switch_page("../pages/activations.py").run()
     assert not app.exception
-    assert any(c.value.startswith("Model: sklearn 24 tanh adam") for c in app.caption)
+    assert any(c.value.startswith("Model: sklearn 24 tanh adam lr=0.003 on digits (3 epochs, test accuracy")
+               for c in app.caption)
     assert {m.label: m.value for m in app.metric}["Units"] == "24"

@@ -4,8 +4,10 @@ a parameter traced from the saved weights, and counting parameters for typed-in 
 import numpy as np
 import pytest
 
-from app.trained import TRAINED_KEY, TrainedRun
+from app.session import CURRENT_KEY
+from core.experiment import Experiment
 from core.models import build_model
+from core.runs import Run
 from core.spec import MLPSpec, TrainConfig
 
 
@@ -52,7 +54,7 @@ def test_a_quick_model_shows_every_view_at_any_recorded_epoch(app):
     assert not app.exception
     assert [t.label for t in app.tabs] == ["Layers", "Kernels", "First-layer units", "Network diagram",
                                            "Parameter trace", "Counting parameters"]
-    snaps = app.session_state[TRAINED_KEY].model.history.snapshots
+    snaps = app.session_state[CURRENT_KEY].model.history.snapshots
     assert app.select_slider(key="weights_epoch").options == [str(e) for e in snaps.epochs] == \
         [str(e) for e in range(1, 31)]
     table = app.dataframe[0].value
@@ -73,7 +75,7 @@ def test_the_trace_is_read_from_the_weights_saved_at_each_epoch(app):
     _open(app)
     app.button(key="weights_quick_mlp").click().run()
     _tab(app, "Parameter trace")
-    snaps = app.session_state[TRAINED_KEY].model.history.snapshots
+    snaps = app.session_state[CURRENT_KEY].model.history.snapshots
     values = [snaps.layer(e, "hidden_1")[1][0] for e in snaps.epochs]        # the first bias of the first layer
     m = _metrics(app)
     assert m["After epoch 1"] == f"{values[0]:.4f}" and m["After epoch 30"] == f"{values[-1]:.4f}"
@@ -93,7 +95,7 @@ def test_the_model_trained_on_the_training_page_is_the_one_shown(app):
     assert "Look inside this model" in app.get("page_link")[0].proto.label      # the way from results to here
     _open(app)
     assert not app.exception
-    assert "on digits (3 epochs)" in app.markdown[0].value
+    assert "on digits (3 epochs, test accuracy" in app.markdown[0].value
     assert app.select_slider(key="weights_epoch").options == ["1", "2", "3"]
     assert app.dataframe[0].value["parameters"].tolist() == [64 * 16 + 16, 16 * 16 + 16, 16 * 10 + 10]
 
@@ -107,7 +109,7 @@ def test_a_quick_cnn_shows_its_conv_kernels_with_their_values(app):
                                            "Counting parameters"]
     _tab(app, "Conv kernels")
     assert not app.exception and app.toggle(key="weights_conv_values").value
-    kernel = app.session_state[TRAINED_KEY].model.layer_weights()[0][1]
+    kernel = app.session_state[CURRENT_KEY].model.layer_weights()[0][1]
     spec = app.get("plotly_chart")[0].proto.spec
     assert f"{kernel[0, 0, 0, 0]:.2f}" in spec and f"{kernel[2, 1, 0, 7]:.2f}" in spec       # values on the cells
     _tab(app, "Parameter trace")
@@ -131,7 +133,7 @@ def test_a_diverged_run_is_explained_not_drawn(app):
     model.fit(np.random.default_rng(0).random((50, 10)), np.zeros(50),
               TrainConfig(epochs=3, batch_size=10, optimizer="sgd", validation_fraction=0.0))
     model.history.stop_reason = "diverged"                                    # as if epoch 4 had blown up
-    app.session_state[TRAINED_KEY] = TrainedRun(model, "diabetes", np.zeros((5, 10), np.float32), "a run")
+    app.session_state[CURRENT_KEY] = Run(Experiment("diabetes", spec=model.spec), model)
     app.run()
     assert not app.exception and not app.error
     assert "Training diverged after epoch 3" in app.warning[0].value
@@ -142,7 +144,7 @@ def test_colour_images_show_one_channel_of_each_unit_at_a_time(app):
     model = build_model(MLPSpec((6,)), "sklearn", input_shape=(4, 5, 3), n_outputs=3)
     rng = np.random.default_rng(0)
     model.fit(rng.random((30, 4, 5, 3)), np.arange(30) % 3, TrainConfig(epochs=2, validation_fraction=0.0))
-    app.session_state[TRAINED_KEY] = TrainedRun(model, "tiny colour", np.zeros((5, 4, 5, 3), np.float32), "a run")
+    app.session_state[CURRENT_KEY] = Run(Experiment("digits", spec=model.spec), model)     # any data: only weights
     _open(app)
     _tab(app, "First-layer units")
     assert app.segmented_control(key="weights_channel").options == ["red", "green", "blue"]

@@ -14,9 +14,10 @@ from core.datasets import load_dataset
 from core.errors import InvalidSpecError
 from core.experiment import Experiment, prepare_data
 from core.metrics import cell_examples, confusion_matrix, decision_grid, per_class_accuracy, worst_cell
-from core.models import build_model
+from core.errors import DataFormatError
+from core.models import build_model, load_model
 from core.models.io import model_file
-from core.spec import MLPSpec, TrainConfig
+from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 
 def test_experiment_round_trips_and_validates():
@@ -26,6 +27,37 @@ def test_experiment_round_trips_and_validates():
         Experiment(backend="torch")
     with pytest.raises(InvalidSpecError, match="max_samples must be at least 20"):
         Experiment(max_samples=5)
+
+
+CNN_EXP = Experiment(dataset="digits", backend="keras", spec=CNNSpec(conv_filters=(4,), kernel_size=3, pool_size=2,
+                                                                    dense_layers=(), dropout=0.0),
+                     config=TrainConfig(epochs=2, batch_size=64))
+
+
+def test_any_network_round_trips_through_a_dict_that_names_its_kind():
+    d = CNN_EXP.to_dict()
+    assert d["spec"]["kind"] == "cnn" and json.loads(json.dumps(d)) == d          # plain data
+    assert Experiment.from_dict(d) == CNN_EXP
+    old_link = {**Experiment().to_dict(), "spec": {"hidden_layers": [8], "activation": "tanh", "dropout": 0.0}}
+    assert Experiment.from_dict(old_link).spec == MLPSpec((8,), "tanh")          # dicts made before CNNs: MLPs
+    with pytest.raises(InvalidSpecError, match="kind must be one of mlp, cnn, received 'rnn'"):
+        Experiment.from_dict({**d, "spec": {**d["spec"], "kind": "rnn"}})
+    with pytest.raises(InvalidSpecError, match="scikit-learn has no convolutional layers"):
+        Experiment.from_dict({**d, "backend": "sklearn"})
+
+
+@pytest.mark.keras
+def test_a_cnn_experiment_exports_a_keras_script_that_runs_on_its_own():
+    source = export_script(CNN_EXP)
+    assert "keras.layers.Conv2D(4, 3, activation='relu')" in source and "keras.layers.MaxPooling2D(2)" in source
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cnn.py"
+        path.write_text(source)
+        out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=folder)
+    assert out.returncode == 0, out.stderr[-2000:]
+    label, score = out.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    assert label == "test accuracy" and 0.0 <= float(score) <= 1.0
+    assert "conv2d" in out.stdout and "Total params: 410" in out.stdout           # model.summary(): 4*9+4 + 4*9*10+10
 
 
 def test_tabular_inputs_are_standardised_with_training_statistics():
@@ -118,6 +150,20 @@ def test_sklearn_model_file_is_skops_and_loads_back():
     assert name == "iris.skops" and not content.startswith(b"\x80")          # a zip, not a pickle stream
     est = skops.io.loads(content, trusted=skops.io.get_untrusted_types(data=content))
     np.testing.assert_array_equal(est.predict(ds.X), m.predict(ds.X))
+    back = load_model(content, "sklearn", m.spec, input_shape=(4,), n_outputs=3)       # the backend reads its own
+    np.testing.assert_array_equal(back.predict_proba(ds.X), m.predict_proba(ds.X))
+
+
+def test_a_skops_file_that_is_not_an_mlp_is_refused():
+    import skops.io
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    with pytest.raises(DataFormatError, match="holds a Pipeline; expected a trained MLPClassifier"):
+        load_model(skops.io.dumps(make_pipeline(StandardScaler())), "sklearn", MLPSpec((4,)), input_shape=(4,),
+                   n_outputs=3)
+    with pytest.raises(DataFormatError, match="Not a skops model file"):
+        load_model(b"not a zip", "sklearn", MLPSpec((4,)), input_shape=(4,), n_outputs=3)
 
 
 @pytest.mark.keras
@@ -133,3 +179,7 @@ def test_keras_model_file_loads_back_in_safe_mode():
         path.write_bytes(content)
         loaded = keras.saving.load_model(path, safe_mode=True)
     np.testing.assert_allclose(loaded.predict(ds.X, verbose=0), m.predict_proba(ds.X), atol=1e-6)
+    back = load_model(content, "keras", m.spec, input_shape=(4,), n_outputs=3)
+    np.testing.assert_allclose(back.predict_proba(ds.X), m.predict_proba(ds.X), atol=1e-6)
+    with pytest.raises(DataFormatError, match="expected inputs \\(5,\\)"):
+        load_model(content, "keras", m.spec, input_shape=(5,), n_outputs=3)

@@ -75,3 +75,21 @@ def test_best_constant_is_mean_for_mse_and_median_for_mae():
     assert best_constant(get_loss("mae"), data) == pytest.approx(np.median(data), abs=0.01)
     huber = best_constant(get_loss("huber", delta=1.0), data)
     assert np.median(data) < huber < data.mean()
+
+
+def test_one_clipped_cross_entropy_serves_every_page_and_backend():
+    """Confident mistakes cost -log(1e-7) everywhere, as in Keras: the loss page, gradient descent,
+    backpropagation and the training backends' validation loss all use core.losses' one definition."""
+    from core.backprop import TinyNet
+    from core.descent import LogisticProblem
+    from core.losses import binary_crossentropy, sparse_categorical_crossentropy
+
+    worst = -np.log(1e-7)
+    t, p = np.array([1.0, 1.0, 0.0, 0.0]), np.array([0.0, 1e-12, 0.3, 1.0])
+    assert binary_crossentropy(t, p) == pytest.approx((3 * worst + -np.log(0.7)) / 4, rel=1e-6)
+    assert get_loss("binary_crossentropy").fn(t, p) == binary_crossentropy(t, p)
+    problem = LogisticProblem(np.array([[100.0, 0.0], [-100.0, 0.0]]), np.array([0.0, 1.0]))
+    assert problem.loss(np.array([1.0, 0.0])) == pytest.approx(worst, rel=1e-6)          # both points saturated
+    net = TinyNet((1, 1), "sigmoid", "sigmoid", "cross_entropy", weights=[(np.array([[100.0]]), np.array([0.0]))])
+    assert net.loss_value([1.0], [0.0]) == pytest.approx(worst, rel=1e-6)
+    assert sparse_categorical_crossentropy(np.array([1]), np.array([[1.0, 0.0]]))[0] == pytest.approx(worst, rel=1e-6)

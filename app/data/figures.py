@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.figures.style import class_color, tidy
+from app.figures.style import RED, TRAIN, VALIDATION, class_color, tidy
 
 LUMA = np.array([0.299, 0.587, 0.114])   # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
 INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]   # ink: high values dark (digits); light: high values white (photos)
@@ -20,37 +19,6 @@ def class_counts(class_names, counts) -> go.Figure:
     fig.update_yaxes(title="samples")
     fig.update_yaxes(range=[0, max(counts) * 1.15])
     return tidy(fig, 260, legend=False)
-
-
-def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:
-    """Tile images (n, h, w[, c]) into one (rows*(h+pad)+pad, cols*(w+pad)+pad[, c]) array, gaps = `fill`."""
-    n, h, w = images.shape[:3]
-    rows = -(-n // columns)
-    out = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad) + images.shape[3:], fill, dtype=images.dtype)
-    for i, img in enumerate(images):
-        r, c = divmod(i, columns)
-        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img
-    return out
-
-
-def image_grid(images: np.ndarray, titles: list[str], columns: int = 8) -> go.Figure:
-    """Images (n, h, w, c) in [0, 1] as one tiled picture (one trace: fast to build and to send),
-    each tile titled (e.g. with its index and label). Grey images are drawn dark-on-white."""
-    imgs = images[..., 0] if images.shape[-1] == 1 else images
-    if imgs.ndim == 3:
-        imgs = 1.0 - imgs                               # dark ink on white, readable on a projector
-    cols = min(columns, len(imgs))
-    h, w = imgs.shape[1:3]
-    pad = max(3, h // 3)                                # room for each tile's title
-    tiled = (mosaic(imgs, cols, pad) * 255).astype(np.uint8)
-    fig = px.imshow(tiled, binary_string=True)
-    fig.update_layout(annotations=[
-        dict(x=pad + (i % cols) * (w + pad) + w / 2, y=pad + (i // cols) * (h + pad), text=title, showarrow=False,
-             yanchor="bottom", font=dict(size=12, color="#555"))
-        for i, title in enumerate(titles)])
-    fig.update_xaxes(visible=False).update_yaxes(visible=False)
-    rows = -(-len(imgs) // cols)
-    return tidy(fig, 40 + rows * 140, legend=False).update_layout(margin=dict(t=10))
 
 
 def image_values(raw: np.ndarray, max_value: float, ink: bool = True) -> go.Figure:
@@ -77,10 +45,10 @@ def flattened(vector: np.ndarray, row_length: int, max_value: float, ink: bool =
     rows = n // row_length
     label_every = max(1, rows // 8)
     for r in range(rows):
-        fig.add_vline(x=r * row_length - 0.5, line=dict(color="#e4572e", width=1))
+        fig.add_vline(x=r * row_length - 0.5, line=dict(color=RED, width=1))
         if r % label_every == 0:
             fig.add_annotation(x=r * row_length + row_length / 2, y=0.75, text=f"row {r}", showarrow=False,
-                               yanchor="bottom", font=dict(color="#e4572e", size=12))
+                               yanchor="bottom", font=dict(color=RED, size=12))
     fig.update_yaxes(visible=False, range=[-0.5, 1.6])
     fig.update_xaxes(title=f"index in the flattened vector (length {n})", range=[-0.5, n - 0.5])
     return tidy(fig, 170, legend=False)
@@ -94,7 +62,7 @@ def pixel_histograms(edges: np.ndarray, counts: np.ndarray, scale: float) -> go.
     fig = make_subplots(1, 2, subplot_titles=(f"raw pixel values (0 to {scale:g})",
                                               f"after dividing by {scale:g} (0 to 1)"))
     for col, x in ((1, centres * scale), (2, centres)):
-        fig.add_trace(go.Bar(x=x, y=counts, marker_color="#3b6fd4", showlegend=False), 1, col)
+        fig.add_trace(go.Bar(x=x, y=counts, marker_color=TRAIN, showlegend=False), 1, col)
     fig.update_yaxes(type="log", title="pixels (log scale)", col=1).update_yaxes(type="log", col=2)
     return tidy(fig, 320, legend=False)
 
@@ -150,7 +118,7 @@ def scatter(X2: np.ndarray, y: np.ndarray, class_names, labels=("x1", "x2")) -> 
 def split_balance(class_names, train_counts, test_counts) -> go.Figure:
     """Share of each class in the training and the test set (stratified: the bars match)."""
     fig = go.Figure()
-    for label, counts, color in (("train", train_counts, "#3b6fd4"), ("test", test_counts, "#e4572e")):
+    for label, counts, color in (("train", train_counts, TRAIN), ("test", test_counts, VALIDATION)):
         share = np.asarray(counts) / max(1, np.sum(counts))
         fig.add_trace(go.Bar(x=list(class_names), y=share, name=f"{label} ({int(np.sum(counts))})", marker_color=color,
                              hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
@@ -162,7 +130,7 @@ def target_histograms(y_train: np.ndarray, y_test: np.ndarray) -> go.Figure:
     """Regression: the target's distribution in the training and the test set."""
     edges = np.histogram_bin_edges(np.r_[y_train, y_test], bins=30)
     fig = go.Figure()
-    for label, values, color in (("train", y_train, "#3b6fd4"), ("test", y_test, "#e4572e")):
+    for label, values, color in (("train", y_train, TRAIN), ("test", y_test, VALIDATION)):
         counts, _ = np.histogram(values, bins=edges)
         fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts / max(1, len(values)), name=label,
                              marker_color=color, opacity=0.6))

@@ -1,11 +1,60 @@
-"""Tables of the backpropagation page: every number of one step, in the lessons' notation."""
+"""The backpropagation page's lesson state and tables: every number of one step, in the lessons' notation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
+import streamlit as st
 
-from core.backprop import StepResult, TinyNet
+from core.backprop import Params, StepResult, TinyNet
+
+STATE_KEY = "bp_state"
+
+
+@dataclass
+class Lesson:
+    """One network being trained by hand on one example: its settings, the network (built once per settings),
+    the loss after each applied update, and a version that changes whenever the weights change other than by
+    editing them (so the weight editors show the new values)."""
+
+    config: tuple                 # (layer sizes, activation, output activation, loss, seed)
+    net: TinyNet
+    losses: list[float] = field(default_factory=list)
+    version: int = 0
+
+    @classmethod
+    def for_settings(cls, sizes: tuple[int, ...], activation: str, output: str, loss: str, seed: int) -> "Lesson":
+        """The session's lesson, or a new one when the settings changed. InvalidSpecError for an impossible net."""
+        config = (sizes, activation, output, loss, seed)
+        lesson = st.session_state.get(STATE_KEY)
+        if lesson is None or lesson.config != config:
+            lesson = st.session_state[STATE_KEY] = cls(config, TinyNet(sizes, activation, output, loss, seed=seed))
+        return lesson
+
+    def edit(self, weights: Params) -> None:
+        self.net.set_weights(weights)
+
+    def preview(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> StepResult:
+        """Every number of the next update, without applying it."""
+        before = self.net.weights
+        result = self.net.step(x, y, learning_rate)
+        self.net.weights = before
+        return result
+
+    def apply(self, result: StepResult) -> None:
+        """Apply a previewed update and record the loss before (the first time) and after it."""
+        self.losses += [result.loss, result.loss_after] if not self.losses else [result.loss_after]
+        self.net.set_weights(result.new_weights)
+        self.version += 1
+
+    def run(self, x: np.ndarray, y: np.ndarray, learning_rate: float, updates: int) -> None:
+        if not self.losses:
+            self.losses.append(self.net.loss_value(x, y))
+        for _ in range(updates):
+            self.losses.append(self.net.step(x, y, learning_rate).loss_after)
+        self.version += 1
 
 
 def _n(v: float) -> str:

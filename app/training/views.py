@@ -1,23 +1,28 @@
-"""The Training page's sections: the architecture table, and the results of the last run (curves, test
-results, run history, the exported code, downloads)."""
+"""The Training page's sections: the architecture table, and the results of the training run (curves, test
+results, the run history, the exported code, downloads). Each takes the run and the data it was trained on."""
 
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.figures import training as fig
-from app.figures.data import image_grid
+from app.figures.images import image_grid
 from app.navigation import PAGES_DIR
-from app.training_runner import HISTORY_KEY, PAGE_BUDGET, LiveRun, boundary_figure
+from app.runs import PAGE_BUDGET, boundary_figure
+from app.session import clear_history, run_history
+from app.training import figures as fig
+from app.widgets import show_error
 from core.codegen import export_script
+from core.errors import InvalidSpecError
 from core.experiment import Experiment, PreparedData, experiment_summary
 from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
 from core.models.io import model_file
-from core.params import count_params, layer_counts
+from core.params import check_budget, layer_counts, output_units
+from core.runs import Run
 
 STATUS_ICONS = {"completed": ":material/check_circle:", "stopped": ":material/stop_circle:",
                 "early_stopping": ":material/timer_off:", "diverged": ":material/error:"}
@@ -25,9 +30,9 @@ STATUS_ICONS = {"completed": ":material/check_circle:", "stopped": ":material/st
 
 def architecture(exp: Experiment, data: PreparedData) -> bool:
     """The layer table and parameter count for the current sliders; False when over the budget."""
-    units = 1 if data.task == "classification" and data.n_outputs == 2 else data.n_outputs
+    units = output_units(data.task, data.n_outputs, data.n_outputs)
     rows = layer_counts(exp.spec, data.input_shape, units)
-    total = count_params(exp.spec, data.input_shape, units)
+    total = sum(r.params for r in rows)
     left, right = st.columns([1, 3])
     left.metric("Parameters", f"{total:,}")
     task = (f"classification into {data.n_outputs} classes ({'one sigmoid unit' if units == 1 else 'softmax'})"
@@ -37,14 +42,15 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
     right.dataframe(pd.DataFrame([{"layer": r.name, "type": r.kind, "output shape": str(r.output_shape),
                                    "parameters": r.params, "how": r.formula} for r in rows]),
                     hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
-    if total > PAGE_BUDGET:
-        st.error(f"{total:,} parameters is over this page's budget of {PAGE_BUDGET:,}: training would be too slow "
-                 "to watch. Use fewer or narrower hidden layers.", icon=":material/error:")
+    try:
+        check_budget(exp.spec, data.input_shape, units, PAGE_BUDGET)
+    except InvalidSpecError as exc:
+        show_error(exc)
         return False
     return True
 
 
-def status(run: LiveRun) -> None:
+def status(run: Run) -> None:
     text = f"**{run.label}** on {run.exp.dataset}: {run.message}"
     (st.error if run.status == "diverged" else st.success if run.status == "completed" else st.info)(
         text, icon=STATUS_ICONS.get(run.status))
@@ -53,29 +59,31 @@ def status(run: LiveRun) -> None:
                      label="Look inside this model: its weights after every epoch, on the Weights page")
 
 
-def results(run: LiveRun) -> None:
+def results(run: Run, data: PreparedData) -> None:
     status(run)
+    if not run.epochs:
+        return                                   # stopped before its first epoch ended: nothing to show
     names = ["Learning curves", "Test results", "Compare runs", "Show the code", "Download"]
     tabs = st.tabs(names, key="train_tab", on_change="rerun")
     sections = (curves, test_results, compare, code, downloads)
     for tab, section in zip(tabs, sections):
         if tab.open:
             with tab:
-                section(run)
+                section(run, data)
 
 
-def curves(run: LiveRun) -> None:
+def curves(run: Run, data: PreparedData) -> None:
     planned = run.exp.config.epochs if run.status == "completed" else None      # a stopped run: the epochs it ran
-    st.plotly_chart(fig.learning_curves(run.history, run.metric, planned), key="train_curves")
-    if run.data.kind == "toy2d" and run.status != "diverged":
-        st.plotly_chart(boundary_figure(run), key="train_boundary")
+    st.plotly_chart(fig.learning_curves(run.curves, run.metric, planned), key="train_curves")
+    if data.kind == "toy2d" and run.status != "diverged":
+        st.plotly_chart(boundary_figure(run, data), key="train_boundary")
 
 
-def test_results(run: LiveRun) -> None:
+def test_results(run: Run, data: PreparedData) -> None:
     if run.status == "diverged":
         st.info("The weights blew up, so there is nothing to evaluate. Lower the learning rate and train again.")
         return
-    d, model = run.data, run.model
+    d, model = data, run.model
     if d.task == "regression":
         y_true = d.y_test * d.y_std + d.y_mean
         y_pred = model.predict(d.X_test) * d.y_std + d.y_mean
@@ -128,26 +136,26 @@ def _apply_clicked_cell(class_names) -> None:
         st.session_state["train_true"], st.session_state["train_pred"] = clicked
 
 
-def compare(run: LiveRun) -> None:
-    records = st.session_state.get(HISTORY_KEY, [])
+def compare(run: Run, data: PreparedData) -> None:
+    records = run_history()
     if not records:
         st.info("The history is empty: every run you train from now on is listed here.")
         return
-    st.dataframe([{"run": r.number, **experiment_summary(r.exp), "parameters": r.params, "epochs run": len(r.history.get("loss", [])),
+    st.dataframe([{"run": r.number, **experiment_summary(r.exp), "parameters": r.params, "epochs run": len(r.epochs),
                    f"test {r.metric}": round(r.test_score, 4), "ended": r.status} for r in records],
                  hide_index=True, width="stretch")
     labels = [r.label for r in records]
     chosen = st.multiselect("Overlay runs", labels, default=labels[-2:], key="train_overlay")
-    keys = sorted({k for r in records for k in r.history if k not in ("epoch", "seconds")})
+    keys = sorted({k for r in records for k in r.curves if k not in ("epoch", "seconds")})
     key = st.selectbox("Curve", keys, index=keys.index("val_loss") if "val_loss" in keys else 0, key="train_overlay_key")
-    st.plotly_chart(fig.overlay_runs([(r.label, r.history) for r in records if r.label in chosen], key),
+    st.plotly_chart(fig.overlay_runs([(r.label, r.curves) for r in records if r.label in chosen], key),
                     key="train_overlay_chart")
     if st.button("Clear the history", icon=":material/delete:", key="train_clear"):
-        st.session_state[HISTORY_KEY] = []
+        clear_history()
         st.rerun()
 
 
-def code(run: LiveRun) -> None:
+def code(run: Run, data: PreparedData) -> None:
     source = export_script(run.exp)
     st.caption("A script that trains this network with plain " +
                ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + " on the same data, split the same way.")
@@ -156,13 +164,16 @@ def code(run: LiveRun) -> None:
     st.code(source, language="python")
 
 
-def downloads(run: LiveRun) -> None:
+def downloads(run: Run, data: PreparedData) -> None:
     csv = io.StringIO()
     pd.DataFrame(run.epochs).to_csv(csv, index=False)
-    c = st.columns(2)
+    c = st.columns(3)
     c[0].download_button("Training history (CSV)", csv.getvalue(), "history.csv", "text/csv", key="train_csv",
                          icon=":material/table:")
-    name = "model.keras" if run.model.backend == "keras" else "model.skops"
-    c[1].download_button(f"Trained model ({name})", lambda: model_file(run.model)[0], name, "application/octet-stream",
+    c[1].download_button("Settings (JSON)", json.dumps(run.exp.to_dict(), indent=2), "experiment.json",
+                         "application/json", key="train_settings_dl", icon=":material/data_object:",
+                         help="Every setting of this run: the data, its split, the network and the training.")
+    name = f"model{run.model.file_suffix}"
+    c[2].download_button(f"Trained model ({name})", lambda: model_file(run.model)[0], name, "application/octet-stream",
                          key="train_model_dl", icon=":material/download:",
                          help="scikit-learn models are saved with skops (safe to load), Keras models as .keras.")

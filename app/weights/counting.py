@@ -8,7 +8,7 @@ from math import prod
 import pandas as pd
 import streamlit as st
 
-from app.figures.weights import totals_by_width as growth_figure
+from app.weights.figures import totals_by_width as growth_figure
 from app.widgets import show_error
 from core.errors import NNLabError
 from core.params import LESSON_ARCHITECTURES, Architecture, count_params, layer_counts, totals_by_width

@@ -1,5 +1,5 @@
 """The Data page's sections, one function per tab. Each reads its own widgets (keys prefixed `data_`)
-and renders figures from `app.figures.data`.
+and renders figures from `app.data.figures` (and the shared image grid).
 """
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.data import figures as fig
 from app.data_access import pixel_counts
-from app.figures import data as fig
-from core.datasets import Dataset, split_indices
+from app.figures.images import image_grid
 from app.widgets import show_error
+from core.datasets import Dataset, split_indices
 from core.errors import NNLabError
 
 GRID = 24   # images per page of the sample grid
@@ -39,7 +40,7 @@ def samples(ds: Dataset) -> None:
     page = right.number_input(f"Page (of {pages})", 1, pages, 1, key="data_page")
     shown = idx[(page - 1) * GRID: page * GRID]
     titles = [f"#{i}: {ds.class_names[ds.y[i]]}" for i in shown]
-    st.plotly_chart(fig.image_grid(ds.X[shown], titles), key="data_grid")
+    st.plotly_chart(image_grid(ds.X[shown], titles), key="data_grid")
 
 
 def one_image(ds: Dataset) -> None:

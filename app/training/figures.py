@@ -6,21 +6,21 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.figures.style import DIVERGING, class_color, tidy
+from app.figures.lines import Line, add_line, epoch_axis, line_chart
+from app.figures.style import BLUE, DARK_BLUE, DARK_RED, DIVERGING, GREEN, GREY, RED, TRAIN, VALIDATION, tidy
 
 
 def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | None = None) -> go.Figure:
-    """Loss and `metric` (accuracy or r2) per epoch, training solid and validation dashed."""
+    """Loss and `metric` (accuracy or r2) per epoch, training solid and validation dashed. epochs: the axis
+    spans this many epochs (a run in progress shows where it is heading)."""
     fig = make_subplots(1, 2, subplot_titles=("loss", metric), horizontal_spacing=0.08)
     x = np.arange(1, len(history.get("loss", [])) + 1)
     for col, key in ((1, "loss"), (2, metric)):
-        for prefix, name, dash, color in (("", "training", "solid", "#3b6fd4"), ("val_", "validation", "dash", "#e4572e")):
+        for prefix, name, dash, color in (("", "training", "solid", TRAIN), ("val_", "validation", "dash", VALIDATION)):
             if f"{prefix}{key}" in history:
-                fig.add_trace(go.Scatter(x=x, y=history[f"{prefix}{key}"], name=name, legendgroup=name, showlegend=col == 1,
-                                         mode="lines+markers", line=dict(color=color, dash=dash, width=3),
-                                         marker=dict(size=5)), 1, col)
-        span = max(epochs or 1, len(x))
-        fig.update_xaxes(title="epoch", range=[0.5, span + 0.5], dtick=max(1, round(span / 10)), row=1, col=col)
+                add_line(fig, Line(name, x, history[f"{prefix}{key}"], color, dash), markers=True, legend=col == 1,
+                         row=1, col=col)
+        epoch_axis(fig, max(epochs or 1, len(x)), row=1, col=col)
     if metric == "accuracy":
         fig.update_yaxes(tickformat=".0%", row=1, col=2)
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
@@ -29,15 +29,9 @@ def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | 
 
 def overlay_runs(runs: list[tuple[str, dict[str, list[float]]]], key: str) -> go.Figure:
     """One line per run of `key` (e.g. val_accuracy) against the epoch."""
-    fig = go.Figure()
-    for i, (label, history) in enumerate(runs):
-        values = history.get(key) or []
-        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, name=label, mode="lines+markers",
-                                 line=dict(color=class_color(i), width=3)))
     longest = max((len(h.get(key) or []) for _, h in runs), default=1)
-    fig.update_xaxes(title="epoch", dtick=max(1, round(longest / 10))).update_yaxes(title=key.replace("_", " "))
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
-    return tidy(fig, 380)
+    return line_chart([Line(label, np.arange(1, len(h.get(key) or []) + 1), h.get(key) or []) for label, h in runs],
+                      "epoch", key.replace("_", " "), markers=True, height=380, epochs=longest)
 
 
 def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
@@ -45,7 +39,7 @@ def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.55,
                                colorbar=dict(title="P(class 1)"), hovertemplate="P=%{z:.2f}<extra></extra>"))
     for X, y, name, open_ in ((X_train, y_train, "train", False), (X_test, y_test, "test", True)):
-        for k, color in ((0, "#2c5aa0"), (1, "#c0392b")):
+        for k, color in ((0, DARK_BLUE), (1, DARK_RED)):
             m = y == k
             fig.add_trace(go.Scatter(x=X[m, 0], y=X[m, 1], mode="markers", name=f"{name}: class {k}",
                                      marker=dict(size=7, color="white" if open_ else color, symbol="circle",
@@ -68,14 +62,14 @@ def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None
                              hovertemplate="true %{y}, predicted %{x}<extra></extra>"))
     if highlight is not None:
         t, p = highlight
-        fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color="#e4572e", width=4))
+        fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color=RED, width=4))
     fig.update_xaxes(title="predicted", type="category", side="top")
     fig.update_yaxes(title="true", type="category", autorange="reversed")
     return tidy(fig, 120 + 38 * len(names), legend=False)
 
 
 def per_class(accuracy: np.ndarray, class_names) -> go.Figure:
-    fig = go.Figure(go.Bar(x=[str(c) for c in class_names], y=accuracy, marker_color="#29a36a",
+    fig = go.Figure(go.Bar(x=[str(c) for c in class_names], y=accuracy, marker_color=GREEN,
                            text=[f"{a:.0%}" for a in accuracy], textposition="outside", cliponaxis=False))
     fig.update_xaxes(type="category", title="class").update_yaxes(range=[0, 1.1], tickformat=".0%", title="accuracy")
     return tidy(fig, 300, legend=False)
@@ -85,13 +79,13 @@ def regression_fit(y_true: np.ndarray, y_pred: np.ndarray) -> go.Figure:
     """Predicted against actual (the diagonal is perfect), and the residuals' histogram."""
     fig = make_subplots(1, 2, subplot_titles=("predicted vs actual", "residuals (predicted - actual)"))
     lo, hi = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
-    fig.add_trace(go.Scatter(x=y_true, y=y_pred, mode="markers", marker=dict(color="#3b6fd4", size=7, opacity=0.7),
+    fig.add_trace(go.Scatter(x=y_true, y=y_pred, mode="markers", marker=dict(color=BLUE, size=7, opacity=0.7),
                              showlegend=False), 1, 1)
-    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(color="#888", dash="dash"),
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(color=GREY, dash="dash"),
                              showlegend=False), 1, 1)
     residuals = y_pred - y_true
     counts, edges = np.histogram(residuals, bins=30)
-    fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, marker_color="#e4572e", showlegend=False), 1, 2)
+    fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, marker_color=RED, showlegend=False), 1, 2)
     fig.update_xaxes(title="actual", row=1, col=1).update_yaxes(title="predicted", row=1, col=1)
     fig.update_xaxes(title="residual", row=1, col=2)
     return tidy(fig, 380, legend=False)

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.figures import weights as fig
-from app.trained import TrainedRun, quick_cnn, quick_run
+from app.figures.images import tiles
+from app.runs import quick_cnn, quick_run
+from app.weights import figures as fig
 from app.widgets import show_error
 from core.errors import NNLabError
+from core.runs import Run
 from core.snapshots import PARTS, LayerWeights, WeightSnapshots
 from core.weights import (bias_axes, first_dense, kernel_axes, layer_kind, shape_text, symmetric_limit, unit_images,
                           weight_stats)
@@ -21,7 +23,7 @@ VALUES_ON_CELLS = 5       # conv kernels up to 5x5 get their numbers written on 
 CHANNELS = ("red", "green", "blue")
 
 
-def quick_models(run: TrainedRun | None) -> None:
+def quick_models(run: Run | None) -> None:
     """Buttons that train a small model on digits and make it the session's model."""
     box = st.container(border=True) if run is None else st.expander("Train a quick model instead",
                                                                    icon=":material/bolt:")
@@ -44,14 +46,14 @@ def quick_models(run: TrainedRun | None) -> None:
                 st.rerun()
 
 
-def _snapshots(run: TrainedRun) -> WeightSnapshots | None:
+def _snapshots(run: Run) -> WeightSnapshots | None:
     return run.model.history.snapshots if run.model.history else None
 
 
-def model_weights(run: TrainedRun) -> LayerWeights | None:
+def model_weights(run: Run) -> LayerWeights | None:
     """The model's name, the epoch slider over its recorded epochs, and the weights after the chosen one;
     None (with a message) when there are no finite weights to show."""
-    st.markdown(f"**Model:** {run.label}")
+    st.markdown(f"**Model:** {run.title}")
     history = run.model.history
     snaps = _snapshots(run)
     diverged = history is not None and history.stop_reason == "diverged"
@@ -70,8 +72,9 @@ def model_weights(run: TrainedRun) -> LayerWeights | None:
     if len(epochs) == 1:
         st.caption(f"Weights after epoch {epochs[0]}, the only one recorded.")
         return snaps.at(epochs[0])
-    if st.session_state.get("weights_epoch") not in epochs:
+    if st.session_state.get("weights_model") is not run or st.session_state.get("weights_epoch") not in epochs:
         st.session_state.pop("weights_epoch", None)                  # a new model: start at its last epoch
+        st.session_state["weights_model"] = run
     epoch = st.select_slider("Weights after epoch", options=epochs, value=epochs[-1], key="weights_epoch",
                              help="Scrub through training: every view below shows the weights after this epoch.")
     if snaps.stride > 1:
@@ -126,8 +129,8 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
                                        key="weights_channel") or 0
     units = images.shape[0]
     shown = units if units <= 64 else st.slider("Units shown", 16, units, 64, key="weights_units")
-    tiles = images[:shown, :, :, channel]
-    st.plotly_chart(fig.tiles(tiles, symmetric_limit(images[..., channel]), [f"unit {i}" for i in range(shown)],
+    unit_tiles = images[:shown, :, :, channel]
+    st.plotly_chart(tiles(unit_tiles, symmetric_limit(images[..., channel]), [f"unit {i}" for i in range(shown)],
                               columns=8), key="weights_units_fig")
     st.caption(f"Each tile is one unit of {name}: its weight on every pixel, drawn where that pixel sits. Red pixels "
                "push the unit up, blue ones down; one colour scale for all tiles, white at 0. A unit that learned a "
@@ -145,7 +148,7 @@ def _conv_kernels(convs: dict[str, np.ndarray]) -> None:
                             help="Each filter has one kh x kw kernel per input channel.")
     small = kh <= VALUES_ON_CELLS
     values = small and st.toggle("Write the weights on the cells", value=cout <= 16, key="weights_conv_values")
-    st.plotly_chart(fig.tiles(np.moveaxis(K[:, :, channel, :], -1, 0), symmetric_limit(K),
+    st.plotly_chart(tiles(np.moveaxis(K[:, :, channel, :], -1, 0), symmetric_limit(K),
                               [f"filter {i}" for i in range(cout)], columns=4 if values else 8, values=values),
                     key="weights_conv_fig")
     st.caption(f"{cout} filters of {kh}x{kw} weights on input channel {channel}. Each slides over the image: where "
@@ -162,7 +165,7 @@ def diagram_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
                                             if big else ""))
 
 
-def trace_section(run: TrainedRun) -> None:
+def trace_section(run: Run) -> None:
     """The lessons' 'first bias of the first hidden layer over the iterations', for any parameter."""
     snaps = _snapshots(run)
     if not snaps or len(snaps) < 2:

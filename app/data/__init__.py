@@ -1,0 +1,1 @@
+"""What serves the Data page only: its sections (views) and their figures."""

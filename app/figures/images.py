@@ -1,0 +1,66 @@
+"""Images as figures, shared by pages: tiling many small images into one picture (one trace: fast to build and
+to send), labelled sample grids, and signed tiles on one colour scale (first-layer units, conv kernels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+
+from app.figures.style import DIVERGING, LABEL, tidy
+
+
+def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:
+    """Tile images (n, h, w[, c]) into one (rows*(h+pad)+pad, cols*(w+pad)+pad[, c]) array, gaps = `fill`."""
+    n, h, w = images.shape[:3]
+    rows = -(-n // columns)
+    out = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad) + images.shape[3:], fill, dtype=images.dtype)
+    for i, img in enumerate(images):
+        r, c = divmod(i, columns)
+        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img
+    return out
+
+
+def image_grid(images: np.ndarray, titles: list[str], columns: int = 8) -> go.Figure:
+    """Images (n, h, w, c) in [0, 1] as one tiled picture (one trace: fast to build and to send),
+    each tile titled (e.g. with its index and label). Grey images are drawn dark-on-white."""
+    imgs = images[..., 0] if images.shape[-1] == 1 else images
+    if imgs.ndim == 3:
+        imgs = 1.0 - imgs                               # dark ink on white, readable on a projector
+    cols = min(columns, len(imgs))
+    h, w = imgs.shape[1:3]
+    pad = max(3, h // 3)                                # room for each tile's title
+    tiled = (mosaic(imgs, cols, pad) * 255).astype(np.uint8)
+    fig = px.imshow(tiled, binary_string=True)
+    fig.update_layout(annotations=[
+        dict(x=pad + (i % cols) * (w + pad) + w / 2, y=pad + (i // cols) * (h + pad), text=title, showarrow=False,
+             yanchor="bottom", font=dict(size=12, color=LABEL))
+        for i, title in enumerate(titles)])
+    fig.update_xaxes(visible=False).update_yaxes(visible=False)
+    rows = -(-len(imgs) // cols)
+    return tidy(fig, 40 + rows * 140, legend=False).update_layout(margin=dict(t=10))
+
+
+def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, values: bool = False,
+          digits: int = 2, width: int = 720) -> go.Figure:
+    """Small signed images (n, h, w) tiled in one heatmap on one colour scale [-limit, limit] centred at zero
+    (first-layer units, conv kernels). values: write each cell's number on it (for small kernels).
+    width: about how many pixels wide the tiles are drawn, to size the figure's height to fit them."""
+    n, h, w = images.shape
+    cols = min(columns, n)
+    pad = max(1, h // 4)
+    grid = mosaic(images.astype(np.float32), cols, pad, fill=np.nan)
+    trace = dict(z=grid, zmin=-limit, zmax=limit, zmid=0, colorscale=DIVERGING, hoverongaps=False,
+                 colorbar=dict(title="weight", thickness=14), hovertemplate="%{z:.4f}<extra></extra>")
+    if values:
+        text = np.where(np.isnan(grid), "", np.char.mod(f"%.{digits}f", np.nan_to_num(grid)))
+        trace.update(text=text, texttemplate="%{text}", textfont=dict(size=11))
+    fig = go.Figure(go.Heatmap(**trace))
+    fig.update_layout(annotations=[
+        dict(x=pad + (i % cols) * (w + pad) + (w - 1) / 2, y=pad + (i // cols) * (h + pad) - 0.5, text=t,
+             showarrow=False, yanchor="bottom", font=dict(size=11, color=LABEL))
+        for i, t in enumerate(titles)])
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+    fig.update_xaxes(visible=False, constrain="domain")
+    cell = width / grid.shape[1]                                   # screen pixels per weight
+    return tidy(fig, int(grid.shape[0] * cell + 50), legend=False).update_layout(margin=dict(t=24, b=10))

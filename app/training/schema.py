@@ -1,0 +1,65 @@
+"""The Training page's settings, each declared once (see `app.settings`): the picker's data settings plus
+the network's and the training's. The widgets, the link and the Experiment they describe all come from here.
+"""
+
+from __future__ import annotations
+
+from app.settings import Schema, Setting
+from app.widgets import data_schema, toy_skips
+from core.activations import ACTIVATIONS, get_activation
+from core.experiment import Experiment
+from core.models import BACKENDS
+from core.spec import OPTIMIZERS
+
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0)
+BATCH_SIZES = (1, 8, 16, 32, 64, 128, 200, 256, 512, 1024)
+L2_VALUES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
+MAX_HIDDEN, MAX_WIDTH = 6, 512
+BACKEND_NAMES = {"sklearn": "scikit-learn MLP", "keras": "Keras (TensorFlow)"}
+URL_LOADED = "train_url_loaded"
+L2_HELP = ("Keras adds l2 x (sum of squared weights) to the loss; scikit-learn's alpha adds 0.5 x alpha x (sum of "
+           "squared weights) / samples, so equal values are not equal penalties across backends.")
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+NETWORK = Schema(
+    Setting("backend", "train_backend", "sklearn", "Backend", BACKENDS, format=BACKEND_NAMES.get),
+    Setting("depth", "train_depth", 2, "Hidden layers", low=0, high=MAX_HIDDEN),
+    *(Setting(f"w{i + 1}", f"train_w{i}", 16, f"Units in hidden layer {i + 1}", low=1, high=MAX_WIDTH)
+      for i in range(MAX_HIDDEN)),
+    Setting("act", "train_act", "relu", "Activation", tuple(ACTIVATIONS), format=lambda a: get_activation(a).title),
+    Setting("drop", "train_dropout", 0.0, "Dropout after each hidden layer", low=0.0, high=0.5, step=0.05,
+            help="Keras only."),
+)
+
+TRAINING = Schema(
+    Setting("n", "train_n", 2000, "Samples used (train + test)", low=50, high=70000,
+            help="A stratified subset keeps live demos fast."),
+    Setting("test", "train_test", 0.2, "Test fraction", low=0.1, high=0.5, step=0.05),
+    Setting("seed", "train_seed", 0, "Seed (split and weights)", low=0, high=9999),
+    Setting("opt", "train_opt", "adam", "Optimizer", OPTIMIZERS),
+    Setting("lr", "train_lr", 3e-3, "Learning rate", LEARNING_RATES, format=_g),
+    Setting("bs", "train_bs", 32, "Batch size", BATCH_SIZES),
+    Setting("epochs", "train_epochs", 20, "Epochs", low=1, high=200),
+    Setting("l2", "train_l2", 0.0, "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
+    Setting("val", "train_val", 0.1, "Validation fraction", low=0.0, high=0.3, step=0.05),
+    Setting("patience", "train_patience", 0, "Early stopping patience (0 = off)", low=0, high=20),
+)
+
+
+def schema() -> Schema:
+    """Every setting of the Training page, in the order of its controls."""
+    return data_schema("train", allow_upload=False) + NETWORK + TRAINING
+
+
+def link_skips(page: Schema, exp: Experiment | None) -> set[str]:
+    """Settings that do not matter for `exp` and stay out of its link: the subset size when every sample is
+    used, widths beyond the depth, a generated set's options for other data."""
+    values = page.values()
+    skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | toy_skips(page)
+    if exp is None or exp.max_samples is None:
+        skip.add("n")
+    return skip

@@ -1,0 +1,128 @@
+"""One training run, from the click to its result: the record every page shares (the Training page, its run
+history, the Weights and Activation pages, and any page that trains).
+
+    run = start_run(exp, data)                       # builds the model (InvalidSpecError before anything trains)
+    train(run, data, on_epoch=redraw)               # per-epoch logs and weight snapshots land in run.history
+    run.status, run.message, run.test_score, run.label
+
+A run whose training was cut short (the page was interrupted mid-epoch) still holds its model and the epochs
+it finished: `close_interrupted` turns it into a "stopped" run. `release()` drops the model and the weight
+snapshots but keeps the curves, so a long run history costs little memory.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from core.experiment import Experiment, PreparedData, describe
+from core.models import MAX_PARAMS, BaseModel, History, build_model
+from core.models.base import EpochCallback
+
+RUNNING = "running"
+ENDINGS = ("completed", "stopped", "early_stopping", "diverged")      # History.stop_reason, after training
+
+
+@dataclass(eq=False)
+class Run:
+    """Settings, model, per-epoch history (with weight snapshots), status, message, test score and label."""
+
+    exp: Experiment
+    model: BaseModel | None
+    task: str = ""                 # "classification" | "regression", from the model
+    params: int = 0                # trainable parameters, from the model
+    number: int = 0                # position in the session's run history (0: not in it)
+    status: str = RUNNING          # running, then one of ENDINGS
+    message: str = ""
+    test_score: float = math.nan   # accuracy or R2 on the test set
+    _kept: History = field(default_factory=History, repr=False)     # the history once the model is released
+
+    def __post_init__(self) -> None:
+        if self.model is not None:
+            self.task = self.task or self.model.task
+            self.params = self.params or self.model.count_params()
+
+    @property
+    def history(self) -> History:
+        """Per-epoch logs (and, while the model is kept, its weight snapshots)."""
+        if self.model is not None and self.model.history is not None:
+            return self.model.history
+        return self._kept
+
+    @property
+    def epochs(self) -> list[dict]:
+        return self.history.epochs
+
+    @property
+    def curves(self) -> dict[str, list[float]]:
+        """Keras-style {metric: [value per epoch]}."""
+        return self.history.history
+
+    @property
+    def metric(self) -> str:
+        return "accuracy" if self.task == "classification" else "r2"
+
+    @property
+    def label(self) -> str:
+        """How lists of runs name it: "run 3: sklearn 16-16 relu adam lr=0.003"."""
+        return f"run {self.number}: {describe(self.exp)}" if self.number else describe(self.exp)
+
+    @property
+    def title(self) -> str:
+        """How a page names the model it shows: settings, data, epochs and (when known) the test score."""
+        score = ""
+        if math.isfinite(self.test_score):
+            score = (f", test accuracy {self.test_score:.0%}" if self.metric == "accuracy"
+                     else f", test R2 {self.test_score:.3f}")
+        return f"{describe(self.exp)} on {self.exp.dataset} ({len(self.epochs)} epochs{score})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status != RUNNING
+
+    def finish(self, data: PreparedData) -> None:
+        """Close a run whose `fit` returned: its status and message, and its score on the test set."""
+        history = self.history
+        self.status = history.stop_reason
+        seconds = self.epochs[-1]["seconds"] if self.epochs else 0.0
+        self.message = history.message or f"Trained {len(self.epochs)} epochs in {seconds:.1f} s."
+        self._score(data)
+
+    def close_interrupted(self, data: PreparedData) -> None:
+        """A run still marked running was cut short mid-epoch: keep its model as of its last epoch, "stopped"."""
+        if self.finished:
+            return
+        self.status = "stopped"
+        self.message = (f"Stopped after epoch {len(self.epochs)} of {self.exp.config.epochs}: the model as of that "
+                        "epoch is kept.")
+        self._score(data)
+
+    def _score(self, data: PreparedData) -> None:
+        if self.model is not None and self.epochs and self.status != "diverged":
+            self.test_score = self.model.score(data.X_test, data.y_test)
+
+    def release(self) -> None:
+        """Drop the model and its weight snapshots; keep the curves and the result."""
+        if self.model is None:
+            return
+        h = self.history
+        self._kept = History(epochs=list(h.epochs), stop_reason=h.stop_reason, message=h.message)
+        self.model = None
+
+
+def start_run(exp: Experiment, data: PreparedData, max_params: int = MAX_PARAMS) -> Run:
+    """A new run of `exp` on `data`, its model built but not trained. Raises InvalidSpecError for a network
+    the backend cannot build or one over `max_params` parameters."""
+    model = build_model(exp.spec, exp.backend, input_shape=data.input_shape, n_outputs=data.n_outputs,
+                        task=data.task, seed=exp.config.seed, max_params=max_params)
+    return Run(exp, model)
+
+
+def train(run: Run, data: PreparedData, on_epoch: EpochCallback | None = None) -> Run:
+    """Train the run's model on `data` with its settings, `on_epoch(logs)` after every epoch, then close it."""
+    run.model.fit(data.X_train, data.y_train, run.exp.config, callback=on_epoch)
+    run.finish(data)
+    return run
+
+
+__all__ = ["ENDINGS", "RUNNING", "Run", "start_run", "train"]
