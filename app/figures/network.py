@@ -30,7 +30,8 @@ def network_figure(sizes: list[int], edges: list[np.ndarray], names: list[str], 
     """
     units = units or [None] * len(sizes)
     drawn = [n <= max_units for n in sizes]
-    half = (max([n for n, d in zip(sizes, drawn) if d] + [6]) - 1) / 2       # the boxes' half height
+    boxes = [6] if not all(drawn) else []                                     # a box stands as tall as 6 units
+    half = (max([n for n, d in zip(sizes, drawn) if d] + boxes) - 1) / 2
     ys = [layer_y(n) if d else None for n, d in zip(sizes, drawn)]
     fig = go.Figure()
     hover: list[tuple[float, float, str]] = []
