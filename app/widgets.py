@@ -12,6 +12,7 @@ from app import settings as w
 from app.data_access import get_dataset, uploaded_dataset
 from app.settings import Schema, Setting
 from core.datasets import Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
+from core.datasets.folders import confine, typed_folders_allowed
 from core.datasets.readers import load_csv_columns
 from core.errors import DatasetUnavailable, NNLabError
 
@@ -66,7 +67,7 @@ def _upload(prefix: str) -> Dataset | None:
         st.info("Waiting for a file. Nothing you upload leaves this server.", icon=":material/upload_file:")
         return None
     target = None
-    if len(files) == 1 and files[0].name.lower().endswith(".csv"):
+    if len(files) == 1 and files[0].name.lower().endswith((".csv", ".csv.gz")):
         try:
             columns = load_csv_columns(files[0].getvalue())
         except NNLabError as exc:
@@ -95,11 +96,12 @@ def dataset_picker(schema: Schema, label: str = "Dataset") -> Picked:
     options = {}
     if "n_samples" in dataset_options(name):
         options = _toy_options(schema)
-    if "data_dir" in dataset_options(name) and not is_available(name):
-        folder = st.text_input("Folder that holds the files (on the server)", key=f"{prefix}_dir",
-                               placeholder="/home/teacher/datasets/mnist")
-        options = {"data_dir": folder} if folder else {}
     try:
+        if "data_dir" in dataset_options(name) and not is_available(name) and typed_folders_allowed():
+            folder = st.text_input("Folder in NN Lab's data folder that holds the files", key=f"{prefix}_dir",
+                                   placeholder="mnist", max_chars=200,
+                                   help="A folder inside the server's data folder; nothing outside it can be read.")
+            options = {"data_dir": str(confine(folder))} if folder.strip() else {}
         return Picked(name, options, get_dataset(name, tuple(sorted(options.items()))))
     except DatasetUnavailable as exc:
         st.info(str(exc), icon=":material/folder_off:")

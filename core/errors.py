@@ -26,3 +26,7 @@ class InvalidSpecError(NNLabError, ValueError):
 
 class NotTrainedError(NNLabError, RuntimeError):
     """Asked for the weights or outputs of a model that has not been trained yet."""
+
+
+class FolderNotAllowed(NNLabError, PermissionError):
+    """A folder typed into a page is outside what the server lets pages read (or typing folders is off)."""

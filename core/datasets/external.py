@@ -1,15 +1,20 @@
 """MNIST, Fashion-MNIST, CIFAR-10 and California housing: read from files on this machine, never
 downloaded. Each looks in the folder it is given, then in NN Lab's data folder, then in the
 Keras / scikit-learn caches, and otherwise raises DatasetUnavailable naming the files to put where.
+
+Messages and sources name folders relative to the data folder (`folders.shown`): students on a class server
+never see the server's own paths; the folders searched go to the server log.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
+from core.datasets import folders
+from core.datasets.california import FILE as CALIFORNIA_FILE, read_california
+from core.datasets.folders import keras_cache_dir, shown, sklearn_data_home
 from core.datasets.readers import load_cifar_batch, load_idx, load_npz, npz_arrays
 from core.errors import DatasetUnavailable
 
@@ -21,12 +26,8 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 
 
 def nnlab_data_dir() -> Path:
-    """NN Lab's own data folder: $NNLAB_DATA_DIR, else ./data (relative to where the app is started)."""
-    return Path(os.environ.get("NNLAB_DATA_DIR", "data")).expanduser()
-
-
-def keras_cache_dir() -> Path:
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
+    """NN Lab's own data folder: $NNLAB_DATA_DIR, else data/ next to the README."""
+    return folders.data_root()
 
 
 def _candidates(name: str, data_dir: str | Path | None, keras_subdirs: tuple[str, ...]) -> list[Path]:
@@ -46,10 +47,11 @@ def _find(folder: Path, stem: str) -> Path | None:
 
 
 def _unavailable(title: str, name: str, what: str, looked: list[Path]) -> DatasetUnavailable:
+    folders.log.info("%s not found; looked in %s", title, ", ".join(str(p) for p in dict.fromkeys(looked)))
     return DatasetUnavailable(
-        f"{title} is not on this machine, and NN Lab never downloads data. {what} Put them in "
-        f"{nnlab_data_dir() / name}/ (or set NNLAB_DATA_DIR, or upload them on the Data page). "
-        f"Looked in: {', '.join(str(p) for p in dict.fromkeys(looked))}."
+        f"{title} is not on this machine, and NN Lab never downloads data. {what} Put them in the folder "
+        f"{name}/ of NN Lab's data folder (data/ next to the README, or the folder NNLAB_DATA_DIR names), or "
+        "upload them on the Data page."
     )
 
 
@@ -78,13 +80,13 @@ def load_mnist_like(name: str, title: str, data_dir: str | Path | None = None) -
     for folder in folders:
         files = _mnist_files(folder, name)
         if isinstance(files, Path):
-            X, y = npz_arrays(load_npz(files), str(files))
-            return X, y, str(files)
+            X, y = npz_arrays(load_npz(files), files.name)
+            return X, y, shown(files)
         if files:
             X, y = load_idx(files[0]), load_idx(files[1])
             if files[2] and files[3]:
                 X, y = np.concatenate([X, load_idx(files[2])]), np.concatenate([y, load_idx(files[3])])
-            return X, y, str(folder)
+            return X, y, shown(folder)
     raise _unavailable(title, name, mnist_files_hint(name), folders)
 
 
@@ -109,22 +111,28 @@ def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.nda
             _candidates("cifar10", data_dir, CIFAR_KERAS_SUBDIRS),
         )
     parts = [load_cifar_batch(folder / f) for f in CIFAR_FILES if (folder / f).is_file()]
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), str(folder)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder)
+
+
+def _california_file(data_dir: str | Path | None = None) -> Path | None:
+    roots = [Path(data_dir).expanduser()] if data_dir else []
+    roots += [nnlab_data_dir(), nnlab_data_dir() / "california_housing", sklearn_data_home()]
+    return next((r / CALIFORNIA_FILE for r in roots if (r / CALIFORNIA_FILE).is_file()), None)
 
 
 def load_california(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
-    from sklearn.datasets import fetch_california_housing, get_data_home
+    """scikit-learn's California housing, from its cache file, read without unpickling arbitrary objects."""
+    from core.datasets.california import FEATURES
 
-    home = data_dir or None
-    try:
-        bunch = fetch_california_housing(data_home=home, download_if_missing=False)
-    except OSError as exc:
+    path = _california_file(data_dir)
+    if path is None:
         raise DatasetUnavailable(
-            "California housing is not in scikit-learn's cache on this machine, and NN Lab never downloads "
-            f"data. Copy cal_housing_py3.pkz into {get_data_home(home)} (on a machine with internet, run "
-            "sklearn.datasets.fetch_california_housing() once and copy ~/scikit_learn_data)."
-        ) from exc
-    return bunch.data, bunch.target, tuple(bunch.feature_names), get_data_home(home)
+            f"California housing is not on this machine, and NN Lab never downloads data. Copy {CALIFORNIA_FILE} "
+            "(from scikit-learn's data home, ~/scikit_learn_data, on a machine where "
+            "sklearn.datasets.fetch_california_housing() has run) into NN Lab's data folder."
+        )
+    X, y = read_california(path)
+    return X, y, FEATURES, shown(path)
 
 
 def is_on_disk(name: str, data_dir: str | Path | None = None) -> bool:
@@ -132,7 +140,5 @@ def is_on_disk(name: str, data_dir: str | Path | None = None) -> bool:
     if name == "cifar10":
         return _cifar_folder(data_dir) is not None
     if name == "california_housing":
-        from sklearn.datasets import get_data_home
-
-        return (Path(get_data_home(data_dir or None)) / "cal_housing_py3.pkz").is_file()
+        return _california_file(data_dir) is not None
     return any(_mnist_files(f, name) for f in _candidates(name, data_dir, MNIST_KERAS_SUBDIRS[name]))

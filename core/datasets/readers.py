@@ -3,55 +3,31 @@ version" batches, NumPy .npz and CSV.
 
 Every reader takes a path or the file's bytes (an upload) and raises DataFormatError, saying what was
 expected and what was found, for a file that is not what it claims to be. Nothing here executes code
-from a file: CIFAR batches are pickles and go through a restricted unpickler; .npz refuses pickles.
+from a file: CIFAR batches are pickles and go through a restricted unpickler; .npz refuses pickles. Nothing
+here allocates more than a file really holds (`core.datasets.limits`): decompression is capped, and every
+declared array size is checked against the bytes present before an array is made.
 """
 
 from __future__ import annotations
 
-import gzip
+import importlib
 import io
 import pickle
 import struct
 import zipfile
-import zlib
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Union
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.datasets.limits import MAX_BYTES, MAX_CELLS, Source, check_array_size, read_source
 from core.errors import DataFormatError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-Source = Union[str, Path, bytes, BinaryIO]
-
 # IDX type codes (third byte of the magic number) -> big-endian numpy dtype.
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 IDX_LABELS_MAGIC, IDX_IMAGES_MAGIC = 2049, 2051
-
-
-def _read_bytes(source: Source) -> tuple[bytes, str]:
-    """(content, display name). Gzip is recognised by its magic bytes, not by the file name."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        raw, label = bytes(source), "the uploaded file"
-    elif hasattr(source, "read"):
-        raw, label = source.read(), getattr(source, "name", "the uploaded file")
-    else:
-        path = Path(source)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise DataFormatError(f"Could not read {path}: {exc.strerror or exc}.") from exc
-        label = str(path)
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DataFormatError(
-                f"{label} looks gzip-compressed but is corrupt or cut short ({exc}). Download it again."
-            ) from exc
-    return raw, label
 
 
 def load_idx(source: Source) -> np.ndarray:
@@ -59,7 +35,7 @@ def load_idx(source: Source) -> np.ndarray:
 
     Labels files (magic 2049) give (n,); image files (magic 2051) give (n, rows, cols), uint8.
     """
-    raw, label = _read_bytes(source)
+    raw, label = read_source(source)
     if len(raw) < 4:
         raise DataFormatError(f"{label} is empty or too short to be an IDX file ({len(raw)} bytes).")
     zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
@@ -85,21 +61,57 @@ def load_idx(source: Source) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(dims).astype(dtype.newbyteorder("="))
 
 
+PLAIN_DTYPES = {"b1", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8"}
+
+
+class _CheckedArray(np.ndarray):
+    """An array being unpickled: its state must declare exactly as much data as it carries."""
+
+    def __setstate__(self, state):
+        if not (isinstance(state, tuple) and len(state) == 5 and isinstance(state[2], np.dtype)
+                and isinstance(state[4], bytes) and not state[2].hasobject):
+            raise DataFormatError("Refused the file: an array in it is not plain numbers.")
+        check_array_size("the pickled array", tuple(state[1]), state[2].itemsize, available=len(state[4]))
+        super().__setstate__(state)
+
+
+def _reconstruct(subtype, shape, dtype):
+    """numpy's array constructor for pickles, building a _CheckedArray of a checked size."""
+    if subtype is not np.ndarray:
+        raise DataFormatError("Refused the file: it rebuilds an array subclass, not a plain array.")
+    check_array_size("the pickled array", tuple(shape), 8)
+    return importlib.import_module("numpy._core.multiarray")._reconstruct(_CheckedArray, shape, dtype)
+
+
+def _dtype(name, align=False, copy=False):
+    """numpy.dtype for plain number types only (no objects, records or sized blobs)."""
+    text = name.decode("latin1") if isinstance(name, bytes) else name
+    if text not in PLAIN_DTYPES:
+        raise DataFormatError(f"Refused the file: it asks for arrays of type {text!r}; expected plain numbers.")
+    return np.dtype(text, align, copy)
+
+
+def _frombuffer(buffer, dtype, shape, order):
+    check_array_size("the pickled array", tuple(shape), np.dtype(dtype).itemsize, available=len(buffer))
+    return importlib.import_module("numpy._core.numeric")._frombuffer(buffer, dtype, shape, order)
+
+
 class _ArrayOnlyUnpickler(pickle.Unpickler):
-    """Unpickles plain containers and numpy arrays, and nothing that could run code.
+    """Unpickles plain containers and numpy arrays of plain numbers, and nothing that could run code or
+    allocate more than the file holds.
 
     A pickle names the callables it wants invoked; any name outside this allow-list makes the whole
-    file refused before anything from it runs.
+    file refused before anything from it runs. The allowed ones are wrapped to check every declared size.
     """
 
     ALLOWED = {
-        ("numpy.core.multiarray", "_reconstruct"): ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "_reconstruct"): ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.numeric", "_frombuffer"): ("numpy._core.numeric", "_frombuffer"),
-        ("numpy._core.numeric", "_frombuffer"): ("numpy._core.numeric", "_frombuffer"),
-        ("numpy", "ndarray"): ("numpy", "ndarray"),
-        ("numpy", "dtype"): ("numpy", "dtype"),
-        ("_codecs", "encode"): ("_codecs", "encode"),   # how Python 3 pickles bytes at protocol 2
+        ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+        ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+        ("numpy.core.numeric", "_frombuffer"): _frombuffer,
+        ("numpy._core.numeric", "_frombuffer"): _frombuffer,
+        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "dtype"): _dtype,
+        ("_codecs", "encode"): importlib.import_module("_codecs").encode,   # how Python 3 pickles bytes (protocol 2)
     }
 
     def find_class(self, module: str, name: str) -> object:
@@ -110,14 +122,12 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
                 "only arrays and lists; this file may be malicious. Use the official "
                 "'CIFAR-10 python version' batches (data_batch_1 ... data_batch_5, test_batch)."
             )
-        import importlib
-
-        return getattr(importlib.import_module(target[0]), target[1])
+        return target
 
 
 def load_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray]:
     """Read one CIFAR-10 "python version" batch: images (n, 32, 32, 3) uint8 and labels (n,) int64."""
-    raw, label = _read_bytes(source)
+    raw, label = read_source(source)
     if not raw:
         raise DataFormatError(f"{label} is empty. Expected a CIFAR-10 batch such as data_batch_1.")
     try:
@@ -145,21 +155,51 @@ def load_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(labels)
     if y.dtype == object or y.shape != (data.shape[0],):
         raise DataFormatError(f"{label}: expected {data.shape[0]} integer labels, found shape {y.shape}.")
-    x = data.astype(np.uint8, copy=False).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    x = np.asarray(data).astype(np.uint8, copy=False).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(x), y.astype(np.int64)
 
 
 def load_npz(source: Source) -> dict[str, np.ndarray]:
-    """Read a .npz archive with pickles refused. Returns {name: array}."""
-    raw, label = _read_bytes(source)
+    """Read a .npz archive with pickles refused and every size checked before anything is inflated or
+    allocated. Returns {name: array}."""
+    raw, label = read_source(source)
     try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = [m for m in archive.infolist() if m.filename.endswith(".npy")]
+        declared = sum(m.file_size for m in members)
+        if declared > MAX_BYTES:
+            raise DataFormatError(f"{label} declares {declared / 2**20:.0f} MB of arrays, over the "
+                                  f"{MAX_BYTES / 2**20:.0f} MB NN Lab unpacks from one file. Refused.")
+        arrays, left = {}, MAX_BYTES
+        for m in members:
+            with archive.open(m) as f:
+                data = f.read(left + 1)                 # a member that lies about its size still stops here
+            left -= len(data)
+            if left < 0:
+                raise DataFormatError(f"{label} inflates to more than {MAX_BYTES / 2**20:.0f} MB. Refused.")
+            arrays[m.filename[:-4]] = _npy_array(data, f"{label}: {m.filename}")
+        return arrays
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        if isinstance(exc, DataFormatError):
+            raise
         raise DataFormatError(
             f"{label} is not a readable .npz archive ({exc}). Save one with "
             "numpy.savez(path, x=images, y=labels) and upload it again."
         ) from exc
+
+
+def _npy_array(data: bytes, label: str) -> np.ndarray:
+    """One .npy file's array, read from its header and the bytes that follow it (no pickles, no copies)."""
+    fmt = np.lib.format
+    f = io.BytesIO(data)
+    version = fmt.read_magic(f)
+    header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, fortran, dtype = header(f)
+    if dtype.hasobject:
+        raise DataFormatError(f"{label} holds Python objects (a pickle), which NN Lab never loads. Save plain arrays.")
+    check_array_size(label, tuple(shape), dtype.itemsize, available=len(data) - f.tell())
+    count = int(np.prod(shape)) if shape else 1
+    return np.frombuffer(data, dtype=dtype, count=count, offset=f.tell()).reshape(shape, order="F" if fortran else "C")
 
 
 def npz_arrays(arrays: dict[str, np.ndarray], label: str = "the .npz file") -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +221,7 @@ def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame",
     """Read a CSV into (features DataFrame, target Series). The target defaults to the last column."""
     import pandas as pd
 
-    raw, label = _read_bytes(source)
+    raw, label = read_source(source)
     if not raw.strip():
         raise DataFormatError(f"{label} is empty. Expected a header row and at least two data rows.")
     frame = _parse_csv(raw, label)
@@ -205,14 +245,19 @@ def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame",
 
 def load_csv_columns(source: Source) -> list[str]:
     """The header of a CSV file, to choose the target column before loading."""
-    raw, label = _read_bytes(source)
+    raw, label = read_source(source)
     return [str(c) for c in _parse_csv(raw, label, nrows=0).columns]
 
 
 def _parse_csv(raw: bytes, label: str, **options) -> "pd.DataFrame":
-    """pandas.read_csv on the file's bytes; any parse failure becomes one DataFormatError."""
+    """pandas.read_csv on the file's bytes, once rows x columns are known to be at most MAX_CELLS; any parse
+    failure becomes one DataFormatError."""
     import pandas as pd
 
+    rows, columns = raw.count(b"\n") + 1, raw.split(b"\n", 1)[0].count(b",") + 1
+    if rows * columns > MAX_CELLS:
+        raise DataFormatError(f"{label} has about {rows:,} rows x {columns} columns, over the {MAX_CELLS:,} values "
+                              "NN Lab reads from one CSV. Use a sample of the rows or fewer columns.")
     try:
         return pd.read_csv(io.BytesIO(raw), **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:

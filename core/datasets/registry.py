@@ -11,7 +11,7 @@ import numpy as np
 from core.datasets import external
 from core.datasets.base import Dataset, make_dataset
 from core.datasets.toy import TOY_SETS, make_toy
-from core.errors import InvalidSpecError
+from core.errors import DataFormatError, InvalidSpecError, NNLabError
 from core.registry import lookup
 
 
@@ -129,7 +129,12 @@ def dataset_options(name: str) -> tuple[str, ...]:
 def is_available(name: str, data_dir: str | None = None) -> bool:
     """Whether `load_dataset(name)` can succeed offline right now (checks files, reads nothing)."""
     info = dataset_info(name)
-    return info.bundled or external.is_on_disk(name, data_dir)
+    if info.bundled:
+        return True
+    try:
+        return external.is_on_disk(name, data_dir)
+    except OSError:                   # an unreadable folder on the way: not available, and no traceback
+        return False
 
 
 def load_dataset(name: str, **options) -> Dataset:
@@ -145,4 +150,10 @@ def load_dataset(name: str, **options) -> Dataset:
         raise InvalidSpecError(
             f"{name} does not take option(s) {', '.join(unknown)}; it takes {', '.join(allowed) or 'none'}."
         )
-    return info.load(**options)
+    try:
+        return info.load(**options)
+    except NNLabError:                # DatasetUnavailable is an OSError too: it already says what to do
+        raise
+    except OSError as exc:            # a folder or file the server cannot read: one message, no server path
+        raise DataFormatError(f"{info.title}: a file or folder could not be read ({exc.strerror or exc}). Ask your "
+                              "teacher to check the data folder's permissions.") from exc

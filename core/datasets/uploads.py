@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 
 from core.datasets.base import Dataset, make_dataset
 from core.datasets.external import CIFAR10_CLASSES
+from core.datasets.limits import MAX_BYTES
 from core.datasets.readers import load_cifar_batch, load_csv, load_idx, load_npz, npz_arrays
 from core.errors import DataFormatError
 
-MAX_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
+MAX_CLASSES = 20
+
+
+def _named(name: str, content: bytes) -> io.BytesIO:
+    """An upload as a file object with its name, so every message names the file the student chose."""
+    f = io.BytesIO(content)
+    f.name = name
+    return f   # an integer target with more distinct values than this is treated as regression
 
 
 def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=None, title=None) -> Dataset:
@@ -17,7 +27,9 @@ def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=No
     if X.ndim == 3:
         X = X[..., None]
     scale = 255.0 if X.dtype == np.uint8 or float(np.nanmax(X)) > 1.0 else 1.0
-    return make_dataset(name, X.astype(np.float32) / scale, y, task="classification", kind="image",
+    X = X.astype(np.float32)
+    X /= scale                                         # in place: one float32 copy of the images, not two
+    return make_dataset(name, X, y, task="classification", kind="image",
                         class_names=class_names, title=title or name, source=source, pixel_scale=scale)
 
 
@@ -33,7 +45,7 @@ def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=(
 
 
 def _from_idx(files: dict[str, bytes]) -> Dataset:
-    arrays = {n: load_idx(b) for n, b in files.items()}
+    arrays = {n: load_idx(_named(n, b)) for n, b in files.items()}
     images = [n for n, a in arrays.items() if a.ndim == 3]
     labels = [n for n, a in arrays.items() if a.ndim == 1]
     if len(images) != 1 or len(labels) != 1:
@@ -55,23 +67,28 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None) -> Da
     """
     if not files:
         raise DataFormatError("No file received. Upload an IDX pair, CIFAR-10 batches, a .npz or a CSV file.")
+    total = sum(len(content) for content in files.values())
+    if total > MAX_BYTES:
+        raise DataFormatError(f"These files hold {total / 2**20:.0f} MB together, over the {MAX_BYTES / 2**20:.0f} MB "
+                              "NN Lab takes in one upload (a class server shares its memory). Upload fewer files, "
+                              "for example two CIFAR-10 batches, or a subset saved as one .npz.")
     names = list(files)
     lower = [n.lower() for n in names]
     if len(files) == 1 and lower[0].endswith(".npz"):
-        X, y = npz_arrays(load_npz(files[names[0]]), names[0])
+        X, y = npz_arrays(load_npz(_named(names[0], files[names[0]])), names[0])
         if np.asarray(X).ndim in (3, 4):
             return _images(names[0].rsplit(".", 1)[0], X, y, names[0])
         if np.asarray(X).ndim != 2:
             raise DataFormatError(f"{names[0]}: expected x of shape (n, d) or (n, h, w[, c]), found {np.shape(X)}.")
         return _table(names[0].rsplit(".", 1)[0], X, y, names[0])
-    if len(files) == 1 and lower[0].endswith(".csv"):
-        features, target_col = load_csv(files[names[0]], target)
+    if len(files) == 1 and lower[0].endswith((".csv", ".csv.gz")):
+        features, target_col = load_csv(_named(names[0], files[names[0]]), target)
         return _table(names[0].rsplit(".", 1)[0], features.to_numpy(), target_col.to_numpy(), names[0],
                       [str(c) for c in features.columns])
     if all("idx" in n or "ubyte" in n for n in lower):
         return _from_idx(files)
     if all(n.startswith(("data_batch", "test_batch")) for n in lower):
-        parts = [load_cifar_batch(files[n]) for n in sorted(names)]
+        parts = [load_cifar_batch(_named(n, files[n])) for n in sorted(names)]
         return _images("cifar10_upload", np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                        ", ".join(sorted(names)), class_names=CIFAR10_CLASSES, title="CIFAR-10 (uploaded)")
     raise DataFormatError(

@@ -112,3 +112,22 @@ def test_a_large_dataset_is_loaded_once_per_server(app, isolated_data, monkeypat
     other = type(app).from_file(app._script_path, default_timeout=60)
     _open(other, dataset="mnist")                                 # a second student
     assert other.metric[0].value == "80" and len(calls) == 1
+
+
+def test_typed_server_folders_are_off_by_default_and_confined_when_on(app, isolated_data, monkeypatch):
+    from formats import write_mnist_files
+
+    monkeypatch.delenv("NNLAB_ALLOW_FOLDERS", raising=False)
+    _open(app, dataset="mnist")
+    assert not app.text_input and "folder mnist/ of NN Lab's data folder" in app.info[0].value
+    assert str(isolated_data) not in app.info[0].value                        # no server path for students
+    monkeypatch.setenv("NNLAB_ALLOW_FOLDERS", "1")
+    write_mnist_files(isolated_data / "data" / "lesson" / "digits28", n=30, test=10)
+    app.run()
+    for typed in ("/etc", "../../..", "/proc/self"):
+        app.text_input(key="data_dir").set_value(typed).run()
+        assert not app.exception and len(app.error) == 1
+        assert "Only folders inside NN Lab's data folder can be read" in app.error[0].value
+    app.text_input(key="data_dir").set_value("lesson/digits28").run()
+    assert not app.exception and not app.error and app.metric[0].value == "40"
+    assert "Source: data folder: lesson/digits28" in " ".join(c.value for c in app.caption)

@@ -92,7 +92,7 @@ def test_cifar_refuses_malformed_batches(content, message):
 def test_npz_loads_without_pickles():
     arrays = load_npz(npz_bytes(x=np.ones((3, 2)), y=np.arange(3)))
     assert set(arrays) == {"x", "y"}
-    with pytest.raises(DataFormatError, match="not a readable .npz"):
+    with pytest.raises(DataFormatError, match="holds Python objects \\(a pickle\\), which NN Lab never loads"):
         load_npz(npz_bytes(x=np.array([{"a": 1}], dtype=object)))
     with pytest.raises(DataFormatError, match="not a readable .npz"):
         load_npz(b"PK\x03\x04 broken zip")

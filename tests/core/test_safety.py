@@ -1,0 +1,272 @@
+"""A class server reads students' files and typed folders: nothing may run code, escape the data folder,
+block, or take the server's memory. Each hostile case is refused with a message; the bombs' peak memory is
+measured in a fresh interpreter."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from formats import idx_bytes, write_mnist_files
+
+from core.datasets import load_dataset
+from core.datasets.california import read_california
+from core.datasets.folders import confine, shown
+from core.datasets.limits import MAX_BYTES, read_file
+from core.datasets.readers import load_cifar_batch
+from core.errors import DataFormatError, DatasetUnavailable, FolderNotAllowed
+
+GB = 2**30
+PEAK_BUDGET_MB = 500
+
+
+# -- California housing: scikit-learn's cache file, never unpickled as it asks ---------------------------------
+def _pkz(obj) -> bytes:
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(obj, buffer, compress=6)
+    return buffer.getvalue()
+
+
+class _RunsACommand:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_california_file_is_refused_and_runs_nothing(tmp_path, isolated_data):
+    marker = tmp_path / "ran"
+    (isolated_data / "data").mkdir()
+    (isolated_data / "data" / "cal_housing_py3.pkz").write_bytes(_pkz(_RunsACommand(marker)))
+    with pytest.raises(DataFormatError, match="asks to run posix.system while loading"):
+        load_dataset("california_housing")
+    assert not marker.exists()
+
+
+def test_california_reads_the_same_numbers_as_scikit_learn(tmp_path, monkeypatch):
+    from sklearn.datasets import fetch_california_housing
+
+    rng = np.random.default_rng(0)
+    table = np.c_[rng.uniform(1e4, 5e5, 40), rng.uniform(1, 10, (40, 3)), rng.uniform(100, 900, (40, 3)) + 1,
+                  rng.uniform(30, 40, 40), rng.uniform(-120, -115, 40)]
+    (tmp_path / "cal_housing_py3.pkz").write_bytes(_pkz(table))
+    reference = fetch_california_housing(data_home=str(tmp_path), download_if_missing=False)   # a trusted file
+    X, y = read_california(tmp_path / "cal_housing_py3.pkz")
+    np.testing.assert_allclose(X, reference.data)
+    np.testing.assert_allclose(y, reference.target)
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path))
+    ds = load_dataset("california_housing")
+    assert ds.X.shape == (40, 8) and ds.feature_names[0] == "MedInc" and ds.source == "scikit-learn's data home"
+
+
+def test_a_california_file_declaring_a_huge_array_is_refused_before_allocating():
+    import joblib.numpy_pickle as npk
+
+    wrapper = npk.NumpyArrayWrapper(np.ndarray, (2_000_000_000, 9), "C", np.dtype("f8"))
+    raw = zlib.compress(pickle.dumps(wrapper, protocol=2))
+    with pytest.raises(DataFormatError, match="declares 137329 MB of data"):
+        read_california(raw)
+
+
+# -- folders typed into a page: the teacher's choice, and only inside the data folder -------------------------
+@pytest.fixture
+def root(isolated_data, monkeypatch):
+    monkeypatch.setenv("NNLAB_ALLOW_FOLDERS", "1")
+    folder = isolated_data / "data"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def test_typed_folders_are_off_unless_the_server_allows_them(isolated_data, monkeypatch):
+    monkeypatch.delenv("NNLAB_ALLOW_FOLDERS", raising=False)
+    (isolated_data / "data" / "mnist").mkdir(parents=True)
+    with pytest.raises(FolderNotAllowed, match="does not read folders typed into a page"):
+        confine("mnist")
+
+
+def test_a_typed_folder_inside_the_data_folder_is_read(root):
+    write_mnist_files(root / "class7" / "mnist", n=20, test=5)
+    folder = confine("class7/mnist")
+    assert folder == root.resolve() / "class7" / "mnist"
+    ds = load_dataset("mnist", data_dir=str(folder))
+    assert ds.n_samples == 25 and ds.source == "data folder: class7/mnist"
+
+
+@pytest.mark.parametrize("typed", ["/etc", "../", "../../etc/passwd", "class7/../../..", "/proc/self/environ",
+                                   "/proc/self/fd/0", "/no/such/folder"])
+def test_a_typed_folder_outside_the_data_folder_is_refused_the_same_way(root, typed):
+    with pytest.raises(FolderNotAllowed, match="Only folders inside NN Lab's data folder can be read") as refused:
+        confine(typed)
+    assert str(root) not in str(refused.value)                     # the server's paths are never shown
+
+
+def test_a_symlink_out_of_the_data_folder_is_refused(root, tmp_path):
+    outside = tmp_path / "outside"
+    write_mnist_files(outside, n=20, test=5)
+    (root / "sneaky").symlink_to(outside)
+    with pytest.raises(FolderNotAllowed, match="Only folders inside"):
+        confine("sneaky")
+
+
+def test_long_missing_or_unreadable_folders_get_one_message_and_nothing_is_created(root):
+    with pytest.raises(FolderNotAllowed, match="at most 200 characters; received 5000"):
+        confine("a" * 5000)
+    with pytest.raises(FolderNotAllowed, match="There is no folder data folder: a/b/c"):
+        confine("a/b/c")
+    assert not (root / "a").exists()                                 # asking created nothing
+    locked = root / "locked"
+    locked.mkdir(mode=0o000)
+    try:
+        if os.access(locked, os.R_OK):                               # root ignores permissions: make it a file
+            locked.rmdir()
+            locked.write_text("not a folder")
+            with pytest.raises(FolderNotAllowed, match="There is no folder data folder: locked"):
+                confine("locked")
+        else:
+            with pytest.raises(FolderNotAllowed, match="could not be opened"):
+                confine("locked")
+    finally:
+        os.chmod(locked, 0o700)
+
+
+def test_a_fifo_is_refused_without_waiting_on_it(root):
+    folder = root / "mnist"
+    folder.mkdir()
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        os.mkfifo(folder / name)
+    outcome = {}
+
+    def attempt():
+        try:
+            read_file(folder / "train-images-idx3-ubyte")
+        except DataFormatError as exc:
+            outcome["read"] = str(exc)
+        try:
+            load_dataset("mnist")
+        except DatasetUnavailable as exc:
+            outcome["load"] = str(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "reading a FIFO blocked"
+    assert "is not a regular file" in outcome["read"] and "MNIST is not on this machine" in outcome["load"]
+
+
+def test_missing_data_messages_name_no_server_path(root):
+    with pytest.raises(DatasetUnavailable) as missing:
+        load_dataset("cifar10")
+    assert "the folder cifar10/ of NN Lab's data folder" in str(missing.value)
+    assert str(root.parent) not in str(missing.value) and str(Path.home()) not in str(missing.value)
+    assert shown(root / "cifar10" / "data_batch_1") == "data folder: cifar10/data_batch_1"
+
+
+# -- decompression bombs and amplified pickles: refused, with bounded peak memory -------------------------------
+def _gzip_of(chunk: bytes, total: int) -> bytes:
+    c, out = zlib.compressobj(1, zlib.DEFLATED, 31), []
+    for _ in range(total // len(chunk)):
+        out.append(c.compress(chunk))
+    return b"".join(out + [c.flush()])
+
+
+def _npz_bomb(total: int) -> bytes:
+    buffer = io.BytesIO()
+    header = io.BytesIO()
+    np.lib.format.write_array_header_2_0(header, {"descr": "|u1", "fortran_order": False, "shape": (total,)})
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with archive.open("x.npy", "w", force_zip64=True) as member:
+            member.write(b"\x93NUMPY\x02\x00" + header.getvalue()[8:])
+            zeros = bytes(2**24)
+            for _ in range(total // len(zeros)):
+                member.write(zeros)
+        archive.writestr("y.npy", b"")
+    return buffer.getvalue()
+
+
+class _Huge:
+    def __init__(self, shape, code):
+        self.shape, self.code = shape, code
+
+    def __reduce__(self):
+        from numpy._core.multiarray import _reconstruct
+
+        return (_reconstruct, (np.ndarray, self.shape, self.code))
+
+
+BOMBS = {
+    "csv": ("bomb.csv", lambda: _gzip_of(b"0,0,0,1\n" * 2**17, int(1.1 * GB)), "bomb.csv inflates to more than 64 MB"),
+    "idx": ("train-images-idx3-ubyte.gz",
+            lambda: _gzip_of(idx_bytes(np.zeros((1, 1, 1)))[:4] + (1_400_000).to_bytes(4, "big") + (28).to_bytes(4, "big")
+                             * 2 + bytes(2**20 - 16), int(1.1 * GB)), "inflates to more than 64 MB"),
+    "npz": ("bomb.npz", lambda: _npz_bomb(int(1.1 * GB)), "bomb.npz declares 1120 MB of arrays"),
+    "pickle": ("data_batch_1", lambda: pickle.dumps({b"data": _Huge((1_000_000, 3072), b"B"),
+                                                     b"labels": _Huge((1_000_000,), b"b")}, protocol=2),
+               "declares 23438 MB of data"),
+}
+
+MEASURE = """
+import json, resource, sys
+from pathlib import Path
+from core.datasets import dataset_from_files
+from core.errors import DataFormatError
+name, path = sys.argv[1], sys.argv[2]
+content = Path(path).read_bytes()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    dataset_from_files({name: content} if not name.startswith("train-images") else
+                       {name: content, "train-labels-idx1-ubyte": bytes(8)})
+    message = None
+except DataFormatError as exc:
+    message = str(exc)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(json.dumps({"message": message, "peak_mb": peak / 1024, "bytes": len(content)}))
+"""
+
+
+@pytest.mark.parametrize("kind", list(BOMBS))
+def test_bombs_and_amplified_pickles_are_refused_within_the_memory_budget(kind, tmp_path):
+    name, make, expected = BOMBS[kind]
+    path = tmp_path / name
+    path.write_bytes(make())
+    out = subprocess.run([sys.executable, "-c", MEASURE, name, str(path)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["bytes"] < 8 * 2**20                              # small enough to upload
+    assert result["message"] and expected in result["message"], result
+    assert result["peak_mb"] < PEAK_BUDGET_MB, result
+
+
+def test_a_pickled_array_must_carry_the_data_it_declares():
+    class Short:
+        def __reduce__(self):
+            return (np.frombuffer, (b"\x00" * 10, np.uint8))          # not an allowed name either
+
+    with pytest.raises(DataFormatError, match="asks to run numpy"):
+        load_cifar_batch(pickle.dumps({b"data": Short(), b"labels": [0]}, protocol=2))
+    good = np.zeros((2, 3072), np.uint8)
+    raw = pickle.dumps({b"data": good, b"labels": [0, 1]}, protocol=2)
+    assert load_cifar_batch(raw)[0].shape == (2, 32, 32, 3)
+    lying = raw.replace(b"\x00" * 6144, b"\x00" * 6143, 1)                # one byte short of what it declares
+    with pytest.raises(DataFormatError):
+        load_cifar_batch(lying)
+
+
+def test_uploads_larger_than_one_server_read_are_refused_before_decoding():
+    from core.datasets import dataset_from_files
+
+    files = {f"data_batch_{i}": bytes(30 * 2**20) for i in range(1, 4)}
+    with pytest.raises(DataFormatError, match=f"over the {MAX_BYTES // 2**20} MB NN Lab takes in one upload"):
+        dataset_from_files(files)
