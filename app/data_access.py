@@ -10,10 +10,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.datasets import Dataset, dataset_from_files, load_dataset, split_dataset
+from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset, split_dataset
+from core.errors import DatasetUnavailable
 from core.experiment import Experiment, PreparedData, prepare_data
 
-UPLOAD_KEY = "data_upload"     # session: (fingerprint, Dataset) of the user's own files
+UPLOAD_KEY = "nnlab_upload"            # session: (fingerprint, Dataset) of the user's own files: one at a time
+UPLOAD_PREPARED_KEY = "nnlab_upload_prepared"     # session: (split settings, PreparedData) of that upload
 
 
 @st.cache_resource(show_spinner="Loading the dataset (once for the whole class)...", max_entries=16)
@@ -35,9 +37,21 @@ def get_prepared(name: str, options: tuple, test_fraction: float, seed: int, max
 
 
 def prepared(exp: Experiment) -> PreparedData:
-    """The training arrays of an experiment's data, split and scaled as it says (cached per server)."""
-    return get_prepared(exp.dataset, tuple(sorted(exp.data_options.items())), exp.test_fraction, exp.split_seed,
-                        exp.max_samples)
+    """The training arrays of an experiment's data, split and scaled as it says: cached per server for named
+    datasets, per session for the session's upload. DatasetUnavailable when the upload is gone."""
+    if exp.dataset != UPLOAD:
+        return get_prepared(exp.dataset, tuple(sorted(exp.data_options.items())), exp.test_fraction,
+                            exp.split_seed, exp.max_samples)
+    ds = current_upload()
+    if ds is None or ds.source != exp.data_options.get("file"):
+        raise DatasetUnavailable(f"This run trained on an uploaded file, {exp.data_options.get('file', 'which')}, "
+                                 "that this session no longer has. Upload it again to see its results.")
+    key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples)
+    cached = st.session_state.get(UPLOAD_PREPARED_KEY)
+    if cached is None or cached[0] != key:
+        cached = st.session_state[UPLOAD_PREPARED_KEY] = (key, prepare_data(ds, exp.test_fraction, exp.split_seed,
+                                                                            exp.max_samples))
+    return cached[1]
 
 
 @st.cache_resource(max_entries=32)
@@ -52,12 +66,21 @@ def pixel_counts(_ds: Dataset, key: tuple, n_images: int = 2000) -> tuple[np.nda
     return edges, counts
 
 
-def uploaded_dataset(files, target: str | None) -> Dataset:
-    """The Dataset built from this session's uploads; rebuilt only when the files or target change."""
-    fingerprint = (tuple((f.file_id, f.name) for f in files), target)
+def current_upload() -> Dataset | None:
+    """The session's uploaded dataset, if any."""
+    cached = st.session_state.get(UPLOAD_KEY)
+    return cached[1] if cached else None
+
+
+def uploaded_dataset(files, target: str | None = None, task: str = "auto", image_size: int = 32) -> Dataset:
+    """The Dataset built from this session's uploads, rebuilt only when the files or choices change. A session
+    holds one: a new upload (or a refused one) releases the previous dataset and its training arrays."""
+    fingerprint = (tuple((f.file_id, f.name) for f in files), target, task, image_size)
     cached = st.session_state.get(UPLOAD_KEY)
     if cached and cached[0] == fingerprint:
         return cached[1]
-    ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target)
+    st.session_state.pop(UPLOAD_KEY, None)
+    st.session_state.pop(UPLOAD_PREPARED_KEY, None)
+    ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size)
     st.session_state[UPLOAD_KEY] = (fingerprint, ds)
     return ds

@@ -26,7 +26,7 @@ class Setting:
     default: Any
     label: str = ""
     options: Sequence = ()                      # a choice among these ...
-    low: float | None = None                    # ... or a number in [low, high]
+    low: float | None = None                    # ... or a number in [low, high] (neither: short free text)
     high: float | None = None
     step: float | None = None
     help: str | None = None
@@ -43,6 +43,8 @@ class Setting:
     def accepts(self, value: Any) -> bool:
         if self.options:
             return value in self.options
+        if self.low is None:                    # free text (e.g. an uploaded file's name): short and printable
+            return isinstance(value, str) and len(value) <= 120 and value.isprintable()
         return self.low <= value <= self.high
 
     def text(self, value: Any) -> str:

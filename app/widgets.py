@@ -9,14 +9,13 @@ from typing import NamedTuple
 import streamlit as st
 
 from app import settings as w
-from app.data_access import get_dataset, uploaded_dataset
+from app.data_access import get_dataset
 from app.settings import Schema, Setting
-from core.datasets import Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
+from app.uploads import upload_widget
+from core.datasets import UPLOAD, Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
 from core.datasets.folders import confine, typed_folders_allowed
-from core.datasets.readers import load_csv_columns
+from core.datasets.uploads import upload_options
 from core.errors import DatasetUnavailable, NNLabError
-
-UPLOAD = "upload"
 
 
 def show_error(exc: NNLabError) -> None:
@@ -26,18 +25,19 @@ def show_error(exc: NNLabError) -> None:
 
 def _label(name: str) -> str:
     if name == UPLOAD:
-        return "Your own file (IDX, CIFAR batch, .npz, CSV)"
+        return "Your own file (CSV, .npz, image folders, IDX, CIFAR batches)"
     info: DatasetInfo = dataset_info(name)
     note = "" if info.bundled or is_available(name) else "  (not on this machine yet)"
     return f"{info.title}: {info.summary}{note}"
 
 
-def data_schema(prefix: str, *, allow_upload: bool = True) -> Schema:
+def data_schema(prefix: str) -> Schema:
     """The picker's settings on a page whose own widget keys start with `prefix`. The chosen dataset is one
     key for every page, so a dataset picked on the Data page is the one the Training page opens with."""
-    names = tuple(list_datasets() + ([UPLOAD] if allow_upload else []))
+    names = tuple(list_datasets() + [UPLOAD])
     return Schema(
         Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
+        Setting("file", "nnlab_upload_name", "", "Uploaded file"),            # in a link: the upload it was made with
         Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),     # load_dataset's defaults
         Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
         Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
@@ -47,38 +47,19 @@ def data_schema(prefix: str, *, allow_upload: bool = True) -> Schema:
 TOY_SETTINGS = ("points", "noise", "dseed")
 
 
-def toy_skips(schema: Schema) -> set[str]:
-    """The picker's settings a link leaves out: a generated set's options when the dataset is not one."""
+def data_skips(schema: Schema) -> set[str]:
+    """The picker's settings a link leaves out: a generated set's options when the data is not one, the
+    uploaded file's name when it is not an upload."""
     name = schema.values()["dataset"]
-    return set() if name != UPLOAD and dataset_info(name).kind == "toy2d" else set(TOY_SETTINGS)
+    if name == UPLOAD:
+        return set(TOY_SETTINGS)
+    return {"file"} | (set() if dataset_info(name).kind == "toy2d" else set(TOY_SETTINGS))
 
 
 def _toy_options(schema: Schema) -> dict:
     c1, c2, c3 = st.columns(3)
     return {"n_samples": w.slider(schema["points"], c1), "noise": w.slider(schema["noise"], c2),
             "seed": w.number_input(schema["dseed"], c3)}
-
-
-def _upload(prefix: str) -> Dataset | None:
-    files = st.file_uploader(
-        "Upload an IDX image file with its label file, CIFAR-10 batches (data_batch_N, test_batch), "
-        "one .npz with x and y, or one CSV", accept_multiple_files=True, key=f"{prefix}_files")
-    if not files:
-        st.info("Waiting for a file. Nothing you upload leaves this server.", icon=":material/upload_file:")
-        return None
-    target = None
-    if len(files) == 1 and files[0].name.lower().endswith((".csv", ".csv.gz")):
-        try:
-            columns = load_csv_columns(files[0].getvalue())
-        except NNLabError as exc:
-            show_error(exc)
-            return None
-        target = st.selectbox("Target column (what to predict)", columns, index=len(columns) - 1, key=f"{prefix}_target")
-    try:
-        return uploaded_dataset(files, target)
-    except NNLabError as exc:
-        show_error(exc)
-        return None
 
 
 class Picked(NamedTuple):
@@ -92,7 +73,11 @@ def dataset_picker(schema: Schema, label: str = "Dataset") -> Picked:
     name = w.selectbox(schema["dataset"], label=label)
     prefix = schema["points"].key.rsplit("_", 1)[0]
     if name == UPLOAD:
-        return Picked(name, {}, _upload(prefix))
+        ds = upload_widget(prefix, schema.values()["file"], show_error)
+        if ds is None:
+            return Picked(name, {}, None)
+        st.session_state[schema["file"].key] = ds.source
+        return Picked(name, upload_options(ds), ds)
     options = {}
     if "n_samples" in dataset_options(name):
         options = _toy_options(schema)

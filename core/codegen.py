@@ -9,9 +9,8 @@ import inspect
 import textwrap
 
 from core.activations import SKLEARN_ACTIVATIONS
-from core.datasets import dataset_info
-from core.datasets import toy
-from core.experiment import Experiment, layers_text
+from core.datasets import UPLOAD, toy
+from core.experiment import Experiment, data_facts, layers_text
 from core.spec import CNNSpec
 
 _SKLEARN_LOADERS = {"digits": "load_digits", "iris": "load_iris", "wine": "load_wine",
@@ -19,8 +18,15 @@ _SKLEARN_LOADERS = {"digits": "load_digits", "iris": "load_iris", "wine": "load_
 _KERAS_LOADERS = {"mnist": "mnist", "fashion_mnist": "fashion_mnist", "cifar10": "cifar10"}
 
 
+DATA_FILE = "nnlab_data.npz"        # a run on an upload: the data as NN Lab read it, downloaded beside the script
+
+
 def _data_code(exp: Experiment) -> list[str]:
-    name, info = exp.dataset, dataset_info(exp.dataset)
+    name, (title, _, _) = exp.dataset, data_facts(exp)
+    if name == UPLOAD:
+        return [f"# The data NN Lab read from {title}, as arrays: download {DATA_FILE} from the page's",
+                "# 'Show the code' tab and put it next to this script.",
+                f"data = np.load({DATA_FILE!r})", "X, y = data['x'], data['y']"]
     if name == "digits":
         return ["from sklearn.datasets import load_digits", "",
                 "digits = load_digits()",
@@ -40,15 +46,15 @@ def _data_code(exp: Experiment) -> list[str]:
                 "y = np.concatenate([y_train, y_test]).reshape(-1)"]
     opts = {"n_samples": 400, "noise": 0.1, "seed": 0, **exp.data_options}
     generator = textwrap.dedent(inspect.getsource(toy.TOY_SETS[name]))
-    return [f"# The generator of NN Lab's {info.title} set.", *generator.splitlines(), "",
+    return [f"# The generator of NN Lab's {title} set.", *generator.splitlines(), "",
             f"rng = np.random.default_rng({opts['seed']})",
             f"X, y = {toy.TOY_SETS[name].__name__}({opts['n_samples']}, {opts['noise']}, rng)",
             "order = rng.permutation(len(y))", "X, y = X[order].astype(np.float32), y[order].astype(np.int64)"]
 
 
 def _split_code(exp: Experiment) -> list[str]:
-    info = dataset_info(exp.dataset)
-    strat = "y[idx]" if info.task == "classification" else "None"
+    _, task, kind = data_facts(exp)
+    strat = "y[idx]" if task == "classification" else "None"
     lines = ["", "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
              "idx = np.arange(len(y))"]
     if exp.max_samples:
@@ -57,11 +63,11 @@ def _split_code(exp: Experiment) -> list[str]:
     lines += [f"train_idx, test_idx = train_test_split(idx, test_size=round({exp.test_fraction} * len(idx)), "
               f"random_state={exp.split_seed}, stratify={strat})",
               "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]"]
-    if info.kind != "image":
+    if kind != "image":
         lines += ["", "# Standardise each feature with the training set's mean and standard deviation.",
                   "mean, std = X_train.mean(axis=0), X_train.std(axis=0)", "std[std == 0] = 1.0",
                   "X_train, X_test = (X_train - mean) / std, (X_test - mean) / std"]
-    if info.task == "regression":
+    if task == "regression":
         lines += ["y_mean, y_std = y_train.mean(), y_train.std()",
                   "y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std"]
     return lines
@@ -69,7 +75,7 @@ def _split_code(exp: Experiment) -> list[str]:
 
 def _sklearn_code(exp: Experiment) -> list[str]:
     c, spec = exp.config, exp.spec
-    task = dataset_info(exp.dataset).task
+    _, task, _ = data_facts(exp)
     cls = "MLPClassifier" if task == "classification" else "MLPRegressor"
     stopping = (f"early_stopping=True, validation_fraction={c.validation_fraction}, n_iter_no_change={c.early_stopping_patience}"
                 if c.early_stopping_patience else f"n_iter_no_change={c.epochs + 1}  # train all {c.epochs} epochs")
@@ -86,7 +92,7 @@ def _sklearn_code(exp: Experiment) -> list[str]:
 
 def _keras_code(exp: Experiment) -> list[str]:
     c, spec = exp.config, exp.spec
-    info = dataset_info(exp.dataset)
+    _, task, kind = data_facts(exp)
     reg = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
     layers = ["    keras.Input(shape=X_train.shape[1:]),"]
     if isinstance(spec, CNNSpec):
@@ -97,12 +103,12 @@ def _keras_code(exp: Experiment) -> list[str]:
         layers += [f"    keras.layers.Dropout({spec.dropout}),"] if spec.dropout else []
         widths, dropout_each = spec.dense_layers, 0.0
     else:
-        layers += ["    keras.layers.Flatten(),"] if info.kind == "image" else []
+        layers += ["    keras.layers.Flatten(),"] if kind == "image" else []
         widths, dropout_each = spec.hidden_layers, spec.dropout
     for units in widths:
         layers.append(f"    keras.layers.Dense({units}, activation={spec.activation!r}{reg}),")
         layers += [f"    keras.layers.Dropout({dropout_each}),"] if dropout_each else []
-    if info.task == "regression":
+    if task == "regression":
         setup = [f"output, loss, metrics = keras.layers.Dense(1{reg}), 'mse', [keras.metrics.R2Score()]"]
     else:
         setup = ["# One logistic unit for two classes, softmax over one unit per class otherwise.",
@@ -122,18 +128,17 @@ def _keras_code(exp: Experiment) -> list[str]:
             f"history = model.fit(X_train, y_train, epochs={c.epochs}, batch_size={c.batch_size}, "
             f"validation_split={c.validation_fraction}, callbacks={callbacks}, verbose=2)",
             "loss_value, score = model.evaluate(X_test, y_test, verbose=0)",
-            f"print({'test accuracy' if info.task == 'classification' else 'test R2'!r}, round(float(score), 4))"]
+            f"print({'test accuracy' if task == 'classification' else 'test R2'!r}, round(float(score), 4))"]
 
 
 def export_script(exp: Experiment) -> str:
     """The Python source of a script that trains `exp` with plain scikit-learn or Keras."""
-    title = dataset_info(exp.dataset).title
+    title, task, _ = data_facts(exp)
     head = [f'"""NN Lab export: {title}, {exp.backend}, {exp.spec.KIND.upper()} {layers_text(exp.spec)}, '
             f'{exp.spec.activation}, {exp.config.optimizer} (learning rate {exp.config.learning_rate}).', "",
             'Run it with: python this_file.py"""', "", "import warnings", "", "import numpy as np",
             "from sklearn.model_selection import train_test_split"]
     if exp.backend == "sklearn":
-        task = dataset_info(exp.dataset).task
         head += ["from sklearn.exceptions import ConvergenceWarning",
                  f"from sklearn.neural_network import {'MLPClassifier' if task == 'classification' else 'MLPRegressor'}"]
     elif exp.dataset not in _KERAS_LOADERS:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from core.datasets import Dataset, split_dataset
+from core.datasets import UPLOAD, Dataset, dataset_info, split_dataset
 from core.errors import InvalidSpecError
 from core.models import BACKENDS
 from core.spec import CNNSpec, MLPSpec, NetworkSpec, TrainConfig, spec_from_dict, spec_to_dict
@@ -101,6 +101,20 @@ def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_sam
                         x_mean, x_std, y_mean, y_std, ds.feature_names)
 
 
+def data_name(exp: Experiment) -> str:
+    """The data's name in labels: the dataset's, or an upload's file name."""
+    return exp.data_options.get("file", "an uploaded file") if exp.dataset == UPLOAD else exp.dataset
+
+
+def data_facts(exp: Experiment) -> tuple[str, str, str]:
+    """(title, task, kind) of the experiment's data: from the registry, or what an upload's options say."""
+    if exp.dataset == UPLOAD:
+        o = exp.data_options
+        return o.get("file", "an uploaded file"), o.get("task", "classification"), o.get("kind", "tabular")
+    info = dataset_info(exp.dataset)
+    return info.title, info.task, info.kind
+
+
 def layers_text(spec: NetworkSpec) -> str:
     """The network's layers in a few characters: "16-16" (an MLP; "none" without hidden layers), or
     "conv 32-64 3x3 pool 2 + 64" (a CNN's conv filters, kernel, pooling, then its dense layers)."""
@@ -114,7 +128,7 @@ def layers_text(spec: NetworkSpec) -> str:
 def experiment_summary(exp: Experiment) -> dict:
     """A flat row for the run-history table, for any kind of network."""
     c = exp.config
-    return {"dataset": exp.dataset, "backend": exp.backend, "network": exp.spec.KIND.upper(),
+    return {"dataset": data_name(exp), "backend": exp.backend, "network": exp.spec.KIND.upper(),
             "layers": layers_text(exp.spec), "activation": exp.spec.activation,
             "optimizer": c.optimizer, "learning rate": c.learning_rate, "batch": c.batch_size, "epochs": c.epochs,
             "l2": c.l2, "dropout": exp.spec.dropout}
@@ -127,4 +141,5 @@ def describe(exp: Experiment) -> str:
     return f"{exp.backend} {layers_text(exp.spec)} {exp.spec.activation} {c.optimizer} lr={c.learning_rate:g}"
 
 
-__all__ = ["Experiment", "PreparedData", "describe", "experiment_summary", "layers_text", "prepare_data"]
+__all__ = ["Experiment", "PreparedData", "data_facts", "data_name", "describe", "experiment_summary", "layers_text",
+           "prepare_data"]

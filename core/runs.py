@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from core.experiment import Experiment, PreparedData, describe
+from core.experiment import Experiment, PreparedData, data_name, describe
 from core.models import MAX_PARAMS, BaseModel, History, build_model
 from core.models.base import EpochCallback
 
@@ -74,7 +74,7 @@ class Run:
         if math.isfinite(self.test_score):
             score = (f", test accuracy {self.test_score:.0%}" if self.metric == "accuracy"
                      else f", test R2 {self.test_score:.3f}")
-        return f"{describe(self.exp)} on {self.exp.dataset} ({len(self.epochs)} epochs{score})"
+        return f"{describe(self.exp)} on {data_name(self.exp)} ({len(self.epochs)} epochs{score})"
 
     @property
     def finished(self) -> bool:

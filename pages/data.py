@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.data import views as view
 from app.settings import warn_rejected
-from app.widgets import data_schema, dataset_picker, toy_skips
+from app.widgets import data_schema, dataset_picker, data_skips
 
 st.title("Data")
 st.caption("What does the network actually see? Shapes, classes, pixels, and the train/test split.")
@@ -12,7 +12,7 @@ st.caption("What does the network actually see? Shapes, classes, pixels, and the
 page = data_schema("data")
 warn_rejected(page.load("data_url_loaded"))
 ds = dataset_picker(page).dataset
-page.sync(toy_skips(page))
+page.sync(data_skips(page))
 if ds is None:
     st.stop()
 

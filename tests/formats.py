@@ -45,3 +45,29 @@ def write_mnist_files(folder, n: int = 30, test: int = 10, compress: bool = True
                       ("t10k-images-idx3-ubyte", X[n:]), ("t10k-labels-idx1-ubyte", y[n:])):
         (folder / f"{stem}{ext}").write_bytes(idx_bytes(arr, compress))
     return X[:n], y[:n]
+
+
+def image_zip_bytes(per_class: int = 12, size: int = 20, colour: bool = True, seed: int = 0,
+                    classes=("circle", "square")) -> bytes:
+    """A zip of PNG images in folders named by class (Keras's image_dataset_from_directory layout) under one
+    top folder: bright discs on dark for the first class, bright squares for the second."""
+    import zipfile
+
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for k, name in enumerate(classes):
+            for i in range(per_class):
+                c = rng.integers(size // 3, 2 * size // 3, 2)
+                r = size // 4
+                shape = ((yy - c[0]) ** 2 + (xx - c[1]) ** 2 < r * r) if k == 0 else \
+                    ((abs(yy - c[0]) < r) & (abs(xx - c[1]) < r))
+                grey = (shape * 200 + rng.integers(0, 40, (size, size))).astype(np.uint8)
+                img = Image.fromarray(np.stack([grey, grey // 2, 255 - grey], -1) if colour else grey)
+                png = io.BytesIO()
+                img.save(png, format="PNG")
+                archive.writestr(f"shapes/{name}/{i:03d}.png", png.getvalue())
+    return buffer.getvalue()

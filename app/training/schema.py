@@ -5,7 +5,7 @@ the network's and the training's. The widgets, the link and the Experiment they 
 from __future__ import annotations
 
 from app.settings import Schema, Setting
-from app.widgets import data_schema, toy_skips
+from app.widgets import data_schema, data_skips
 from core.activations import ACTIVATIONS, get_activation
 from core.experiment import Experiment
 from core.models import BACKENDS
@@ -52,14 +52,14 @@ TRAINING = Schema(
 
 def schema() -> Schema:
     """Every setting of the Training page, in the order of its controls."""
-    return data_schema("train", allow_upload=False) + NETWORK + TRAINING
+    return data_schema("train") + NETWORK + TRAINING
 
 
 def link_skips(page: Schema, exp: Experiment | None) -> set[str]:
     """Settings that do not matter for `exp` and stay out of its link: the subset size when every sample is
     used, widths beyond the depth, a generated set's options for other data."""
     values = page.values()
-    skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | toy_skips(page)
+    skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | data_skips(page)
     if exp is None or exp.max_samples is None:
         skip.add("n")
     return skip

@@ -10,15 +10,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.data_access import current_upload
 from app.figures.images import image_grid
 from app.navigation import PAGES_DIR
 from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
 from app.training import figures as fig
 from app.widgets import show_error
-from core.codegen import export_script
+from core.codegen import DATA_FILE, export_script
 from core.errors import InvalidSpecError
-from core.experiment import Experiment, PreparedData, experiment_summary
+from core.datasets import UPLOAD
+from core.datasets.uploads import dataset_npz
+from core.experiment import Experiment, PreparedData, data_name, experiment_summary
 from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
 from core.models.io import model_file
 from core.params import check_budget, layer_counts, output_units
@@ -51,7 +54,7 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
 
 
 def status(run: Run) -> None:
-    text = f"**{run.label}** on {run.exp.dataset}: {run.message}"
+    text = f"**{run.label}** on {data_name(run.exp)}: {run.message}"
     (st.error if run.status == "diverged" else st.success if run.status == "completed" else st.info)(
         text, icon=STATUS_ICONS.get(run.status))
     if run.status != "diverged":
@@ -159,8 +162,14 @@ def code(run: Run, data: PreparedData) -> None:
     source = export_script(run.exp)
     st.caption("A script that trains this network with plain " +
                ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + " on the same data, split the same way.")
-    st.download_button("Download the script", source, "nnlab_experiment.py", "text/x-python", key="train_code_dl",
-                       icon=":material/download:")
+    c = st.columns(2)
+    c[0].download_button("Download the script", source, "nnlab_experiment.py", "text/x-python", key="train_code_dl",
+                         icon=":material/download:")
+    upload = current_upload() if run.exp.dataset == UPLOAD else None
+    if upload is not None:
+        c[1].download_button(f"Download the data ({DATA_FILE})", lambda: dataset_npz(upload), DATA_FILE,
+                             "application/octet-stream", key="train_data_dl", icon=":material/dataset:",
+                             help=f"{upload.source} as NN Lab read it: put it next to the script.")
     st.code(source, language="python")
 
 

@@ -1,4 +1,7 @@
-"""Build a Dataset from files a user uploads: IDX pairs, CIFAR-10 batches, .npz or CSV."""
+"""Build a Dataset from files a user uploads: IDX pairs, CIFAR-10 batches, .npz, CSV, or a zip of image
+folders named by class. An uploaded dataset is trainable like a registered one: an Experiment names it
+`dataset="upload"` and carries `upload_options(ds)` (file name, task, kind) in its data options, so labels,
+links and the exported script can say which file it was."""
 
 from __future__ import annotations
 
@@ -8,18 +11,37 @@ import numpy as np
 
 from core.datasets.base import Dataset, make_dataset
 from core.datasets.external import CIFAR10_CLASSES
+from core.datasets.image_folders import load_image_folders
 from core.datasets.limits import MAX_BYTES
 from core.datasets.readers import load_cifar_batch, load_csv, load_idx, load_npz, npz_arrays
 from core.errors import DataFormatError
 
-MAX_CLASSES = 20
+UPLOAD = "upload"              # the dataset name of a session's upload
+TASKS = ("auto", "classification", "regression")
+MAX_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
+MAX_FORCED_CLASSES = 100   # classification chosen by hand: at most this many classes
+
+
+def infer_task(y: np.ndarray) -> str:
+    """"classification" for text labels or whole numbers with at most MAX_CLASSES values, else "regression"."""
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.number):
+        return "classification"
+    finite = y[np.isfinite(y)] if np.issubdtype(y.dtype, np.floating) else y
+    whole = finite.size > 0 and np.allclose(finite, np.round(finite))
+    return "classification" if whole and np.unique(finite).size <= MAX_CLASSES else "regression"
+
+
+def upload_options(ds: Dataset) -> dict:
+    """What an Experiment on this upload carries: the file it came from, its task and its kind."""
+    return {"file": ds.source, "task": ds.task, "kind": ds.kind}
 
 
 def _named(name: str, content: bytes) -> io.BytesIO:
     """An upload as a file object with its name, so every message names the file the student chose."""
     f = io.BytesIO(content)
     f.name = name
-    return f   # an integer target with more distinct values than this is treated as regression
+    return f
 
 
 def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=None, title=None) -> Dataset:
@@ -33,13 +55,22 @@ def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=No
                         class_names=class_names, title=title or name, source=source, pixel_scale=scale)
 
 
-def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=()) -> Dataset:
+def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=(), task: str = "auto") -> Dataset:
     y = np.asarray(y)
+    if task not in TASKS:
+        raise DataFormatError(f"task must be one of {', '.join(TASKS)}, received {task!r}.")
+    task = infer_task(y) if task == "auto" else task
     numeric = np.issubdtype(y.dtype, np.number)
-    is_class = not numeric or (np.allclose(y, np.round(y)) and np.unique(y).size <= MAX_CLASSES)
-    if numeric and is_class:
-        y = y.astype(np.int64)
-    return make_dataset(name, X, y, task="classification" if is_class else "regression", kind="tabular",
+    if task == "regression" and not numeric:
+        raise DataFormatError(f"{source}: the target holds text, so it can only be classified, not regressed.")
+    if task == "classification":
+        n_classes = np.unique(y.astype(str) if not numeric else y).size
+        if n_classes > MAX_FORCED_CLASSES:
+            raise DataFormatError(f"{source}: the target has {n_classes:,} different values, too many classes (at "
+                                  f"most {MAX_FORCED_CLASSES}). Choose regression, or another target column.")
+        if numeric and np.allclose(y, np.round(y)):
+            y = y.astype(np.int64)
+    return make_dataset(name, X, y, task=task, kind="tabular",
                         feature_names=tuple(feature_names) or tuple(f"x{i + 1}" for i in range(X.shape[1])),
                         title=name, source=source)
 
@@ -59,11 +90,14 @@ def _from_idx(files: dict[str, bytes]) -> Dataset:
     return _images(images[0].split(".")[0], X, y, ", ".join(files))
 
 
-def dataset_from_files(files: dict[str, bytes], target: str | None = None) -> Dataset:
+def dataset_from_files(files: dict[str, bytes], target: str | None = None, task: str = "auto",
+                       image_size: int = 32) -> Dataset:
     """Build a Dataset from uploaded files {file name: content}.
 
-    One .npz (x/y or x_train/y_train), one CSV (target column `target`, default the last), two IDX
-    files (images + labels), or one or more CIFAR-10 batches. Raises DataFormatError otherwise.
+    One .npz (x/y or x_train/y_train), one CSV (target column `target`, default the last; `task` "auto" infers
+    classification or regression from the target, or says which), a zip of image folders named by class
+    (resized to `image_size`), two IDX files (images + labels), or CIFAR-10 batches. Raises DataFormatError
+    otherwise. The Dataset's `source` names the files.
     """
     if not files:
         raise DataFormatError("No file received. Upload an IDX pair, CIFAR-10 batches, a .npz or a CSV file.")
@@ -84,7 +118,10 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None) -> Da
     if len(files) == 1 and lower[0].endswith((".csv", ".csv.gz")):
         features, target_col = load_csv(_named(names[0], files[names[0]]), target)
         return _table(names[0].rsplit(".", 1)[0], features.to_numpy(), target_col.to_numpy(), names[0],
-                      [str(c) for c in features.columns])
+                      [str(c) for c in features.columns], task)
+    if len(files) == 1 and lower[0].endswith(".zip"):
+        X, y, classes = load_image_folders(_named(names[0], files[names[0]]), image_size)
+        return _images(names[0].rsplit(".", 1)[0], X, y, names[0], class_names=classes)
     if all("idx" in n or "ubyte" in n for n in lower):
         return _from_idx(files)
     if all(n.startswith(("data_batch", "test_batch")) for n in lower):
@@ -92,6 +129,15 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None) -> Da
         return _images("cifar10_upload", np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                        ", ".join(sorted(names)), class_names=CIFAR10_CLASSES, title="CIFAR-10 (uploaded)")
     raise DataFormatError(
-        f"Could not tell the format of {', '.join(names)}. Upload one .npz, one .csv, an IDX image file "
-        "with its label file, or CIFAR-10 batches named data_batch_N / test_batch."
+        f"Could not tell the format of {', '.join(names)}. Upload one .npz, one .csv, a .zip of image folders "
+        "named by class, an IDX image file with its label file, or CIFAR-10 batches named data_batch_N / test_batch."
     )
+
+
+def dataset_npz(ds: Dataset) -> bytes:
+    """The dataset as NN Lab holds it (x as read, y as class codes or values, the names), as .npz bytes: what the
+    exported script of a run on an upload loads."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=ds.X, y=ds.y, class_names=np.array(ds.class_names, dtype=str),
+                        feature_names=np.array(ds.feature_names, dtype=str))
+    return buffer.getvalue()

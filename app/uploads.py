@@ -1,0 +1,69 @@
+"""The uploader shared by the pages that take a student's own data (Data, Training): files in, a Dataset out,
+with the choices a file needs (a CSV's target column and task, a zip's image size), a short preview, and what
+to say when a shared link was made with an upload this session does not have."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.data_access import current_upload, uploaded_dataset
+from app.figures.images import image_grid
+from core.datasets import Dataset
+from core.datasets.image_folders import SIZES
+from core.datasets.readers import load_csv_columns
+from core.datasets.uploads import TASKS
+from core.errors import NNLabError
+
+CSV, ZIP = (".csv", ".csv.gz"), ".zip"
+PREVIEW = 8
+TASK_NAMES = {"auto": "decide from the target", "classification": "classification (each value a class)",
+              "regression": "regression (predict a number)"}
+
+
+def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset | None:
+    """The uploader and its choices; the Dataset built from the files, or None after saying what to do.
+    wanted: the file a shared link was made with (asked for when this session has another or none)."""
+    held = current_upload()
+    if wanted and (held is None or held.source != wanted):
+        st.info(f"This link was made with an uploaded file, **{wanted}**. Upload it (or a file of your own) "
+                "here to train on it; nothing you upload leaves this server.", icon=":material/upload_file:")
+    files = st.file_uploader(
+        "Upload one CSV, one .npz with x and y, a .zip of image folders named by class, an IDX image file with its "
+        "label file, or CIFAR-10 batches (data_batch_N, test_batch)", accept_multiple_files=True,
+        key=f"{prefix}_files")
+    if not files:
+        if not wanted:
+            st.info("Waiting for a file. Nothing you upload leaves this server.", icon=":material/upload_file:")
+        return None
+    first = files[0].name.lower()
+    target, task, size = None, "auto", 32
+    try:
+        if len(files) == 1 and first.endswith(CSV):
+            columns = load_csv_columns(files[0].getvalue())
+            target = st.selectbox("Target column (what to predict)", columns, index=len(columns) - 1,
+                                  key=f"{prefix}_target")
+            task = st.selectbox("Task", TASKS, format_func=TASK_NAMES.get, key=f"{prefix}_task")
+        elif len(files) == 1 and first.endswith(ZIP):
+            size = st.select_slider("Resize every image to (pixels a side)", SIZES, value=32, key=f"{prefix}_size",
+                                    help="As keras.utils.image_dataset_from_directory(image_size=...) does.")
+        ds = uploaded_dataset(files, target, task, size)
+    except NNLabError as exc:
+        show_error(exc)
+        return None
+    _describe(ds, prefix)
+    return ds
+
+
+def _describe(ds: Dataset, prefix: str) -> None:
+    """What the upload became, in one line, and its first images with their classes."""
+    if ds.task == "classification":
+        what = f"classification into {ds.n_classes} classes ({', '.join(ds.class_names[:6])}" + \
+               (", ...)" if ds.n_classes > 6 else ")")
+    else:
+        what = "regression: predicting a number"
+    shape = " x ".join(map(str, ds.X.shape[1:]))
+    st.caption(f"**{ds.source}**: {ds.n_samples:,} samples of {shape}, {what}.")
+    if ds.kind == "image":
+        shown = list(range(min(PREVIEW, ds.n_samples)))
+        st.plotly_chart(image_grid(ds.X[shown], [ds.class_names[ds.y[i]] for i in shown], columns=4),
+                        key=f"{prefix}_upload_preview")

@@ -1,0 +1,62 @@
+"""A student's own data on the Training page: upload, choose the target and task, preview, train, share."""
+
+from formats import image_zip_bytes
+
+from app.session import CURRENT_KEY, TRAINING_KEY
+
+CSV = b"hours,sleep,passed\n" + b"".join(f"{h},{s},{int(h + s > 12)}\n".encode()
+                                         for h, s in zip([1, 3, 5, 7, 9, 2, 4, 6, 8, 10] * 6, [9, 8, 7, 6, 5, 4] * 10))
+
+
+def _texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def _training_with_upload(app, name, content, **query):
+    app.query_params.update({"dataset": "upload", **query})
+    app.switch_page("../pages/training.py").run()
+    app.get("file_uploader")[0].upload(name, content).run()
+    assert not app.exception
+    return app
+
+
+def test_an_uploaded_csv_is_trained_on_with_the_target_and_task_chosen(app):
+    _training_with_upload(app, "exams.csv", CSV, epochs="30", lr="0.03", depth="1")
+    assert app.selectbox(key="train_target").value == "passed"
+    assert "exams.csv**: 60 samples of 2, classification into 2 classes (0, 1)" in _texts(app.caption)
+    assert "Task: classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
+    app.button(key="train_go").click().run()
+    assert not app.exception and "on exams.csv: Trained 30 epochs" in _texts(app.success)
+    run = app.session_state[TRAINING_KEY]
+    assert run.exp.data_options == {"file": "exams.csv", "task": "classification", "kind": "tabular"}
+    assert app.session_state[CURRENT_KEY] is run and run.test_score > 0.6
+    assert app.query_params["dataset"] == "upload" and app.query_params["file"] == "exams.csv"
+    app.selectbox(key="train_target").set_value("hours").run()             # a number: regression by choice
+    app.selectbox(key="train_task").set_value("regression").run()
+    assert not app.exception and "regression: predicting a number" in _texts(app.caption)
+    assert "regression (one linear output unit)" in _texts(app.caption)
+    app.session_state["train_tab"] = "Show the code"
+    app.run()
+    assert "np.load('nnlab_data.npz')" in app.code[0].value
+
+
+def test_an_uploaded_zip_of_image_folders_is_previewed_and_trained_on(app):
+    _training_with_upload(app, "shapes.zip", image_zip_bytes(per_class=15, size=20), epochs="15")
+    app.select_slider(key="train_size").set_value(16).run()
+    assert "shapes.zip**: 30 samples of 16 x 16 x 3, classification into 2 classes (circle, square)" in \
+        _texts(app.caption)
+    assert any("circle" in c.proto.spec for c in app.get("plotly_chart"))          # the preview grid
+    assert app.metric[0].value == f"{16 * 16 * 3 * 16 + 16 + 16 * 16 + 16 + 17:,}"   # 768-16-16-1
+    app.button(key="train_go").click().run()
+    assert not app.exception and "Trained 15 epochs" in _texts(app.success)
+    app.session_state["train_tab"] = "Test results"
+    app.run()
+    assert not app.exception and any(m.label == "Test accuracy" for m in app.metric)
+
+
+def test_a_link_made_with_an_upload_says_which_file_to_upload(app):
+    app.query_params.update({"dataset": "upload", "file": "exams.csv", "epochs": "30"})
+    app.switch_page("../pages/training.py").run()
+    assert not app.exception and not app.error
+    assert "This link was made with an uploaded file, **exams.csv**" in app.info[0].value
+    assert app.slider(key="train_epochs").value == 30
