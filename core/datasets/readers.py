@@ -254,7 +254,7 @@ def _parse_csv(raw: bytes, label: str, **options) -> "pd.DataFrame":
     failure becomes one DataFormatError."""
     import pandas as pd
 
-    rows, columns = raw.count(b"\n") + 1, raw.split(b"\n", 1)[0].count(b",") + 1
+    rows, columns = raw.rstrip(b"\r\n").count(b"\n") + 1, raw.split(b"\n", 1)[0].count(b",") + 1
     if rows * columns > MAX_CELLS:
         raise DataFormatError(f"{label} has about {rows:,} rows x {columns} columns, over the {MAX_CELLS:,} values "
                               "NN Lab reads from one CSV. Use a sample of the rows or fewer columns.")

@@ -270,3 +270,10 @@ def test_uploads_larger_than_one_server_read_are_refused_before_decoding():
     files = {f"data_batch_{i}": bytes(30 * 2**20) for i in range(1, 4)}
     with pytest.raises(DataFormatError, match=f"over the {MAX_BYTES // 2**20} MB NN Lab takes in one upload"):
         dataset_from_files(files)
+
+
+def test_a_csv_with_too_many_values_is_refused_before_parsing():
+    from core.datasets import dataset_from_files
+
+    with pytest.raises(DataFormatError, match="about 2,000,001 rows x 3 columns, over the 5,000,000 values"):
+        dataset_from_files({"big.csv": b"a,b,y\n" + b"0,0,1\n" * 2_000_000})
