@@ -96,9 +96,10 @@ def _keras_code(exp: Experiment) -> list[str]:
     reg = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
     layers = ["    keras.Input(shape=X_train.shape[1:]),"]
     if isinstance(spec, CNNSpec):
+        layers += [f"    {line},  # training only" for line in spec.augmentation.code()]
         for filters in spec.conv_filters:
-            layers += [f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{reg}),",
-                       f"    keras.layers.MaxPooling2D({spec.pool_size}),"]
+            layers.append(f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{reg}),")
+            layers += [f"    keras.layers.MaxPooling2D({spec.pool_size}),"] if spec.pool_size > 1 else []
         layers.append("    keras.layers.Flatten(),")
         layers += [f"    keras.layers.Dropout({spec.dropout}),"] if spec.dropout else []
         widths, dropout_each = spec.dense_layers, 0.0

@@ -69,6 +69,8 @@ def layer_counts(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_output
             raise InvalidSpecError(f"a CNN needs image input (height, width, channels), received shape {input_shape}.")
         h, w, c = input_shape
         k, p = spec.kernel_size, spec.pool_size
+        rows += [LayerCount(name, cls, tuple(input_shape), 0, "0 (changes training images only)")
+                 for name, cls, _, _ in spec.augmentation.layer_calls()]
         for i, filters in enumerate(spec.conv_filters, 1):
             h, w = h - k + 1, w - k + 1
             if h < 1 or w < 1:
@@ -78,10 +80,12 @@ def layer_counts(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_output
                 )
             rows.append(LayerCount(f"conv_{i}", "Conv2D", (h, w, filters), k * k * c * filters + filters,
                                    f"{k} x {k} x {c} x {filters} + {filters}"))
-            h, w, c = h // p, w // p, filters
-            if h < 1 or w < 1:
-                raise InvalidSpecError(f"pool_{i}: {p}x{p} pooling leaves no pixels. Use fewer conv layers.")
-            rows.append(LayerCount(f"pool_{i}", "MaxPooling2D", (h, w, c), 0, "0 (no weights)"))
+            c = filters
+            if p > 1:
+                h, w = h // p, w // p
+                if h < 1 or w < 1:
+                    raise InvalidSpecError(f"pool_{i}: {p}x{p} pooling leaves no pixels. Use fewer conv layers.")
+                rows.append(LayerCount(f"pool_{i}", "MaxPooling2D", (h, w, c), 0, "0 (no weights)"))
         n_in = h * w * c
         rows.append(LayerCount("flatten", "Flatten", (n_in,), 0, "0 (reshapes only)"))
         if spec.dropout > 0:

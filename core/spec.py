@@ -9,10 +9,11 @@ field, the rule, the value received and the fix.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar, Union
 
 from core.activations import ACTIVATIONS
+from core.augment import Augmentation
 from core.errors import InvalidSpecError
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
@@ -104,10 +105,15 @@ class CNNSpec(_DictMixin):
     dense_layers: tuple[int, ...] = ()
     dropout: float = 0.2
     activation: str = "relu"
+    augmentation: Augmentation = field(default_factory=Augmentation)    # Keras preprocessing layers, training only
     TUPLES: ClassVar[tuple[str, ...]] = ("conv_filters", "dense_layers")
     KIND: ClassVar[str] = "cnn"
 
     def __post_init__(self) -> None:
+        if isinstance(self.augmentation, dict):
+            object.__setattr__(self, "augmentation", Augmentation.from_dict(self.augmentation))
+        if not isinstance(self.augmentation, Augmentation):
+            raise InvalidSpecError(f"augmentation must be an Augmentation, received {self.augmentation!r}.")
         object.__setattr__(self, "conv_filters", _layers("conv_filters", self.conv_filters, 1))
         object.__setattr__(self, "dense_layers", _layers("dense_layers", self.dense_layers, 0))
         _int_range("kernel_size", self.kernel_size, 1, 11)

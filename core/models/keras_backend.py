@@ -51,9 +51,11 @@ class KerasModel(BaseModel):
         if isinstance(spec, CNNSpec):
             if len(self.input_shape) != 3:
                 raise InvalidSpecError(f"a CNN needs image inputs (h, w, c), received shape {self.input_shape}.")
+            layers += spec.augmentation.keras_layers(keras)          # active only while training
             for i, filters in enumerate(spec.conv_filters, 1):
-                layers += [L.Conv2D(filters, spec.kernel_size, activation=act, padding="valid", name=f"conv_{i}"),
-                           L.MaxPooling2D(spec.pool_size, name=f"pool_{i}")]
+                layers.append(L.Conv2D(filters, spec.kernel_size, activation=act, padding="valid", name=f"conv_{i}"))
+                if spec.pool_size > 1:
+                    layers.append(L.MaxPooling2D(spec.pool_size, name=f"pool_{i}"))
             layers.append(L.Flatten(name="flatten"))
             if spec.dropout > 0:
                 layers.append(L.Dropout(spec.dropout, name="dropout"))
