@@ -30,6 +30,9 @@ PAGES: tuple[PageInfo, ...] = (
              "Inspect images and tables: shapes, classes, pixels, flattening, scaling, the train/test split."),
     PageInfo("training.py", "Training", "model_training", "Networks",
              "Build an MLP with sliders (scikit-learn or Keras), watch it learn live, and read the results."),
+    PageInfo("cnn.py", "CNN lab", "grid_on", "Networks",
+             "Build a convnet with sliders, train it live on images, and see every filter, feature map and "
+             "convolution with its real numbers; preview data augmentation."),
     PageInfo("weights.py", "Weights and parameters", "hub", "Networks",
              "Look inside a trained network: weight histograms, kernels, first-layer units as images, conv "
              "kernels, one parameter over training, and counting parameters by hand."),

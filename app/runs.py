@@ -9,13 +9,14 @@ closes it as stopped (`close_interrupted`).
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
 import streamlit as st
 
 from app.data_access import prepared
-from app.session import add_to_history, set_current_run, set_training_run, training_run
+from app.session import add_to_history, page_run, set_current_run, set_page_run
 from app.training.figures import decision_boundary, learning_curves
 from core.experiment import Experiment, PreparedData
 from core.metrics import decision_grid
@@ -38,6 +39,11 @@ def _keras_import() -> threading.Thread:
 def keras_ready() -> bool:
     """Start the background import if needed; True once Keras can be used without waiting."""
     return not _keras_import().is_alive()
+
+
+def keras_loaded() -> bool:
+    """Whether this server has imported TensorFlow already (without starting the import)."""
+    return "keras" in sys.modules
 
 
 def boundary_figure(run: Run, data: PreparedData):
@@ -65,21 +71,21 @@ class LiveView:
             self.boundary.plotly_chart(boundary_figure(run, data), key=f"train_live_boundary_{self.name}_{done}")
 
 
-def train_live(exp: Experiment, data: PreparedData, view: LiveView) -> Run:
-    """Build and train `exp` on `data`, redrawing `view` every epoch; the finished run joins the history and
-    becomes the session's current model. Raises InvalidSpecError before training for an impossible or
-    over-budget network."""
+def train_live(exp: Experiment, data: PreparedData, view: LiveView, page: str = "training") -> Run:
+    """Build and train `exp` on `data` as `page`'s run, redrawing `view` every epoch; the finished run joins the
+    history and becomes the session's current model. Raises InvalidSpecError before training for an impossible
+    or over-budget network."""
     run = start_run(exp, data, PAGE_BUDGET)
-    set_training_run(run)                   # first: an interrupted run is found and kept on the next rerun
+    set_page_run(page, run)                 # first: an interrupted run is found and kept on the next rerun
     train(run, data, on_epoch=lambda logs: view.update(run, data))
     add_to_history(run)
     return run
 
 
-def close_interrupted() -> None:
-    """The training run, if a click cut it short, is kept as stopped (and joins the history if it trained at
+def close_interrupted(page: str = "training") -> None:
+    """The page's run, if a click cut it short, is kept as stopped (and joins the history if it trained at
     least one epoch)."""
-    run = training_run()
+    run = page_run(page)
     if run is not None and not run.finished:
         run.close_interrupted(prepared(run.exp))
         if run.epochs:

@@ -4,7 +4,8 @@
   Every page that trains makes its run the current one.
 - the run history: the runs of the Training page, numbered, for comparing. Only the runs still shown keep
   their model (and its weight snapshots); older ones keep their curves and results (`Run.release`).
-- the training run: the run the Training page shows under its controls (running, or the last finished).
+- a page's run: the run a page that trains shows under its controls (running, or its last finished): the
+  Training page's (`training_run`) and the CNN lab's (`page_run("cnn")`).
 
 Keys private to one page are prefixed with that page's name (`train_`, `weights_`, `data_`, `bp_`, ...).
 """
@@ -15,7 +16,9 @@ import streamlit as st
 
 from core.runs import Run
 
-CURRENT_KEY, HISTORY_KEY, TRAINING_KEY = "nnlab_current_run", "nnlab_run_history", "nnlab_training_run"
+TRAINING_PAGES = ("training", "cnn", "cnn_mlp")     # runs pages train and keep (the CNN lab's MLP for comparison)
+CURRENT_KEY, HISTORY_KEY = "nnlab_current_run", "nnlab_run_history"
+TRAINING_KEY = "nnlab_training_run"
 
 
 def current_run() -> Run | None:
@@ -45,16 +48,25 @@ def clear_history() -> None:
     st.session_state[HISTORY_KEY] = []
 
 
+def _page_key(page: str) -> str:
+    return f"nnlab_{page}_run"
+
+
+def page_run(page: str) -> Run | None:
+    """The run under the controls of a page that trains ("training", "cnn")."""
+    return st.session_state.get(_page_key(page))
+
+
+def set_page_run(page: str, run: Run) -> None:
+    st.session_state[_page_key(page)] = run
+
+
 def training_run() -> Run | None:
-    return st.session_state.get(TRAINING_KEY)
-
-
-def set_training_run(run: Run) -> None:
-    st.session_state[TRAINING_KEY] = run
+    return page_run("training")
 
 
 def _release_unshown() -> None:
-    shown = {id(current_run()), id(training_run())}
+    shown = {id(current_run())} | {id(page_run(page)) for page in TRAINING_PAGES}
     for run in run_history():
         if id(run) not in shown:
             run.release()

@@ -31,10 +31,11 @@ def _label(name: str) -> str:
     return f"{info.title}: {info.summary}{note}"
 
 
-def data_schema(prefix: str) -> Schema:
-    """The picker's settings on a page whose own widget keys start with `prefix`. The chosen dataset is one
-    key for every page, so a dataset picked on the Data page is the one the Training page opens with."""
-    names = tuple(list_datasets() + [UPLOAD])
+def data_schema(prefix: str, kind: str | None = None) -> Schema:
+    """The picker's settings on a page whose own widget keys start with `prefix` (datasets of one `kind` only,
+    if given; uploads always). The chosen dataset is one key for every page, so a dataset picked on the Data
+    page is the one the Training page opens with."""
+    names = tuple(list_datasets(kind) + [UPLOAD])
     return Schema(
         Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
         Setting("file", "nnlab_upload_name", "", "Uploaded file"),            # in a link: the upload it was made with

@@ -95,6 +95,14 @@ def weights_page(at) -> dict[str, float]:
     return steps
 
 
+def cnn_page(at) -> dict[str, float]:
+    """The CNN lab before training: the summary as the sliders move, and the augmentation preview (no Keras)."""
+    at.switch_page("../pages/cnn.py").run()
+    filters, rotations = _cycle(8, 24), _cycle(0.1, 0.2)
+    return {"cnn: filters slider": timed(lambda: at.slider(key="cnn_f1").set_value(next(filters)).run()),
+            "cnn: augmentation preview": timed(lambda: at.slider(key="cnn_rotation").set_value(next(rotations)).run())}
+
+
 def plain_notebook_cell() -> None:
     """The notebook version of the Data page's view: load digits and split it."""
     from sklearn.datasets import load_digits
@@ -110,6 +118,7 @@ def main() -> None:
     base = timed(plain_notebook_cell)
     rows = [(name, ms, DATA_BUDGET_MS) for name, ms in data_page(at).items()]
     rows += [(name, ms, DATA_BUDGET_MS) for name, ms in weights_page(at).items()]
+    rows += [(name, ms, DATA_BUDGET_MS) for name, ms in cnn_page(at).items()]
     rows += [(name, ms, MATHS_BUDGET_MS) for name, ms in maths_pages(at).items()]
     print(f"{'step':<36}{'rerun ms':>10}{'x notebook cell':>17}{'x budget':>10}")
     for name, ms, budget in rows:

@@ -69,7 +69,7 @@ def layer_counts(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_output
             raise InvalidSpecError(f"a CNN needs image input (height, width, channels), received shape {input_shape}.")
         h, w, c = input_shape
         k, p = spec.kernel_size, spec.pool_size
-        rows += [LayerCount(name, cls, tuple(input_shape), 0, "0 (changes training images only)")
+        rows += [LayerCount(name, cls, tuple(input_shape), 0, "0 (training only)")
                  for name, cls, _, _ in spec.augmentation.layer_calls()]
         for i, filters in enumerate(spec.conv_filters, 1):
             h, w = h - k + 1, w - k + 1

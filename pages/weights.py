@@ -3,6 +3,7 @@ one parameter over the epochs, and count the parameters of any architecture by h
 
 import streamlit as st
 
+from app.inside import recorded_weights
 from app.session import current_run
 from app.weights import views as view
 from app.weights.counting import counting_section
@@ -14,7 +15,7 @@ st.caption("What a network learned is its weights: a kernel (one weight per conn
 
 run = current_run()
 view.quick_models(run)
-layers = view.model_weights(run) if run is not None else None
+layers = recorded_weights(run, "weights") if run is not None else None
 if layers is None:
     st.subheader("Counting parameters")
     counting_section()

@@ -3,11 +3,27 @@ to send), labelled sample grids, and signed tiles on one colour scale (first-lay
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
-import plotly.express as px
 import plotly.graph_objects as go
 
 from app.figures.style import DIVERGING, LABEL, tidy
+
+
+def png_image(pixels: np.ndarray) -> go.Figure:
+    """An image (h, w) or (h, w, 3) of uint8 as one picture sent as a PNG (what px.imshow(binary_string=True)
+    sends, built directly: six times smaller than numbers, and without plotly express's 40 ms of overhead)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    fig = go.Figure(go.Image(source="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+                             hoverinfo="skip"))
+    fig.update_xaxes(visible=False, range=[-0.5, pixels.shape[1] - 0.5])
+    fig.update_yaxes(visible=False, range=[pixels.shape[0] - 0.5, -0.5], scaleanchor="x")
+    return fig
 
 
 def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:
@@ -31,12 +47,11 @@ def image_grid(images: np.ndarray, titles: list[str], columns: int = 8) -> go.Fi
     h, w = imgs.shape[1:3]
     pad = max(3, h // 3)                                # room for each tile's title
     tiled = (mosaic(imgs, cols, pad) * 255).astype(np.uint8)
-    fig = px.imshow(tiled, binary_string=True)
+    fig = png_image(tiled)
     fig.update_layout(annotations=[
         dict(x=pad + (i % cols) * (w + pad) + w / 2, y=pad + (i // cols) * (h + pad), text=title, showarrow=False,
              yanchor="bottom", font=dict(size=12, color=LABEL))
         for i, title in enumerate(titles)])
-    fig.update_xaxes(visible=False).update_yaxes(visible=False)
     rows = -(-len(imgs) // cols)
     return tidy(fig, 40 + rows * 140, legend=False).update_layout(margin=dict(t=10))
 
@@ -64,3 +79,14 @@ def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, val
     fig.update_xaxes(visible=False, constrain="domain")
     cell = width / grid.shape[1]                                   # screen pixels per weight
     return tidy(fig, int(grid.shape[0] * cell + 50), legend=False).update_layout(margin=dict(t=24, b=10))
+
+
+def rgb_filters(kernels: np.ndarray, columns: int = 8, width: int = 640) -> go.Figure:
+    """First-layer kernels of a colour network (kh, kw, 3, filters) as colour images: each weight mapped from
+    [-limit, limit] to [0, 1] on one scale (grey is 0; a red tile looks for red)."""
+    limit = float(np.abs(kernels).max()) or 1.0
+    tiles = np.moveaxis((kernels / limit + 1) / 2, -1, 0)                  # (filters, kh, kw, 3)
+    kh = kernels.shape[0]
+    grid = mosaic(tiles.astype(np.float32), min(columns, len(tiles)), max(1, kh // 3), fill=1.0)
+    fig = png_image((grid * 255).astype(np.uint8))
+    return tidy(fig, int(grid.shape[0] * width / grid.shape[1] + 20), legend=False).update_layout(margin=dict(t=10))

@@ -4,6 +4,7 @@ their colours from here, never as hex strings of their own."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 BLUE, RED, GREEN, ORANGE = "#3b6fd4", "#e4572e", "#29a36a", "#f3a712"
 QUALITATIVE = (BLUE, RED, GREEN, ORANGE, "#8e44ad", "#17becf", "#d6336c", "#7f8c8d", "#8c564b", "#bcbd22")
@@ -13,11 +14,16 @@ TEXT, LABEL, WHITE, CONTOUR = "#222222", "#555555", "#ffffff", "#8c9bbd"    # nu
 NEG, POS = BLUE, RED                                 # the sign of a weight or a gradient on edges
 TRAIN, VALIDATION = BLUE, RED                         # training and validation (or test) curves and bars
 DIVERGING = "RdBu_r"        # weights and gradients: blue negative, red positive, white zero
+TEMPLATE = "plotly_white"
+
+# Every figure starts from this template. Set once, as plotly's default, it costs nothing per figure; assigning it
+# in each figure's layout cost 13 ms a figure (plotly validates the whole template on every assignment).
+pio.templates.default = TEMPLATE
 
 
 def tidy(fig: go.Figure, height: int = 360, title: str | None = None, legend: bool = True) -> go.Figure:
     top = 40 if title or fig.layout.annotations else 10      # room for a title or subplot titles
-    fig.update_layout(template="plotly_white", height=height, margin=dict(l=10, r=10, t=top, b=10),
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=top, b=10),
                       title=title, showlegend=legend, font=dict(size=14))
     return fig
 

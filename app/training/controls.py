@@ -1,7 +1,10 @@
-"""The Training page's controls (in the sidebar): dataset, backend, architecture and training settings, built
-from the page's schema; they return the Experiment they describe."""
+"""The controls of pages that train (in the sidebar), built from the page's schema: the data section and the
+training section are shared by the Training page and the CNN lab; the MLP section is the Training page's.
+Together they return the Experiment they describe."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -10,54 +13,71 @@ from app.settings import Schema
 from app.widgets import Picked, dataset_picker
 from core.activations import KERAS_ACTIVATIONS, SKLEARN_ACTIVATIONS
 from core.experiment import Experiment
-from core.spec import OPTIMIZERS, MLPSpec, TrainConfig
+from core.spec import OPTIMIZERS, MLPSpec, NetworkSpec, TrainConfig
 
 
-def _keep_valid(key: str, options, what: str) -> None:
+class DataChoice(NamedTuple):
+    picked: Picked
+    max_samples: int | None          # a stratified subset, or None for every sample
+    test_fraction: float
+    seed: int
+
+
+def keep_valid(key: str, options, what: str) -> None:
     """If a setting is not offered by the chosen backend, fall back to its first option and say so."""
     if st.session_state[key] not in options:
         st.info(f"{st.session_state[key]} is not available here; using {options[0]} for the {what}.")
         st.session_state[key] = options[0]
 
 
-def controls(page: Schema) -> tuple[Picked, Experiment | None]:
+def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
     st.header("Data")
-    picked = dataset_picker(page)
+    picked = dataset_picker(page, label)
     size = picked.dataset.n_samples if picked.dataset is not None else 70000
+    n_key = page["n"].key
     if size > 60:
-        st.session_state["train_n"] = min(max(st.session_state["train_n"], 50), size)
+        st.session_state[n_key] = min(max(st.session_state[n_key], 50), size)
         n = w.slider(page["n"], max_value=size, step=max(1, size // 200) if size > 500 else 1)
     else:
         n = size
         st.caption(f"All {size} samples are used.")
-    test = w.slider(page["test"])
-    seed = w.number_input(page["seed"])
+    return DataChoice(picked, n if n < size else None, w.slider(page["test"]), int(w.number_input(page["seed"])))
 
+
+def training_section(page: Schema, backend: str) -> TrainConfig:
+    st.header("Training")
+    optimizers = [o for o in OPTIMIZERS if backend == "keras" or o != "rmsprop"]
+    keep_valid(page["opt"].key, optimizers, "optimizer")
+    opt = w.selectbox(page["opt"], options=optimizers)
+    lr, batch, epochs, l2 = (w.select_slider(page["lr"]), w.select_slider(page["bs"]), w.slider(page["epochs"]),
+                             w.select_slider(page["l2"]))
+    val = w.slider(page["val"])
+    patience = w.slider(page["patience"], disabled=val == 0)
+    seed = st.session_state[page["seed"].key]
+    return TrainConfig(epochs=epochs, batch_size=batch, learning_rate=lr, optimizer=opt, l2=l2, validation_fraction=val,
+                       early_stopping_patience=(patience or None) if val else None, seed=int(seed))
+
+
+def experiment(data: DataChoice, backend: str, spec: NetworkSpec, config: TrainConfig) -> Experiment | None:
+    """The Experiment the controls describe, or None while the data is missing."""
+    if data.picked.dataset is None:
+        return None
+    return Experiment(dataset=data.picked.name, data_options=data.picked.options, max_samples=data.max_samples,
+                      test_fraction=data.test_fraction, split_seed=data.seed, backend=backend, spec=spec,
+                      config=config)
+
+
+def controls(page: Schema) -> tuple[Picked, Experiment | None]:
+    """The Training page's controls: data, an MLP on either backend, training."""
+    data = data_section(page)
     st.header("Network")
     backend = w.radio(page["backend"], horizontal=True)
     depth = w.slider(page["depth"])
     widths = tuple(w.slider(page[f"w{i + 1}"]) for i in range(depth))
     acts = list(SKLEARN_ACTIVATIONS) if backend == "sklearn" else list(KERAS_ACTIVATIONS)
-    _keep_valid("train_act", acts, "activation")
+    keep_valid("train_act", acts, "activation")
     act = w.selectbox(page["act"], options=acts)
     dropout = w.slider(page["drop"], disabled=backend != "keras")
-
-    st.header("Training")
-    optimizers = [o for o in OPTIMIZERS if backend == "keras" or o != "rmsprop"]
-    _keep_valid("train_opt", optimizers, "optimizer")
-    opt = w.selectbox(page["opt"], options=optimizers)
-    lr = w.select_slider(page["lr"])
-    batch = w.select_slider(page["bs"])
-    epochs = w.slider(page["epochs"])
-    l2 = w.select_slider(page["l2"])
-    val = w.slider(page["val"])
-    patience = w.slider(page["patience"], disabled=val == 0)
-    if picked.dataset is None:
-        return picked, None
-    return picked, Experiment(
-        dataset=picked.name, data_options=picked.options, max_samples=n if n < size else None, test_fraction=test,
-        split_seed=int(seed), backend=backend,
-        spec=MLPSpec(hidden_layers=widths, activation=act, dropout=dropout if backend == "keras" else 0.0),
-        config=TrainConfig(epochs=epochs, batch_size=batch, learning_rate=lr, optimizer=opt, l2=l2,
-                           validation_fraction=val, early_stopping_patience=(patience or None) if val else None,
-                           seed=int(seed)))
+    config = training_section(page, backend)
+    spec = MLPSpec(hidden_layers=widths, activation=act, dropout=dropout if backend == "keras" else 0.0)
+    return data.picked, experiment(data, backend, spec, config)

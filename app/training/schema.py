@@ -35,19 +35,26 @@ NETWORK = Schema(
             help="Keras only."),
 )
 
-TRAINING = Schema(
-    Setting("n", "train_n", 2000, "Samples used (train + test)", low=50, high=70000,
-            help="A stratified subset keeps live demos fast."),
-    Setting("test", "train_test", 0.2, "Test fraction", low=0.1, high=0.5, step=0.05),
-    Setting("seed", "train_seed", 0, "Seed (split and weights)", low=0, high=9999),
-    Setting("opt", "train_opt", "adam", "Optimizer", OPTIMIZERS),
-    Setting("lr", "train_lr", 3e-3, "Learning rate", LEARNING_RATES, format=_g),
-    Setting("bs", "train_bs", 32, "Batch size", BATCH_SIZES),
-    Setting("epochs", "train_epochs", 20, "Epochs", low=1, high=200),
-    Setting("l2", "train_l2", 0.0, "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
-    Setting("val", "train_val", 0.1, "Validation fraction", low=0.0, high=0.3, step=0.05),
-    Setting("patience", "train_patience", 0, "Early stopping patience (0 = off)", low=0, high=20),
-)
+def training_settings(prefix: str, **defaults) -> Schema:
+    """How to train, for a page whose widget keys start with `prefix` (defaults by URL name can differ)."""
+    d = {"n": 2000, "test": 0.2, "seed": 0, "opt": "adam", "lr": 3e-3, "bs": 32, "epochs": 20, "l2": 0.0, "val": 0.1,
+         "patience": 0, **defaults}
+    return Schema(
+        Setting("n", f"{prefix}_n", d["n"], "Samples used (train + test)", low=50, high=70000,
+                help="A stratified subset keeps live demos fast."),
+        Setting("test", f"{prefix}_test", d["test"], "Test fraction", low=0.1, high=0.5, step=0.05),
+        Setting("seed", f"{prefix}_seed", d["seed"], "Seed (split and weights)", low=0, high=9999),
+        Setting("opt", f"{prefix}_opt", d["opt"], "Optimizer", OPTIMIZERS),
+        Setting("lr", f"{prefix}_lr", d["lr"], "Learning rate", LEARNING_RATES, format=_g),
+        Setting("bs", f"{prefix}_bs", d["bs"], "Batch size", BATCH_SIZES),
+        Setting("epochs", f"{prefix}_epochs", d["epochs"], "Epochs", low=1, high=200),
+        Setting("l2", f"{prefix}_l2", d["l2"], "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
+        Setting("val", f"{prefix}_val", d["val"], "Validation fraction", low=0.0, high=0.3, step=0.05),
+        Setting("patience", f"{prefix}_patience", d["patience"], "Early stopping patience (0 = off)", low=0, high=20),
+    )
+
+
+TRAINING = training_settings("train")
 
 
 def schema() -> Schema:

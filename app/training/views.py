@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -62,14 +63,20 @@ def status(run: Run) -> None:
                      label="Look inside this model: its weights after every epoch, on the Weights page")
 
 
-def results(run: Run, data: PreparedData) -> None:
+Section = Callable[[Run, PreparedData], None]
+
+
+def results(run: Run, data: PreparedData, extra: dict[str, Section] | None = None, key: str = "train_tab") -> None:
+    """The run's status and its results in tabs (only the open one runs); `extra` tabs go after the test
+    results (the CNN lab's views inside the network)."""
     status(run)
     if not run.epochs:
         return                                   # stopped before its first epoch ended: nothing to show
-    names = ["Learning curves", "Test results", "Compare runs", "Show the code", "Download"]
-    tabs = st.tabs(names, key="train_tab", on_change="rerun")
-    sections = (curves, test_results, compare, code, downloads)
-    for tab, section in zip(tabs, sections):
+    sections = {"Learning curves": curves, "Test results": test_results, **(extra or {}), "Compare runs": compare,
+                "Show the code": code, "Download": downloads}
+    if st.session_state.get(key) not in sections:
+        st.session_state.pop(key, None)
+    for tab, section in zip(st.tabs(list(sections), key=key, on_change="rerun"), sections.values()):
         if tab.open:
             with tab:
                 section(run, data)

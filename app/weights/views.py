@@ -9,17 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from app.figures.images import tiles
+from app.inside import conv_kernels, snapshots
 from app.runs import quick_cnn, quick_run
 from app.weights import figures as fig
 from app.widgets import show_error
 from core.errors import NNLabError
 from core.runs import Run
-from core.snapshots import PARTS, LayerWeights, WeightSnapshots
+from core.snapshots import PARTS, LayerWeights
 from core.weights import (bias_axes, first_dense, kernel_axes, layer_kind, shape_text, symmetric_limit, unit_images,
                           weight_stats)
 
 DIAGRAM_UNITS = 16        # layers up to this wide are drawn unit by unit
-VALUES_ON_CELLS = 5       # conv kernels up to 5x5 get their numbers written on them
 CHANNELS = ("red", "green", "blue")
 
 
@@ -44,43 +44,6 @@ def quick_models(run: Run | None) -> None:
                 show_error(exc)
             else:
                 st.rerun()
-
-
-def _snapshots(run: Run) -> WeightSnapshots | None:
-    return run.model.history.snapshots if run.model.history else None
-
-
-def model_weights(run: Run) -> LayerWeights | None:
-    """The model's name, the epoch slider over its recorded epochs, and the weights after the chosen one;
-    None (with a message) when there are no finite weights to show."""
-    st.markdown(f"**Model:** {run.title}")
-    history = run.model.history
-    snaps = _snapshots(run)
-    diverged = history is not None and history.stop_reason == "diverged"
-    if not snaps or not len(snaps):
-        layers = run.model.layer_weights()
-        if diverged or not all(np.isfinite(W).all() and np.isfinite(b).all() for _, W, b in layers):
-            st.error("This model's weights are not numbers any more: its training diverged before the first epoch "
-                     "ended. Train it again on the Training page with a smaller learning rate.", icon=":material/error:")
-            return None
-        st.caption("This run recorded no per-epoch weights: showing the trained model.")
-        return layers
-    epochs = snaps.epochs
-    if diverged:
-        st.warning(f"Training diverged after epoch {epochs[-1]}: these are the weights up to the last epoch whose "
-                   "loss was finite.", icon=":material/warning:")
-    if len(epochs) == 1:
-        st.caption(f"Weights after epoch {epochs[0]}, the only one recorded.")
-        return snaps.at(epochs[0])
-    if st.session_state.get("weights_model") is not run or st.session_state.get("weights_epoch") not in epochs:
-        st.session_state.pop("weights_epoch", None)                  # a new model: start at its last epoch
-        st.session_state["weights_model"] = run
-    epoch = st.select_slider("Weights after epoch", options=epochs, value=epochs[-1], key="weights_epoch",
-                             help="Scrub through training: every view below shows the weights after this epoch.")
-    if snaps.stride > 1:
-        st.caption(f"{len(epochs)} of the run's epochs are recorded (the first, the last and every "
-                   f"{snaps.stride}th), to keep the copies within {snaps.budget_bytes / 2**20:.0f} MB.")
-    return snaps.at(epoch)
 
 
 def layers_section(layers: LayerWeights) -> None:
@@ -119,7 +82,7 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
     """First-layer units as images (an MLP on images), or conv kernels (a CNN)."""
     convs = {n: W for n, W, _ in layers if W.ndim == 4}
     if convs:
-        _conv_kernels(convs)
+        conv_kernels(convs, "weights")
         return
     name, W, _ = first_dense(layers)
     images = unit_images(W, input_shape)                     # (units, h, w, c)
@@ -137,24 +100,6 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
                "shape (a stroke of a digit, a blob of colour) looks like it.")
 
 
-def _conv_kernels(convs: dict[str, np.ndarray]) -> None:
-    name = st.selectbox("Conv layer", list(convs), key="weights_conv_layer",
-                        format_func=lambda n: f"{n}: kernels {shape_text(convs[n].shape)}")
-    K = convs[name]                                          # (kh, kw, cin, cout)
-    kh, kw, cin, cout = K.shape
-    channel = 0
-    if cin > 1:
-        channel = st.slider("Input channel", 0, cin - 1, 0, key=f"weights_conv_channel_{name}",
-                            help="Each filter has one kh x kw kernel per input channel.")
-    small = kh <= VALUES_ON_CELLS
-    values = small and st.toggle("Write the weights on the cells", value=cout <= 16, key="weights_conv_values")
-    st.plotly_chart(tiles(np.moveaxis(K[:, :, channel, :], -1, 0), symmetric_limit(K),
-                              [f"filter {i}" for i in range(cout)], columns=4 if values else 8, values=values),
-                    key="weights_conv_fig")
-    st.caption(f"{cout} filters of {kh}x{kw} weights on input channel {channel}. Each slides over the image: where "
-               "the pixels look like its red cells and unlike its blue ones, the filter's output is large.")
-
-
 def diagram_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
     st.plotly_chart(fig.network_weights(layers, f"{_input_label(input_shape)}s", DIAGRAM_UNITS), key="weights_diagram")
     big = [n for n, W, _ in layers if W.shape[1] > DIAGRAM_UNITS] + (
@@ -167,7 +112,7 @@ def diagram_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
 
 def trace_section(run: Run) -> None:
     """The lessons' 'first bias of the first hidden layer over the iterations', for any parameter."""
-    snaps = _snapshots(run)
+    snaps = snapshots(run)
     if not snaps or len(snaps) < 2:
         st.info("A trace needs the weights of at least two epochs, and this run recorded fewer. Train for more "
                 "epochs on the Training page, or a quick model above.")

@@ -1,5 +1,6 @@
 """Importing TensorFlow costs 5-10 s: the landing, Data and maths pages must never do it, nor the Training
-page while it trains with scikit-learn, nor the Weights page on a scikit-learn model.
+page while it trains with scikit-learn, nor the Weights page on a scikit-learn model, nor the CNN lab before
+its first Train (its summary and augmentation preview are NumPy).
 
 Checked in a fresh interpreter, so tests that import Keras elsewhere in the session cannot hide a leak.
 """
@@ -15,9 +16,13 @@ import sys
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(MAIN)!r}, default_timeout=60)
 at.run()
-for page in ("data", "activations", "losses", "backprop", "gradient_descent", "weights"):
+for page in ("data", "activations", "losses", "backprop", "gradient_descent", "weights", "cnn"):
     at.switch_page(f"../pages/{{page}}.py").run()
     assert not at.exception, (page, at.exception)
+at.switch_page("../pages/cnn.py").run()
+at.slider(key="cnn_rotation").set_value(0.1).run()               # the augmentation preview is NumPy
+at.selectbox(key="cnn_preset").set_value("Three blocks, no pooling").run()
+assert not at.exception and at.metric, at.exception
 at.switch_page("../pages/activations.py").run()
 at.button(key="act_train").click().run()
 at.switch_page("../pages/data.py").run()

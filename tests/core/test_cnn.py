@@ -130,3 +130,39 @@ def test_a_preview_is_seeded_and_within_the_ranges(image):
     assert np.array_equal(preview(image, Augmentation(), n=2)[1], image)     # nothing switched on: the image itself
     noisy = preview(np.full((40, 40, 1), 0.5, np.float32), Augmentation(noise=0.1), n=1)[0]
     assert abs(noisy.std() - 0.1) < 0.01
+
+
+def test_a_drawing_is_cropped_scaled_and_centred_like_the_datasets_images():
+    from core.drawing import drawing_to_input, ink_fraction
+
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[40:200, 30:60, :3] = 255                         # a tall stroke near the top left
+    x = drawing_to_input(canvas, (28, 28, 1), fraction=20 / 28)
+    rows, cols = np.nonzero(x[..., 0] > 0.1)
+    assert x.shape == (28, 28, 1) and 0.0 <= x.min() and x.max() <= 1.0
+    assert np.ptp(rows) + 1 == 20                             # scaled to the 20-pixel box, like MNIST
+    ys, xs = np.indices((28, 28))
+    assert abs((ys * x[..., 0]).sum() / x.sum() - 13.5) <= 0.5 and abs((xs * x[..., 0]).sum() / x.sum() - 13.5) <= 0.5
+    assert drawing_to_input(np.zeros((280, 280, 4), np.uint8), (28, 28, 1), 0.7) is None
+    assert drawing_to_input(canvas, (32, 32, 3), 0.7).shape == (32, 32, 3)
+    images = np.zeros((10, 28, 28, 1), np.float32)
+    images[:, 4:24, 10:18] = 1.0                            # ink 20 rows tall
+    assert ink_fraction(images) == pytest.approx(20 / 28)
+
+
+def test_a_photo_is_cropped_and_resized_in_the_datasets_colours():
+    import io
+
+    from PIL import Image
+
+    from core.drawing import photo_to_input
+    from core.errors import DataFormatError
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), (200, 40, 0)).save(buffer, format="PNG")
+    grey = photo_to_input(buffer.getvalue(), (28, 28, 1))
+    colour = photo_to_input(buffer.getvalue(), (32, 32, 3))
+    assert grey.shape == (28, 28, 1) and colour.shape == (32, 32, 3)
+    np.testing.assert_allclose(colour[16, 16], [200 / 255, 40 / 255, 0], atol=1e-6)
+    with pytest.raises(DataFormatError, match="not a PNG or JPEG"):
+        photo_to_input(b"GIF89a nope", (28, 28, 1))

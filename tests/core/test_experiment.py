@@ -111,6 +111,10 @@ def test_decision_grid_covers_the_points():
     pytest.param(Experiment("digits", backend="keras", max_samples=600,
                             config=TrainConfig(epochs=15, batch_size=32, learning_rate=3e-3)), 0.8,
                  marks=pytest.mark.keras),
+    pytest.param(Experiment("digits", backend="keras", spec=CNNSpec(
+        conv_filters=(8,), dropout=0.1, augmentation={"flip": "horizontal", "rotation": 0.05, "shift": 0.05, "zoom": 0.1,
+                                                      "contrast": 0.2, "noise": 0.02}),
+        config=TrainConfig(epochs=12, batch_size=32, learning_rate=1e-2)), 0.6, marks=pytest.mark.keras),
     pytest.param(Experiment("moons", backend="keras", spec=MLPSpec((16, 16), dropout=0.1),
                             config=TrainConfig(epochs=40, batch_size=16, learning_rate=1e-2, l2=1e-4)), 0.85,
                  marks=pytest.mark.keras),

@@ -1,0 +1,146 @@
+"""The CNN lab's views of one image going through the trained network: the image (a test image, a mistake, a
+drawing or a photo), every layer's feature maps and the probabilities, and one convolution value or pooling
+window worked out with its numbers. All computed in NumPy from the weights of the chosen epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app.cnn import figures as fig
+from app.inside import recorded_weights
+from app.widgets import show_error
+from core.cnn import FeatureMap, explain_conv, explain_pool, feature_maps, probabilities
+from core.drawing import drawing_to_input, ink_fraction, photo_to_input
+from core.errors import NNLabError
+from core.experiment import PreparedData
+from core.runs import Run
+
+SOURCES = ("A test image", "A mistake", "Draw one", "A photo")
+MISTAKES_FROM = 2000         # test images searched for mistakes
+CANVAS = 224                 # pixels a side
+
+
+def _maps(run: Run, layers, x: np.ndarray) -> list[FeatureMap]:
+    return feature_maps(run.exp.spec, layers, x, run.task, run.model.n_units)
+
+
+def _canvas(data: PreparedData) -> np.ndarray | None:
+    from streamlit_drawable_canvas import st_canvas
+
+    result = st_canvas(stroke_width=CANVAS // 12, stroke_color="#ffffff", background_color="#000000",
+                       height=CANVAS, width=CANVAS, drawing_mode="freedraw", key="cnn_canvas", return_image_data=True)
+    drawn = None
+    if result.image_data is not None:
+        drawn = drawing_to_input(result.image_data, data.input_shape, ink_fraction(data.X_train))
+    if drawn is None:
+        st.caption("Draw with the mouse (light on dark, like the dataset's digits): every stroke updates the maps. "
+                   "The drawing is cropped, scaled and centred the way the dataset's images are.")
+    return drawn
+
+
+def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str] | None:
+    """The image to send through the network (h, w, c) and a few words about it; None after saying what to do."""
+    names = [str(c) for c in data.class_names]
+    source = st.segmented_control("Image", SOURCES, default=SOURCES[0], key="cnn_source") or SOURCES[0]
+    if source == "A test image" and data.task == "classification":
+        c = st.columns(2)
+        k = c[0].selectbox("Class", range(len(names)), format_func=names.__getitem__, key="cnn_class")
+        idx = np.flatnonzero(data.y_test == k)
+        if not len(idx):
+            st.info("No test image of this class: pick another.")
+            return None
+        j = c[1].number_input(f"Which one (of {len(idx)})", 0, len(idx) - 1, 0, key="cnn_pick")
+        return data.X_test[idx[j]], f"test image #{idx[j]}: {names[k]}"
+    if source == "A test image":
+        i = st.number_input("Test image", 0, len(data.X_test) - 1, 0, key="cnn_pick_any")
+        return data.X_test[i], f"test image #{i}"
+    if source == "A mistake":
+        X, y = data.X_test[:MISTAKES_FROM], data.y_test[:MISTAKES_FROM]
+        p = probabilities(_maps(run, layers, X)[-1].values)
+        wrong = np.flatnonzero(p.argmax(axis=1) != y)
+        if data.task != "classification" or not len(wrong):
+            st.info("No mistakes among the test images at this epoch: pick another epoch or another image.")
+            return None
+        wrong = wrong[np.argsort(-p[wrong].max(axis=1), kind="stable")]
+        i = st.selectbox(f"{len(wrong)} mistakes, the most confident first", wrong, key="cnn_mistake",
+                         format_func=lambda i: f"#{i}: a {names[y[i]]} taken for a {names[p[i].argmax()]} "
+                                               f"({p[i].max():.0%})")
+        return X[i], f"test image #{i}: {names[y[i]]}"
+    if source == "Draw one":
+        drawn = _canvas(data)
+        return None if drawn is None else (drawn, "your drawing")
+    photo = st.file_uploader("A PNG or JPEG photo", type=["png", "jpg", "jpeg"], key="cnn_photo")
+    if photo is None:
+        return None
+    try:
+        return photo_to_input(photo.getvalue(), data.input_shape), f"your photo, as {'x'.join(map(str, data.input_shape))}"
+    except NNLabError as exc:
+        show_error(exc)
+        return None
+
+
+def maps_tab(run: Run, data: PreparedData) -> None:
+    layers = recorded_weights(run, "cnn")
+    chosen = chosen_input(run, layers, data) if layers is not None else None
+    if chosen is None:
+        return
+    x, what = chosen
+    maps = _maps(run, layers, x)
+    left, right = st.columns([1, 2])
+    left.plotly_chart(fig.input_image(x, what), key="cnn_input")
+    out = maps[-1].values
+    if run.task == "classification":
+        p = probabilities(out)
+        names = [str(c) for c in data.class_names]
+        right.plotly_chart(fig.bars(p, names, "predicted probability of each class", int(p.argmax()), percent=True),
+                           key="cnn_proba")
+        right.markdown(f"Prediction: **{names[int(p.argmax())]}** ({p.max():.0%})")
+    else:
+        right.metric("Prediction", f"{float(out[0]) * data.y_std + data.y_mean:.4g}")
+    for m in maps[:-1]:
+        if m.values.ndim == 3:
+            h, w, c = m.values.shape
+            st.markdown(f"**{m.name}** ({m.kind}): {c} maps of {h} x {w}" +
+                        (", the max of each 2 x 2 window" if m.kind == "MaxPooling2D" else ", one per filter"))
+            st.plotly_chart(fig.map_grid(m.values), key=f"cnn_map_{m.name}")
+        else:
+            st.plotly_chart(fig.bars(m.values, [str(i) for i in range(len(m.values))], f"{m.name}: unit"),
+                            key=f"cnn_dense_{m.name}")
+
+
+def step_tab(run: Run, data: PreparedData) -> None:
+    layers = recorded_weights(run, "cnn")
+    chosen = chosen_input(run, layers, data) if layers is not None else None
+    if chosen is None:
+        return
+    maps = {m.name: m for m in _maps(run, layers, chosen[0]) if m.values.ndim == 3}
+    name = st.selectbox("Layer", list(maps), key="cnn_step_layer", format_func=lambda n: f"{n} ({maps[n].kind})")
+    m = maps[name]
+    h, w, c = m.values.shape
+    cols = st.columns(3)
+    ch = cols[0].number_input("Map (filter)" if m.kind == "Conv2D" else "Channel", 0, c - 1, 0, key=f"cnn_step_f_{name}")
+    row = cols[1].number_input("Row", 0, h - 1, h // 2, key=f"cnn_step_r_{name}")
+    col = cols[2].number_input("Column", 0, w - 1, w // 2, key=f"cnn_step_c_{name}")
+    if m.kind == "MaxPooling2D":
+        p = run.exp.spec.pool_size
+        window, value, where = explain_pool(m.values_in, p, row, col, ch)
+        st.plotly_chart(fig.pool_window(window, where), key="cnn_pool_window")
+        st.markdown(f"The {p} x {p} window at rows {row * p}-{row * p + p - 1}, columns {col * p}-{col * p + p - 1} of "
+                    f"the previous layer's map {ch}: its largest value **{value:.4f}** is the value at row {row}, column "
+                    f"{col} of {name}'s map {ch} ({m.values[row, col, ch]:.4f}).")
+        return
+    K, b = next((W, bias) for n, W, bias in layers if n == name)
+    step = explain_conv(m.values_in, K, b, run.exp.spec.activation, row, col, ch)
+    cin = K.shape[2]
+    k_ch = 0
+    if cin > 1:
+        k_ch = st.segmented_control("Input channel shown", range(cin), default=0, key="cnn_step_in") or 0
+    st.plotly_chart(fig.conv_step(step.patch[..., k_ch], step.kernel[..., k_ch], step.products[..., k_ch]),
+                    key="cnn_conv_step")
+    per_channel = step.products.sum(axis=(0, 1))
+    sums = " + ".join(f"{v:.4f}" for v in per_channel[:8]) + (" + ..." if cin > 8 else "")
+    st.markdown(f"Sum of the products{f' over all {cin} input channels ({sums})' if cin > 1 else ''}: "
+                f"**{step.total:.4f}**; plus the bias {step.bias:+.4f} gives z = **{step.z:.4f}**; "
+                f"{run.exp.spec.activation}(z) = **{step.value:.4f}**: the value at row {row}, column {col} of {name}'s "
+                f"map {ch} ({m.values[row, col, ch]:.4f}).")

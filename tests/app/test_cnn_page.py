@@ -1,0 +1,128 @@
+"""The CNN lab: build a convnet with sliders or a lesson's preset, train it, and look inside it at any epoch."""
+
+import io
+
+import numpy as np
+import pytest
+from formats import image_zip_bytes, write_mnist_files
+
+from app.session import CURRENT_KEY, HISTORY_KEY
+from core.cnn import feature_maps, probabilities
+
+
+def _open(app, **query):
+    app.query_params.update({k: str(v) for k, v in query.items()})
+    return app.switch_page("../pages/cnn.py").run()
+
+
+def _texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def _chart(app, key) -> str:
+    """The plotly figure (JSON) of the chart with element key `key`."""
+    return next(c.proto.spec for c in app.get("plotly_chart") if c.proto.id.endswith(f"-{key}"))
+
+
+def _tab(app, name):
+    app.session_state["cnn_tab"] = name
+    return app.run()
+
+
+def test_defaults_fit_the_digits_and_a_lessons_preset_builds_the_mnist_convnet(app, isolated_data):
+    write_mnist_files(isolated_data / "data" / "mnist", n=40, test=10)
+    _open(app)
+    assert not app.exception and not app.error
+    assert app.metric[0].value == f"{3 * 3 * 16 + 16 + 3 * 3 * 16 * 10 + 10:,}"          # 8x8 -> 6x6x16 -> 3x3x16
+    app.selectbox(key="dataset").set_value("mnist").run()
+    app.selectbox(key="cnn_preset").set_value("MNIST convnet (the Keras lesson)").run()
+    assert app.metric[0].value == "34,826"
+    table = app.dataframe[0].value
+    assert table["Param #"].tolist() == [320, 0, 18_496, 0, 0, 0, 16_010]
+    assert table["Output Shape"].tolist()[:2] == ["(None, 26, 26, 32)", "(None, 13, 13, 32)"]
+    assert "MLP (44,)" in _chart(app, "cnn_sizes")                                          # about as many parameters
+    assert app.query_params["blocks"] == "2" and app.query_params["f1"] == "32"              # a lesson is a link
+    app.slider(key="cnn_blocks").set_value(3).run()                                   # 28 -> 24 -> 12 -> 8 -> 4: too small
+    app.radio(key="cnn_kernel").set_value(5).run()
+    assert not app.exception and "conv_3: a 5x5 kernel does not fit the 4x4 input" in app.error[0].value
+    assert app.button(key="cnn_go").disabled
+
+
+def test_augmentation_is_previewed_and_goes_into_the_model(app):
+    _open(app, rot="0.1", zoom="0.2")
+    assert not app.exception
+    assert "keras.layers.RandomRotation(0.1, fill_mode='constant')" in app.code[0].value
+    assert app.dataframe[0].value["Layer (type)"].tolist()[:2] == ["aug_rotation (RandomRotation)", "aug_zoom (RandomZoom)"]
+    assert "copy 11" in _chart(app, "cnn_aug_grid")
+
+
+def test_a_tabular_upload_is_explained_not_trained(app):
+    app.query_params.update({"dataset": "upload"})
+    app.switch_page("../pages/cnn.py").run()
+    app.get("file_uploader")[0].upload("t.csv", b"a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n").run()
+    assert not app.exception and "holds a table, not images" in app.error[0].value
+
+
+@pytest.mark.keras
+def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epoch(app):
+    _open(app, epochs=3, f1=6, lr="0.01")
+    app.button(key="cnn_go").click().run()
+    assert not app.exception and "Trained 3 epochs" in _texts(app.success)
+    run = app.session_state[CURRENT_KEY]
+    assert run.exp.spec.conv_filters == (6,) and len(app.session_state[HISTORY_KEY]) == 1
+    _tab(app, "Filters")
+    assert not app.exception and app.select_slider(key="cnn_epoch").options == ["1", "2", "3"]
+    kernel = run.history.snapshots.at(3)[0][1]
+    assert f"{kernel[0, 0, 0, 5]:.2f}" in _chart(app, "cnn_conv_fig")                      # the numbers on the cells
+    _tab(app, "Feature maps")
+    assert not app.exception and any(m.value.startswith("Prediction:") for m in app.markdown)
+    late = _chart(app, "cnn_map_conv_1")
+    app.select_slider(key="cnn_epoch").set_value(1).run()                                      # an earlier epoch
+    assert not app.exception and _chart(app, "cnn_map_conv_1") != late                         # other weights, other maps
+    _tab(app, "Step by step")
+    app.number_input(key="cnn_step_f_conv_1").set_value(2).run()
+    app.number_input(key="cnn_step_r_conv_1").set_value(1).run()
+    step = next(m.value for m in app.markdown if m.value.startswith("Sum of the products"))
+    shown, on_map = step.split("**")[-2], step.rsplit("(", 1)[-1].rstrip(").")
+    assert float(shown) == pytest.approx(float(on_map), abs=1e-4)                              # the sum is the map
+    app.selectbox(key="cnn_step_layer").set_value("pool_1").run()
+    assert not app.exception and "its largest value" in _texts(app.markdown)
+    app.session_state["cnn_source"] = "A mistake"
+    _tab(app, "Feature maps")
+    assert not app.exception and (app.selectbox(key="cnn_mistake") or app.info)
+
+
+@pytest.mark.keras
+def test_a_photo_and_the_mlp_of_similar_size_for_comparison(app):
+    from PIL import Image
+
+    _open(app, epochs=2)
+    app.button(key="cnn_go").click().run()
+    app.session_state["cnn_source"] = "A photo"
+    _tab(app, "Feature maps")
+    buffer = io.BytesIO()
+    Image.new("RGB", (90, 60), (250, 250, 250)).save(buffer, format="PNG")
+    app.get("file_uploader")[-1].upload("me.png", buffer.getvalue(), "image/png").run()
+    assert not app.exception and any(m.value.startswith("Prediction:") for m in app.markdown)
+    app.button(key="cnn_go_mlp").click().run()
+    assert not app.exception
+    _tab(app, "Compare runs")
+    table = app.dataframe[-1].value
+    assert table["network"].tolist() == ["CNN", "MLP"] and table["backend"].tolist() == ["keras", "sklearn"]
+    assert abs(table["parameters"][1] - table["parameters"][0]) < table["parameters"][0] * 0.1
+
+
+@pytest.mark.keras
+def test_an_uploaded_zip_of_images_trains_a_convnet(app):
+    app.query_params.update({"dataset": "upload", "epochs": "2"})
+    app.switch_page("../pages/cnn.py").run()
+    app.get("file_uploader")[0].upload("shapes.zip", image_zip_bytes(per_class=12, size=20)).run()
+    app.select_slider(key="cnn_size").set_value(16).run()
+    app.button(key="cnn_go").click().run()
+    assert not app.exception and "on shapes.zip: Trained 2 epochs" in _texts(app.success)
+    run = app.session_state[CURRENT_KEY]
+    _tab(app, "Filters")
+    assert not app.exception and app.toggle(key="cnn_conv_rgb").value                       # colour filters in colour
+    x = np.zeros((1, 16, 16, 3), np.float32)
+    maps = feature_maps(run.exp.spec, run.model.layer_weights(), x, "classification", 1)
+    np.testing.assert_allclose(probabilities(maps[-1].values), run.model.predict_proba(x), atol=1e-5)
