@@ -18,6 +18,8 @@ import streamlit as st
 from app.data_access import prepared
 from app.session import add_to_history, page_run, set_current_run, set_page_run
 from app.training.figures import decision_boundary, learning_curves
+from app.widgets import show_error
+from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
 from core.metrics import decision_grid
 from core.runs import Run, start_run, train
@@ -80,6 +82,38 @@ def train_live(exp: Experiment, data: PreparedData, view: LiveView, page: str = 
     train(run, data, on_epoch=lambda logs: view.update(run, data))
     add_to_history(run)
     return run
+
+
+def prepared_or_stop(exp: Experiment) -> PreparedData:
+    """The experiment's training arrays, or the page stops after saying what is wrong."""
+    try:
+        return prepared(exp)
+    except NNLabError as exc:
+        show_error(exc)
+        st.stop()
+
+
+def train_buttons(prefix: str, enabled: bool, second_key: str, second: str, second_help: str) -> tuple[bool, bool]:
+    """Train, Stop, and a second way to train (another backend, a network to compare): which was clicked.
+    Stop is a plain button: any click stops a running script, and the run is kept (`close_interrupted`)."""
+    c = st.columns([1, 1, 2])
+    go = c[0].button("Train", type="primary", icon=":material/play_arrow:", disabled=not enabled, key=f"{prefix}_go")
+    other = c[2].button(second, icon=":material/compare_arrows:", disabled=not enabled, key=second_key, help=second_help)
+    c[1].button("Stop", icon=":material/stop:", disabled=not (go or other), key=f"{prefix}_stop",
+                help="Ends training after the current epoch and keeps the model.")
+    return go, other
+
+
+def train_all(runs: list[tuple[Experiment, str, str]], data: PreparedData, boundary: bool = False) -> None:
+    """Train each (experiment, page, view name) live, one after the other, then redraw the page in its finished
+    state; an impossible network is one message."""
+    try:
+        for exp, page, name in runs:
+            train_live(exp, data, LiveView(boundary=boundary, name=name), page=page)
+    except NNLabError as exc:
+        show_error(exc)
+    else:
+        st.rerun()                 # results below, Stop disabled again
 
 
 def close_interrupted(page: str = "training") -> None:

@@ -5,12 +5,10 @@ import streamlit as st
 from app.cnn import maps, schema, views as view
 from app.cnn.controls import controls
 from app.data_access import prepared
-from app.runs import LiveView, close_interrupted, keras_loaded, train_live
+from app.runs import close_interrupted, keras_loaded, prepared_or_stop, train_all, train_buttons
 from app.session import page_run
 from app.settings import warn_rejected
 from app.training.views import results
-from app.widgets import show_error
-from core.errors import NNLabError
 
 st.title("CNN lab")
 st.caption("A convolutional network slides small filters over the image. Build one in the sidebar, train it, then "
@@ -28,27 +26,12 @@ if exp is None:
 if not keras_loaded():
     st.caption(":material/info: The first Train loads TensorFlow (5-10 s); everything else here runs without it.")
 
-try:
-    data = prepared(exp)
-except NNLabError as exc:
-    show_error(exc)
-    st.stop()
+data = prepared_or_stop(exp)
 mlp = view.summary(exp, data)
-
-c = st.columns([1, 1, 2])
-go = c[0].button("Train", type="primary", icon=":material/play_arrow:", disabled=mlp is None, key="cnn_go")
-compare = c[2].button("Train the MLP of similar size", icon=":material/compare_arrows:", disabled=mlp is None,
-                      key="cnn_go_mlp", help="scikit-learn, same data and settings: compare them under Compare runs.")
-c[1].button("Stop", icon=":material/stop:", disabled=not (go or compare), key="cnn_stop",
-            help="Ends training after the current epoch and keeps the model.")
+go, compare = train_buttons("cnn", mlp is not None, "cnn_go_mlp", "Train the MLP of similar size",
+                            "scikit-learn, same data and settings: compare them under Compare runs.")
 if go or compare:
-    try:
-        train_live(exp if go else mlp, data, LiveView(boundary=False, name="cnn" if go else "mlp"),
-                   page="cnn" if go else "cnn_mlp")
-    except NNLabError as exc:
-        show_error(exc)
-    else:
-        st.rerun()
+    train_all([(exp, "cnn", "cnn") if go else (mlp, "cnn_mlp", "mlp")], data)
 view.augmentation(exp, data)
 
 run = page_run("cnn")

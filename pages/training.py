@@ -5,13 +5,11 @@ from dataclasses import replace
 import streamlit as st
 
 from app.data_access import prepared
-from app.runs import LiveView, close_interrupted, keras_ready, train_live
+from app.runs import close_interrupted, keras_ready, prepared_or_stop, train_all, train_buttons
 from app.session import training_run
 from app.settings import warn_rejected
 from app.training import schema, views as view
 from app.training.controls import controls
-from app.widgets import show_error
-from core.errors import NNLabError
 from core.models import BACKENDS
 
 st.title("Training")
@@ -28,28 +26,13 @@ if exp is None:
 if exp.backend == "keras" and not keras_ready():
     st.caption(":material/hourglass_top: TensorFlow is loading in the background; Train may wait a few seconds.")
 
-try:
-    data = prepared(exp)
-except NNLabError as exc:
-    show_error(exc)
-    st.stop()
+data = prepared_or_stop(exp)
 fits = view.architecture(exp, data)
-
-c = st.columns([1, 1, 2])
-go = c[0].button("Train", type="primary", icon=":material/play_arrow:", disabled=not fits, key="train_go")
-both = c[2].button("Train with both backends", icon=":material/compare_arrows:", disabled=not fits, key="train_both",
-                   help="The same network with scikit-learn, then with Keras: compare them under Compare runs.")
-c[1].button("Stop", icon=":material/stop:", disabled=not (go or both), key="train_stop",
-            help="Ends training after the current epoch and keeps the model.")
-
+go, both = train_buttons("train", fits, "train_both", "Train with both backends",
+                         "The same network with scikit-learn, then with Keras: compare them under Compare runs.")
 if go or both:
-    try:
-        for backend in (BACKENDS if both else (exp.backend,)):
-            train_live(replace(exp, backend=backend), data, LiveView(boundary=data.kind == "toy2d", name=backend))
-    except NNLabError as exc:
-        show_error(exc)
-    else:
-        st.rerun()                 # redraw in the finished state: results below, Stop disabled again
+    train_all([(replace(exp, backend=b), "training", b) for b in (BACKENDS if both else (exp.backend,))], data,
+              boundary=data.kind == "toy2d")
 
 run = training_run()
 if run is not None and run.finished:
