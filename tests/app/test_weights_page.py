@@ -150,3 +150,17 @@ def test_colour_images_show_one_channel_of_each_unit_at_a_time(app):
     assert app.segmented_control(key="weights_channel").options == ["red", "green", "blue"]
     app.segmented_control(key="weights_channel").set_value(2).run()
     assert not app.exception and "unit 5" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_a_new_model_opens_at_its_last_epoch_whichever_page_trained_it(app):
+    _open(app)
+    app.button(key="weights_quick_mlp").click().run()
+    app.select_slider(key="weights_epoch").set_value(5).run()                 # looking at an early epoch
+    app.switch_page("../pages/training.py").run()
+    app.slider(key="train_epochs").set_value(4).run()
+    app.button(key="train_go").click().run()
+    _open(app)
+    assert app.select_slider(key="weights_epoch").value == 4                   # the new model, at its last epoch
+    app.select_slider(key="weights_epoch").set_value(2).run()
+    app.button(key="weights_quick_mlp").click().run()                          # and again from this page
+    assert app.select_slider(key="weights_epoch").value == 30

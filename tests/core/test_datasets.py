@@ -162,3 +162,14 @@ def test_uploads_in_every_format():
 def test_bad_uploads_say_what_is_wrong(files, message):
     with pytest.raises(DataFormatError, match=message):
         dataset_from_files(files)
+
+
+def test_the_data_folder_is_next_to_the_readme_wherever_the_server_starts(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from core.datasets.folders import data_root
+
+    monkeypatch.delenv("NNLAB_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert data_root() == Path(__file__).resolve().parents[2] / "data"
+    assert (data_root().parent / "README.md").is_file()

@@ -20,7 +20,7 @@ def test_data_page_draws_the_sample_grid(page, app_url):
     wait_idle(page)
     grid = page.locator(".stPlotlyChart").nth(1)          # after the class-count bar chart
     grid.wait_for(state="visible")
-    assert grid.locator("image, img").count() >= 1        # px.imshow binary_string draws <image> elements
+    assert grid.locator("image, img").count() >= 1        # the grid is one PNG, drawn as an <image> element
     assert page.get_by_text("#0: 0").first.is_visible()   # the first sample's title: index and label
     assert_no_exception(page)
     screenshot(page, "data")
