@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from core.activations import activation_health
 from core.experiment import Experiment, PreparedData, data_name, describe
 from core.models import MAX_PARAMS, BaseModel, History, build_model
 from core.models.base import EpochCallback
@@ -110,6 +111,16 @@ class Run:
         self.model = None
 
 
+def dead_layers(run: Run, X) -> list[str]:
+    """The hidden Dense layers in which every unit is dead on the inputs X (its activation's derivative is 0 for
+    every sample: a ReLU that never fires). One such layer makes the network's output the same for every input."""
+    if run.model is None or not run.epochs or run.status == "diverged":
+        return []
+    act = run.exp.spec.activation
+    return [name for name, z in run.model.layer_preactivations(X)
+            if name != "output" and activation_health(act, z).dead_units == 1.0]
+
+
 def start_run(exp: Experiment, data: PreparedData, max_params: int = MAX_PARAMS) -> Run:
     """A new run of `exp` on `data`, its model built but not trained. Raises InvalidSpecError for a network
     the backend cannot build or one over `max_params` parameters."""
@@ -125,4 +136,4 @@ def train(run: Run, data: PreparedData, on_epoch: EpochCallback | None = None) -
     return run
 
 
-__all__ = ["ENDINGS", "RUNNING", "Run", "start_run", "train"]
+__all__ = ["ENDINGS", "RUNNING", "Run", "dead_layers", "start_run", "train"]

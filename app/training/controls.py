@@ -34,7 +34,11 @@ def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
     st.header("Data")
     picked = dataset_picker(page, label)
     size = picked.dataset.n_samples if picked.dataset is not None else 70000
-    n_key = page["n"].key
+    n_key, size_key = page["n"].key, f"{page['n'].key}_of"
+    before = st.session_state.get(size_key)
+    if before and before[0] == picked.name and before[1] <= st.session_state[n_key]:
+        st.session_state[n_key] = size                 # all of this set was used: grown (more points), still all
+    st.session_state[size_key] = (picked.name, size)
     if size > 60:
         st.session_state[n_key] = min(max(st.session_state[n_key], 50), size)
         n = w.slider(page["n"], max_value=size, step=max(1, size // 200) if size > 500 else 1)

@@ -26,7 +26,7 @@ from core.experiment import Experiment, PreparedData, data_name, experiment_summ
 from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
 from core.models.io import model_file
 from core.params import check_budget, layer_counts, output_units
-from core.runs import Run
+from core.runs import Run, dead_layers
 
 STATUS_ICONS = {"completed": ":material/check_circle:", "stopped": ":material/stop_circle:",
                 "early_stopping": ":material/timer_off:", "diverged": ":material/error:"}
@@ -54,10 +54,27 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
     return True
 
 
-def status(run: Run) -> None:
-    text = f"**{run.label}** on {data_name(run.exp)}: {run.message}"
-    (st.error if run.status == "diverged" else st.success if run.status == "completed" else st.info)(
-        text, icon=STATUS_ICONS.get(run.status))
+DEAD_SAMPLE = 500          # test inputs on which dead units are counted
+
+
+def status(run: Run, data: PreparedData) -> None:
+    """How the run ended and its test score; a dead network is said to be dead, not "completed"."""
+    score = ""
+    if np.isfinite(run.test_score):
+        score = (f" Test accuracy **{run.test_score:.1%}**." if run.metric == "accuracy"
+                 else f" Test R2 **{run.test_score:.3f}**.")
+    text = f"**{run.label}** on {data_name(run.exp)}: {run.message}{score}"
+    dead = dead_layers(run, data.X_test[:DEAD_SAMPLE])
+    if dead:
+        st.warning(f"{text} But this network is dead: every unit of {', '.join(dead)} outputs the same for every "
+                   "input (its activation's gradient is 0 there), so nothing before it can learn and the prediction "
+                   "ignores the input. Lower the learning rate, use fewer layers, or try leaky ReLU; the Activation "
+                   "functions page shows where the units sit.", icon=":material/heart_broken:")
+        st.page_link(str(PAGES_DIR / "activations.py"), icon=":material/show_chart:",
+                     label="See this network's dead units on the Activation functions page")
+    else:
+        (st.error if run.status == "diverged" else st.success if run.status == "completed" else st.info)(
+            text, icon=STATUS_ICONS.get(run.status))
     if run.status != "diverged":
         st.page_link(str(PAGES_DIR / "weights.py"), icon=":material/hub:",
                      label="Look inside this model: its weights after every epoch, on the Weights page")
@@ -69,7 +86,7 @@ Section = Callable[[Run, PreparedData], None]
 def results(run: Run, data: PreparedData, extra: dict[str, Section] | None = None, key: str = "train_tab") -> None:
     """The run's status and its results in tabs (only the open one runs); `extra` tabs go after the test
     results (the CNN lab's views inside the network)."""
-    status(run)
+    status(run, data)
     if not run.epochs:
         return                                   # stopped before its first epoch ended: nothing to show
     sections = {"Learning curves": curves, "Test results": test_results, **(extra or {}), "Compare runs": compare,
@@ -171,11 +188,11 @@ def code(run: Run, data: PreparedData) -> None:
                ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + " on the same data, split the same way.")
     c = st.columns(2)
     c[0].download_button("Download the script", source, "nnlab_experiment.py", "text/x-python", key="train_code_dl",
-                         icon=":material/download:")
+                         icon=":material/download:", on_click="ignore")
     upload = current_upload() if run.exp.dataset == UPLOAD else None
     if upload is not None:
         c[1].download_button(f"Download the data ({DATA_FILE})", lambda: dataset_npz(upload), DATA_FILE,
-                             "application/octet-stream", key="train_data_dl", icon=":material/dataset:",
+                             "application/octet-stream", key="train_data_dl", icon=":material/dataset:", on_click="ignore",
                              help=f"{upload.source} as NN Lab read it: put it next to the script.")
     st.code(source, language="python")
 
@@ -185,11 +202,11 @@ def downloads(run: Run, data: PreparedData) -> None:
     pd.DataFrame(run.epochs).to_csv(csv, index=False)
     c = st.columns(3)
     c[0].download_button("Training history (CSV)", csv.getvalue(), "history.csv", "text/csv", key="train_csv",
-                         icon=":material/table:")
+                         icon=":material/table:", on_click="ignore")
     c[1].download_button("Settings (JSON)", json.dumps(run.exp.to_dict(), indent=2), "experiment.json",
-                         "application/json", key="train_settings_dl", icon=":material/data_object:",
+                         "application/json", key="train_settings_dl", icon=":material/data_object:", on_click="ignore",
                          help="Every setting of this run: the data, its split, the network and the training.")
     name = f"model{run.model.file_suffix}"
     c[2].download_button(f"Trained model ({name})", lambda: model_file(run.model)[0], name, "application/octet-stream",
-                         key="train_model_dl", icon=":material/download:",
+                         key="train_model_dl", icon=":material/download:", on_click="ignore",
                          help="scikit-learn models are saved with skops (safe to load), Keras models as .keras.")

@@ -137,3 +137,25 @@ def test_the_trained_model_is_what_the_activation_page_shows(app):
     assert any(c.value.startswith("Model: sklearn 24 tanh adam lr=0.003 on digits (3 epochs, test accuracy")
                for c in app.caption)
     assert {m.label: m.value for m in app.metric}["Units"] == "24"
+
+
+def test_more_points_in_a_generated_set_are_all_used_when_all_were(app):
+    _open(app, dataset="moons")
+    assert app.slider(key="train_n").value == 400 and "n" not in app.query_params
+    app.slider(key="train_points").set_value(600).run()
+    assert app.slider(key="train_n").value == 600 and "480 training and 120 test samples" in _texts(app.caption)
+    assert app.query_params["points"] == "600" and "n" not in app.query_params
+    app.slider(key="train_n").set_value(300).run()                 # a subset chosen by hand stays chosen
+    app.slider(key="train_points").set_value(800).run()
+    assert app.slider(key="train_n").value == 300 and app.query_params["n"] == "300"
+    app.selectbox(key="dataset").set_value("digits").run()          # another set: a subset for live demos, as before
+    assert app.slider(key="train_n").value == 300
+
+
+def test_a_dead_network_is_called_dead_with_the_way_to_its_diagnosis(app):
+    _open(app, dataset="spiral", depth=4, w1=4, w2=5, w3=5, w4=2, lr=0.03, epochs=60)     # the lesson's settings
+    app.button(key="train_go").click().run()
+    assert not app.exception and not app.success
+    warning = _texts(app.warning)
+    assert "Test accuracy **50.0%**" in warning and "this network is dead: every unit of hidden_4" in warning
+    assert any("dead units on the Activation functions page" in link.proto.label for link in app.get("page_link"))

@@ -46,3 +46,21 @@ def test_clicking_a_confusion_matrix_cell_shows_its_samples(page, app_url):
     wait_idle(page)
     assert "of class 2 predicted as 5" in page.get_by_text("predicted as").first.inner_text()
     assert_no_exception(page)
+
+
+def test_the_model_downloads_right_after_the_history_csv(page, app_url):
+    page.goto(f"{app_url}/training?epochs=3")
+    wait_idle(page)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
+    wait_idle(page, 120_000)
+    page.get_by_role("tab", name="Download", exact=True).click()
+    wait_idle(page)
+    with page.expect_download() as csv:
+        page.get_by_role("button", name="Training history (CSV)").click()
+    assert csv.value.failure() is None and csv.value.suggested_filename == "history.csv"
+    with page.expect_download() as model:                              # at once, as a person does
+        page.get_by_role("button", name="Trained model (model.skops)").click()
+    assert model.value.failure() is None
+    with open(model.value.path(), "rb") as f:
+        assert f.read(2) == b"PK"                                   # a skops file is a zip, not a pickle
+    assert_no_exception(page)
