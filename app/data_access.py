@@ -7,6 +7,8 @@ Errors are not cached: a file added to data/ is found on the next click.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -70,6 +72,16 @@ def current_upload() -> Dataset | None:
     """The session's uploaded dataset, if any."""
     cached = st.session_state.get(UPLOAD_KEY)
     return cached[1] if cached else None
+
+
+def rename_upload_classes(names: tuple[str, ...]) -> Dataset:
+    """The session's upload with its classes named `names` (one per class, in order); its training arrays are
+    prepared again with the new names."""
+    fingerprint, ds = st.session_state[UPLOAD_KEY]
+    renamed = replace(ds, class_names=tuple(names))
+    st.session_state[UPLOAD_KEY] = (fingerprint, renamed)
+    st.session_state.pop(UPLOAD_PREPARED_KEY, None)
+    return renamed
 
 
 def uploaded_dataset(files, target: str | None = None, task: str = "auto", image_size: int = 32) -> Dataset:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.data_access import current_upload, uploaded_dataset
+from app.data_access import current_upload, rename_upload_classes, uploaded_dataset
 from app.figures.images import image_grid
 from core.datasets import Dataset
 from core.datasets.image_folders import SIZES
 from core.datasets.readers import load_csv_columns
 from core.datasets.uploads import TASKS
-from core.errors import NNLabError
+from core.errors import DataFormatError, NNLabError
 
 CSV, ZIP = (".csv", ".csv.gz"), ".zip"
 PREVIEW = 8
@@ -50,8 +50,24 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
     except NNLabError as exc:
         show_error(exc)
         return None
+    if ds.task == "classification":
+        ds = _class_names(ds, prefix, show_error)
     _describe(ds, prefix)
     return ds
+
+
+def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
+    """Let the teacher name an upload's classes (labels that are only numbers, or the wrong names)."""
+    typed = st.text_input("Class names, in order (comma-separated)", ", ".join(ds.class_names), max_chars=2000,
+                          key=f"{prefix}_class_names", help="Label 0 gets the first name, label 1 the second, ...")
+    names = tuple(n.strip() for n in typed.split(","))
+    if names == ds.class_names:
+        return ds
+    if len(names) != ds.n_classes or not all(names) or len(set(names)) != len(names):
+        show_error(DataFormatError(f"Give {ds.n_classes} different names, one per class, separated by commas; "
+                                   f"received {len(names)}. The names stay {', '.join(ds.class_names)}."))
+        return ds
+    return rename_upload_classes(names)
 
 
 def _describe(ds: Dataset, prefix: str) -> None:

@@ -27,7 +27,7 @@ def summary(ds: Dataset) -> None:
         low, high = ds.value_range
         st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
                     f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
-        st.caption(f"Source: {ds.source}")
+        st.caption(f"{ds.describe()}. Source: {ds.source}")
     if right is not None:
         right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
 

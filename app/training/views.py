@@ -114,9 +114,12 @@ def test_results(run: Run, data: PreparedData) -> None:
     if d.task == "regression":
         y_true = d.y_test * d.y_std + d.y_mean
         y_pred = model.predict(d.X_test) * d.y_std + d.y_mean
-        c = st.columns(2)
+        c = st.columns(3)
         c[0].metric("Test R2", f"{model.score(d.X_test, d.y_test):.3f}")
-        c[1].metric("Mean absolute error", f"{np.mean(np.abs(y_pred - y_true)):.3g}")
+        c[1].metric("Mean absolute error", f"{np.mean(np.abs(y_pred - y_true)):.3g}",
+                    help="In the target's own units: the average size of a prediction's error.")
+        c[2].metric("Root mean squared error", f"{np.sqrt(np.mean((y_pred - y_true) ** 2)):.3g}",
+                    help="In the target's own units: large errors count more than in the MAE.")
         st.plotly_chart(fig.regression_fit(y_true, y_pred), key="train_regression")
         return
     proba = model.predict_proba(d.X_test)
@@ -168,9 +171,9 @@ def compare(run: Run, data: PreparedData) -> None:
     if not records:
         st.info("The history is empty: every run you train from now on is listed here.")
         return
-    st.dataframe([{"run": r.number, **experiment_summary(r.exp), "parameters": r.params, "epochs run": len(r.epochs),
-                   f"test {r.metric}": round(r.test_score, 4), "ended": r.status} for r in records],
-                 hide_index=True, width="stretch")
+    st.dataframe([{"run": r.number, f"test {r.metric}": round(r.test_score, 4), "parameters": r.params,
+                   **experiment_summary(r.exp), "epochs run": len(r.epochs), "ended": r.status} for r in records],
+                 hide_index=True, width="stretch")        # the score first: on screen however narrow
     labels = [r.label for r in records]
     chosen = st.multiselect("Overlay runs", labels, default=labels[-2:], key="train_overlay")
     keys = sorted({k for r in records for k in r.curves if k not in ("epoch", "seconds")})

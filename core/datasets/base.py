@@ -56,6 +56,16 @@ class Dataset:
         """(min, max) of X, computed once (a 70,000-image set has 55 million values)."""
         return float(self.X.min()), float(self.X.max())
 
+    def describe(self) -> str:
+        """What was loaded, in words: "1,500 colour images of 32x32, 4 classes"."""
+        if self.kind == "image":
+            h, w, c = self.image_shape
+            what = f"{'colour' if c == 3 else 'grey'} images of {h}x{w}"
+        else:
+            what = "points in 2-D" if self.kind == "toy2d" else f"rows of {self.n_features} features"
+        task = f", {self.n_classes} classes" if self.task == "classification" else ", a number to predict"
+        return f"{self.n_samples:,} {what}{task}"
+
     def flat(self) -> np.ndarray:
         """X as (n, n_features): images flattened row by row, the way an MLP sees them."""
         return self.X.reshape(self.n_samples, -1)

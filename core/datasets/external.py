@@ -15,7 +15,7 @@ import numpy as np
 from core.datasets import folders
 from core.datasets.california import FILE as CALIFORNIA_FILE, read_california
 from core.datasets.folders import keras_cache_dir, shown, sklearn_data_home
-from core.datasets.readers import load_cifar_batch, load_idx, load_npz, npz_arrays
+from core.datasets.readers import load_cifar_batch, load_cifar_meta, load_idx, load_npz, npz_arrays
 from core.errors import DatasetUnavailable
 
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -101,7 +101,9 @@ def _cifar_folder(data_dir: str | Path | None = None) -> Path | None:
     return None
 
 
-def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str, tuple[str, ...]]:
+    """(images, labels, source, class names): the names from the folder's batches.meta when it has one (a
+    CIFAR-format set of other classes names them there), else CIFAR-10's."""
     folder = _cifar_folder(data_dir)
     if folder is None:
         raise _unavailable(
@@ -111,7 +113,8 @@ def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.nda
             _candidates("cifar10", data_dir, CIFAR_KERAS_SUBDIRS),
         )
     parts = [load_cifar_batch(folder / f) for f in CIFAR_FILES if (folder / f).is_file()]
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder)
+    names = load_cifar_meta(folder / "batches.meta") if (folder / "batches.meta").is_file() else CIFAR10_CLASSES
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder), names
 
 
 def _california_file(data_dir: str | Path | None = None) -> Path | None:

@@ -159,6 +159,22 @@ def load_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(x), y.astype(np.int64)
 
 
+def load_cifar_meta(source: Source) -> tuple[str, ...]:
+    """The class names of a CIFAR-format folder's `batches.meta` (its label_names), read through the same
+    allow-list unpickler as the batches."""
+    raw, label = read_source(source)
+    try:
+        meta = _ArrayOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load()
+    except DataFormatError:
+        raise
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise DataFormatError(f"{label} is not a readable batches.meta ({type(exc).__name__}: {exc}).") from exc
+    names = meta.get(b"label_names", meta.get("label_names")) if isinstance(meta, dict) else None
+    if not isinstance(names, list) or not names or not all(isinstance(n, (bytes, str)) for n in names):
+        raise DataFormatError(f"{label}: expected a dict with label_names, a list of class names.")
+    return tuple((n.decode("utf-8", "replace") if isinstance(n, bytes) else n).strip() for n in names)
+
+
 def load_npz(source: Source) -> dict[str, np.ndarray]:
     """Read a .npz archive with pickles refused and every size checked before anything is inflated or
     allocated. Returns {name: array}."""

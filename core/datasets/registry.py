@@ -69,8 +69,8 @@ def _mnist_like(name: str, title: str, class_names) -> Callable[..., Dataset]:
 
 
 def _cifar10(data_dir: str | None = None) -> Dataset:
-    X, y, source = external.load_cifar10(data_dir)
-    return _image_set("cifar10", "CIFAR-10", X, y, external.CIFAR10_CLASSES, source)
+    X, y, source, names = external.load_cifar10(data_dir)
+    return _image_set("cifar10", "CIFAR-10", X, y, names, source)
 
 
 def _california(data_dir: str | None = None) -> Dataset:
@@ -101,12 +101,12 @@ DATASETS: dict[str, DatasetInfo] = {
     **{n: DatasetInfo(n, n.capitalize(), "toy2d", "classification", True, f"generated 2-D: {_TOY_SUMMARY[n]}", _toy(n))
        for n in TOY_SETS},
     "mnist": DatasetInfo("mnist", "MNIST", "image", "classification", False,
-                         "70,000 handwritten digits, 28x28 grey", _mnist_like("mnist", "MNIST", [str(i) for i in range(10)])),
+                         "handwritten digits, 28x28 grey (70,000 in the official set)", _mnist_like("mnist", "MNIST", [str(i) for i in range(10)])),
     "fashion_mnist": DatasetInfo("fashion_mnist", "Fashion-MNIST", "image", "classification", False,
-                                 "70,000 clothing images, 28x28 grey, 10 classes",
+                                 "clothing images, 28x28 grey, 10 classes (70,000 officially)",
                                  _mnist_like("fashion_mnist", "Fashion-MNIST", external.FASHION_CLASSES)),
     "cifar10": DatasetInfo("cifar10", "CIFAR-10", "image", "classification", False,
-                           "60,000 colour photos, 32x32x3, 10 classes", _cifar10),
+                           "colour photos, 32x32x3 (60,000 in 10 classes officially)", _cifar10),
     "california_housing": DatasetInfo("california_housing", "California housing", "tabular", "regression", False,
                                       "20,640 districts, 8 features, median house value", _california),
 }

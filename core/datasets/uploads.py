@@ -13,7 +13,7 @@ from core.datasets.base import Dataset, make_dataset
 from core.datasets.external import CIFAR10_CLASSES
 from core.datasets.image_folders import load_image_folders
 from core.datasets.limits import MAX_BYTES
-from core.datasets.readers import load_cifar_batch, load_csv, load_idx, load_npz, npz_arrays
+from core.datasets.readers import load_cifar_batch, load_cifar_meta, load_csv, load_idx, load_npz, npz_arrays
 from core.errors import DataFormatError
 
 UPLOAD = "upload"              # the dataset name of a session's upload
@@ -124,10 +124,13 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None, task:
         return _images(names[0].rsplit(".", 1)[0], X, y, names[0], class_names=classes)
     if all("idx" in n or "ubyte" in n for n in lower):
         return _from_idx(files)
-    if all(n.startswith(("data_batch", "test_batch")) for n in lower):
-        parts = [load_cifar_batch(_named(n, files[n])) for n in sorted(names)]
-        return _images("cifar10_upload", np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                       ", ".join(sorted(names)), class_names=CIFAR10_CLASSES, title="CIFAR-10 (uploaded)")
+    batches = sorted(n for n in names if n.lower().startswith(("data_batch", "test_batch")))
+    meta = [n for n in names if n.lower().startswith("batches.meta")]
+    if batches and len(batches) + len(meta) == len(names):
+        parts = [load_cifar_batch(_named(n, files[n])) for n in batches]
+        classes = load_cifar_meta(_named(meta[0], files[meta[0]])) if meta else CIFAR10_CLASSES
+        return _images("cifar_upload", np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                       ", ".join(batches), class_names=classes, title="CIFAR-format batches (uploaded)")
     raise DataFormatError(
         f"Could not tell the format of {', '.join(names)}. Upload one .npz, one .csv, a .zip of image folders "
         "named by class, an IDX image file with its label file, or CIFAR-10 batches named data_batch_N / test_batch."

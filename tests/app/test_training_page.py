@@ -159,3 +159,22 @@ def test_a_dead_network_is_called_dead_with_the_way_to_its_diagnosis(app):
     warning = _texts(app.warning)
     assert "Test accuracy **50.0%**" in warning and "this network is dead: every unit of hidden_4" in warning
     assert any("dead units on the Activation functions page" in link.proto.label for link in app.get("page_link"))
+
+
+def test_regression_results_give_r2_mae_and_rmse_in_the_targets_units(app):
+    from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+
+    _open(app, dataset="diabetes", depth=1, epochs=30, lr=0.01)
+    app.button(key="train_go").click().run()
+    app.session_state["train_tab"] = "Test results"
+    app.run()
+    run = app.session_state[TRAINING_KEY]
+    data = prepare_data(load_dataset("diabetes"), 0.2, 0)
+    y_true, y_pred = data.y_test * data.y_std + data.y_mean, run.model.predict(data.X_test) * data.y_std + data.y_mean
+    m = {metric.label: metric.value for metric in app.metric}
+    assert m["Root mean squared error"] == f"{root_mean_squared_error(y_true, y_pred):.3g}"
+    assert m["Mean absolute error"] == f"{mean_absolute_error(y_true, y_pred):.3g}"
+    assert m["Test R2"] == f"{r2_score(y_true, y_pred):.3f}"
+    app.session_state["train_tab"] = "Compare runs"
+    app.run()
+    assert list(app.dataframe[-1].value.columns)[:2] == ["run", "test r2"]

@@ -60,3 +60,16 @@ def test_a_link_made_with_an_upload_says_which_file_to_upload(app):
     assert not app.exception and not app.error
     assert "This link was made with an uploaded file, **exams.csv**" in app.info[0].value
     assert app.slider(key="train_epochs").value == 30
+
+
+def test_a_teacher_can_name_an_uploads_classes(app):
+    _training_with_upload(app, "shapes.zip", image_zip_bytes(per_class=6, size=20))
+    app.text_input(key="train_class_names").set_value("round, cornered, extra").run()
+    assert not app.exception and "Give 2 different names, one per class" in app.error[0].value
+    app.text_input(key="train_class_names").set_value("round, cornered").run()
+    assert not app.error and "classification into 2 classes (round, cornered)" in _texts(app.caption)
+    app.button(key="train_go").click().run()
+    assert app.session_state[TRAINING_KEY].model is not None
+    app.session_state["train_tab"] = "Test results"
+    app.run()
+    assert [o for o in app.selectbox(key="train_true").options] == ["round", "cornered"]

@@ -123,3 +123,26 @@ def test_errors_are_also_builtins():
     with pytest.raises(ValueError):
         load_idx(b"\x12\x34\x56\x78")
     assert issubclass(DataFormatError, NNLabError)
+
+
+def test_a_cifar_format_folder_names_its_classes_from_batches_meta(isolated_data):
+    import pickle
+
+    from formats import cifar_batch_bytes
+
+    from core.datasets import dataset_from_files, load_dataset
+
+    folder = isolated_data / "data" / "cifar10"
+    folder.mkdir(parents=True)
+    images = np.random.default_rng(0).integers(0, 256, (6, 32, 32, 3), dtype=np.uint8)
+    (folder / "data_batch_1").write_bytes(cifar_batch_bytes(images, [0, 1, 2, 0, 1, 2]))
+    meta = pickle.dumps({b"label_names": [b"taxi", b"fire engine", b"bus"], b"num_vis": 3072}, protocol=2)
+    assert load_dataset("cifar10").class_names[:3] == ("airplane", "automobile", "bird")     # no meta: CIFAR-10's
+    (folder / "batches.meta").write_bytes(meta)
+    ds = load_dataset("cifar10")
+    assert ds.class_names == ("taxi", "fire engine", "bus") and ds.describe() == "6 colour images of 32x32, 3 classes"
+    upload = dataset_from_files({"data_batch_1": cifar_batch_bytes(images, [0, 1, 2, 0, 1, 2]), "batches.meta": meta})
+    assert upload.class_names == ("taxi", "fire engine", "bus")
+    with pytest.raises(DataFormatError, match="asks to run"):
+        dataset_from_files({"data_batch_1": cifar_batch_bytes(images, [0] * 6),
+                            "batches.meta": pickle.dumps({b"label_names": [np.float64(1)]}, protocol=2)})
