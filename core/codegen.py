@@ -55,7 +55,9 @@ def _data_code(exp: Experiment) -> list[str]:
 def _split_code(exp: Experiment) -> list[str]:
     _, task, kind = data_facts(exp)
     strat = "y[idx]" if task == "classification" else "None"
-    lines = ["", "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
+    lines = ["X = X.astype(np.float32)" + ("; y = y.astype(np.float32)" if task == "regression" else "") +
+             "     # NN Lab computes in float32", "",
+             "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
              "idx = np.arange(len(y))"]
     if exp.max_samples:
         lines.append(f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, random_state={exp.split_seed}, "
@@ -73,21 +75,54 @@ def _split_code(exp: Experiment) -> list[str]:
     return lines
 
 
+def _holdout_code(exp: Experiment) -> list[str]:
+    """NN Lab's validation hold-out: part of the training set, stratified when possible, the training seed."""
+    c = exp.config
+    _, task, _ = data_facts(exp)
+    if not c.validation_fraction:
+        return ["", "X_fit, y_fit, X_val, y_val = X_train, y_train, None, None     # no validation set"]
+    lines = ["", "# NN Lab holds out part of the training set to watch over-fitting (stratified, the training seed).",
+             f"n_val = max(1, round({c.validation_fraction} * len(X_train)))"]
+    if task == "classification":
+        lines += ["counts = np.bincount(y_train)",
+                  "stratify = y_train if counts[counts > 0].min() >= 2 and n_val >= np.count_nonzero(counts) else None"]
+    else:
+        lines.append("stratify = None")
+    return lines + [f"X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=n_val, "
+                    f"random_state={c.seed}, stratify=stratify)"]
+
+
+def _score_line(task: str, score: str) -> str:
+    return f"print({'test accuracy' if task == 'classification' else 'test R2'!r}, round(float({score}), 4))"
+
+
 def _sklearn_code(exp: Experiment) -> list[str]:
     c, spec = exp.config, exp.spec
     _, task, _ = data_facts(exp)
     cls = "MLPClassifier" if task == "classification" else "MLPRegressor"
-    stopping = (f"early_stopping=True, validation_fraction={c.validation_fraction}, n_iter_no_change={c.early_stopping_patience}"
-                if c.early_stopping_patience else f"n_iter_no_change={c.epochs + 1}  # train all {c.epochs} epochs")
-    return ["", "X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)   # flatten", "",
-            f"model = {cls}(",
-            f"    hidden_layer_sizes={tuple(spec.hidden_layers)}, activation={SKLEARN_ACTIVATIONS[spec.activation]!r},",
-            f"    solver={c.optimizer!r}, learning_rate_init={c.learning_rate}, batch_size={c.batch_size}, alpha={c.l2},",
-            f"    max_iter={c.epochs}, momentum=0.0, random_state={c.seed}, {stopping},", ")",
-            "with warnings.catch_warnings():",
-            "    warnings.simplefilter('ignore', ConvergenceWarning)   # max_iter reached: that is the point",
-            "    model.fit(X_train, y_train)",
-            f"print({'test accuracy' if task == 'classification' else 'test R2'!r}, round(model.score(X_test, y_test), 4))"]
+    lines = ["", "X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)   # flatten",
+             *_holdout_code(exp), "",
+             f"model = {cls}(",
+             f"    hidden_layer_sizes={tuple(spec.hidden_layers)}, activation={SKLEARN_ACTIVATIONS[spec.activation]!r},",
+             f"    solver={c.optimizer!r}, learning_rate_init={c.learning_rate}, batch_size=min({c.batch_size}, len(X_fit)),",
+             f"    alpha={c.l2}, momentum=0.0, nesterovs_momentum=False, random_state={c.seed}, shuffle=False,", ")",
+             "# NN Lab trains one epoch per partial_fit call, shuffling with its own seeded generator, so that the",
+             "# page can draw every epoch; doing the same here gives the same numbers.",
+             f"rng = np.random.default_rng({c.seed})",
+             *(["classes = np.arange(len(np.unique(y)))"] if task == "classification" else []),
+             "best, waited = np.inf, 0",
+             f"for epoch in range(1, {c.epochs} + 1):",
+             "    order = rng.permutation(len(X_fit))",
+             "    model.partial_fit(X_fit[order], y_fit[order]" + (", classes=classes)" if task == "classification" else ")")]
+    if c.early_stopping_patience:
+        loss = ("    p = np.clip(model.predict_proba(X_val), 1e-7, 1 - 1e-7)\n"
+                "    val_loss = -np.mean(np.log(p[np.arange(len(y_val)), y_val]))" if task == "classification"
+                else "    val_loss = np.mean((model.predict(X_val) - y_val) ** 2)")
+        lines += [*loss.split("\n"),
+                  "    best, waited = (val_loss, 0) if val_loss < best - 1e-7 else (best, waited + 1)",
+                  f"    if waited >= {c.early_stopping_patience}:",
+                  "        print('early stopping after epoch', epoch)", "        break"]
+    return lines + [_score_line(task, "model.score(X_test, y_test)")]
 
 
 def _keras_code(exp: Experiment) -> list[str]:
@@ -110,26 +145,28 @@ def _keras_code(exp: Experiment) -> list[str]:
         layers.append(f"    keras.layers.Dense({units}, activation={spec.activation!r}{reg}),")
         layers += [f"    keras.layers.Dropout({dropout_each}),"] if dropout_each else []
     if task == "regression":
-        setup = [f"output, loss, metrics = keras.layers.Dense(1{reg}), 'mse', [keras.metrics.R2Score()]"]
+        setup, target = ["loss, metrics = 'mse', [keras.metrics.R2Score()]"], "y_fit"
+        layers.append(f"    keras.layers.Dense(1{reg}),")
     else:
         setup = ["# One logistic unit for two classes, softmax over one unit per class otherwise.",
-                 "n_classes = len(np.unique(y))",
-                 "if n_classes == 2:",
-                 f"    output, loss = keras.layers.Dense(1, activation='sigmoid'{reg}), 'binary_crossentropy'",
-                 "else:",
-                 f"    output, loss = keras.layers.Dense(n_classes, activation='softmax'{reg}), "
-                 "'sparse_categorical_crossentropy'",
+                 "n_classes = len(np.unique(y))", "binary = n_classes == 2",
+                 "loss = 'binary_crossentropy' if binary else 'sparse_categorical_crossentropy'",
                  "metrics = ['accuracy']"]
+        layers.append(f"    keras.layers.Dense(1 if binary else n_classes, activation='sigmoid' if binary else 'softmax'{reg}),")
+        target = "(y_fit.astype('float32') if binary else y_fit)"
     optim = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c.optimizer]
     callbacks = f"[keras.callbacks.EarlyStopping(patience={c.early_stopping_patience})]" if c.early_stopping_patience else "[]"
-    return ["", f"keras.utils.set_random_seed({c.seed})", *setup,
-            "model = keras.Sequential([", *layers, "    output,", "])",
+    validation = "(X_val, y_val.astype('float32') if binary else y_val)" if task == "classification" else "(X_val, y_val)"
+    return [*_holdout_code(exp), "", *setup,
+            f"keras.utils.set_random_seed({c.seed})       # NN Lab seeds before building (the initial weights) ...",
+            "model = keras.Sequential([", *layers, "])",
+            f"keras.utils.set_random_seed({c.seed})       # ... and again before training (shuffling, dropout, augmentation)",
             f"model.compile(optimizer=keras.optimizers.{optim}(learning_rate={c.learning_rate}), loss=loss, metrics=metrics)",
             "model.summary()",
-            f"history = model.fit(X_train, y_train, epochs={c.epochs}, batch_size={c.batch_size}, "
-            f"validation_split={c.validation_fraction}, callbacks={callbacks}, verbose=2)",
-            "loss_value, score = model.evaluate(X_test, y_test, verbose=0)",
-            f"print({'test accuracy' if task == 'classification' else 'test R2'!r}, round(float(score), 4))"]
+            f"history = model.fit(X_fit, {target}, epochs={c.epochs}, batch_size=min({c.batch_size}, len(X_fit)),",
+            f"                    validation_data={validation} if X_val is not None else None, callbacks={callbacks},",
+            "                    verbose=2)",
+            "loss_value, score = model.evaluate(X_test, y_test, verbose=0)", _score_line(task, "score")]
 
 
 def export_script(exp: Experiment) -> str:
@@ -137,11 +174,11 @@ def export_script(exp: Experiment) -> str:
     title, task, _ = data_facts(exp)
     head = [f'"""NN Lab export: {title}, {exp.backend}, {exp.spec.KIND.upper()} {layers_text(exp.spec)}, '
             f'{exp.spec.activation}, {exp.config.optimizer} (learning rate {exp.config.learning_rate}).', "",
-            'Run it with: python this_file.py"""', "", "import warnings", "", "import numpy as np",
+            'Run it with: python this_file.py. It splits, holds out, seeds and trains as NN Lab does, so it gives the',
+            'same numbers (within floating-point noise)."""', "", "import numpy as np",
             "from sklearn.model_selection import train_test_split"]
     if exp.backend == "sklearn":
-        head += ["from sklearn.exceptions import ConvergenceWarning",
-                 f"from sklearn.neural_network import {'MLPClassifier' if task == 'classification' else 'MLPRegressor'}"]
+        head += [f"from sklearn.neural_network import {'MLPClassifier' if task == 'classification' else 'MLPRegressor'}"]
     elif exp.dataset not in _KERAS_LOADERS:
         head.insert(head.index("import numpy as np"), "import keras")
     body = _data_code(exp) + _split_code(exp)

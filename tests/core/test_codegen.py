@@ -1,0 +1,46 @@
+"""The exported script reproduces the run: the same split, hold-out, seeds and training give the same test
+score as NN Lab's page (within floating-point noise), for both backends."""
+
+import subprocess
+import sys
+
+import pytest
+
+from core.codegen import export_script
+from core.datasets import load_dataset
+from core.experiment import Experiment, prepare_data
+from core.runs import start_run, train
+from core.spec import CNNSpec, MLPSpec, TrainConfig
+
+CASES = [
+    Experiment("digits", config=TrainConfig(epochs=15, batch_size=32, learning_rate=3e-3)),
+    Experiment("diabetes", spec=MLPSpec((8,)), config=TrainConfig(epochs=60, batch_size=16, learning_rate=1e-2,
+                                                                 early_stopping_patience=5)),
+    Experiment("wine", max_samples=150, test_fraction=0.3, split_seed=4, spec=MLPSpec((6,), "tanh"),
+               config=TrainConfig(epochs=40, batch_size=8, learning_rate=0.03, optimizer="sgd", l2=1e-3, seed=7)),
+    pytest.param(Experiment("moons", {"n_samples": 300, "noise": 0.2, "seed": 2}, backend="keras",
+                            spec=MLPSpec((16, 16), dropout=0.1),
+                            config=TrainConfig(epochs=25, batch_size=16, learning_rate=1e-2, l2=1e-4,
+                                               early_stopping_patience=4)), marks=pytest.mark.keras),
+    pytest.param(Experiment("digits", backend="keras", max_samples=800,
+                            spec=CNNSpec(conv_filters=(6,), dropout=0.2, augmentation={"rotation": 0.05, "flip": "horizontal"}),
+                            config=TrainConfig(epochs=6, batch_size=32, learning_rate=1e-2, seed=3)),
+                 marks=pytest.mark.keras),
+]
+
+
+@pytest.mark.parametrize("exp", CASES)
+def test_the_exported_script_gives_the_pages_test_score(exp, tmp_path):
+    data = prepare_data(load_dataset(exp.dataset, **exp.data_options), exp.test_fraction, exp.split_seed,
+                        exp.max_samples)
+    run = train(start_run(exp, data), data)
+    (tmp_path / "run.py").write_text(export_script(exp))
+    out = subprocess.run([sys.executable, "run.py"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    label, score = lines[-1].rsplit(" ", 1)
+    assert label == ("test accuracy" if run.metric == "accuracy" else "test R2")
+    assert float(score) == pytest.approx(run.test_score, abs=2e-3), (run.test_score, lines[-3:])
+    stopped = [line for line in lines if line.startswith("early stopping after epoch")]
+    if run.status == "early_stopping":                                   # it stops at the same epoch
+        assert stopped == [f"early stopping after epoch {len(run.epochs)}"] or exp.backend == "keras"
