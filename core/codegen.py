@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 
+from core import script_readers
 from core.activations import SKLEARN_ACTIVATIONS
 from core.datasets import UPLOAD, toy
 from core.experiment import Experiment, data_facts, layers_text
@@ -15,13 +16,33 @@ from core.spec import CNNSpec
 
 _SKLEARN_LOADERS = {"digits": "load_digits", "iris": "load_iris", "wine": "load_wine",
                     "breast_cancer": "load_breast_cancer", "diabetes": "load_diabetes"}
-_KERAS_LOADERS = {"mnist": "mnist", "fashion_mnist": "fashion_mnist", "cifar10": "cifar10"}
+EXTERNAL = {"mnist": ("mnist", ""), "fashion_mnist": ("fashion_mnist", "fashion-mnist"),      # NN Lab's folder,
+            "cifar10": ("cifar10", "cifar-10-batches-py")}                                  # Keras's cache folder
 
 
 DATA_FILE = "nnlab_data.npz"        # a run on an upload: the data as NN Lab read it, downloaded beside the script
 
 
-def _data_code(exp: Experiment) -> list[str]:
+def _source_of(*functions) -> list[str]:
+    return [line for f in functions for line in [*inspect.getsource(f).splitlines(), ""]]
+
+
+def _external_code(name: str, title: str, source: str) -> list[str]:
+    """Read the files NN Lab reads, searched in the same order: NN Lab's data folder, then Keras's cache."""
+    folder, keras_dir = EXTERNAL[name]
+    where = f" (the page read {source})" if source else ""
+    keras_cache = 'Path.home() / ".keras" / "datasets"' + (f' / "{keras_dir}"' if keras_dir else "")
+    lines = [f"# {title}, from the files NN Lab reads{where}: NN Lab's data folder, then Keras's cache.",
+             "# DATA_DIR is NN Lab's data folder (data/ next to its README): point it at your copy of the files.",
+             'DATA_DIR = Path("data")', f'folders = [DATA_DIR / "{folder}", DATA_DIR, {keras_cache}]', ""]
+    if name == "cifar10":
+        return lines + _source_of(script_readers.read_cifar) + [
+            "X, y = read_cifar(folders)", "X = X / 255.0                                   # (n, 32, 32, 3) in [0, 1]"]
+    return lines + _source_of(script_readers.read_idx, script_readers.find, script_readers.read_mnist_like) + [
+        f"X, y = read_mnist_like(folders, {name!r})", "X = X[..., None] / 255.0                        # (n, 28, 28, 1) in [0, 1]"]
+
+
+def _data_code(exp: Experiment, source: str = "") -> list[str]:
     name, (title, _, _) = exp.dataset, data_facts(exp)
     if name == UPLOAD:
         return [f"# The data NN Lab read from {title}, as arrays: download {DATA_FILE} from the page's",
@@ -36,14 +57,15 @@ def _data_code(exp: Experiment) -> list[str]:
         return [f"from sklearn.datasets import {_SKLEARN_LOADERS[name]}", "",
                 f"data = {_SKLEARN_LOADERS[name]}()", "X, y = data.data.astype(np.float32), data.target"]
     if name == "california_housing":
-        return ["from sklearn.datasets import fetch_california_housing", "",
-                "data = fetch_california_housing()", "X, y = data.data.astype(np.float32), data.target"]
-    if name in _KERAS_LOADERS:
-        return ["import keras", "",
-                f"(x_train, y_train), (x_test, y_test) = keras.datasets.{_KERAS_LOADERS[name]}.load_data()",
-                "X = np.concatenate([x_train, x_test]).astype(np.float32) / 255.0   # pixels scaled to [0, 1]",
-                "X = X[..., None] if X.ndim == 3 else X",
-                "y = np.concatenate([y_train, y_test]).reshape(-1)"]
+        return [f"# scikit-learn's California housing{f' (the page read {source})' if source else ''}: its cache file",
+                "# cal_housing_py3.pkz in DATA_DIR (NN Lab's data folder), else in scikit-learn's data home.",
+                "from sklearn.datasets import fetch_california_housing", "",
+                'DATA_DIR = Path("data")',
+                'home = DATA_DIR if (DATA_DIR / "cal_housing_py3.pkz").is_file() else None',
+                "data = fetch_california_housing(data_home=home, download_if_missing=False)",
+                "X, y = data.data, data.target"]
+    if name in EXTERNAL:
+        return _external_code(name, title, source)
     opts = {"n_samples": 400, "noise": 0.1, "seed": 0, **exp.data_options}
     generator = textwrap.dedent(inspect.getsource(toy.TOY_SETS[name]))
     return [f"# The generator of NN Lab's {title} set.", *generator.splitlines(), "",
@@ -169,8 +191,9 @@ def _keras_code(exp: Experiment) -> list[str]:
             "loss_value, score = model.evaluate(X_test, y_test, verbose=0)", _score_line(task, "score")]
 
 
-def export_script(exp: Experiment) -> str:
-    """The Python source of a script that trains `exp` with plain scikit-learn or Keras."""
+def export_script(exp: Experiment, source: str = "") -> str:
+    """The Python source of a script that trains `exp` with plain scikit-learn or Keras. source: where the page
+    read the data ("data folder: mnist"), said in the script's comments."""
     title, task, _ = data_facts(exp)
     head = [f'"""NN Lab export: {title}, {exp.backend}, {exp.spec.KIND.upper()} {layers_text(exp.spec)}, '
             f'{exp.spec.activation}, {exp.config.optimizer} (learning rate {exp.config.learning_rate}).', "",
@@ -179,8 +202,12 @@ def export_script(exp: Experiment) -> str:
             "from sklearn.model_selection import train_test_split"]
     if exp.backend == "sklearn":
         head += [f"from sklearn.neural_network import {'MLPClassifier' if task == 'classification' else 'MLPRegressor'}"]
-    elif exp.dataset not in _KERAS_LOADERS:
+    else:
         head.insert(head.index("import numpy as np"), "import keras")
-    body = _data_code(exp) + _split_code(exp)
+    if exp.dataset in EXTERNAL or exp.dataset == "california_housing":
+        at = head.index("import numpy as np")
+        head[at:at] = ["import gzip", "import pickle", "from pathlib import Path", ""] if exp.dataset in EXTERNAL \
+            else ["from pathlib import Path", ""]
+    body = _data_code(exp, source) + _split_code(exp)
     body += _sklearn_code(exp) if exp.backend == "sklearn" else _keras_code(exp)
     return "\n".join(head + [""] + body) + "\n"

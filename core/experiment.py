@@ -75,6 +75,7 @@ class PreparedData:
     y_mean: float = 0.0
     y_std: float = 1.0
     feature_names: tuple[str, ...] = ()
+    source: str = ""                     # where the data was read from, as pages show it
 
     def scale_X(self, X: np.ndarray) -> np.ndarray:
         """Apply the training set's scaling to new inputs (e.g. a grid for a decision boundary)."""
@@ -98,7 +99,7 @@ def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_sam
         a.setflags(write=False)                 # shared by every session when cached
     return PreparedData(*arrays, ds.task, ds.kind,
                         tuple(ds.X.shape[1:]), ds.n_classes if ds.task == "classification" else 1, ds.class_names,
-                        x_mean, x_std, y_mean, y_std, ds.feature_names)
+                        x_mean, x_std, y_mean, y_std, ds.feature_names, ds.source)
 
 
 def data_name(exp: Experiment) -> str:

@@ -186,9 +186,10 @@ def compare(run: Run, data: PreparedData) -> None:
 
 
 def code(run: Run, data: PreparedData) -> None:
-    source = export_script(run.exp)
+    source = export_script(run.exp, data.source)
     st.caption("A script that trains this network with plain " +
-               ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + " on the same data, split the same way.")
+               ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + f" on the same data ({data.source}), split, "
+               "held out, seeded and trained the same way: it prints the same test score.")
     c = st.columns(2)
     c[0].download_button("Download the script", source, "nnlab_experiment.py", "text/x-python", key="train_code_dl",
                          icon=":material/download:", on_click="ignore")

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from formats import cifar_batch_bytes, fake_images, npz_bytes, write_mnist_files
 
 from core.codegen import export_script
 from core.datasets import load_dataset
@@ -44,3 +45,28 @@ def test_the_exported_script_gives_the_pages_test_score(exp, tmp_path):
     stopped = [line for line in lines if line.startswith("early stopping after epoch")]
     if run.status == "early_stopping":                                   # it stops at the same epoch
         assert stopped == [f"early stopping after epoch {len(run.epochs)}"] or exp.backend == "keras"
+
+
+@pytest.mark.parametrize("name, make", [
+    ("mnist", lambda root: write_mnist_files(root / "mnist", n=240, test=60)),
+    ("fashion_mnist", lambda root: (root / "fashion_mnist").mkdir(parents=True) or (root / "fashion_mnist" / "fashion_mnist.npz").write_bytes(
+        npz_bytes(x_train=fake_images(240, seed=1)[0], y_train=fake_images(240)[1], x_test=fake_images(60, seed=2)[0],
+                  y_test=fake_images(60)[1]))),
+    ("cifar10", lambda root: (root / "cifar10").mkdir(parents=True) or [
+        (root / "cifar10" / f).write_bytes(cifar_batch_bytes(*fake_images(150, (32, 32, 3), seed=i))) for i, f in
+        enumerate(("data_batch_1", "test_batch"))]),
+])
+def test_the_script_reads_the_same_files_as_the_page_offline(name, make, isolated_data):
+    root = isolated_data / "data"
+    make(root)
+    ds = load_dataset(name)
+    exp = Experiment(name, spec=MLPSpec((8,)), config=TrainConfig(epochs=3, batch_size=32, learning_rate=1e-2))
+    data = prepare_data(ds, exp.test_fraction, exp.split_seed)
+    run = train(start_run(exp, data), data)
+    source = export_script(exp, data.source)
+    assert "load_data" not in source and f"the page read data folder: {name}" in source
+    (isolated_data / "run.py").write_text(source)
+    out = subprocess.run([sys.executable, "run.py"], capture_output=True, text=True, timeout=300, cwd=isolated_data,
+                         env={"HOME": str(isolated_data), "PATH": ""})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1]) == pytest.approx(run.test_score, abs=2e-3)

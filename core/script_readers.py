@@ -1,0 +1,53 @@
+"""Plain readers that exported scripts carry (their source is copied into the script by `core.codegen`), so a
+script reads MNIST, Fashion-MNIST or CIFAR-10 from the same files NN Lab read, offline, with numpy alone.
+
+These are for a person's own files on their own machine: NN Lab itself reads files with the bounded, allow-list
+readers of `core.datasets`.
+"""
+
+import gzip
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+
+def read_idx(path):
+    """An IDX file (raw or gzip) as an array with the shape its header gives."""
+    raw = Path(path).read_bytes()
+    raw = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    dims = np.frombuffer(raw[4:4 + 4 * raw[3]], dtype=">u4")
+    return np.frombuffer(raw[4 + 4 * raw[3]:], dtype=np.uint8).reshape(dims)
+
+
+def find(folder, stem):
+    """folder/stem or folder/stem.gz, whichever is there (None if neither)."""
+    return next((p for p in (Path(folder) / stem, Path(folder) / f"{stem}.gz") if p.is_file()), None)
+
+
+def read_mnist_like(folders, name):
+    """Train then test images and labels of MNIST or Fashion-MNIST from the first folder holding them: name.npz,
+    or the four IDX files."""
+    stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+    folder = next(Path(f) for f in folders if (Path(f) / f"{name}.npz").is_file() or find(f, stems[0]))
+    if (folder / f"{name}.npz").is_file():
+        with np.load(folder / f"{name}.npz") as d:
+            return np.concatenate([d["x_train"], d["x_test"]]), np.concatenate([d["y_train"], d["y_test"]])
+    X, y = read_idx(find(folder, stems[0])), read_idx(find(folder, stems[1]))
+    if find(folder, stems[2]):
+        X, y = np.concatenate([X, read_idx(find(folder, stems[2]))]), np.concatenate([y, read_idx(find(folder, stems[3]))])
+    return X, y
+
+
+def read_cifar(folders):
+    """Every CIFAR-10 "python version" batch (data_batch_1..5, then test_batch) of the first folder holding
+    them. The batches are pickles: open only files you trust."""
+    folder = next(f for g in folders for f in (Path(g), Path(g) / "cifar-10-batches-py")
+                  if (f / "data_batch_1").is_file() or (f / "test_batch").is_file())
+    parts = []
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        if (folder / name).is_file():
+            with open(folder / name, "rb") as f:
+                batch = pickle.load(f, encoding="bytes")
+            parts.append((batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.array(batch[b"labels"])))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
