@@ -21,14 +21,17 @@ def class_counts(class_names, counts) -> go.Figure:
     return tidy(fig, 260, legend=False)
 
 
-def image_values(raw: np.ndarray, max_value: float, ink: bool = True) -> go.Figure:
-    """One grey image (h, w) with each pixel's raw value written on it (the lessons' `images[0]`).
+def image_values(raw: np.ndarray, max_value: float, ink: bool = True, decimals: int = 0,
+                 colors: str | None = None) -> go.Figure:
+    """One image plane (h, w) with each pixel's value written on it (the lessons' `images[0]`).
 
-    ink: draw high values dark, as handwriting on paper; False for photos (high values bright)."""
+    ink: draw high values dark, as handwriting on paper; False for photos (high values bright). decimals: digits
+    after the point (0 for raw pixels, 2 once divided). colors: a colour scale for one channel of a photo."""
     h, w = raw.shape
-    values = np.round(raw).astype(int)
-    fig = go.Figure(go.Heatmap(z=raw, zmin=0, zmax=max_value, colorscale=INK if ink else LIGHT, text=values,
-                               texttemplate="%{text}", textfont=dict(size=14 if w <= 8 else 8),
+    values = np.round(raw, decimals) if decimals else np.round(raw).astype(int)
+    fig = go.Figure(go.Heatmap(z=raw, zmin=0, zmax=max_value, colorscale=colors or (INK if ink else LIGHT),
+                               text=values, texttemplate="%{text}",
+                               textfont=dict(size=14 if w <= 8 else 8 if decimals == 0 or w <= 16 else 6),
                                hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>", showscale=False,
                                xgap=1, ygap=1))
     fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain", title="row", showgrid=False)

@@ -47,10 +47,24 @@ def one_image(ds: Dataset) -> None:
     i = st.number_input(f"Image index (0 to {ds.n_samples - 1})", 0, ds.n_samples - 1, 0, key="data_index")
     h, w, c = ds.image_shape
     image = ds.X[i]
-    raw = (image @ fig.LUMA if c == 3 else image[..., 0]) * ds.pixel_scale
-    st.markdown(f"**images[{i}]**, label **{ds.class_names[ds.y[i]]}**: a {h} x {w} grid of numbers "
-                f"from 0 to {ds.pixel_scale:g}" + (" (grayscale of the colour image)." if c == 3 else "."))
-    st.plotly_chart(fig.image_values(raw, ds.pixel_scale, ink=c == 1), key="data_values")
+    left, right = st.columns([2, 1])
+    channel = 0
+    if c == 3:
+        channel = left.segmented_control("Channel", range(4), default=0, key="data_rgb",
+                                         format_func=("red: images[i][:, :, 0]", "green: [:, :, 1]", "blue: [:, :, 2]",
+                                                      "grayscale").__getitem__) or 0
+    scaled = right.toggle(f"After dividing by {ds.pixel_scale:g}", key="data_scaled",
+                          help="What the network is given: the same numbers, between 0 and 1.")
+    plane = image @ fig.LUMA if channel == 3 else image[..., channel]
+    values = plane if scaled else plane * ds.pixel_scale
+    what = ("the grayscale of the colour image" if channel == 3 else f"its {('red', 'green', 'blue')[channel]} channel"
+            ) if c == 3 else "the image"
+    st.markdown(f"**images[{i}]**, label **{ds.class_names[ds.y[i]]}**: {what}, a {h} x {w} grid of numbers "
+                f"from 0 to {1 if scaled else ds.pixel_scale:g}" +
+                (f"; the whole image is {h} x {w} x 3 numbers." if c == 3 else "."))
+    st.plotly_chart(fig.image_values(values, 1.0 if scaled else ds.pixel_scale, ink=c == 1, decimals=2 if scaled else 0,
+                                     colors=("Reds", "Greens", "Blues", None)[channel] if c == 3 else None),
+                    key="data_values")
     st.markdown(f"**Flattened**: `images[{i}].reshape(-1)` lays the {h} rows side by side into one vector of "
                 f"{ds.n_features} numbers" + (", each pixel's R, G, B one after another." if c == 3 else "."))
     vector = (image.reshape(-1) * ds.pixel_scale)

@@ -11,6 +11,7 @@ import streamlit as st
 from app.weights.figures import totals_by_width as growth_figure
 from app.widgets import show_error
 from core.errors import NNLabError
+from app.session import current_run
 from core.params import LESSON_ARCHITECTURES, Architecture, count_params, layer_counts, totals_by_width
 from core.spec import CNNSpec, MLPSpec, parse_layers
 
@@ -31,16 +32,29 @@ def _fields(arch: Architecture) -> dict:
     return values
 
 
+SESSION_MODEL = "The model trained in this session"
+
+
+def _architectures() -> dict[str, Architecture]:
+    """The session's trained model (its real input shape and outputs) first, then the lessons' networks."""
+    run = current_run()
+    own = {} if run is None or run.model is None else {
+        SESSION_MODEL: Architecture(run.exp.spec, run.model.input_shape, run.model.n_units)}
+    return {**own, **LESSON_ARCHITECTURES}
+
+
 def _load_preset() -> None:
-    st.session_state.update(_fields(LESSON_ARCHITECTURES[st.session_state["params_preset"]]))
+    st.session_state.update(_fields(_architectures()[st.session_state["params_preset"]]))
 
 
 def _form() -> Architecture:
     """The architecture the widgets describe; InvalidSpecError for an impossible one."""
     if "params_kind" not in st.session_state:
-        for arch in LESSON_ARCHITECTURES.values():      # the first lesson's values; the others fill the rest
+        for arch in _architectures().values():          # the first network's values; the others fill the rest
             st.session_state.update({k: v for k, v in _fields(arch).items() if k not in st.session_state})
-    st.selectbox("Start from a lesson's network", list(LESSON_ARCHITECTURES), key="params_preset",
+    if st.session_state.get("params_preset") not in _architectures():
+        st.session_state.pop("params_preset", None)
+    st.selectbox("Start from a network", list(_architectures()), key="params_preset",
                  on_change=_load_preset, help="Fills in the fields below; change any of them afterwards.")
     kind = st.segmented_control("Network", KINDS, key="params_kind") or "MLP"
     if kind == "MLP":
@@ -94,7 +108,14 @@ def counting_section() -> None:
         return
     widths = list(range(lo, hi + 1, int(step)))
     widths += [hi] if widths[-1] != hi else []              # the slider's end is always on the chart
-    st.plotly_chart(growth_figure(widths, totals_by_width(widths, sorted(depths), n_in, n_out)), key="params_growth")
+    totals = totals_by_width(widths, sorted(depths), n_in, n_out)
+    chart, table = st.columns([3, 2])
+    chart.plotly_chart(growth_figure(widths, totals), key="params_growth")
+    table.dataframe(pd.DataFrame({"units per layer": widths, **{f"{d} hidden layer{'s' * (d > 1)}": t
+                                                                 for d, t in totals.items()}}),
+                    hide_index=True, width="stretch", height=min(380, 35 * (len(widths) + 1) + 3),
+                    column_config={c: st.column_config.NumberColumn(format="localized")
+                                   for c in (f"{d} hidden layer{'s' * (d > 1)}" for d in totals)})
     st.caption(f"An MLP on {n_in:,} inputs with {n_out} output units, every hidden layer as wide. One hidden layer: "
                "the count grows linearly with the width; from two on, the w x w weights between hidden layers "
                "make it grow quadratically.")

@@ -131,3 +131,32 @@ def test_typed_server_folders_are_off_by_default_and_confined_when_on(app, isola
     app.text_input(key="data_dir").set_value("lesson/digits28").run()
     assert not app.exception and not app.error and app.metric[0].value == "40"
     assert "Source: data folder: lesson/digits28" in " ".join(c.value for c in app.caption)
+
+
+def test_one_colour_image_shows_each_channels_raw_values_and_after_scaling(app):
+    import json
+
+    import numpy as np
+    from formats import npz_bytes
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (12, 6, 6, 3), dtype=np.uint8)
+    _open(app, dataset="upload")
+    app.get("file_uploader")[0].upload("photos.npz", npz_bytes(x=x, y=np.arange(12) % 2)).run()
+    app.session_state["data_tab"] = "One image, flattened"
+    app.run()
+    def cell_text():
+        import base64
+
+        chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith("-data_values"))
+        text = json.loads(chart.proto.spec)["data"][0]["text"]
+        if isinstance(text, dict):                                               # plotly's typed array
+            shape = tuple(int(d) for d in text["shape"].split(","))
+            return np.frombuffer(base64.b64decode(text["bdata"]), dtype=text["dtype"]).reshape(shape)
+        return np.array(text)
+
+    app.segmented_control(key="data_rgb").set_value(1).run()                    # green
+    np.testing.assert_array_equal(cell_text(), x[0, :, :, 1])
+    assert "its green channel, a 6 x 6 grid of numbers from 0 to 255" in app.markdown[-2].value + app.markdown[-3].value
+    app.toggle(key="data_scaled").set_value(True).run()
+    np.testing.assert_allclose(cell_text(), np.round(x[0, :, :, 1] / 255, 2), atol=1e-6)

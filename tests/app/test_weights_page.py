@@ -127,7 +127,7 @@ def test_a_diverged_run_is_explained_not_drawn(app):
     _open(app)
     assert not app.exception
     assert "training diverged before the first epoch ended" in app.error[0].value
-    assert _metrics(app)["Total parameters"] == "266,610"                     # counting still works
+    assert _metrics(app)["Total parameters"] == f"{10 * 16 + 16 + 17:,}"      # counting still works, from this model
 
     model = build_model(MLPSpec((4,)), "sklearn", input_shape=(10,), n_outputs=1, task="regression")
     model.fit(np.random.default_rng(0).random((50, 10)), np.zeros(50),
@@ -164,3 +164,19 @@ def test_a_new_model_opens_at_its_last_epoch_whichever_page_trained_it(app):
     app.select_slider(key="weights_epoch").set_value(2).run()
     app.button(key="weights_quick_mlp").click().run()                          # and again from this page
     assert app.select_slider(key="weights_epoch").value == 30
+
+
+def test_counting_starts_from_the_model_just_trained_with_activity_1s_table(app):
+    app.switch_page("../pages/training.py").run()
+    app.slider(key="train_depth").set_value(1).run()
+    app.slider(key="train_w0").set_value(24).run()
+    app.slider(key="train_epochs").set_value(2).run()
+    app.button(key="train_go").click().run()
+    _open(app)
+    _tab(app, "Counting parameters")
+    assert app.selectbox(key="params_preset").value == "The model trained in this session"
+    assert app.number_input(key="params_inputs").value == 64 and app.text_input(key="params_hidden").value == "24"
+    assert _metrics(app)["Total parameters"] == f"{64 * 24 + 24 + 24 * 10 + 10:,}"
+    table = app.dataframe[-1].value                                          # Activity 1: widths 1-100 by 10
+    assert table["units per layer"].tolist() == [1, 11, 21, 31, 41, 51, 61, 71, 81, 91, 100]
+    assert table["1 hidden layer"][1] == 64 * 11 + 11 + 11 * 10 + 10
