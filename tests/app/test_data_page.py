@@ -160,3 +160,11 @@ def test_one_colour_image_shows_each_channels_raw_values_and_after_scaling(app):
     assert "its green channel, a 6 x 6 grid of numbers from 0 to 255" in app.markdown[-2].value + app.markdown[-3].value
     app.toggle(key="data_scaled").set_value(True).run()
     np.testing.assert_allclose(cell_text(), np.round(x[0, :, :, 1] / 255, 2), atol=1e-6)
+
+
+def test_labels_are_shown_as_class_numbers_and_one_hot_rows(app):
+    _open(app, dataset="iris")
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["setosa", "versicolor", "virginica"]
+    for y, row in zip(table.index, table.to_numpy()):
+        assert row.tolist() == [int(k == y) for k in range(3)]
