@@ -70,3 +70,29 @@ def symmetric_limit(*arrays: np.ndarray) -> float:
 def first_dense(layers: LayerWeights) -> tuple[str, np.ndarray, np.ndarray] | None:
     """The first layer if it is Dense (an MLP's first hidden layer, or its output layer when it has none)."""
     return layers[0] if layers and layers[0][1].ndim == 2 else None
+
+
+KERAS_NAMES = {"Dense": "dense", "Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Flatten": "flatten",
+               "Dropout": "dropout", "RandomFlip": "random_flip", "RandomRotation": "random_rotation",
+               "RandomTranslation": "random_translation", "RandomZoom": "random_zoom",
+               "RandomContrast": "random_contrast", "GaussianNoise": "gaussian_noise"}
+
+
+def layer_addresses(rows, backend: str) -> list[dict]:
+    """How each layer of a model summary (`core.params.layer_counts` rows) is reached in code: its position in
+    `model.layers`, the name Keras gives it in a plain script (dense, dense_1, ...: NN Lab names it hidden_1), and
+    the call that reads its weights on this backend (Keras's get_weights(), scikit-learn's coefs_/intercepts_)."""
+    counters: dict[str, int] = {}
+    dense_seen, out = 0, []
+    for i, row in enumerate(rows):
+        base = KERAS_NAMES.get(row.kind, row.kind.lower())
+        n = counters.get(base, 0)
+        counters[base] = n + 1
+        if backend == "sklearn":
+            read = f"model.coefs_[{dense_seen}], model.intercepts_[{dense_seen}]" if row.kind == "Dense" else "no weights"
+        else:
+            read = f"model.layers[{i}].get_weights()" if row.params else "no weights"
+        dense_seen += row.kind == "Dense"
+        out.append({"model.layers[i]": i, "name in NN Lab": row.name, "name in a plain Keras script":
+                    base if n == 0 else f"{base}_{n}", "type": row.kind, "parameters": row.params, "read it with": read})
+    return out

@@ -22,7 +22,7 @@ if layers is None:
     st.stop()
 shape = run.model.input_shape
 has_conv = any(W.ndim == 4 for _, W, _ in layers)
-sections = {"Layers": lambda: view.layers_section(layers),
+sections = {"Layers": lambda: view.layers_section(layers), "Layers in code": lambda: view.addresses_section(run, layers),
             "Kernels": lambda: view.kernels_section(layers, shape)}
 if has_conv or (first_dense(layers) is not None and len(shape) == 3):
     sections["Conv kernels" if has_conv else "First-layer units"] = lambda: view.filters_section(layers, shape)

@@ -16,8 +16,9 @@ from app.widgets import show_error
 from core.errors import NNLabError
 from core.runs import Run
 from core.snapshots import PARTS, LayerWeights
-from core.weights import (bias_axes, first_dense, kernel_axes, layer_kind, shape_text, symmetric_limit, unit_images,
-                          weight_stats)
+from core.params import layer_counts
+from core.weights import (bias_axes, first_dense, kernel_axes, layer_addresses, layer_kind, shape_text,
+                          symmetric_limit, unit_images, weight_stats)
 
 DIAGRAM_UNITS = 16        # layers up to this wide are drawn unit by unit
 CHANNELS = ("red", "green", "blue")
@@ -60,6 +61,35 @@ def layers_section(layers: LayerWeights) -> None:
     shared = st.toggle("Shared axes", value=False, key="weights_shared",
                        help="One weight axis for every layer, to compare their spreads.")
     st.plotly_chart(fig.weight_histograms(layers, shared), key="weights_hist")
+
+
+def addresses_section(run: Run, layers: LayerWeights) -> None:
+    """Each layer as code reaches it (model.layers[i], its name in a plain Keras script, get_weights() or
+    coefs_/intercepts_), and one layer's weights and biases as that call returns them."""
+    rows = layer_counts(run.exp.spec, run.model.input_shape, run.model.n_units)
+    addresses = layer_addresses(rows, run.exp.backend)
+    st.dataframe(pd.DataFrame(addresses), hide_index=True, width="stretch")
+    weights = {name: (W, b) for name, W, b in layers}
+    readable = [a for a in addresses if a["name in NN Lab"] in weights]
+    pick = st.selectbox("Read one layer", range(len(readable)), key="weights_read_layer",
+                        format_func=lambda k: f"{readable[k]['read it with']}  ({readable[k]['name in NN Lab']})")
+    a = readable[pick]
+    W, b = weights[a["name in NN Lab"]]
+    if run.exp.backend == "keras":
+        code = (f"W, b = {a['read it with']}\n"
+                f"W, b = model.get_layer({a['name in NN Lab']!r}).get_weights()   # the same, by name "
+                f"({a['name in a plain Keras script']!r} in a plain script)")
+    else:
+        code = f"W, b = {a['read it with']}"
+    st.code(f"{code}\n# W.shape = {W.shape}, b.shape = {b.shape}", language="python")
+    left, right = st.columns([3, 1])
+    shown = W.reshape(-1, W.shape[-1]) if W.ndim > 2 else W
+    left.dataframe(pd.DataFrame(shown[:50], columns=[f"unit {j}" for j in range(shown.shape[1])]).round(4),
+                   width="stretch", height=300)
+    left.caption(f"W: {'the first 50 of ' if len(shown) > 50 else ''}{len(shown)} rows"
+                 + (" (each kernel position and input channel, row by row)" if W.ndim > 2 else " (one per input)")
+                 + ", one column per unit.")
+    right.dataframe(pd.DataFrame({"b": b}).round(4), width="stretch", height=300)
 
 
 def _input_label(shape: tuple[int, ...]) -> str:

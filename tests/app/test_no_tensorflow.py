@@ -35,7 +35,8 @@ for tab in ("Test results", "Compare runs", "Show the code", "Download"):
     at.run()
     assert not at.exception, (tab, at.exception)
 at.switch_page("../pages/weights.py").run()
-for tab in ("Layers", "Kernels", "First-layer units", "Network diagram", "Parameter trace", "Counting parameters"):
+for tab in ("Layers", "Layers in code", "Kernels", "First-layer units", "Network diagram", "Parameter trace",
+            "Counting parameters"):
     at.session_state["weights_tab"] = tab
     at.run()
     assert not at.exception, (tab, at.exception)

@@ -52,8 +52,8 @@ def test_a_quick_model_shows_every_view_at_any_recorded_epoch(app):
     _open(app)
     app.button(key="weights_quick_mlp").click().run()
     assert not app.exception
-    assert [t.label for t in app.tabs] == ["Layers", "Kernels", "First-layer units", "Network diagram",
-                                           "Parameter trace", "Counting parameters"]
+    assert [t.label for t in app.tabs] == ["Layers", "Layers in code", "Kernels", "First-layer units",
+                                           "Network diagram", "Parameter trace", "Counting parameters"]
     snaps = app.session_state[CURRENT_KEY].model.history.snapshots
     assert app.select_slider(key="weights_epoch").options == [str(e) for e in snaps.epochs] == \
         [str(e) for e in range(1, 31)]
@@ -105,7 +105,7 @@ def test_a_quick_cnn_shows_its_conv_kernels_with_their_values(app):
     _open(app)
     app.button(key="weights_quick_cnn").click().run()
     assert not app.exception
-    assert [t.label for t in app.tabs] == ["Layers", "Kernels", "Conv kernels", "Parameter trace",
+    assert [t.label for t in app.tabs] == ["Layers", "Layers in code", "Kernels", "Conv kernels", "Parameter trace",
                                            "Counting parameters"]
     _tab(app, "Conv kernels")
     assert not app.exception and app.toggle(key="weights_conv_values").value
@@ -180,3 +180,17 @@ def test_counting_starts_from_the_model_just_trained_with_activity_1s_table(app)
     table = app.dataframe[-1].value                                          # Activity 1: widths 1-100 by 10
     assert table["units per layer"].tolist() == [1, 11, 21, 31, 41, 51, 61, 71, 81, 91, 100]
     assert table["1 hidden layer"][1] == 64 * 11 + 11 + 11 * 10 + 10
+
+
+def test_each_layer_is_reached_in_code_and_read_as_get_weights_would(app):
+    _open(app)
+    app.button(key="weights_quick_mlp").click().run()
+    _tab(app, "Layers in code")
+    table = app.dataframe[0].value
+    assert table["read it with"].tolist() == ["no weights", "model.coefs_[0], model.intercepts_[0]",
+                                              "model.coefs_[1], model.intercepts_[1]", "model.coefs_[2], model.intercepts_[2]"]
+    assert table["name in a plain Keras script"].tolist() == ["flatten", "dense", "dense_1", "dense_2"]
+    app.selectbox(key="weights_read_layer").set_value(1).run()
+    assert "W, b = model.coefs_[1], model.intercepts_[1]" in app.code[0].value and "W.shape = (32, 16)" in app.code[0].value
+    bias = app.session_state[CURRENT_KEY].history.snapshots.layer(30, "hidden_2")[1]
+    np.testing.assert_allclose(app.dataframe[-1].value["b"].to_numpy(), np.round(bias, 4))

@@ -208,3 +208,35 @@ def test_lesson_architectures_count_as_the_lessons_say():
     assert totals["digits MLP 16-16 (scikit-learn lesson)"] == 64 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10
     assert totals["iris logistic regression"] == 4 * 3 + 3
     assert totals["CIFAR-10 convnet"] == (3 * 3 * 3 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (6 * 6 * 64 * 64 + 64) + 650
+
+
+PLAIN_MODEL = """
+import json, os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras
+model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3), keras.layers.MaxPooling2D(2),
+                          keras.layers.Conv2D(8, 3), keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
+                          keras.layers.Dropout(0.5), keras.layers.Dense(16), keras.layers.Dense(10)])
+print(json.dumps([[l.name, type(l).__name__, l.count_params()] for l in model.layers]))
+"""
+
+
+@pytest.mark.keras
+def test_layer_addresses_match_a_plain_keras_script_and_scikit_learns_arrays():
+    import json
+    import subprocess
+    import sys
+
+    from core.params import layer_counts
+    from core.weights import layer_addresses
+
+    addresses = layer_addresses(layer_counts(CNNSpec(conv_filters=(4, 8), dense_layers=(16,), dropout=0.5),
+                                             (28, 28, 1), 10), "keras")
+    out = subprocess.run([sys.executable, "-c", PLAIN_MODEL], capture_output=True, text=True, timeout=120)
+    plain = json.loads(out.stdout.strip().splitlines()[-1])              # a fresh script: Keras's own names
+    assert [[a["name in a plain Keras script"], a["type"], a["parameters"]] for a in addresses] == plain
+    assert addresses[7]["read it with"] == "model.layers[7].get_weights()" and addresses[1]["read it with"] == "no weights"
+    sk = layer_addresses(layer_counts(MLPSpec((16, 8)), (64,), 10), "sklearn")
+    assert [a["read it with"] for a in sk] == ["model.coefs_[0], model.intercepts_[0]",
+                                               "model.coefs_[1], model.intercepts_[1]",
+                                               "model.coefs_[2], model.intercepts_[2]"]
