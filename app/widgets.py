@@ -13,6 +13,7 @@ from app.data_access import get_dataset
 from app.settings import Schema, Setting
 from app.uploads import upload_widget
 from core.datasets import UPLOAD, Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
+from core.datasets.binary import BINARY, binary_rules
 from core.datasets.folders import confine, typed_folders_allowed
 from core.datasets.uploads import upload_options
 from core.errors import DatasetUnavailable, NNLabError
@@ -39,6 +40,7 @@ def data_schema(prefix: str, kind: str | None = None) -> Schema:
     return Schema(
         Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
         Setting("file", "nnlab_upload_name", "", "Uploaded file"),            # in a link: the upload it was made with
+        Setting("binary", f"{prefix}_binary", "", "Classes to tell apart"),    # "": all; a rule of core.datasets.binary
         Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),     # load_dataset's defaults
         Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
         Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
@@ -61,6 +63,19 @@ def _toy_options(schema: Schema) -> dict:
     c1, c2, c3 = st.columns(3)
     return {"n_samples": w.slider(schema["points"], c1), "noise": w.slider(schema["noise"], c2),
             "seed": w.number_input(schema["dseed"], c3)}
+
+
+def _binary_choice(schema: Schema, ds: Dataset) -> str:
+    """For a set of more than two classes: all of them, or two made of them (even vs odd, one vs the rest)."""
+    rules = binary_rules(ds)
+    key = schema["binary"].key
+    if st.session_state.get(key) not in ("", *rules):
+        st.session_state[key] = ""
+    if not rules:
+        return ""
+    return w.selectbox(schema["binary"], options=["", *rules],
+                       format_func=lambda r: rules.get(r, f"all {ds.n_classes} classes"),
+                       help="Two classes are learned with ONE sigmoid output unit: the probability of the second.")
 
 
 class Picked(NamedTuple):
@@ -88,7 +103,12 @@ def dataset_picker(schema: Schema, label: str = "Dataset") -> Picked:
                                    placeholder="mnist", max_chars=200,
                                    help="A folder inside the server's data folder; nothing outside it can be read.")
             options = {"data_dir": str(confine(folder))} if folder.strip() else {}
-        return Picked(name, options, get_dataset(name, tuple(sorted(options.items()))))
+        ds = get_dataset(name, tuple(sorted(options.items())))
+        rule = _binary_choice(schema, ds)
+        if rule:
+            options[BINARY] = rule
+            ds = get_dataset(name, tuple(sorted(options.items())))
+        return Picked(name, options, ds)
     except DatasetUnavailable as exc:
         st.info(str(exc), icon=":material/folder_off:")
     except NNLabError as exc:

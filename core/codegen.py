@@ -11,6 +11,7 @@ import textwrap
 from core import script_readers
 from core.activations import SKLEARN_ACTIVATIONS
 from core.datasets import UPLOAD, toy
+from core.datasets.binary import script_line
 from core.experiment import Experiment, data_facts, layers_text
 from core.spec import CNNSpec
 
@@ -66,7 +67,7 @@ def _data_code(exp: Experiment, source: str = "") -> list[str]:
                 "X, y = data.data, data.target"]
     if name in EXTERNAL:
         return _external_code(name, title, source)
-    opts = {"n_samples": 400, "noise": 0.1, "seed": 0, **exp.data_options}
+    opts = {"n_samples": 400, "noise": 0.1, "seed": 0, **{k: v for k, v in exp.data_options.items() if k != "binary"}}
     generator = textwrap.dedent(inspect.getsource(toy.TOY_SETS[name]))
     return [f"# The generator of NN Lab's {title} set.", *generator.splitlines(), "",
             f"rng = np.random.default_rng({opts['seed']})",
@@ -77,7 +78,8 @@ def _data_code(exp: Experiment, source: str = "") -> list[str]:
 def _split_code(exp: Experiment) -> list[str]:
     _, task, kind = data_facts(exp)
     strat = "y[idx]" if task == "classification" else "None"
-    lines = ["X = X.astype(np.float32)" + ("; y = y.astype(np.float32)" if task == "regression" else "") +
+    rule = exp.data_options.get("binary")
+    lines = [*([script_line(rule)] if rule else []),"X = X.astype(np.float32)" + ("; y = y.astype(np.float32)" if task == "regression" else "") +
              "     # NN Lab computes in float32", "",
              "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
              "idx = np.arange(len(y))"]

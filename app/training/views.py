@@ -126,6 +126,8 @@ def test_results(run: Run, data: PreparedData) -> None:
     pred = proba.argmax(axis=1)
     matrix = confusion_matrix(d.y_test, pred, len(d.class_names))
     st.metric("Test accuracy", f"{np.mean(pred == d.y_test):.1%}")
+    if len(d.class_names) == 2:
+        _one_probability(d, proba)
     t0, p0 = worst_cell(matrix)
     _apply_clicked_cell(d.class_names)
     c = st.columns(2)
@@ -152,6 +154,19 @@ def test_results(run: Run, data: PreparedData) -> None:
         rows = pd.DataFrame(X, columns=list(d.feature_names) or [f"x{j + 1}" for j in range(X.shape[1])])
         rows.insert(0, "confidence", [f"{proba[i, pred_k]:.0%}" for i in idx])
         st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _one_probability(d: PreparedData, proba: np.ndarray) -> None:
+    """Two classes: the one sigmoid unit's output for one test sample, P(second class)."""
+    names = [str(c) for c in d.class_names]
+    left, right = st.columns([1, 3])
+    i = left.number_input(f"Test sample (0 to {len(d.y_test) - 1})", 0, len(d.y_test) - 1, 0, key="train_sample")
+    left.metric(f"P({names[1]})", f"{proba[i, 1]:.1%}", help="The output unit's sigmoid: the predicted probability "
+                f"of {names[1]}; below 50% the prediction is {names[0]}.")
+    left.caption(f"Sample #{i} is {names[d.y_test[i]]}; predicted {names[int(proba[i, 1] > 0.5)]}.")
+    if d.kind == "image":
+        right.plotly_chart(image_grid(d.X_test[i:i + 1], [f"#{i}: {names[d.y_test[i]]}"], columns=1),
+                           key="train_sample_image")
 
 
 def _apply_clicked_cell(class_names) -> None:

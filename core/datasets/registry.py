@@ -10,6 +10,7 @@ import numpy as np
 
 from core.datasets import external
 from core.datasets.base import Dataset, make_dataset
+from core.datasets.binary import BINARY, make_binary
 from core.datasets.toy import TOY_SETS, make_toy
 from core.errors import DataFormatError, InvalidSpecError, NNLabError
 from core.registry import lookup
@@ -138,12 +139,16 @@ def is_available(name: str, data_dir: str | None = None) -> bool:
 
 
 def load_dataset(name: str, **options) -> Dataset:
-    """Load a dataset by name. Options: n_samples/noise/seed for 2-D sets; data_dir for external sets.
+    """Load a dataset by name. Options: n_samples/noise/seed for 2-D sets; data_dir for external sets; binary
+    ("even", "class:<k>") for two classes made of many (`core.datasets.binary`).
 
     Raises DatasetUnavailable (with the files to provide) when an external set is not on this machine,
     DataFormatError when its files are malformed, InvalidSpecError for an unknown name or option.
     """
     info = dataset_info(name)
+    rule = options.pop(BINARY, None)
+    if rule:
+        return make_binary(load_dataset(name, **options), rule)
     allowed = dataset_options(name)
     unknown = sorted(set(options) - set(allowed))
     if unknown:

@@ -178,3 +178,22 @@ def test_regression_results_give_r2_mae_and_rmse_in_the_targets_units(app):
     app.session_state["train_tab"] = "Compare runs"
     app.run()
     assert list(app.dataframe[-1].value.columns)[:2] == ["run", "test r2"]
+
+
+def test_even_vs_odd_digits_train_one_sigmoid_unit_and_show_one_probability(app):
+    _open(app, epochs=8)
+    app.selectbox(key="train_binary").set_value("even").run()
+    assert "classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
+    assert app.dataframe[0].value["output shape"].tolist()[-1] == "(1,)"
+    assert app.query_params["binary"] == "even"
+    app.button(key="train_go").click().run()
+    app.session_state["train_tab"] = "Test results"
+    app.run()
+    run = app.session_state[TRAINING_KEY]
+    data = prepare_data(load_dataset("digits", binary="even"), 0.2, 0)
+    p = run.model.predict_proba(data.X_test[3:4])[0, 1]
+    app.number_input(key="train_sample").set_value(3).run()
+    assert {m.label: m.value for m in app.metric}["P(even)"] == f"{p:.1%}"
+    app.session_state["train_tab"] = "Show the code"
+    app.run()
+    assert "y = (y % 2 == 0).astype(np.int64)" in app.code[0].value

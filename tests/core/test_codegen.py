@@ -15,6 +15,7 @@ from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 CASES = [
     Experiment("digits", config=TrainConfig(epochs=15, batch_size=32, learning_rate=3e-3)),
+    Experiment("digits", {"binary": "even"}, spec=MLPSpec((12,)), config=TrainConfig(epochs=10, batch_size=32)),
     Experiment("diabetes", spec=MLPSpec((8,)), config=TrainConfig(epochs=60, batch_size=16, learning_rate=1e-2,
                                                                  early_stopping_patience=5)),
     Experiment("wine", max_samples=150, test_fraction=0.3, split_seed=4, spec=MLPSpec((6,), "tanh"),

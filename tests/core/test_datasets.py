@@ -173,3 +173,17 @@ def test_the_data_folder_is_next_to_the_readme_wherever_the_server_starts(monkey
     monkeypatch.chdir(tmp_path)
     assert data_root() == Path(__file__).resolve().parents[2] / "data"
     assert (data_root().parent / "README.md").is_file()
+
+
+def test_two_classes_made_of_many_as_the_lessons_binary_classifiers():
+    from core.datasets.binary import binary_rules, make_binary
+
+    digits = load_dataset("digits")
+    even = load_dataset("digits", binary="even")
+    assert even.class_names == ("odd", "even") and make_binary(digits, "even").X is digits.X   # the images, no copy
+    assert (even.y == (digits.y % 2 == 0)).all()
+    three = load_dataset("digits", binary="class:3")
+    assert three.class_names == ("not 3", "3") and three.class_counts().tolist() == [1797 - 183, 183]
+    assert "even" not in binary_rules(load_dataset("iris")) and "class:0" in binary_rules(load_dataset("iris"))
+    with pytest.raises(InvalidSpecError, match="has two classes already"):
+        load_dataset("moons", binary="even")
