@@ -33,9 +33,10 @@ def get_split(name: str, options: tuple, test_fraction: float, seed: int, max_sa
 
 
 @st.cache_resource(max_entries=8)        # a prepared MNIST is ~200 MB: keep a handful per server
-def get_prepared(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None) -> PreparedData:
+def get_prepared(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None,
+                 official: bool = False) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
-    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples)
+    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official)
 
 
 def prepared(exp: Experiment) -> PreparedData:
@@ -43,7 +44,7 @@ def prepared(exp: Experiment) -> PreparedData:
     datasets, per session for the session's upload. DatasetUnavailable when the upload is gone."""
     if exp.dataset != UPLOAD:
         return get_prepared(exp.dataset, tuple(sorted(exp.data_options.items())), exp.test_fraction,
-                            exp.split_seed, exp.max_samples)
+                            exp.split_seed, exp.max_samples, exp.official_split)
     ds = current_upload()
     if ds is None or ds.source != exp.data_options.get("file"):
         raise DatasetUnavailable(f"This run trained on an uploaded file, {exp.data_options.get('file', 'which')}, "

@@ -35,12 +35,18 @@ class Setting:
     def parse(self, raw: str) -> Any:
         """The URL text as a value of the default's type; ValueError when it is not one or not accepted."""
         kind = type(self.default)
+        if kind is bool:
+            if raw not in ("True", "False", "true", "false", "1", "0"):
+                raise ValueError(f"{self.name}={raw!r}")
+            return raw in ("True", "true", "1")
         value = raw if kind is str else kind(raw)
         if not self.accepts(value):
             raise ValueError(f"{self.name}={raw!r}")
         return value
 
     def accepts(self, value: Any) -> bool:
+        if isinstance(self.default, bool):
+            return isinstance(value, bool)
         if self.options:
             return value in self.options
         if self.low is None:                    # free text (e.g. an uploaded file's name): short and printable
@@ -129,6 +135,10 @@ def selectbox(s: Setting, container=st, **kw) -> Any:
 
 def radio(s: Setting, container=st, **kw) -> Any:
     return container.radio(**_args(s, dict(options=list(s.options), format_func=s.format or str), kw))
+
+
+def toggle(s: Setting, container=st, **kw) -> Any:
+    return container.toggle(**_args(s, {}, kw))
 
 
 def _plain(value: Any) -> str:

@@ -38,9 +38,9 @@ def _external_code(name: str, title: str, source: str) -> list[str]:
              'DATA_DIR = Path("data")', f'folders = [DATA_DIR / "{folder}", DATA_DIR, {keras_cache}]', ""]
     if name == "cifar10":
         return lines + _source_of(script_readers.read_cifar) + [
-            "X, y = read_cifar(folders)", "X = X / 255.0                                   # (n, 32, 32, 3) in [0, 1]"]
+            "X, y, n_train = read_cifar(folders)", "X = X / 255.0                                   # (n, 32, 32, 3) in [0, 1]"]
     return lines + _source_of(script_readers.read_idx, script_readers.find, script_readers.read_mnist_like) + [
-        f"X, y = read_mnist_like(folders, {name!r})", "X = X[..., None] / 255.0                        # (n, 28, 28, 1) in [0, 1]"]
+        f"X, y, n_train = read_mnist_like(folders, {name!r})", "X = X[..., None] / 255.0                        # (n, 28, 28, 1) in [0, 1]"]
 
 
 def _data_code(exp: Experiment, source: str = "") -> list[str]:
@@ -83,12 +83,23 @@ def _split_code(exp: Experiment) -> list[str]:
              "     # NN Lab computes in float32", "",
              "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
              "idx = np.arange(len(y))"]
-    if exp.max_samples:
-        lines.append(f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, random_state={exp.split_seed}, "
-                     f"stratify={strat})[0])")
-    lines += [f"train_idx, test_idx = train_test_split(idx, test_size=round({exp.test_fraction} * len(idx)), "
-              f"random_state={exp.split_seed}, stratify={strat})",
-              "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]"]
+    if exp.official_split:
+        lines[-1:] = ["# The official split: the training files train, the test files test.",
+                      "train_idx, test_idx = np.arange(n_train), np.arange(n_train, len(y))"]
+        if exp.max_samples:
+            lines += [f"n_test = max(1, round({exp.max_samples} * len(test_idx) / len(y)))     # a subset of each part",
+                      f"train_idx = np.sort(train_test_split(train_idx, train_size={exp.max_samples} - n_test, "
+                      f"random_state={exp.split_seed}, stratify=y[train_idx])[0])",
+                      f"test_idx = np.sort(train_test_split(test_idx, train_size=n_test, random_state={exp.split_seed}, "
+                      "stratify=y[test_idx])[0])"]
+        lines.append("X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]")
+    else:
+        if exp.max_samples:
+            lines.append(f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, "
+                         f"random_state={exp.split_seed}, stratify={strat})[0])")
+        lines += [f"train_idx, test_idx = train_test_split(idx, test_size=round({exp.test_fraction} * len(idx)), "
+                  f"random_state={exp.split_seed}, stratify={strat})",
+                  "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]"]
     if kind != "image":
         lines += ["", "# Standardise each feature with the training set's mean and standard deviation.",
                   "mean, std = X_train.mean(axis=0), X_train.std(axis=0)", "std[std == 0] = 1.0",

@@ -29,6 +29,7 @@ class Experiment:
     backend: str = "sklearn"
     spec: NetworkSpec = field(default_factory=MLPSpec)
     config: TrainConfig = field(default_factory=TrainConfig)
+    official_split: bool = False         # keep the dataset's published train/test split (MNIST, CIFAR-10)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -82,8 +83,9 @@ class PreparedData:
         return X if self.x_mean is None else ((X - self.x_mean) / self.x_std).astype(np.float32)
 
 
-def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None) -> PreparedData:
-    split = split_dataset(ds, test_fraction, seed, max_samples)
+def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None,
+                 official: bool = False) -> PreparedData:
+    split = split_dataset(ds, test_fraction, seed, max_samples, official)
     X_tr, X_te = split.X_train, split.X_test
     x_mean = x_std = None
     if ds.kind != "image":

@@ -26,22 +26,24 @@ def find(folder, stem):
 
 
 def read_mnist_like(folders, name):
-    """Train then test images and labels of MNIST or Fashion-MNIST from the first folder holding them: name.npz,
-    or the four IDX files."""
+    """Train then test images and labels of MNIST or Fashion-MNIST from the first folder holding them (name.npz,
+    or the four IDX files), and how many are the official training set."""
     stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
     folder = next(Path(f) for f in folders if (Path(f) / f"{name}.npz").is_file() or find(f, stems[0]))
     if (folder / f"{name}.npz").is_file():
         with np.load(folder / f"{name}.npz") as d:
-            return np.concatenate([d["x_train"], d["x_test"]]), np.concatenate([d["y_train"], d["y_test"]])
+            return (np.concatenate([d["x_train"], d["x_test"]]), np.concatenate([d["y_train"], d["y_test"]]),
+                    len(d["x_train"]))
     X, y = read_idx(find(folder, stems[0])), read_idx(find(folder, stems[1]))
+    n_train = len(X)
     if find(folder, stems[2]):
         X, y = np.concatenate([X, read_idx(find(folder, stems[2]))]), np.concatenate([y, read_idx(find(folder, stems[3]))])
-    return X, y
+    return X, y, n_train
 
 
 def read_cifar(folders):
     """Every CIFAR-10 "python version" batch (data_batch_1..5, then test_batch) of the first folder holding
-    them. The batches are pickles: open only files you trust."""
+    them, and how many images are the official training set. The batches are pickles: open only files you trust."""
     folder = next(f for g in folders for f in (Path(g), Path(g) / "cifar-10-batches-py")
                   if (f / "data_batch_1").is_file() or (f / "test_batch").is_file())
     parts = []
@@ -50,4 +52,5 @@ def read_cifar(folders):
             with open(folder / name, "rb") as f:
                 batch = pickle.load(f, encoding="bytes")
             parts.append((batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.array(batch[b"labels"])))
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    n_train = sum(len(p[1]) for p in parts[:-1]) if (folder / "test_batch").is_file() else len(parts)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), n_train

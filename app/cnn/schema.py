@@ -69,4 +69,6 @@ def link_skips(page: Schema, exp: Experiment | None) -> set[str]:
     skip |= data_skips(page)
     if exp is None or exp.max_samples is None:
         skip.add("n")
+    if exp is None or not exp.official_split:
+        skip.add("official")
     return skip

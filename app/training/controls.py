@@ -21,6 +21,7 @@ class DataChoice(NamedTuple):
     max_samples: int | None          # a stratified subset, or None for every sample
     test_fraction: float
     seed: int
+    official: bool = False           # the dataset's published train/test split
 
 
 def keep_valid(key: str, options, what: str) -> None:
@@ -45,7 +46,15 @@ def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
     else:
         n = size
         st.caption(f"All {size} samples are used.")
-    return DataChoice(picked, n if n < size else None, w.slider(page["test"]), int(w.number_input(page["seed"])))
+    has_split = picked.dataset is not None and picked.dataset.test_start > 0
+    official = has_split and w.toggle(page["official"])
+    test = w.slider(page["test"], disabled=official)
+    if official:
+        ds = picked.dataset
+        st.caption(f"Trained on the official {ds.test_start:,} training images, tested on the official "
+                   f"{ds.n_samples - ds.test_start:,} test images" + (" (a subset of each, in proportion)." if n < size
+                                                                      else "."))
+    return DataChoice(picked, n if n < size else None, test, int(w.number_input(page["seed"])), official)
 
 
 def training_section(page: Schema, backend: str) -> TrainConfig:
@@ -68,7 +77,7 @@ def experiment(data: DataChoice, backend: str, spec: NetworkSpec, config: TrainC
         return None
     return Experiment(dataset=data.picked.name, data_options=data.picked.options, max_samples=data.max_samples,
                       test_fraction=data.test_fraction, split_seed=data.seed, backend=backend, spec=spec,
-                      config=config)
+                      config=config, official_split=data.official)
 
 
 def controls(page: Schema) -> tuple[Picked, Experiment | None]:

@@ -43,6 +43,8 @@ def training_settings(prefix: str, **defaults) -> Schema:
         Setting("n", f"{prefix}_n", d["n"], "Samples used (train + test)", low=50, high=70000,
                 help="A stratified subset keeps live demos fast."),
         Setting("test", f"{prefix}_test", d["test"], "Test fraction", low=0.1, high=0.5, step=0.05),
+        Setting("official", f"{prefix}_official", False, "Keep the official train/test split",
+                help="MNIST's t10k files, CIFAR-10's test_batch: the test set everyone reports results on."),
         Setting("seed", f"{prefix}_seed", d["seed"], "Seed (split and weights)", low=0, high=9999),
         Setting("opt", f"{prefix}_opt", d["opt"], "Optimizer", OPTIMIZERS),
         Setting("lr", f"{prefix}_lr", d["lr"], "Learning rate", LEARNING_RATES, format=_g),
@@ -69,4 +71,6 @@ def link_skips(page: Schema, exp: Experiment | None) -> set[str]:
     skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | data_skips(page)
     if exp is None or exp.max_samples is None:
         skip.add("n")
+    if exp is None or not exp.official_split:
+        skip.add("official")
     return skip

@@ -32,6 +32,7 @@ class Dataset:
     title: str = ""
     source: str = ""
     pixel_scale: float = 1.0
+    test_start: int = 0           # the official test set (MNIST's t10k files, CIFAR's test_batch) starts here; 0: none
 
     @property
     def n_samples(self) -> int:

@@ -74,19 +74,24 @@ def mnist_files_hint(name: str) -> str:
     )
 
 
-def load_mnist_like(name: str, title: str, data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str]:
-    """(images (n, 28, 28) uint8, labels (n,), source): train and test files concatenated."""
+def load_mnist_like(name: str, title: str, data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str, int]:
+    """(images (n, 28, 28) uint8, labels (n,), source, test_start): train and test files concatenated, the
+    official test set from index test_start (0 when there is none)."""
     folders = _candidates(name, data_dir, MNIST_KERAS_SUBDIRS[name])
     for folder in folders:
         files = _mnist_files(folder, name)
         if isinstance(files, Path):
-            X, y = npz_arrays(load_npz(files), files.name)
-            return X, y, shown(files)
+            arrays = load_npz(files)
+            X, y = npz_arrays(arrays, files.name)
+            start = len(arrays["x_train"]) if "x_train" in arrays and "x_test" in arrays else 0
+            return X, y, shown(files), start
         if files:
             X, y = load_idx(files[0]), load_idx(files[1])
+            start = 0
             if files[2] and files[3]:
+                start = len(X)
                 X, y = np.concatenate([X, load_idx(files[2])]), np.concatenate([y, load_idx(files[3])])
-            return X, y, shown(folder)
+            return X, y, shown(folder), start
     raise _unavailable(title, name, mnist_files_hint(name), folders)
 
 
@@ -101,7 +106,7 @@ def _cifar_folder(data_dir: str | Path | None = None) -> Path | None:
     return None
 
 
-def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str, tuple[str, ...]]:
+def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str, tuple[str, ...], int]:
     """(images, labels, source, class names): the names from the folder's batches.meta when it has one (a
     CIFAR-format set of other classes names them there), else CIFAR-10's."""
     folder = _cifar_folder(data_dir)
@@ -114,7 +119,10 @@ def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.nda
         )
     parts = [load_cifar_batch(folder / f) for f in CIFAR_FILES if (folder / f).is_file()]
     names = load_cifar_meta(folder / "batches.meta") if (folder / "batches.meta").is_file() else CIFAR10_CLASSES
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder), names
+    has_test = (folder / "test_batch").is_file() and len(parts) > 1
+    start = sum(len(p[1]) for p in parts[:-1]) if has_test else 0          # test_batch comes last
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder), names,
+            start)
 
 
 def _california_file(data_dir: str | Path | None = None) -> Path | None:

@@ -27,11 +27,11 @@ class DatasetInfo:
     load: Callable[..., Dataset]
 
 
-def _image_set(name, title, X, y, class_names, source, scale=255.0) -> Dataset:
+def _image_set(name, title, X, y, class_names, source, scale=255.0, test_start=0) -> Dataset:
     X = np.asarray(X, dtype=np.float32)
     X = X[..., None] if X.ndim == 3 else X
     return make_dataset(name, X / scale, y, task="classification", kind="image", class_names=class_names,
-                        title=title, source=source, pixel_scale=scale)
+                        title=title, source=source, pixel_scale=scale, test_start=test_start)
 
 
 def _digits() -> Dataset:
@@ -64,14 +64,14 @@ def _toy(name: str) -> Callable[..., Dataset]:
 
 def _mnist_like(name: str, title: str, class_names) -> Callable[..., Dataset]:
     def load(data_dir: str | None = None) -> Dataset:
-        X, y, source = external.load_mnist_like(name, title, data_dir)
-        return _image_set(name, title, X, y, class_names, source)
+        X, y, source, start = external.load_mnist_like(name, title, data_dir)
+        return _image_set(name, title, X, y, class_names, source, test_start=start)
     return load
 
 
 def _cifar10(data_dir: str | None = None) -> Dataset:
-    X, y, source, names = external.load_cifar10(data_dir)
-    return _image_set("cifar10", "CIFAR-10", X, y, names, source)
+    X, y, source, names, start = external.load_cifar10(data_dir)
+    return _image_set("cifar10", "CIFAR-10", X, y, names, source, test_start=start)
 
 
 def _california(data_dir: str | None = None) -> Dataset:

@@ -39,9 +39,23 @@ def subsample_indices(y: np.ndarray, task: str, n: int, seed: int = 0) -> np.nda
 
 
 def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
-                  max_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(train indices, test indices) into `ds`: what `split_dataset` takes, without copying any data."""
+                  max_samples: int | None = None, official: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, test indices) into `ds`: what `split_dataset` takes, without copying any data.
+
+    official: keep the published split (`ds.test_start`: MNIST's t10k files, CIFAR's test_batch); a subset of
+    `max_samples` then takes each part in its published proportion (test_fraction is not used)."""
     from sklearn.model_selection import train_test_split
+
+    if official:
+        if not ds.test_start:
+            raise InvalidSpecError(f"{ds.title or ds.name} has no official train/test split here: its test files "
+                                   "are not on this machine. Let NN Lab split it instead.")
+        train, test = np.arange(ds.test_start), np.arange(ds.test_start, ds.n_samples)
+        if max_samples is not None and max_samples < ds.n_samples:
+            n_test = max(1, round(max_samples * len(test) / ds.n_samples))
+            train = train[subsample_indices(ds.y[train], ds.task, max_samples - n_test, seed)]
+            test = test[subsample_indices(ds.y[test], ds.task, n_test, seed)]
+        return train, test
 
     if not 0.05 <= test_fraction <= 0.9:
         raise InvalidSpecError(f"test_fraction must be between 0.05 and 0.9, received {test_fraction}.")
@@ -58,10 +72,12 @@ def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
     return tr, te
 
 
-def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None) -> Split:
-    """Split `ds` into train and test. `max_samples` first keeps a stratified subset of that size.
+def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None,
+                  official: bool = False) -> Split:
+    """Split `ds` into train and test. `max_samples` first keeps a stratified subset of that size; `official`
+    keeps the published split (see `split_indices`).
 
     Shapes follow `ds.X`: images stay (n, h, w, c).
     """
-    tr, te = split_indices(ds, test_fraction, seed, max_samples)
+    tr, te = split_indices(ds, test_fraction, seed, max_samples, official)
     return Split(ds.X[tr], ds.X[te], ds.y[tr], ds.y[te])

@@ -197,3 +197,16 @@ def test_even_vs_odd_digits_train_one_sigmoid_unit_and_show_one_probability(app)
     app.session_state["train_tab"] = "Show the code"
     app.run()
     assert "y = (y % 2 == 0).astype(np.int64)" in app.code[0].value
+
+
+def test_the_official_split_of_mnist_can_be_kept(app, isolated_data):
+    from formats import write_mnist_files
+
+    write_mnist_files(isolated_data / "data" / "mnist", n=80, test=20)
+    _open(app)
+    assert not app.toggle                                                      # digits has no official split
+    app.selectbox(key="dataset").set_value("mnist").run()
+    app.toggle(key="train_official").set_value(True).run()
+    assert "official 80 training images, tested on the official 20 test images" in _texts(app.caption)
+    assert "80 training and 20 test samples" in _texts(app.caption) and app.query_params["official"] == "True"
+    assert app.slider(key="train_test").disabled

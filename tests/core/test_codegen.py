@@ -61,8 +61,9 @@ def test_the_script_reads_the_same_files_as_the_page_offline(name, make, isolate
     root = isolated_data / "data"
     make(root)
     ds = load_dataset(name)
-    exp = Experiment(name, spec=MLPSpec((8,)), config=TrainConfig(epochs=3, batch_size=32, learning_rate=1e-2))
-    data = prepare_data(ds, exp.test_fraction, exp.split_seed)
+    exp = Experiment(name, spec=MLPSpec((8,)), config=TrainConfig(epochs=3, batch_size=32, learning_rate=1e-2),
+                     max_samples=200, official_split=name != "fashion_mnist")        # the published split too
+    data = prepare_data(ds, exp.test_fraction, exp.split_seed, exp.max_samples, exp.official_split)
     run = train(start_run(exp, data), data)
     source = export_script(exp, data.source)
     assert "load_data" not in source and f"the page read data folder: {name}" in source

@@ -187,3 +187,19 @@ def test_two_classes_made_of_many_as_the_lessons_binary_classifiers():
     assert "even" not in binary_rules(load_dataset("iris")) and "class:0" in binary_rules(load_dataset("iris"))
     with pytest.raises(InvalidSpecError, match="has two classes already"):
         load_dataset("moons", binary="even")
+
+
+def test_the_official_train_test_split_is_kept_when_asked(isolated_data):
+    from formats import write_mnist_files
+
+    from core.datasets import split_indices
+
+    write_mnist_files(isolated_data / "data" / "mnist", n=80, test=20)
+    ds = load_dataset("mnist")
+    assert ds.test_start == 80
+    train, test = split_indices(ds, 0.3, 0, official=True)
+    assert train.tolist() == list(range(80)) and test.tolist() == list(range(80, 100))      # as published
+    train, test = split_indices(ds, 0.3, 0, max_samples=50, official=True)
+    assert len(test) == 10 and len(train) == 40 and test.min() >= 80 and train.max() < 80   # each part in proportion
+    with pytest.raises(InvalidSpecError, match="has no official train/test split"):
+        split_indices(load_dataset("digits"), official=True)
