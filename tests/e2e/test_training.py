@@ -6,11 +6,19 @@ from browser import assert_no_exception, screenshot, wait_idle
 pytestmark = pytest.mark.e2e
 
 
-def test_train_a_small_model_and_see_the_curve(page, app_url):
-    page.goto(f"{app_url}/training?epochs=8")
+def _trained(page, app_url, query: str, tab: str | None = None) -> None:
+    """Open the Training page with `query`, train, wait for the results (and open `tab`)."""
+    page.goto(f"{app_url}/training?{query}")
     wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     wait_idle(page, 120_000)
+    if tab:
+        page.get_by_role("tab", name=tab, exact=True).click()
+        wait_idle(page)
+
+
+def test_train_a_small_model_and_see_the_curve(page, app_url):
+    _trained(page, app_url, "epochs=8")
     assert page.get_by_text("Trained 8 epochs").is_visible()
     chart = page.locator(".stPlotlyChart").first
     assert chart.locator(".scatterlayer .trace").count() >= 2          # training and validation lines drawn
@@ -33,12 +41,7 @@ def test_stop_ends_a_long_run_and_keeps_the_model(page, app_url):
 
 
 def test_clicking_a_confusion_matrix_cell_shows_its_samples(page, app_url):
-    page.goto(f"{app_url}/training?epochs=5")
-    wait_idle(page)
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
-    wait_idle(page, 120_000)
-    page.get_by_role("tab", name="Test results", exact=True).click()
-    wait_idle(page)
+    _trained(page, app_url, "epochs=5", "Test results")
     plot = page.locator(".stPlotlyChart").first
     plot.scroll_into_view_if_needed()
     box = plot.locator(".nsewdrag").first.bounding_box()
@@ -49,12 +52,7 @@ def test_clicking_a_confusion_matrix_cell_shows_its_samples(page, app_url):
 
 
 def test_the_model_downloads_right_after_the_history_csv(page, app_url):
-    page.goto(f"{app_url}/training?epochs=3")
-    wait_idle(page)
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
-    wait_idle(page, 120_000)
-    page.get_by_role("tab", name="Download", exact=True).click()
-    wait_idle(page)
+    _trained(page, app_url, "epochs=3", "Download")
     with page.expect_download() as csv:
         page.get_by_role("button", name="Training history (CSV)").click()
     assert csv.value.failure() is None and csv.value.suggested_filename == "history.csv"
