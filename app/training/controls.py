@@ -13,7 +13,8 @@ from app.settings import Schema
 from app.widgets import Picked, dataset_picker
 from core.activations import KERAS_ACTIVATIONS, SKLEARN_ACTIVATIONS
 from core.experiment import Experiment
-from core.spec import OPTIMIZERS, MLPSpec, NetworkSpec, TrainConfig
+from core.errors import InvalidSpecError
+from core.spec import OPTIMIZERS, MLPSpec, NetworkSpec, TrainConfig, parse_layers
 
 
 class DataChoice(NamedTuple):
@@ -29,6 +30,24 @@ def keep_valid(key: str, options, what: str) -> None:
     if st.session_state[key] not in options:
         st.info(f"{st.session_state[key]} is not available here; using {options[0]} for the {what}.")
         st.session_state[key] = options[0]
+
+
+def _apply_typed_widths(page: Schema) -> None:
+    """Set the depth and width sliders from typed widths ("300, 100"); a typing mistake is said, not applied."""
+    typed = st.session_state.get("train_typed_widths", "")
+    numbers = typed.replace(",", " ").split()
+    try:
+        if len(numbers) > page["depth"].high or any(n.isdigit() and int(n) > page["w1"].high for n in numbers):
+            raise InvalidSpecError(f"hidden layers: at most {page['depth'].high} layers of at most {page['w1'].high} "
+                                   f"units on this page; received {typed!r}.")
+        widths = parse_layers(typed)
+    except InvalidSpecError as exc:
+        st.session_state["train_typed_error"] = str(exc)
+        return
+    st.session_state.pop("train_typed_error", None)
+    st.session_state[page["depth"].key] = len(widths)
+    for i, n in enumerate(widths, 1):
+        st.session_state[page[f"w{i}"].key] = n
 
 
 def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
@@ -85,6 +104,11 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     data = data_section(page)
     st.header("Network")
     backend = w.radio(page["backend"], horizontal=True)
+    st.text_input("Type the hidden layers", key="train_typed_widths", placeholder="e.g. 300, 100",
+                  on_change=_apply_typed_widths, args=(page,),
+                  help="Widths separated by commas (0-6 layers of 1-512 units): sets the sliders below.")
+    if st.session_state.get("train_typed_error"):
+        st.error(st.session_state["train_typed_error"], icon=":material/error:")
     depth = w.slider(page["depth"])
     widths = tuple(w.slider(page[f"w{i + 1}"]) for i in range(depth))
     acts = list(SKLEARN_ACTIVATIONS) if backend == "sklearn" else list(KERAS_ACTIVATIONS)

@@ -210,3 +210,14 @@ def test_the_official_split_of_mnist_can_be_kept(app, isolated_data):
     assert "official 80 training images, tested on the official 20 test images" in _texts(app.caption)
     assert "80 training and 20 test samples" in _texts(app.caption) and app.query_params["official"] == "True"
     assert app.slider(key="train_test").disabled
+
+
+def test_layer_widths_can_be_typed_as_well_as_slid(app):
+    _open(app)
+    app.text_input(key="train_typed_widths").set_value("40, 25, 7").run()
+    assert app.slider(key="train_depth").value == 3
+    assert [app.slider(key=f"train_w{i}").value for i in range(3)] == [40, 25, 7]
+    assert app.query_params["w1"] == "40" and app.metric[0].value == f"{64 * 40 + 40 + 40 * 25 + 25 + 25 * 7 + 7 + 80:,}"
+    app.text_input(key="train_typed_widths").set_value("40, 9000").run()
+    assert not app.exception and "at most 512 units" in app.error[0].value
+    assert [app.slider(key=f"train_w{i}").value for i in range(3)] == [40, 25, 7]          # unchanged
