@@ -35,6 +35,12 @@ class Setting:
     def parse(self, raw: str) -> Any:
         """The URL text as a value of the default's type; ValueError when it is not one or not accepted."""
         kind = type(self.default)
+        if kind is tuple:                       # several choices ("sigmoid,relu") or a pair of numbers ("-6,6")
+            parts = tuple(p for p in raw.split(",") if p) if raw else ()
+            value = parts if self.options else tuple(float(p) for p in parts)
+            if not self.accepts(value):
+                raise ValueError(f"{self.name}={raw!r}")
+            return value
         if kind is bool:
             if raw not in ("True", "False", "true", "false", "1", "0"):
                 raise ValueError(f"{self.name}={raw!r}")
@@ -47,6 +53,12 @@ class Setting:
     def accepts(self, value: Any) -> bool:
         if isinstance(self.default, bool):
             return isinstance(value, bool)
+        if isinstance(self.default, tuple):
+            if not isinstance(value, (tuple, list)):
+                return False
+            if self.options:
+                return all(v in self.options for v in value)
+            return len(value) == 2 and all(self.low <= v <= self.high for v in value) and value[0] <= value[1]
         if self.options:
             return value in self.options
         if self.low is None:                    # free text (e.g. an uploaded file's name): short and printable
@@ -55,6 +67,8 @@ class Setting:
 
     def text(self, value: Any) -> str:
         """The value as the link writes it."""
+        if isinstance(value, (tuple, list)):
+            return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
         return str(value)
 
 
@@ -98,6 +112,7 @@ class Schema:
         skip = set(skip)
         for name, s in self.settings.items():
             value = st.session_state.get(s.key, s.default)
+            value = tuple(value) if isinstance(value, list) else value            # a multiselect's list
             if value == s.default or name in skip:
                 if name in st.query_params:
                     del st.query_params[name]
@@ -135,6 +150,10 @@ def selectbox(s: Setting, container=st, **kw) -> Any:
 
 def radio(s: Setting, container=st, **kw) -> Any:
     return container.radio(**_args(s, dict(options=list(s.options), format_func=s.format or str), kw))
+
+
+def multiselect(s: Setting, container=st, **kw) -> Any:
+    return container.multiselect(**_args(s, dict(options=list(s.options), format_func=s.format or str), kw))
 
 
 def toggle(s: Setting, container=st, **kw) -> Any:

@@ -5,11 +5,14 @@ import numpy as np
 import streamlit as st
 
 from app.data_access import prepared
+from app import settings as w
 from app.maths.figures import function_and_derivative, with_histogram
+from app.maths.schema import ACTIVATION
+from app.settings import warn_rejected
 from app.runs import quick_run
 from app.session import current_run
 from app.widgets import show_error
-from core.activations import ACTIVATIONS, SKLEARN_ACTIVATIONS, activation_health, get_activation
+from core.activations import SKLEARN_ACTIVATIONS, activation_health, get_activation
 from core.errors import NNLabError
 
 SAMPLE = 500         # test inputs whose pre-activations are drawn
@@ -17,13 +20,12 @@ SAMPLE = 500         # test inputs whose pre-activations are drawn
 st.title("Activation functions")
 st.caption("A unit computes a = f(z). Backpropagation multiplies by f'(z): where f' is near 0, learning stalls.")
 
-names = list(ACTIVATIONS)
-chosen = st.multiselect("Functions", names, default=["sigmoid", "tanh", "relu"],
-                        format_func=lambda n: get_activation(n).title, key="act_names")
+warn_rejected(ACTIVATION.load("act_url_loaded"))
+chosen = w.multiselect(ACTIVATION["fns"])
 left, right = st.columns(2)
-lo, hi = left.slider("Input range z", -10.0, 10.0, (-6.0, 6.0), 0.5, key="act_range")
-slope = right.slider("Leaky ReLU negative slope", 0.0, 0.5, 0.2, 0.01, key="act_slope",
-                     disabled="leaky_relu" not in chosen)
+lo, hi = w.slider(ACTIVATION["range"], left)
+slope = w.slider(ACTIVATION["slope"], right, disabled="leaky_relu" not in chosen)
+ACTIVATION.sync(skip=() if "leaky_relu" in chosen else ("slope",))
 if not chosen:
     st.info("Pick at least one function to draw.")
     st.stop()

@@ -3,31 +3,38 @@
 import numpy as np
 import streamlit as st
 
+from app import settings as w
 from app.maths.figures import best_constants, function_and_derivative
+from app.maths.schema import LOSS
+from app.settings import warn_rejected
 from core.losses import LOSSES, best_constant, get_loss, loss_curve
 
 st.title("Loss functions")
 st.caption("Training moves the prediction downhill on the loss. The gradient (right) is the push it gets.")
 
-name = st.selectbox("Loss", list(LOSSES), format_func=lambda n: get_loss(n).title, key="loss_name")
+warn_rejected(LOSS.load("loss_url_loaded"))
+name = w.selectbox(LOSS["loss"])
 axis = get_loss(name).axis
-same_axis = [n for n in LOSSES if get_loss(n).axis == axis and n != name]
-others = st.multiselect("Compare with", same_axis, format_func=lambda n: get_loss(n).title, key="loss_compare",
-                        disabled=not same_axis, placeholder="Losses drawn on the same axis" if same_axis else "none")
+same_axis = tuple(n for n in LOSSES if get_loss(n).axis == axis and n != name)
+if any(n not in same_axis for n in st.session_state.get("loss_compare", ())):      # another axis: start afresh
+    st.session_state["loss_compare"] = [n for n in st.session_state["loss_compare"] if n in same_axis]
+others = w.multiselect(LOSS["compare"], options=list(same_axis), disabled=not same_axis,
+                       placeholder="Losses drawn on the same axis" if same_axis else "none")
 names = [name, *others]
-delta = st.slider("Huber delta", 0.1, 3.0, 1.0, 0.1, key="loss_delta") if "huber" in names else 1.0
+used = {"loss", "compare", "outlier"} | ({"delta"} if "huber" in names else set())
+delta = w.slider(LOSS["delta"]) if "huber" in names else 1.0
 
 if axis == "p1":
-    target = st.select_slider("Target y", [0.0, 0.25, 0.5, 0.75, 1.0], 1.0, key="loss_target_p")
+    target, used = w.select_slider(LOSS["p"]), used | {"p"}
     x, x_title = np.linspace(0.005, 0.995, 399), "predicted p(class 1)"
 elif axis == "p_true":
-    target = st.selectbox("True class (of 3)", [0, 1, 2], key="loss_target_k")
+    target, used = w.selectbox(LOSS["k"]), used | {"k"}
     x, x_title = np.linspace(0.005, 0.995, 399), "predicted probability of the true class"
 elif "hinge" in names:
-    target = st.radio("Label y (hinge takes -1 or +1)", [-1, 1], index=1, horizontal=True, key="loss_target_h")
+    target, used = w.radio(LOSS["h"], horizontal=True), used | {"h"}
     x, x_title = np.linspace(-3, 3, 401), "prediction (a raw score)"
 else:
-    target = st.slider("Target y", -2.0, 2.0, 1.0, 0.5, key="loss_target")
+    target, used = w.slider(LOSS["y"]), used | {"y"}
     x, x_title = np.linspace(-3, 3, 401), "prediction"
 
 chosen = [get_loss(n, delta=delta) if n == "huber" else get_loss(n) for n in names]
@@ -38,10 +45,11 @@ st.dataframe([{"loss": loss.title, "when to use it": loss.note} for loss in chos
 
 if get_loss(name).task == "regression":
     st.subheader("Outliers: the best single prediction for some targets")
-    outlier = st.slider("Move one target far away", 0.0, 20.0, 8.0, 0.5, key="loss_outlier")
+    outlier = w.slider(LOSS["outlier"])
     data = np.array([1.0, 1.5, 2.0, 2.2, 2.5, 3.0, outlier])
     fits = [(loss.title, best_constant(loss, data)) for loss in
             (get_loss("mse"), get_loss("mae"), get_loss("huber", delta=delta))]
     st.plotly_chart(best_constants(data, fits), key="loss_outliers")
     st.caption("Minimising MSE gives the mean, which the outlier drags along; MAE gives the median, which "
                "ignores it; Huber sits in between, set by delta.")
+LOSS.sync(skip=set(LOSS.settings) - used)

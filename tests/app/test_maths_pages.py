@@ -115,3 +115,30 @@ def test_backprop_diagrams_write_the_real_weights_and_gradients(app):
     units = [t for t in _figure(app)["data"] if t.get("mode") == "markers+text"]
     delta = app.session_state["bp_state"].preview(np.array([0.5, -1.0]), np.array([1.0]), 0.5).delta
     assert units[-1]["text"] == [f"{v:.3f}" for v in delta[-1]]                       # the output unit's dL/dz
+
+
+def test_the_activation_page_is_a_link(app):
+    app.query_params.update({"fns": "relu,leaky_relu", "range": "-3,2", "slope": "0.1"})
+    _open(app, "activations")
+    assert not app.warning and list(app.multiselect(key="act_names").value) == ["relu", "leaky_relu"]
+    assert app.slider(key="act_range").value == (-3.0, 2.0) and app.slider(key="act_slope").value == 0.1
+    app.multiselect(key="act_names").set_value(["tanh"]).run()
+    assert app.query_params["fns"] == "tanh" and "slope" not in app.query_params       # no leaky ReLU: no slope
+    fresh = type(app).from_file(app._script_path, default_timeout=60)
+    fresh.query_params.update({"fns": "relu,swishy", "range": "5,-5"})
+    _open(fresh, "activations")
+    assert "fns='relu,swishy', range='5,-5' are unknown or out of range" in fresh.warning[0].value
+    assert list(fresh.multiselect(key="act_names").value) == ["sigmoid", "tanh", "relu"] and not fresh.exception
+
+
+def test_the_loss_page_is_a_link(app):
+    app.query_params.update({"loss": "huber", "compare": "mse,mae", "delta": "0.5", "y": "-1.0"})
+    _open(app, "losses")
+    assert not app.warning and app.selectbox(key="loss_name").value == "huber"
+    assert list(app.multiselect(key="loss_compare").value) == ["mse", "mae"] and app.slider(key="loss_delta").value == 0.5
+    assert app.slider(key="loss_target").value == -1.0
+    app.selectbox(key="loss_name").set_value("binary_crossentropy").run()
+    assert not app.exception and app.query_params["loss"] == "binary_crossentropy"
+    assert "compare" not in app.query_params and "delta" not in app.query_params and "y" not in app.query_params
+    app.select_slider(key="loss_target_p").set_value(0.25).run()
+    assert app.query_params["p"] == "0.25"
