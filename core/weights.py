@@ -93,6 +93,7 @@ def layer_addresses(rows, backend: str) -> list[dict]:
         else:
             read = f"model.layers[{i}].get_weights()" if row.params else "no weights"
         dense_seen += row.kind == "Dense"
-        out.append({"model.layers[i]": i, "name in NN Lab": row.name, "name in a plain Keras script":
-                    base if n == 0 else f"{base}_{n}", "type": row.kind, "parameters": row.params, "read it with": read})
+        out.append({"model.layers[i]": i, "name in NN Lab": row.name, "read it with": read,
+                    "name in a plain Keras script": base if n == 0 else f"{base}_{n}", "type": row.kind,
+                    "parameters": row.params})
     return out
