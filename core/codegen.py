@@ -37,7 +37,7 @@ def _external_code(name: str, title: str, source: str) -> list[str]:
              "# DATA_DIR is NN Lab's data folder (data/ next to its README): point it at your copy of the files.",
              'DATA_DIR = Path("data")', f'folders = [DATA_DIR / "{folder}", DATA_DIR, {keras_cache}]', ""]
     if name == "cifar10":
-        return lines + _source_of(script_readers.read_cifar) + [
+        return lines + _source_of(script_readers.ArraysOnly, script_readers.read_cifar) + [
             "X, y, n_train = read_cifar(folders)", "X = X / 255.0                                   # (n, 32, 32, 3) in [0, 1]"]
     return lines + _source_of(script_readers.read_idx, script_readers.find, script_readers.read_mnist_like) + [
         f"X, y, n_train = read_mnist_like(folders, {name!r})", "X = X[..., None] / 255.0                        # (n, 28, 28, 1) in [0, 1]"]

@@ -1,8 +1,9 @@
 """Plain readers that exported scripts carry (their source is copied into the script by `core.codegen`), so a
 script reads MNIST, Fashion-MNIST or CIFAR-10 from the same files NN Lab read, offline, with numpy alone.
 
-These are for a person's own files on their own machine: NN Lab itself reads files with the bounded, allow-list
-readers of `core.datasets`.
+Like NN Lab's own readers, the CIFAR reader rebuilds only arrays from a batch's pickle and refuses anything else,
+so a script downloaded from a class can be run on batches from anywhere. (NN Lab itself reads files with the
+bounded readers of `core.datasets`; these are the short versions a script can carry.)
 """
 
 import gzip
@@ -41,16 +42,28 @@ def read_mnist_like(folders, name):
     return X, y, n_train
 
 
+class ArraysOnly(pickle.Unpickler):
+    """Unpickles a CIFAR batch's arrays and lists, and refuses anything that would run other code."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"refused: the file asks to run {module}.{name}")
+        return super().find_class(module, name)
+
+
 def read_cifar(folders):
     """Every CIFAR-10 "python version" batch (data_batch_1..5, then test_batch) of the first folder holding
-    them, and how many images are the official training set. The batches are pickles: open only files you trust."""
+    them, and how many images are the official training set."""
     folder = next(f for g in folders for f in (Path(g), Path(g) / "cifar-10-batches-py")
                   if (f / "data_batch_1").is_file() or (f / "test_batch").is_file())
     parts = []
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         if (folder / name).is_file():
             with open(folder / name, "rb") as f:
-                batch = pickle.load(f, encoding="bytes")
+                batch = ArraysOnly(f, encoding="bytes").load()
             parts.append((batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.array(batch[b"labels"])))
-    n_train = sum(len(p[1]) for p in parts[:-1]) if (folder / "test_batch").is_file() else len(parts)
+    n_train = sum(len(p[1]) for p in (parts[:-1] if (folder / "test_batch").is_file() else parts))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), n_train

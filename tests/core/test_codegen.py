@@ -72,3 +72,19 @@ def test_the_script_reads_the_same_files_as_the_page_offline(name, make, isolate
                          env={"HOME": str(isolated_data), "PATH": ""})
     assert out.returncode == 0, out.stderr[-2000:]
     assert float(out.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1]) == pytest.approx(run.test_score, abs=2e-3)
+
+
+def test_the_scripts_cifar_reader_refuses_code_too(tmp_path):
+    import os
+    import pickle
+
+    from core.script_readers import read_cifar
+
+    class RunsACommand:
+        def __reduce__(self):
+            return (os.system, (f"touch {tmp_path / 'ran'}",))
+
+    (tmp_path / "data_batch_1").write_bytes(pickle.dumps({b"data": RunsACommand(), b"labels": [0]}, protocol=2))
+    with pytest.raises(pickle.UnpicklingError, match="refused: the file asks to run posix.system"):
+        read_cifar([tmp_path])
+    assert not (tmp_path / "ran").exists()
