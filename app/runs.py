@@ -55,13 +55,18 @@ def boundary_figure(run: Run, data: PreparedData):
 
 
 class LiveView:
-    """Placeholders that one training run redraws epoch by epoch."""
+    """Placeholders that one training run redraws epoch by epoch, in `where` (a container near the top of the
+    page, so that curves and boundary are on screen while training, even on a 1280 x 720 projector)."""
 
-    def __init__(self, boundary: bool, name: str = "run") -> None:
+    def __init__(self, boundary: bool, name: str = "run", where=None) -> None:
         self.name = name                  # unique per run within one script run (element keys)
-        self.progress = st.empty()
-        self.curves = st.empty()
-        self.boundary = st.empty() if boundary else None
+        where = where if where is not None else st.container()
+        self.progress = where.empty()
+        if boundary:
+            left, right = where.columns([3, 2])
+            self.curves, self.boundary = left.empty(), right.empty()
+        else:
+            self.curves, self.boundary = where.empty(), None
         self.started = time.perf_counter()
 
     def update(self, run: Run, data: PreparedData) -> None:
@@ -104,12 +109,14 @@ def train_buttons(prefix: str, enabled: bool, second_key: str, second: str, seco
     return go, other
 
 
-def train_all(runs: list[tuple[Experiment, str, str]], data: PreparedData, boundary: bool = False) -> None:
-    """Train each (experiment, page, view name) live, one after the other, then redraw the page in its finished
-    state; an impossible network is one message."""
+def train_all(runs: list[tuple[Experiment, str, str]], data: PreparedData, where, boundary: bool = False) -> None:
+    """Train each (experiment, page, view name) live in `where` (see LiveView), one after the other, then redraw the
+    page in its finished state; an impossible network is one message."""
     try:
         for exp, page, name in runs:
-            train_live(exp, data, LiveView(boundary=boundary, name=name), page=page)
+            with where:
+                view = LiveView(boundary=boundary, name=name, where=st.container())
+            train_live(exp, data, view, page=page)
     except NNLabError as exc:
         show_error(exc)
     else:

@@ -13,6 +13,7 @@ from app.training.views import results
 st.title("CNN lab")
 st.caption("A convolutional network slides small filters over the image. Build one in the sidebar, train it, then "
            "look at what each filter sees.")
+live = st.container()                      # training draws here: on screen at once
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
@@ -31,7 +32,7 @@ mlp = view.summary(exp, data)
 go, compare = train_buttons("cnn", mlp is not None, "cnn_go_mlp", "Train the MLP of similar size",
                             "scikit-learn, same data and settings: compare them under Compare runs.")
 if go or compare:
-    train_all([(exp, "cnn", "cnn") if go else (mlp, "cnn_mlp", "mlp")], data)
+    train_all([(exp, "cnn", "cnn") if go else (mlp, "cnn_mlp", "mlp")], data, live)
 view.augmentation(exp, data)
 
 run = page_run("cnn")

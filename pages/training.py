@@ -14,6 +14,7 @@ from core.models import BACKENDS
 
 st.title("Training")
 st.caption("Choose the data and the network in the sidebar, press Train, and watch the loss fall.")
+live = st.container()                      # training draws here: on screen at once
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
@@ -31,7 +32,7 @@ fits = view.architecture(exp, data)
 go, both = train_buttons("train", fits, "train_both", "Train with both backends",
                          "The same network with scikit-learn, then with Keras: compare them under Compare runs.")
 if go or both:
-    train_all([(replace(exp, backend=b), "training", b) for b in (BACKENDS if both else (exp.backend,))], data,
+    train_all([(replace(exp, backend=b), "training", b) for b in (BACKENDS if both else (exp.backend,))], data, live,
               boundary=data.kind == "toy2d")
 
 run = training_run()

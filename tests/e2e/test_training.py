@@ -62,3 +62,25 @@ def test_the_model_downloads_right_after_the_history_csv(page, app_url):
     with open(model.value.path(), "rb") as f:
         assert f.read(2) == b"PK"                                   # a skops file is a zip, not a pickle
     assert_no_exception(page)
+
+
+def test_live_curves_and_boundary_are_on_a_1280x720_screen_while_training(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/training?dataset=moons&epochs=200&bs=1")          # long enough to look at it live
+    wait_idle(page)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
+    page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
+    page.wait_for_timeout(3000)
+    page.locator(".stPlotlyChart").nth(1).wait_for(timeout=30_000)         # the curves and the boundary
+    rects = "() => Array.from(document.querySelectorAll('.stPlotlyChart')).map(e => e.getBoundingClientRect())" \
+            ".filter(r => r.height > 50).map(r => r.top + r.height / 2)"
+    for _ in range(50):                            # each epoch replaces the charts: sample when both are drawn
+        middles = page.evaluate(rects)
+        if len(middles) >= 2:
+            break
+        page.wait_for_timeout(100)
+    assert len(middles) >= 2 and all(m < 720 for m in middles[:2]), middles        # on screen, not below the fold
+    page.screenshot(path=str(screenshot.__globals__["SHOTS"] / "training-live-1280x720.png"))
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    wait_idle(page, 60_000)
+    assert_no_exception(page)
