@@ -18,7 +18,8 @@ def test_drawing_a_stroke_shows_feature_maps_and_a_prediction(page, app_url):
     wait_idle(page)
     page.get_by_text("Draw one", exact=True).click()
     wait_idle(page)
-    canvas = page.locator("canvas").last
+    canvas = page.locator("canvas.upper-canvas")                  # fabric.js's drawing layer (in a shadow root)
+    canvas.wait_for(state="visible", timeout=30_000)                # the component mounts after the rerun
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15)
