@@ -1,7 +1,7 @@
 """Training in a real browser: the curve appears live, and Stop ends a long run keeping its model."""
 
 import pytest
-from browser import assert_no_exception, screenshot, wait_idle
+from browser import SHOTS, assert_no_exception, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +80,9 @@ def test_live_curves_and_boundary_are_on_a_1280x720_screen_while_training(page, 
             break
         page.wait_for_timeout(100)
     assert len(middles) >= 2 and all(m < 720 for m in middles[:2]), middles        # on screen, not below the fold
-    page.screenshot(path=str(screenshot.__globals__["SHOTS"] / "training-live-1280x720.png"))
+    assert page.locator("[data-testid='stProgress']").count() == 1              # measured while it was training
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "training-live-1280x720.png"))
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
     wait_idle(page, 60_000)
     assert_no_exception(page)
