@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset, split_dataset
+from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset
 from core.errors import DatasetUnavailable
 from core.experiment import Experiment, PreparedData, prepare_data
 
@@ -24,12 +24,6 @@ UPLOAD_PREPARED_KEY = "nnlab_upload_prepared"     # session: (split settings, Pr
 def get_dataset(name: str, options: tuple[tuple[str, object], ...] = ()) -> Dataset:
     """`load_dataset(name, **dict(options))`, cached per server. Options are a sorted tuple of pairs."""
     return load_dataset(name, **dict(options))
-
-
-@st.cache_resource(max_entries=8)
-def get_split(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None = None):
-    """A train/test split of a cached dataset, cached too (index arithmetic on 70k labels is not free)."""
-    return split_dataset(get_dataset(name, options), test_fraction, seed, max_samples)
 
 
 @st.cache_resource(max_entries=8)        # a prepared MNIST is ~200 MB: keep a handful per server

@@ -21,6 +21,7 @@ from core.models import MAX_PARAMS, BaseModel, History, build_model
 from core.models.base import EpochCallback
 
 RUNNING = "running"
+DEAD_SAMPLE = 500                # test inputs on which a finished run's dead units are counted
 ENDINGS = ("completed", "stopped", "early_stopping", "diverged")      # History.stop_reason, after training
 
 
@@ -36,6 +37,7 @@ class Run:
     status: str = RUNNING          # running, then one of ENDINGS
     message: str = ""
     test_score: float = math.nan   # accuracy or R2 on the test set
+    dead_layers: tuple[str, ...] = ()   # hidden layers whose every unit is dead on the test inputs (see find_dead_layers)
     _kept: History = field(default_factory=History, repr=False)     # the history once the model is released
 
     def __post_init__(self) -> None:
@@ -99,8 +101,10 @@ class Run:
         self._score(data)
 
     def _score(self, data: PreparedData) -> None:
+        """The closed run's test score and dead layers, computed once: its weights no longer change."""
         if self.model is not None and self.epochs and self.status != "diverged":
             self.test_score = self.model.score(data.X_test, data.y_test)
+            self.dead_layers = tuple(find_dead_layers(self, data.X_test[:DEAD_SAMPLE]))
 
     def release(self) -> None:
         """Drop the model and its weight snapshots; keep the curves and the result."""
@@ -111,7 +115,7 @@ class Run:
         self.model = None
 
 
-def dead_layers(run: Run, X) -> list[str]:
+def find_dead_layers(run: Run, X) -> list[str]:
     """The hidden Dense layers in which every unit is dead on the inputs X (its activation's derivative is 0 for
     every sample: a ReLU that never fires). One such layer makes the network's output the same for every input."""
     if run.model is None or not run.epochs or run.status == "diverged":
@@ -136,4 +140,4 @@ def train(run: Run, data: PreparedData, on_epoch: EpochCallback | None = None) -
     return run
 
 
-__all__ = ["ENDINGS", "RUNNING", "Run", "dead_layers", "start_run", "train"]
+__all__ = ["ENDINGS", "RUNNING", "Run", "find_dead_layers", "start_run", "train"]

@@ -26,7 +26,7 @@ from core.experiment import Experiment, PreparedData, data_name, experiment_summ
 from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
 from core.models.io import model_file
 from core.params import check_budget, layer_counts, output_units
-from core.runs import Run, dead_layers
+from core.runs import Run
 
 STATUS_ICONS = {"completed": ":material/check_circle:", "stopped": ":material/stop_circle:",
                 "early_stopping": ":material/timer_off:", "diverged": ":material/error:"}
@@ -54,17 +54,14 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
     return True
 
 
-DEAD_SAMPLE = 500          # test inputs on which dead units are counted
-
-
-def status(run: Run, data: PreparedData) -> None:
+def status(run: Run) -> None:
     """How the run ended and its test score; a dead network is said to be dead, not "completed"."""
     score = ""
     if np.isfinite(run.test_score):
         score = (f" Test accuracy **{run.test_score:.1%}**." if run.metric == "accuracy"
                  else f" Test R2 **{run.test_score:.3f}**.")
     text = f"**{run.label}** on {data_name(run.exp)}: {run.message}{score}"
-    dead = dead_layers(run, data.X_test[:DEAD_SAMPLE])
+    dead = run.dead_layers
     if dead:
         st.warning(f"{text} But this network is dead: every unit of {', '.join(dead)} outputs the same for every "
                    "input (its activation's gradient is 0 there), so nothing before it can learn and the prediction "
@@ -86,7 +83,7 @@ Section = Callable[[Run, PreparedData], None]
 def results(run: Run, data: PreparedData, extra: dict[str, Section] | None = None, key: str = "train_tab") -> None:
     """The run's status and its results in tabs (only the open one runs); `extra` tabs go after the test
     results (the CNN lab's views inside the network)."""
-    status(run, data)
+    status(run)
     if not run.epochs:
         return                                   # stopped before its first epoch ended: nothing to show
     sections = {"Learning curves": curves, "Test results": test_results, **(extra or {}), "Compare runs": compare,

@@ -91,3 +91,11 @@ def test_a_cnn_run_on_keras(digits):
     assert run.label == "keras conv 4 3x3 pool 2 relu adam lr=0.001"
     assert [n for n, _, _ in run.history.snapshots.at(2)] == ["conv_1", "output"]
     assert np.isfinite(run.test_score)
+
+
+def test_a_closed_run_knows_its_dead_layers_once(digits):
+    data = prepare_data(load_dataset("spiral"), 0.2, 0)
+    exp = Experiment("spiral", spec=MLPSpec((4, 5, 5, 2)), config=TrainConfig(epochs=60, batch_size=32, learning_rate=0.03))
+    run = train(start_run(exp, data), data)                           # the lesson's settings: the last layer dies
+    assert run.dead_layers == ("hidden_4",) and run.test_score == 0.5
+    assert train(start_run(_exp(), digits), digits).dead_layers == ()
