@@ -10,7 +10,7 @@ import streamlit as st
 from app.cnn import figures as fig
 from app.inside import recorded_weights
 from app.widgets import show_error
-from core.cnn import FeatureMap, explain_conv, explain_pool, feature_maps, probabilities
+from core.cnn import FeatureMap, explain_conv, explain_pool, feature_maps, predict, probabilities
 from core.drawing import drawing_to_input, ink_fraction, photo_to_input
 from core.errors import NNLabError
 from core.experiment import PreparedData
@@ -18,6 +18,7 @@ from core.runs import Run
 
 SOURCES = ("A test image", "A mistake", "Draw one", "A photo")
 MISTAKES_FROM = 2000         # test images searched for mistakes
+MISTAKES_KEY = "cnn_mistakes"
 CANVAS = 224                 # pixels a side
 
 
@@ -39,6 +40,17 @@ def _canvas(data: PreparedData) -> np.ndarray | None:
     return drawn
 
 
+def _mistakes(run: Run, layers, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the misclassified images, most confident first; every image's probabilities), computed once per
+    run and recorded epoch (a snapshot's weights are the same list each time) and kept for the next clicks."""
+    cached = st.session_state.get(MISTAKES_KEY)
+    if cached is None or cached[0] is not layers:
+        p = probabilities(predict(run.exp.spec, layers, X, run.task, run.model.n_units))
+        wrong = np.flatnonzero(p.argmax(axis=1) != y)
+        cached = st.session_state[MISTAKES_KEY] = (layers, wrong[np.argsort(-p[wrong].max(axis=1), kind="stable")], p)
+    return cached[1], cached[2]
+
+
 def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str] | None:
     """The image to send through the network (h, w, c) and a few words about it; None after saying what to do."""
     names = [str(c) for c in data.class_names]
@@ -57,12 +69,10 @@ def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str]
         return data.X_test[i], f"test image #{i}"
     if source == "A mistake":
         X, y = data.X_test[:MISTAKES_FROM], data.y_test[:MISTAKES_FROM]
-        p = probabilities(_maps(run, layers, X)[-1].values)
-        wrong = np.flatnonzero(p.argmax(axis=1) != y)
+        wrong, p = _mistakes(run, layers, X, y)
         if data.task != "classification" or not len(wrong):
             st.info("No mistakes among the test images at this epoch: pick another epoch or another image.")
             return None
-        wrong = wrong[np.argsort(-p[wrong].max(axis=1), kind="stable")]
         i = st.selectbox(f"{len(wrong)} mistakes, the most confident first", wrong, key="cnn_mistake",
                          format_func=lambda i: f"#{i}: a {names[y[i]]} taken for a {names[p[i].argmax()]} "
                                                f"({p[i].max():.0%})")

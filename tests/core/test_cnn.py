@@ -166,3 +166,14 @@ def test_a_photo_is_cropped_and_resized_in_the_datasets_colours():
     np.testing.assert_allclose(colour[16, 16], [200 / 255, 40 / 255, 0], atol=1e-6)
     with pytest.raises(DataFormatError, match="not a PNG or JPEG"):
         photo_to_input(b"GIF89a nope", (28, 28, 1))
+
+
+def test_batched_prediction_equals_the_full_forward_pass():
+    from core.cnn import predict
+
+    rng = np.random.default_rng(0)
+    spec = CNNSpec(conv_filters=(3,), dropout=0.0)
+    layers = [("conv_1", rng.normal(size=(3, 3, 1, 3)), rng.normal(size=3)), ("output", rng.normal(size=(27, 4)), rng.normal(size=4))]
+    X = rng.random((70, 8, 8, 1))
+    np.testing.assert_allclose(predict(spec, layers, X, "classification", 4, batch=16),
+                               feature_maps(spec, layers, X, "classification", 4)[-1].values)
