@@ -1,17 +1,28 @@
-"""Views inside a trained network shared by the pages that show one (Weights and parameters, the CNN lab): the
-epoch slider over the weights recorded during training, and the conv kernels of a layer."""
+"""Views inside a network shared by the pages that show one (Weights and parameters, the CNN lab): the Keras-style
+summary of an architecture, the epoch slider over the weights recorded during training, and a layer's conv kernels."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from app.figures.images import rgb_filters, tiles
+from core.params import LayerCount
 from core.runs import Run
 from core.snapshots import LayerWeights, WeightSnapshots
 from core.weights import shape_text, symmetric_limit
 
 VALUES_ON_CELLS = 5       # conv kernels up to 5x5 get their numbers written on them
+
+
+def summary_table(rows: list[LayerCount], where=st) -> None:
+    """A model summary as Keras prints it (layer (type), output shape, parameters), with how each count is made."""
+    where.dataframe(pd.DataFrame([{"Layer (type)": f"{r.name} ({r.kind})",
+                                   "Output Shape": f"(None, {', '.join(map(str, r.output_shape))})",
+                                   "Param #": r.params, "how": r.formula} for r in rows]),
+                    hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3,
+                    column_config={"Param #": st.column_config.NumberColumn(format="localized")})
 
 
 def snapshots(run: Run) -> WeightSnapshots | None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from app.cnn import figures as fig
 from app.figures.images import image_grid
-from app.inside import conv_kernels, recorded_weights
+from app.inside import conv_kernels, recorded_weights, summary_table
 from app.runs import PAGE_BUDGET
 from app.widgets import show_error
 from core.activations import SKLEARN_ACTIVATIONS
@@ -45,11 +44,7 @@ def summary(exp: Experiment, data: PreparedData) -> Experiment | None:
         show_error(exc)
         return None
     left, right = st.columns([3, 2])
-    left.dataframe(pd.DataFrame([{"Layer (type)": f"{r.name} ({r.kind})",
-                                  "Output Shape": f"(None, {', '.join(map(str, r.output_shape))})",
-                                  "Param #": r.params, "how": r.formula} for r in rows]),
-                   hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3,
-                   column_config={"Param #": st.column_config.NumberColumn(format="localized")})
+    summary_table(rows, left)
     mlp = similar_mlp(exp, data, total)
     mlp_total = count_params(mlp.spec, data.input_shape, units)
     width = mlp.spec.hidden_layers[0]

@@ -8,10 +8,11 @@ from math import prod
 import pandas as pd
 import streamlit as st
 
+from app.inside import summary_table
+from app.session import current_run
 from app.weights.figures import totals_by_width as growth_figure
 from app.widgets import show_error
 from core.errors import NNLabError
-from app.session import current_run
 from core.params import LESSON_ARCHITECTURES, Architecture, count_params, layer_counts, totals_by_width
 from core.spec import CNNSpec, MLPSpec, parse_layers
 
@@ -91,11 +92,7 @@ def counting_section() -> None:
     left.metric("Total parameters", f"{total:,}")
     left.caption("A Dense layer has n_in x n_out weights plus n_out biases; a Conv2D layer has kh x kw x c_in "
                  "weights per filter plus one bias per filter. Pooling, Flatten and Dropout have none.")
-    right.dataframe(pd.DataFrame([{"Layer (type)": f"{r.name} ({r.kind})",
-                                   "Output Shape": f"(None, {', '.join(map(str, r.output_shape))})",
-                                   "Param #": r.params, "how": r.formula} for r in rows]),
-                    hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3,
-                    column_config={"Param #": st.column_config.NumberColumn(format="localized")})
+    summary_table(rows, right)
 
     st.markdown("**How the count grows with width**")
     n_in, n_out = prod(arch.input_shape), arch.n_outputs
