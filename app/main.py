@@ -1,7 +1,9 @@
-"""NN Lab entry point: `streamlit run app/main.py`. Page config and navigation; nothing else."""
+"""NN Lab entry point: `streamlit run app/main.py`. Page config, navigation, the training cluster (started in the
+background by the first page run) and, on pages other than the one training, where the training is."""
 
 import streamlit as st
 
+from app.jobs import background_status, job_board, session_id
 from app.navigation import HOME, sections
 
 st.set_page_config(page_title="NN Lab", page_icon=":material/neurology:", layout="wide")
@@ -15,4 +17,6 @@ navigation = st.navigation(
         for section, pages in sections().items()
     }
 )
+job_board().touch(session_id(), navigation.url_path)    # the first page run starts the cluster (in the background)
+background_status(navigation.url_path)                  # before the page: a page may st.stop()
 navigation.run()

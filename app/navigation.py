@@ -44,6 +44,9 @@ PAGES: tuple[PageInfo, ...] = (
              "A tiny network, step by step: forward pass, loss, backward pass, one gradient-descent update."),
     PageInfo("gradient_descent.py", "Gradient descent", "trending_down", "Maths of learning",
              "Batch, mini-batch and stochastic updates; SGD, momentum, RMSprop and Adam on loss surfaces."),
+    PageInfo("teacher.py", "Teacher", "school", "Class",
+             "The class server at a glance: who is here, the training queue, CPU and memory; cancel any training "
+             "(needs the teacher token)."),
 )
 
 

@@ -5,9 +5,9 @@ history, the Weights and Activation pages, and any page that trains).
     train(run, data, on_epoch=redraw)               # per-epoch logs and weight snapshots land in run.history
     run.status, run.message, run.test_score, run.label
 
-A run whose training was cut short (the page was interrupted mid-epoch) still holds its model and the epochs
-it finished: `close_interrupted` turns it into a "stopped" run. `release()` drops the model and the weight
-snapshots but keeps the curves, so a long run history costs little memory.
+Runs train as jobs on the class server's workers (`core.training_job`, `core.jobs`) and come back finished.
+`release()` drops the model and the weight snapshots but keeps the curves, so a long run history costs little
+memory.
 """
 
 from __future__ import annotations
@@ -89,15 +89,6 @@ class Run:
         self.status = history.stop_reason
         seconds = self.epochs[-1]["seconds"] if self.epochs else 0.0
         self.message = history.message or f"Trained {len(self.epochs)} epochs in {seconds:.1f} s."
-        self._score(data)
-
-    def close_interrupted(self, data: PreparedData) -> None:
-        """A run still marked running was cut short mid-epoch: keep its model as of its last epoch, "stopped"."""
-        if self.finished:
-            return
-        self.status = "stopped"
-        self.message = (f"Stopped after epoch {len(self.epochs)} of {self.exp.config.epochs}: the model as of that "
-                        "epoch is kept.")
         self._score(data)
 
     def _score(self, data: PreparedData) -> None:

@@ -64,6 +64,12 @@ class WeightSnapshots:
         self._kept[epoch] = frozen
         self._thin()
 
+    def shrink(self, budget_bytes: int) -> None:
+        """Lower the budget (the server needs the memory): keep fewer, still evenly spread, epochs."""
+        self.budget_bytes = min(self.budget_bytes, max(0, budget_bytes))
+        if self._kept:
+            self._thin()
+
     def _thin(self) -> None:
         if self.capacity < 2:           # not even the first and the latest fit: keep what the budget allows
             self._kept = {self._latest: self._kept[self._latest]} if self.capacity == 1 else {}

@@ -5,7 +5,8 @@ import streamlit as st
 from app.cnn import maps, schema, views as view
 from app.cnn.controls import controls
 from app.data_access import prepared
-from app.runs import close_interrupted, keras_loaded, prepared_or_stop, train_all, train_buttons
+from app.jobs import follow_training, start_training, training_error
+from app.runs import prepared_or_stop, train_buttons
 from app.session import page_run
 from app.settings import warn_rejected
 from app.training.views import results
@@ -17,22 +18,21 @@ live = st.container()                      # training draws here: on screen at o
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
-for name in ("cnn", "cnn_mlp"):
-    close_interrupted(name)                 # a run cut short by a click is kept as stopped
 with st.sidebar:
     picked, exp = controls(page)
 page.sync(schema.link_skips(page, exp))
 if exp is None:
     st.stop()
-if not keras_loaded():
-    st.caption(":material/info: The first Train loads TensorFlow (5-10 s); everything else here runs without it.")
 
 data = prepared_or_stop(exp)
 mlp = view.summary(exp, data)
 go, compare = train_buttons("cnn", mlp is not None, "cnn_go_mlp", "Train the MLP of similar size",
                             "scikit-learn, same data and settings: compare them under Compare runs.")
 if go or compare:
-    train_all([(exp, "cnn", "cnn") if go else (mlp, "cnn_mlp", "mlp")], data, live)
+    start_training([(exp, "cnn") if go else (mlp, "cnn_mlp")], data, origin="cnn")
+follow_training(live, "cnn")
+if error := training_error():
+    st.error(error, icon=":material/error:")
 view.augmentation(exp, data)
 
 run = page_run("cnn")

@@ -5,7 +5,8 @@ from dataclasses import replace
 import streamlit as st
 
 from app.data_access import prepared
-from app.runs import close_interrupted, keras_ready, prepared_or_stop, train_all, train_buttons
+from app.jobs import follow_training, start_training, training_error
+from app.runs import prepared_or_stop, train_buttons
 from app.session import training_run
 from app.settings import warn_rejected
 from app.training import schema, views as view
@@ -18,22 +19,22 @@ live = st.container()                      # training draws here: on screen at o
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
-close_interrupted()                        # a run cut short by a click (Stop or any widget) is kept as stopped
 with st.sidebar:
     picked, exp = controls(page)
 page.sync(schema.link_skips(page, exp))
 if exp is None:
     st.stop()
-if exp.backend == "keras" and not keras_ready():
-    st.caption(":material/hourglass_top: TensorFlow is loading in the background; Train may wait a few seconds.")
 
 data = prepared_or_stop(exp)
 fits = view.architecture(exp, data)
 go, both = train_buttons("train", fits, "train_both", "Train with both backends",
                          "The same network with scikit-learn, then with Keras: compare them under Compare runs.")
 if go or both:
-    train_all([(replace(exp, backend=b), "training", b) for b in (BACKENDS if both else (exp.backend,))], data, live,
-              boundary=data.kind == "toy2d")
+    start_training([(replace(exp, backend=b), "training") for b in (BACKENDS if both else (exp.backend,))], data,
+                   boundary=data.kind == "toy2d", origin="training")
+follow_training(live, "training")            # place in line, then live curves: redrawn while the page stays usable
+if error := training_error():
+    st.error(error, icon=":material/error:")
 
 run = training_run()
 if run is not None and run.finished:

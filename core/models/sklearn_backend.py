@@ -141,22 +141,10 @@ class SklearnModel(BaseModel):
 
     def layer_outputs(self, X: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """A numpy forward pass over coefs_ / intercepts_: the activations after each layer."""
-        X = self._check_X(X)
-        a = X.reshape(len(X), -1)
-        outputs = [("flatten", a)] if len(self.input_shape) > 1 else []
-        hidden = get_activation(self.spec.activation)
-        weights = self._require_fitted()
-        n_layers = len(weights.coefs_)
-        for i, (name, W, b) in enumerate(zip(self._layer_names(weights), weights.coefs_, weights.intercepts_)):
-            z = a @ W + b
-            if i < n_layers - 1:
-                a = hidden.fn(z)
-            elif self.task == "regression":
-                a = z
-            else:
-                a = get_activation("sigmoid").fn(z) if self.n_units == 1 else softmax(z)
-            outputs.append((name, a))
-        return outputs
+        from core.models.frozen import mlp_outputs
+
+        return mlp_outputs(self.layer_weights(), self._check_X(X), self.spec.activation, self.task, self.n_units,
+                           len(self.input_shape) > 1)
 
     def _raw_output(self, X: np.ndarray) -> np.ndarray:
         """The output layer's activations (n, n_units), from the same forward pass."""

@@ -8,6 +8,7 @@ from formats import image_zip_bytes, write_mnist_files
 
 from app.session import CURRENT_KEY, HISTORY_KEY
 from core.cnn import feature_maps, probabilities
+from apptest import finish_training
 
 
 def _open(app, **query):
@@ -66,7 +67,7 @@ def test_a_tabular_upload_is_explained_not_trained(app):
 @pytest.mark.keras
 def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epoch(app):
     _open(app, epochs=3, f1=6, lr="0.01")
-    app.button(key="cnn_go").click().run()
+    finish_training(app.button(key="cnn_go").click())
     assert not app.exception and "Trained 3 epochs" in _texts(app.success)
     run = app.session_state[CURRENT_KEY]
     assert run.exp.spec.conv_filters == (6,) and len(app.session_state[HISTORY_KEY]) == 1
@@ -97,14 +98,14 @@ def test_a_photo_and_the_mlp_of_similar_size_for_comparison(app):
     from PIL import Image
 
     _open(app, epochs=2)
-    app.button(key="cnn_go").click().run()
+    finish_training(app.button(key="cnn_go").click())
     app.session_state["cnn_source"] = "A photo"
     _tab(app, "Feature maps")
     buffer = io.BytesIO()
     Image.new("RGB", (90, 60), (250, 250, 250)).save(buffer, format="PNG")
     app.get("file_uploader")[-1].upload("me.png", buffer.getvalue(), "image/png").run()
     assert not app.exception and any(m.value.startswith("Prediction:") for m in app.markdown)
-    app.button(key="cnn_go_mlp").click().run()
+    finish_training(app.button(key="cnn_go_mlp").click())
     assert not app.exception
     _tab(app, "Compare runs")
     table = app.dataframe[-1].value
@@ -118,7 +119,7 @@ def test_an_uploaded_zip_of_images_trains_a_convnet(app):
     app.switch_page("../pages/cnn.py").run()
     app.get("file_uploader")[0].upload("shapes.zip", image_zip_bytes(per_class=12, size=20)).run()
     app.select_slider(key="cnn_size").set_value(16).run()
-    app.button(key="cnn_go").click().run()
+    finish_training(app.button(key="cnn_go").click())
     assert not app.exception and "on shapes.zip: Trained 2 epochs" in _texts(app.success)
     run = app.session_state[CURRENT_KEY]
     _tab(app, "Filters")

@@ -1,12 +1,16 @@
 """The Training page: train, stop, share a link, and be told clearly what went wrong."""
 
+import time
+
 import pytest
 
+from app.jobs import PLAN_KEY
 from app.session import CURRENT_KEY, HISTORY_KEY, TRAINING_KEY
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
 from core.runs import Run, start_run
 from core.spec import MLPSpec, TrainConfig
+from apptest import finish_training
 
 
 def _open(app, **query):
@@ -23,7 +27,7 @@ def test_defaults_show_the_architecture_before_training(app):
     assert not app.exception
     assert app.metric[0].value == "1,482"                        # 64-16-16-10 on digits
     assert app.dataframe[0].value["layer"].tolist() == ["flatten", "hidden_1", "hidden_2", "output"]
-    assert app.button(key="train_stop").disabled and not app.button(key="train_go").disabled
+    assert not app.button(key="train_go").disabled and "jobs_stop" not in [b.key for b in app.button]   # Stop: once it trains
     assert "Task: classification into 10 classes (softmax)" in _texts(app.caption)
     assert not app.query_params                                  # defaults make a clean link
 
@@ -34,7 +38,7 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
     app.slider(key="train_w0").set_value(32).run()
     app.slider(key="train_epochs").set_value(6).run()
     assert app.metric[0].value == f"{64 * 32 + 32 + 330:,}"
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     assert not app.exception
     assert "Trained 6 epochs" in _texts(app.success)
     assert len(app.get("plotly_chart")) == 1                     # the learning curves tab
@@ -46,22 +50,20 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
     assert len(app.session_state[HISTORY_KEY]) == 1
 
 
-def test_a_run_cut_short_by_a_click_is_kept_as_stopped(app):
-    _open(app)
-    data = prepare_data(load_dataset("digits"), 0.2, 0)
-    exp = Experiment(spec=MLPSpec((16,)), config=TrainConfig(epochs=30, batch_size=32, learning_rate=3e-3))
-    run = start_run(exp, data)
-    run.model.fit(data.X_train, data.y_train, TrainConfig(epochs=2, batch_size=32, learning_rate=3e-3))
-    assert run.status == "running" and len(run.epochs) == 2
-    app.session_state[TRAINING_KEY] = run                        # as left by a run interrupted after epoch 2
-    app.slider(key="train_epochs").set_value(30).run()           # any click reruns the page (Stop: see tests/e2e)
-    assert not app.exception
-    assert "Stopped after epoch 2 of 30: the model as of that epoch is kept." in _texts(app.info)
-    assert app.session_state[CURRENT_KEY] is run and run.status == "stopped" and run.test_score > 0.3
-    assert app.session_state[HISTORY_KEY][0].status == "stopped"
-    app.session_state["train_tab"] = "Test results"
-    app.run()
-    assert any(m.label == "Test accuracy" for m in app.metric)
+def test_clicks_do_not_stop_training_and_stop_keeps_the_model_of_the_last_epoch(app):
+    _open(app, depth=2, w1=256, w2=256, epochs=300)
+    app.button(key="train_go").click().run()
+    deadline = time.monotonic() + 60
+    while not app.session_state[PLAN_KEY].job.epochs and time.monotonic() < deadline:   # one page poll each
+        time.sleep(0.1)
+        app.run()
+    app.select_slider(key="train_lr").set_value(0.01).run()     # any other click: the training goes on
+    assert app.session_state[PLAN_KEY].job.state == "running"
+    finish_training(app.button(key="jobs_stop").click())
+    run = app.session_state[TRAINING_KEY]
+    assert run.status == "stopped" and 0 < len(run.epochs) < 300 and run.test_score > 0.5
+    assert f"Stopped by request after epoch {len(run.epochs)}." in _texts(app.info)
+    assert app.session_state[CURRENT_KEY] is run and app.session_state[HISTORY_KEY] == [run]
 
 
 def test_a_link_restores_the_settings_and_the_url_follows_the_sliders(app):
@@ -84,7 +86,7 @@ def test_unknown_or_out_of_range_link_values_fall_back_with_a_warning(app):
 
 def test_a_diverging_learning_rate_shows_the_advice(app):
     _open(app, dataset="diabetes", depth=1, act="linear", opt="sgd", lr=3.0, bs=8, epochs=20)
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     assert not app.exception
     assert "Lower the learning rate (now 3)" in _texts(app.error)
 
@@ -98,7 +100,7 @@ def test_an_over_budget_network_is_refused_before_training(app):
 @pytest.mark.keras
 def test_both_backends_train_the_same_network_for_comparison(app):
     _open(app, depth=1, w1=16, epochs=3)
-    app.button(key="train_both").click().run()
+    finish_training(app.button(key="train_both").click())
     assert not app.exception
     records = app.session_state[HISTORY_KEY]
     assert [r.exp.backend for r in records] == ["sklearn", "keras"]
@@ -110,7 +112,7 @@ def test_both_backends_train_the_same_network_for_comparison(app):
 
 def test_code_and_downloads_tabs(app):
     _open(app, epochs=2)
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     app.session_state["train_tab"] = "Show the code"
     app.run()
     assert "MLPClassifier(" in app.code[0].value and "hidden_layer_sizes=(16, 16)" in app.code[0].value
@@ -131,7 +133,7 @@ def test_a_link_restores_a_generated_sets_points_noise_and_seed(app):
 
 def test_the_trained_model_is_what_the_activation_page_shows(app):
     _open(app, depth=1, w1=24, act="tanh", epochs=3)
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     app.switch_page("../pages/activations.py").run()
     assert not app.exception
     assert any(c.value.startswith("Model: sklearn 24 tanh adam lr=0.003 on digits (3 epochs, test accuracy")
@@ -154,7 +156,7 @@ def test_more_points_in_a_generated_set_are_all_used_when_all_were(app):
 
 def test_a_dead_network_is_called_dead_with_the_way_to_its_diagnosis(app):
     _open(app, dataset="spiral", depth=4, w1=4, w2=5, w3=5, w4=2, lr=0.03, epochs=60)     # the lesson's settings
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     assert not app.exception and not app.success
     warning = _texts(app.warning)
     assert "Test accuracy **50.0%**" in warning and "this network is dead: every unit of hidden_4" in warning
@@ -165,7 +167,7 @@ def test_regression_results_give_r2_mae_and_rmse_in_the_targets_units(app):
     from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
 
     _open(app, dataset="diabetes", depth=1, epochs=30, lr=0.01)
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     app.session_state["train_tab"] = "Test results"
     app.run()
     run = app.session_state[TRAINING_KEY]
@@ -186,7 +188,7 @@ def test_even_vs_odd_digits_train_one_sigmoid_unit_and_show_one_probability(app)
     assert "classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
     assert app.dataframe[0].value["output shape"].tolist()[-1] == "(1,)"
     assert app.query_params["binary"] == "even"
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     app.session_state["train_tab"] = "Test results"
     app.run()
     run = app.session_state[TRAINING_KEY]

@@ -3,6 +3,7 @@
 from formats import image_zip_bytes
 
 from app.session import CURRENT_KEY, TRAINING_KEY
+from apptest import finish_training
 
 CSV = b"hours,sleep,passed\n" + b"".join(f"{h},{s},{int(h + s > 12)}\n".encode()
                                          for h, s in zip([1, 3, 5, 7, 9, 2, 4, 6, 8, 10] * 6, [9, 8, 7, 6, 5, 4] * 10))
@@ -25,7 +26,7 @@ def test_an_uploaded_csv_is_trained_on_with_the_target_and_task_chosen(app):
     assert app.selectbox(key="train_target").value == "passed"
     assert "exams.csv**: 60 samples of 2, classification into 2 classes (0, 1)" in _texts(app.caption)
     assert "Task: classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     assert not app.exception and "on exams.csv: Trained 30 epochs" in _texts(app.success)
     run = app.session_state[TRAINING_KEY]
     assert run.exp.data_options == {"file": "exams.csv", "task": "classification", "kind": "tabular"}
@@ -47,7 +48,7 @@ def test_an_uploaded_zip_of_image_folders_is_previewed_and_trained_on(app):
         _texts(app.caption)
     assert any("circle" in c.proto.spec for c in app.get("plotly_chart"))          # the preview grid
     assert app.metric[0].value == f"{16 * 16 * 3 * 16 + 16 + 16 * 16 + 16 + 17:,}"   # 768-16-16-1
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     assert not app.exception and "Trained 15 epochs" in _texts(app.success)
     app.session_state["train_tab"] = "Test results"
     app.run()
@@ -68,7 +69,7 @@ def test_a_teacher_can_name_an_uploads_classes(app):
     assert not app.exception and "Give 2 different names, one per class" in app.error[0].value
     app.text_input(key="train_class_names").set_value("round, cornered").run()
     assert not app.error and "classification into 2 classes (round, cornered)" in _texts(app.caption)
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     assert app.session_state[TRAINING_KEY].model is not None
     app.session_state["train_tab"] = "Test results"
     app.run()

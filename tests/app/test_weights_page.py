@@ -9,6 +9,7 @@ from core.experiment import Experiment
 from core.models import build_model
 from core.runs import Run
 from core.spec import MLPSpec, TrainConfig
+from apptest import finish_training
 
 
 def _open(app):
@@ -91,7 +92,7 @@ def test_the_trace_is_read_from_the_weights_saved_at_each_epoch(app):
 def test_the_model_trained_on_the_training_page_is_the_one_shown(app):
     app.switch_page("../pages/training.py").run()
     app.slider(key="train_epochs").set_value(3).run()
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     assert "Look inside this model" in app.get("page_link")[0].proto.label      # the way from results to here
     _open(app)
     assert not app.exception
@@ -123,7 +124,7 @@ def test_a_quick_cnn_shows_its_conv_kernels_with_their_values(app):
 def test_a_diverged_run_is_explained_not_drawn(app):
     app.query_params.update(dict(dataset="diabetes", depth="1", act="linear", opt="sgd", lr="3.0", bs="8"))
     app.switch_page("../pages/training.py").run()
-    app.button(key="train_go").click().run()                                  # NaN in the first epoch
+    finish_training(app.button(key="train_go").click())                                  # NaN in the first epoch
     _open(app)
     assert not app.exception
     assert "training diverged before the first epoch ended" in app.error[0].value
@@ -158,7 +159,7 @@ def test_a_new_model_opens_at_its_last_epoch_whichever_page_trained_it(app):
     app.select_slider(key="weights_epoch").set_value(5).run()                 # looking at an early epoch
     app.switch_page("../pages/training.py").run()
     app.slider(key="train_epochs").set_value(4).run()
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     _open(app)
     assert app.select_slider(key="weights_epoch").value == 4                   # the new model, at its last epoch
     app.select_slider(key="weights_epoch").set_value(2).run()
@@ -171,7 +172,7 @@ def test_counting_starts_from_the_model_just_trained_with_activity_1s_table(app)
     app.slider(key="train_depth").set_value(1).run()
     app.slider(key="train_w0").set_value(24).run()
     app.slider(key="train_epochs").set_value(2).run()
-    app.button(key="train_go").click().run()
+    finish_training(app.button(key="train_go").click())
     _open(app)
     _tab(app, "Counting parameters")
     assert app.selectbox(key="params_preset").value == "The model trained in this session"

@@ -13,10 +13,6 @@ from core.runs import Run, start_run, train
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 
-class Interrupted(BaseException):
-    """What Streamlit raises inside a callback when the user clicks during training."""
-
-
 @pytest.fixture(scope="module")
 def digits():
     return prepare_data(load_dataset("digits"), 0.2, 0)
@@ -40,22 +36,6 @@ def test_a_run_records_its_training_and_its_result(digits):
     run.number = 4
     assert run.label == "run 4: sklearn 16 relu adam lr=0.003"
     assert run.title == f"sklearn 16 relu adam lr=0.003 on digits (3 epochs, test accuracy {run.test_score:.0%})"
-
-
-def test_a_run_cut_short_mid_training_is_kept_as_stopped(digits):
-    run = start_run(_exp(epochs=10), digits)
-
-    def click_after_two(logs):
-        if logs["epoch"] == 2:
-            raise Interrupted
-
-    with pytest.raises(Interrupted):
-        train(run, digits, on_epoch=click_after_two)
-    assert not run.finished and len(run.epochs) == 2
-    run.close_interrupted(digits)
-    assert run.status == "stopped" and run.message == ("Stopped after epoch 2 of 10: the model as of that epoch "
-                                                       "is kept.")
-    assert run.test_score == run.model.score(digits.X_test, digits.y_test)
 
 
 def test_release_keeps_the_curves_and_drops_the_model(digits):

@@ -1,0 +1,217 @@
+"""A session's training, as jobs on the class server's queue (`core.jobs`): what a page calls to train, follow
+the training live, stop it, and keep its result.
+
+    start_training([(exp, "training")], data, boundary=True)   # queued; several run one after the other
+    follow_training(where)                 # on the page that trains: place in line, live curves, Stop
+    background_status()                    # on every other page: a line in the sidebar while it trains
+
+The board is one per server process (`job_board`), created with the first page run and kept across
+`st.cache_resource.clear()`: it owns the Dask cluster's subprocesses. Redraws are paced by time: a fragment
+polls the job a few times a second and redraws its charts under the same keys, so a chart is updated in place,
+never remounted. The page's other widgets stay responsive while it trains, and a click anywhere does not stop
+the training. A page that stops polling (tab closed) has its job cancelled by the board within seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from app.session import add_to_history, set_current_run, set_page_run
+from app.training.figures import decision_boundary, learning_curves
+from app.widgets import show_error
+from core.cluster import Cluster
+from core.errors import NNLabError
+from core.experiment import Experiment, PreparedData
+from core.jobs import DONE, RUNNING, WAITING, Job, JobBoard
+from core.models.base import History
+from core.runs import Run
+
+POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0        # redraws while training; place-in-line updates while waiting
+PLAN_KEY, OWNER_KEY, TEACHER_KEY = "nnlab_training_plan", "nnlab_session_id", "nnlab_teacher"
+QUICK_TIMEOUT = 120.0
+
+
+@functools.cache
+def job_board() -> JobBoard:
+    """The server's one queue and cluster (NNLAB_SCHEDULER, or a local cluster started in the background)."""
+    return JobBoard(Cluster.from_env())
+
+
+def session_id() -> str:
+    return st.session_state.setdefault(OWNER_KEY, uuid.uuid4().hex[:12])
+
+
+def is_teacher() -> bool:
+    return bool(st.session_state.get(TEACHER_KEY))
+
+
+@dataclass(eq=False)
+class Plan:
+    """What a session trains next: (experiment, page) steps, one job at a time, on the same data."""
+
+    steps: list[tuple[Experiment, str]]
+    data: PreparedData
+    boundary: bool
+    origin: str                           # the page that started it ("training", "cnn"): where it draws
+    job: Job | None = None
+    page: str = ""                        # the page the current job's run belongs to
+    results: list[Run] = field(default_factory=list)
+
+
+def training_plan() -> Plan | None:
+    return st.session_state.get(PLAN_KEY)
+
+
+def start_training(steps: list[tuple[Experiment, str]], data: PreparedData, boundary: bool = False,
+                   origin: str = "training") -> None:
+    """Queue the first step's job now; the others follow it. A refused job is one message on the page."""
+    plan = Plan(list(steps), data, boundary, origin)
+    st.session_state[PLAN_KEY] = plan
+    _submit_next(plan)
+
+
+def _submit_next(plan: Plan) -> None:
+    exp, plan.page = plan.steps.pop(0)
+    try:
+        plan.job = job_board().submit(session_id(), exp, plan.data, plan.boundary, teacher=is_teacher())
+    except NNLabError as exc:
+        st.session_state.pop(PLAN_KEY, None)
+        show_error(exc)
+
+
+def _advance(plan: Plan) -> bool:
+    """Keep the job alive; keep a finished job's run and start the next step. True when the plan is over."""
+    board, job = job_board(), plan.job
+    board.seen(job)
+    if not job.finished:
+        return False
+    run = board.collect(job)
+    if run is not None:
+        set_page_run(plan.page, run)
+        add_to_history(run)
+        plan.results.append(run)
+    elif job.error:
+        st.session_state["nnlab_training_error"] = job.error
+    if run is not None and plan.steps:
+        _submit_next(plan)
+        return training_plan() is None
+    st.session_state.pop(PLAN_KEY, None)
+    return True
+
+
+def training_error() -> str:
+    """The message of a job that failed since the last page run (shown once)."""
+    return st.session_state.pop("nnlab_training_error", "")
+
+
+def follow_training(where, origin: str) -> None:
+    """Draw the session's training in `where` if `origin` started it: redrawn a few times a second."""
+    plan = training_plan()
+    if plan is None or plan.origin != origin:
+        return
+    with where:
+        (_live if plan.job.state == RUNNING else _waiting)()
+
+
+def _stop_button(job: Job) -> None:
+    st.button("Stop", icon=":material/stop:", key="jobs_stop", on_click=job_board().stop, args=(job,),
+              help="Ends training after the current epoch and keeps the model.")
+
+
+@st.fragment(run_every=WAIT_POLL_SECONDS)
+def _waiting() -> None:
+    plan = training_plan()
+    if plan is None or _advance(plan) or plan.job.state != WAITING:
+        st.rerun()
+    board, job = job_board(), plan.job
+    place, wait = board.position(job), board.wait_estimate(job)
+    st.info(f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s: {board.cluster.threads()} trainings "
+            "run at once on this server, in the order they were asked for.", icon=":material/hourglass_top:")
+    _stop_button(job)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _live() -> None:
+    plan = training_plan()
+    if plan is None or _advance(plan):
+        st.rerun()
+    job, data = plan.job, plan.data
+    done, total = len(job.epochs), job.total_epochs
+    left = job_board().remaining(job)
+    c = st.columns([5, 1])
+    c[0].progress(done / total, text=f"Epoch {done} / {total} · about {left:.0f} s left" if done else
+                  f"Starting ({job.exp.backend}){' · loading TensorFlow' if job.exp.backend == 'keras' else ''}…")
+    with c[1]:
+        _stop_button(job)
+    metric = "accuracy" if data.task == "classification" else "r2"
+    curves = learning_curves(History(epochs=job.epochs).history, metric, total)
+    if plan.boundary:
+        left_col, right_col = st.columns([3, 2])
+        left_col.plotly_chart(curves, key="jobs_live_curves")
+        if job.grid is not None:
+            g = job.grid
+            P = _grid(g)
+            right_col.plotly_chart(decision_boundary(g["xs"], g["ys"], P, data.X_train, data.y_train, data.X_test,
+                                                     data.y_test), key="jobs_live_boundary")
+    else:
+        st.plotly_chart(curves, key="jobs_live_curves")
+
+
+def _grid(g: dict):
+    import numpy as np
+
+    return np.asarray(g["P"], np.float32).reshape(len(g["ys"]), len(g["xs"]))
+
+
+@st.fragment(run_every=WAIT_POLL_SECONDS)
+def _status() -> None:
+    plan = training_plan()
+    if plan is None or _advance(plan):
+        st.rerun()
+    job = plan.job
+    if job.state == WAITING:
+        st.caption(f":material/hourglass_top: Training: {_ordinal(job_board().position(job))} in line.")
+    else:
+        st.caption(f":material/model_training: Training: epoch {len(job.epochs)} of {job.total_epochs}.")
+
+
+def background_status(page: str) -> None:
+    """In the sidebar of any page but the one that follows the training: where it is (and keep it alive)."""
+    plan = training_plan()
+    if plan is not None and plan.origin != page:
+        with st.sidebar:
+            _status()
+
+
+def train_now(exp: Experiment, data: PreparedData, message: str) -> Run | None:
+    """Train `exp` as a job and wait for it on the page (quick models of a second or two); the run, or None after
+    saying what went wrong."""
+    board = job_board()
+    try:
+        job = board.submit(session_id(), exp, data, teacher=is_teacher())
+    except NNLabError as exc:
+        show_error(exc)
+        return None
+    deadline = time.monotonic() + QUICK_TIMEOUT
+    with st.spinner(message):
+        while not job.finished and time.monotonic() < deadline:
+            board.seen(job)
+            time.sleep(0.05)
+    if not job.finished:
+        board.cancel(job)
+    run = board.collect(job)
+    if run is None or job.state != DONE:
+        show_error(NNLabError(job.error or "The training was cancelled before it finished. Try again."))
+        return None
+    set_current_run(run)
+    return run
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,103 @@
+"""The teacher's view of the class server: sign in with the token from the server's config, then see who is
+here, the training queue and the running jobs, CPU and memory, and cancel any job.
+
+The token is NNLAB_TEACHER_TOKEN in the server's environment, or `teacher_token` in `.streamlit/secrets.toml`;
+without one the page says how to set it. A signed-in session's trainings go ahead of the students' in line.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+import pandas as pd
+import psutil
+import streamlit as st
+
+from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
+from core.experiment import data_name, describe
+from core.jobs import RUNNING, WAITING
+
+TOKEN_ENV, TOKEN_SECRET = "NNLAB_TEACHER_TOKEN", "teacher_token"
+WRONG_TOKEN_DELAY = 1.0          # seconds: guessing the token one try at a time is slow
+
+
+def configured_token() -> str:
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token:
+        try:
+            token = str(st.secrets.get(TOKEN_SECRET, ""))
+        except (FileNotFoundError, KeyError, OSError):          # no secrets file: no token there
+            token = ""
+    return token
+
+
+def sign_in() -> bool:
+    """The sign-in form, or True for a signed-in teacher."""
+    token = configured_token()
+    if not token:
+        st.info(f"No teacher token is set on this server. To enable this page, start the server with "
+                f"`{TOKEN_ENV}=<a long random word>` in its environment, or put `{TOKEN_SECRET} = \"...\"` in "
+                "`.streamlit/secrets.toml` next to the app.", icon=":material/key:")
+        return False
+    if is_teacher():
+        return True
+    with st.form("teacher_sign_in"):
+        typed = st.text_input("Teacher token", type="password", key="teacher_token_typed")
+        if st.form_submit_button("Sign in", type="primary"):
+            if hmac.compare_digest(typed.encode(), token.encode()):
+                st.session_state[TEACHER_KEY] = True
+                st.rerun()
+            time.sleep(WRONG_TOKEN_DELAY)
+            st.error("That is not the teacher token of this server.", icon=":material/error:")
+    return False
+
+
+def machine() -> None:
+    """CPU and memory of this machine, of the server process and of the local cluster's processes."""
+    board = job_board()
+    server = psutil.Process()
+    children = server.children(recursive=True)
+    rss = lambda procs: sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20   # noqa: E731
+    c = st.columns(5)
+    c[0].metric("Sessions here", len(board.sessions()), help="Seen in the last two minutes.")
+    c[1].metric("Training now", sum(j.state == RUNNING for j in board.jobs()),
+                help=f"At most {board.cluster.threads()} at once: one per worker thread.")
+    c[2].metric("In line", sum(j.state == WAITING for j in board.jobs()))
+    c[3].metric("CPU", f"{psutil.cpu_percent():.0f}%", help=f"{psutil.cpu_count()} cores on this machine.")
+    c[4].metric("Memory", f"{rss([server]):,.0f} MB", help=f"The web server; its training workers use "
+                f"{rss(children):,.0f} MB more. Machine: {psutil.virtual_memory().percent:.0f}% used.")
+
+
+def jobs_table() -> None:
+    """Every job, running first, then in line order, with a Cancel button each."""
+    board = job_board()
+    jobs = [j for j in board.jobs() if not j.finished]
+    if not jobs:
+        st.caption("No training is running or waiting.")
+        return
+    names = {owner: f"student {i}" for i, owner in enumerate(sorted(board.sessions()), 1)}
+    names[session_id()] = "you"
+    head = st.columns([2, 4, 2, 2, 1])
+    for col, title in zip(head, ("Who", "What", "Where", "Time", "")):
+        col.markdown(f"**{title}**")
+    for job in jobs:
+        c = st.columns([2, 4, 2, 2, 1])
+        c[0].write(names.get(job.owner, job.owner[:6]) + (" (teacher)" if job.teacher else ""))
+        c[1].write(f"{describe(job.exp)} on {data_name(job.exp)}, {job.total_epochs} epochs")
+        if job.state == RUNNING:
+            c[2].write(f"epoch {len(job.epochs)} / {job.total_epochs}")
+            c[3].write(f"{time.monotonic() - job.started:.0f} s, ~{board.remaining(job):.0f} s left")
+        else:
+            c[2].write(f"{board.position(job)} in line")
+            c[3].write(f"starts in ~{board.wait_estimate(job):.0f} s")
+        c[4].button("Cancel", key=f"teacher_cancel_{job.id}", on_click=board.cancel, args=(job,))
+
+
+def sessions_table() -> None:
+    here = job_board().sessions()
+    if here:
+        st.dataframe(pd.DataFrame([{"session": owner[:6], "page": page or "home", "seen": f"{ago:.0f} s ago"}
+                                   for owner, (page, ago) in sorted(here.items(), key=lambda kv: kv[1][1])]),
+                     hide_index=True, width="stretch")

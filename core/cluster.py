@@ -1,0 +1,143 @@
+"""Where training jobs run: NN Lab's own Dask cluster on this machine, or a school's cluster.
+
+    cluster = Cluster.from_env()        # NNLAB_SCHEDULER=tcp://host:8786: that cluster; else a local one
+    client = cluster.client(timeout=30) # waits until it is up (it starts in the background)
+    cluster.close()
+
+The local cluster is a `dask scheduler` and a `dask worker` started as subprocesses: the same two commands a
+school runs on its lab machines, so both settings take one code path. (A `LocalCluster` made inside a Streamlit
+server cannot spawn its workers: multiprocessing re-imports Streamlit's `__main__`.) The workers run one thread
+each, one per core, at a lower CPU priority than the server: a page a student clicks is drawn before a training
+step. BLAS and TensorFlow use one thread per worker, set in the workers' environment.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+
+from core.errors import NNLabError
+
+SCHEDULER_ENV, WORKERS_ENV = "NNLAB_SCHEDULER", "NNLAB_WORKERS"
+WORKER_NICE = 10              # workers yield the CPU to the server's page runs
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")}
+
+
+class ClusterUnavailable(NNLabError, ConnectionError):
+    """The training cluster did not start, or the scheduler NNLAB_SCHEDULER names does not answer."""
+
+
+def _child_setup() -> None:
+    """In each subprocess: a lower priority, and a SIGTERM when the thread that started it ends (Linux's
+    parent-death signal follows the thread, not the process): with the server, even if it is killed."""
+    os.nice(WORKER_NICE)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
+    except OSError:                                                           # not Linux: atexit still ends them
+        pass
+
+
+def _terminate(procs: list[subprocess.Popen], folder: str) -> None:
+    for proc in reversed(procs):              # workers first, then the scheduler
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in reversed(procs):
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    for file in Path(folder).glob("*"):
+        file.unlink(missing_ok=True)
+    Path(folder).rmdir() if Path(folder).exists() else None
+
+
+class Cluster:
+    """A Dask client to the workers that train, connected in a background thread."""
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        self.address = address                        # None: start a local scheduler and workers
+        self.workers = workers or os.cpu_count() or 1
+        self._procs: list[subprocess.Popen] = []
+        self._client = None
+        self._error: BaseException | None = None
+        self._ready, self._closing = threading.Event(), threading.Event()
+        self._folder = tempfile.mkdtemp(prefix="nnlab-dask-")
+        self._finalizer = weakref.finalize(self, _terminate, self._procs, self._folder)
+        atexit.register(self._finalizer)
+        threading.Thread(target=self._start, name="nnlab-cluster", daemon=True).start()
+
+    @classmethod
+    def from_env(cls) -> "Cluster":
+        """The cluster NNLAB_SCHEDULER names, or a local one with NNLAB_WORKERS (default: one per core)."""
+        workers = os.environ.get(WORKERS_ENV, "")
+        return cls(os.environ.get(SCHEDULER_ENV) or None, int(workers) if workers.isdigit() else None)
+
+    @property
+    def local(self) -> bool:
+        return self.address is None
+
+    def _start(self) -> None:
+        from distributed import Client
+
+        try:
+            if self.local:
+                file = str(Path(self._folder) / "scheduler.json")
+                self._spawn("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                            "--scheduler-file", file)
+                self._spawn("worker", "--scheduler-file", file, "--nworkers", str(self.workers), "--nthreads", "1",
+                            "--no-dashboard")
+                deadline = time.monotonic() + 60
+                while not Path(file).exists():
+                    if time.monotonic() > deadline or self._procs[0].poll() is not None:
+                        raise ClusterUnavailable("The local Dask scheduler did not start (see the server log).")
+                    time.sleep(0.05)
+                self._client = Client(scheduler_file=file, timeout=60, set_as_default=False)
+            else:
+                self._client = Client(self.address, timeout=30, set_as_default=False)
+        except (OSError, TimeoutError, ClusterUnavailable) as exc:
+            self._error = exc
+        finally:
+            self._ready.set()
+        self._closing.wait()        # the subprocesses' parent-death signal follows this thread: it lives as long
+    def _spawn(self, *args: str) -> None:
+        env = {**os.environ, **ONE_THREAD, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        with open(Path(self._folder) / "cluster.log", "ab") as log:        # Dask's own log, for the teacher
+            self._procs.append(subprocess.Popen([sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log,
+                                                preexec_fn=_child_setup))
+
+    @property
+    def ready(self) -> bool:
+        """Up and not closed (False while starting, after a failed start, and after close)."""
+        return self._ready.is_set() and self._client is not None and not self._closing.is_set()
+
+    def client(self, timeout: float = 60):
+        """The connected client; ClusterUnavailable if it did not come up within `timeout` seconds."""
+        if not self._ready.wait(timeout):
+            raise ClusterUnavailable(f"The training cluster is still starting after {timeout:.0f} s. Try again.")
+        if self._client is None:
+            where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
+            raise ClusterUnavailable(f"No training cluster ({where}): {self._error}. Ask the teacher to check it.")
+        return self._client
+
+    def threads(self) -> int:
+        """Jobs that can run at once: the workers' threads (the local cluster's count until it is up)."""
+        if not self.ready:
+            return self.workers
+        return max(1, sum(self._client.nthreads().values()))
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._client is not None:
+            self._client.close()
+        self._finalizer()

@@ -1,0 +1,282 @@
+"""The class server's training queue: every student's training is a job on the Dask cluster, fairly shared.
+
+    board = JobBoard(Cluster.from_env())
+    job = board.submit(owner=session_id, exp=exp, data=data, boundary=True)   # JobRefused: one message why
+    board.seen(job)                    # the student's page is still there (a poll); abandoned jobs are cancelled
+    job.state, job.epochs, job.grid    # waiting | running | done | failed | cancelled; progress so far
+    board.position(job), board.wait_estimate(job)       # 2nd in line, about 30 s
+    board.stop(job)                    # after the current epoch; the run keeps that epoch's model
+    run = board.collect(job)           # the finished Run; the board forgets the job
+
+Fair by construction: at most one waiting or running job per student; jobs start in order of arrival (a
+teacher's first) when a worker thread is free, so a class of 40 never has more trainings running than cores.
+The board only hands Dask a job when a thread is free, so it knows every job's place and can estimate waits
+from the speed of finished jobs. A job whose page has not polled for `abandon_after` seconds is cancelled:
+no CPU is spent for a student who left. Progress arrives pushed (worker events), not polled from Dask.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+
+from core.cluster import Cluster
+from core.errors import NNLabError
+from core.experiment import Experiment, PreparedData
+from core.memory import RunLedger
+from core.params import check_budget, output_units
+from core.runs import Run
+from core.training_job import PROGRESS_TOPIC, JobLimits, run_job, stop_event_name
+
+WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
+ACTIVE = (WAITING, RUNNING)
+ABANDON_AFTER = 4.0              # seconds without a poll from the job's page
+TICK = 0.5                       # how often the board looks for abandoned jobs and free threads
+UNCOLLECTED = 600.0              # a finished job nobody collects is forgotten after this many seconds
+DEFAULT_RATE = 2e-8              # seconds per sample x parameter x epoch, until finished jobs measure it
+
+
+class JobRefused(NNLabError, ValueError):
+    """A training the class server will not take: what is over which limit, and what to do."""
+
+
+@dataclass(eq=False)
+class Job:
+    """One student's training: where it is, its progress so far, and (once done) its run."""
+
+    id: str
+    owner: str
+    exp: Experiment
+    data: PreparedData | None = field(repr=False)      # dropped once the job ends
+    boundary: bool = False
+    teacher: bool = False
+    label: str = ""                       # what lists of jobs call it (teacher page)
+    state: str = WAITING
+    submitted: float = field(default_factory=time.monotonic)
+    started: float = 0.0
+    ended: float = 0.0
+    last_seen: float = field(default_factory=time.monotonic)
+    epochs: list[dict] = field(default_factory=list)
+    grid: dict | None = None
+    run: Run | None = None
+    error: str = ""
+    stop_asked: bool = False
+    work: float = 0.0                     # samples x parameters x epochs: what the wait estimates scale
+    future: object = field(default=None, repr=False)
+
+    @property
+    def total_epochs(self) -> int:
+        return self.exp.config.epochs
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in ACTIVE
+
+
+class JobBoard:
+    """The server-wide queue; thread-safe (every session's script thread and Dask's event loop call it)."""
+
+    def __init__(self, cluster: Cluster, limits: JobLimits = JobLimits(), abandon_after: float = ABANDON_AFTER) -> None:
+        self.cluster, self.limits, self.abandon_after = cluster, limits, abandon_after
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._rate = DEFAULT_RATE
+        self.ledger = RunLedger()                 # the weight snapshots of every collected run, within one budget
+        self._sessions: dict[str, tuple[str, float]] = {}     # owner -> (page, last seen)
+        self._subscribed = False
+        self._closed = threading.Event()
+        threading.Thread(target=_tick_loop, args=(weakref.ref(self), self._closed), name="nnlab-jobs",
+                         daemon=True).start()
+
+    # -- what pages call ----------------------------------------------------------------------------
+    def submit(self, owner: str, exp: Experiment, data: PreparedData, boundary: bool = False,
+               teacher: bool = False) -> Job:
+        """Queue `exp` on `data` for `owner`. JobRefused if the owner already has a job in line or running, or if
+        the run is over a limit (InvalidSpecError for a network the backend cannot build comes from the job)."""
+        n_train = len(data.X_train)
+        params = check_budget(exp.spec, data.input_shape, output_units(data.task, max(2, data.n_outputs),
+                                                                        data.n_outputs), self.limits.max_params)
+        size = n_train * exp.config.epochs
+        if size > self.limits.max_sample_epochs:
+            raise JobRefused(f"{n_train:,} training samples x {exp.config.epochs} epochs is {size:,} sample-epochs; "
+                             f"this server trains at most {self.limits.max_sample_epochs:,} per run. Use fewer epochs "
+                             "or fewer samples.")
+        with self._lock:
+            if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
+                raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
+            job = Job(f"{next(self._ids)}-{time.time_ns() % 10**9}", owner, exp, data, boundary, teacher,
+                      work=float(size) * params)
+            self._jobs[job.id] = job
+            self._pump()
+        return job
+
+    def seen(self, job: Job) -> None:
+        job.last_seen = time.monotonic()
+
+    def stop(self, job: Job) -> None:
+        """A waiting job is cancelled; a running one ends after its current epoch, keeping that model."""
+        with self._lock:
+            job.stop_asked = True
+            if job.state == WAITING:
+                self._end(job, CANCELLED)
+            elif job.state == RUNNING:
+                self._signal_stop(job)
+
+    def cancel(self, job: Job) -> None:
+        """End a job for good (its page left, or the teacher cancelled it): nothing comes back."""
+        with self._lock:
+            if job.state == RUNNING:
+                self._signal_stop(job)
+                job.future.cancel()
+            if job.state in ACTIVE:
+                self._end(job, CANCELLED)
+
+    def collect(self, job: Job) -> Run | None:
+        """The finished job's run (None if it failed or was cancelled); the board no longer holds the job."""
+        with self._lock:
+            self._jobs.pop(job.id, None)
+        run, job.run = job.run, None
+        if run is not None:
+            self.ledger.add(run)
+        return run
+
+    def touch(self, owner: str, page: str) -> None:
+        """A session ran a page (the teacher page lists who is here and where)."""
+        self._sessions[owner] = (page, time.monotonic())
+
+    def sessions(self, within: float = 120.0) -> dict[str, tuple[str, float]]:
+        """Sessions seen in the last `within` seconds: owner -> (page, seconds ago)."""
+        now = time.monotonic()
+        return {o: (p, now - t) for o, (p, t) in list(self._sessions.items()) if now - t <= within}
+
+    def position(self, job: Job) -> int:
+        """1 for the next job to start, 0 if the job is not waiting."""
+        with self._lock:
+            line = self._line()
+        return line.index(job) + 1 if job in line else 0
+
+    def wait_estimate(self, job: Job) -> float:
+        """Seconds until `job` starts (0 if it is not waiting): running jobs' remaining time, then those ahead."""
+        with self._lock:
+            line, running = self._line(), [j for j in self._jobs.values() if j.state == RUNNING]
+            if job not in line:
+                return 0.0
+            free = [0.0] * max(0, self.cluster.threads() - len(running)) + [self.remaining(j) for j in running]
+            heapq.heapify(free)
+            for ahead in line[:line.index(job)]:
+                heapq.heappush(free, heapq.heappop(free) + self._rate * ahead.work)
+            return free[0] if free else 0.0
+
+    def remaining(self, job: Job) -> float:
+        """Seconds a running job still needs, from its own pace (or the measured rate before its first epoch)."""
+        if job.state != RUNNING:
+            return 0.0 if job.finished else self._rate * job.work
+        done = len(job.epochs)
+        if not done:
+            return self._rate * job.work
+        elapsed = time.monotonic() - job.started
+        return elapsed / done * max(0, job.total_epochs - done)
+
+    def jobs(self) -> list[Job]:
+        """Every job the board holds, running first, then in line order (the teacher page's table)."""
+        with self._lock:
+            running = [j for j in self._jobs.values() if j.state == RUNNING]
+            return running + self._line() + [j for j in self._jobs.values() if j.finished]
+
+    def close(self) -> None:
+        self._closed.set()
+
+    # -- inside ---------------------------------------------------------------------------------------
+    def _line(self) -> list[Job]:
+        waiting = [j for j in self._jobs.values() if j.state == WAITING]
+        return sorted(waiting, key=lambda j: (not j.teacher, j.submitted))
+
+    def _pump(self) -> None:
+        """Hand waiting jobs to Dask while worker threads are free (called under the lock)."""
+        if not self.cluster.ready:
+            return
+        client = self.cluster.client()
+        if not self._subscribed:
+            client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)
+            self._subscribed = True
+        running = sum(j.state == RUNNING for j in self._jobs.values())
+        for job in self._line()[:max(0, self.cluster.threads() - running)]:
+            job.state, job.started = RUNNING, time.monotonic()
+            job.future = client.submit(run_job, job.id, job.exp, job.data, self.limits, job.boundary,
+                                       key=f"nnlab-train-{job.id}", pure=False)
+            job.future.add_done_callback(lambda future, job=job: self._on_done(job, future))
+
+    def _on_progress(self, event) -> None:
+        _, message = event
+        job = self._jobs.get(message.get("job"))
+        if job is not None:
+            job.epochs.extend(message["epochs"])
+            job.grid = message.get("grid", job.grid)
+
+    def _on_done(self, job: Job, future) -> None:
+        with self._lock:
+            if job.state != RUNNING:
+                return
+            if future.status == "finished":
+                job.run = future.result()
+                if job.run is not None:
+                    job.epochs = list(job.run.epochs)      # every epoch, whatever progress events are in flight
+                self._learn_rate(job)
+                self._end(job, DONE)
+            elif future.status == "error":
+                exc = future.exception()
+                job.error = str(exc) if isinstance(exc, NNLabError) else f"Training failed: {exc!r}"
+                self._end(job, FAILED)
+            else:
+                self._end(job, CANCELLED)
+            self._pump()
+
+    def _learn_rate(self, job: Job) -> None:
+        seconds, done = time.monotonic() - job.started, len(job.run.epochs)
+        if job.work and done:
+            measured = seconds / (job.work * done / job.total_epochs)
+            self._rate = 0.7 * self._rate + 0.3 * measured
+
+    def _signal_stop(self, job: Job) -> None:
+        from distributed import Event
+
+        Event(stop_event_name(job.id), client=self.cluster.client()).set()
+
+    def _end(self, job: Job, state: str) -> None:
+        job.state, job.ended = state, time.monotonic()
+        job.data = job.future = None     # the arrays were the job's input only; a dropped future frees its result
+        if job.stop_asked and self.cluster.ready:
+            from distributed import Event
+
+            Event(stop_event_name(job.id), client=self.cluster.client()).clear()    # deletes it on the scheduler
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for job in list(self._jobs.values()):
+                if job.state in ACTIVE and now - job.last_seen > self.abandon_after:
+                    self.cancel(job)
+                elif job.finished and now - job.ended > UNCOLLECTED:
+                    self._jobs.pop(job.id, None)
+            for owner, (_, seen) in list(self._sessions.items()):
+                if now - seen > UNCOLLECTED:
+                    del self._sessions[owner]
+            self._pump()
+
+
+def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
+    """The board's heartbeat, holding it only weakly: a board nobody uses any more stops ticking."""
+    while not closed.wait(TICK):
+        board = board_ref()
+        if board is None:
+            return
+        board._tick()
+        del board
+
+
+__all__ = ["ACTIVE", "CANCELLED", "DONE", "FAILED", "Job", "JobBoard", "JobRefused", "RUNNING", "WAITING"]

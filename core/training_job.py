@@ -1,0 +1,116 @@
+"""What one training job does where it runs (a Dask worker): build, train, report progress, obey Stop.
+
+    run = train_reporting(job_id, exp, data, limits, boundary, publish, stop_requested)   # any process
+    run = run_job(job_id, exp, data, limits, boundary)       # on a Dask worker: `publish` and Stop through Dask
+
+Progress is sent paced by time, not once per epoch: the first epoch at once, then at most every
+`FLUSH_SECONDS`, and the last epoch always. A message is {"job": id, "epochs": [logs...], "grid": {...}} where
+the grid (2-D data only) is P(class 1) over the input plane for the decision boundary as of the last epoch sent.
+Stop is looked at on the same beat; the run then ends after the current epoch and keeps that epoch's model.
+
+Nothing here changes the worker process for anyone else: every job seeds its own model, and runs with one BLAS
+thread (the worker's only thread). The model comes back as a `FrozenModel` for Keras (no TensorFlow needed to
+read it), as itself for scikit-learn.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from core.experiment import Experiment, PreparedData
+from core.metrics import decision_grid
+from core.runs import Run, start_run, train
+
+PROGRESS_TOPIC = "nnlab-progress"
+FLUSH_SECONDS = 0.25
+GRID_RESOLUTION = 60
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """What one student's run may cost the class server."""
+
+    max_params: int = 1_000_000            # parameters: beyond this a live demo is too slow to watch
+    max_sample_epochs: int = 3_000_000     # training samples x epochs (MNIST's 60,000 for 50 epochs)
+    max_seconds: float = 300.0             # wall time, then the run stops and keeps its model
+
+
+def stop_event_name(job_id: str) -> str:
+    return f"nnlab-stop-{job_id}"
+
+
+def grid_message(run: Run, data: PreparedData) -> dict:
+    xs, ys, P = decision_grid(run.model.predict_proba, data.X_train, resolution=GRID_RESOLUTION)
+    return {"xs": xs.tolist(), "ys": ys.tolist(), "P": P.ravel().tolist()}
+
+
+class Reporter:
+    """The per-epoch callback of a job: batches logs into messages, asks whether to stop, keeps the time limit."""
+
+    def __init__(self, job_id: str, run: Run, data: PreparedData, boundary: bool, limits: JobLimits,
+                 publish: Callable[[dict], None], stop_requested: Callable[[], bool]) -> None:
+        self.job_id, self.run, self.data, self.boundary, self.limits = job_id, run, data, boundary, limits
+        self.publish, self.stop_requested = publish, stop_requested
+        self.pending: list[dict] = []
+        self.started = self.last = time.monotonic()
+        self.timed_out = False
+        self.sent = 0
+
+    def epoch(self, logs: dict) -> None:
+        self.pending.append(logs)
+        now = time.monotonic()
+        if self.sent and now - self.last < FLUSH_SECONDS and logs["epoch"] < self.run.exp.config.epochs:
+            return
+        self.flush()
+        if now - self.started > self.limits.max_seconds:
+            self.timed_out = True
+            self.run.model.stop()
+        elif self.stop_requested():
+            self.run.model.stop()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        message = {"job": self.job_id, "epochs": self.pending}
+        if self.boundary and self.run.model.history.stop_reason != "diverged":
+            message["grid"] = grid_message(self.run, self.data)
+        self.publish(message)
+        self.sent += len(self.pending)
+        self.pending, self.last = [], time.monotonic()
+
+
+def freeze(run: Run) -> Run:
+    """The run as it goes back to the server: a Keras model becomes weights, file and NumPy forward pass."""
+    if run.model is not None and run.model.backend == "keras":
+        from core.models.frozen import FrozenModel
+
+        run.model = FrozenModel.from_model(run.model)
+    return run
+
+
+def train_reporting(job_id: str, exp: Experiment, data: PreparedData, limits: JobLimits, boundary: bool,
+                    publish: Callable[[dict], None], stop_requested: Callable[[], bool]) -> Run:
+    """Build and train `exp` on `data`, publishing progress; the finished run (scored, frozen)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        run = start_run(exp, data, limits.max_params)
+        reporter = Reporter(job_id, run, data, boundary, limits, publish, stop_requested)
+        train(run, data, on_epoch=reporter.epoch)
+        reporter.flush()
+    if reporter.timed_out:
+        run.message = (f"Stopped at the server's time limit ({limits.max_seconds:.0f} s) after epoch {len(run.epochs)}: "
+                       "the model as of that epoch is kept. Train fewer epochs or on fewer samples.")
+    return freeze(run)
+
+
+def run_job(job_id: str, exp: Experiment, data: PreparedData, limits: JobLimits, boundary: bool) -> Run:
+    """The function a Dask worker runs: progress as events on PROGRESS_TOPIC, Stop as a Dask Event."""
+    from distributed import Event, get_worker
+
+    worker, stop = get_worker(), Event(stop_event_name(job_id))
+    return train_reporting(job_id, exp, data, limits, boundary,
+                           publish=lambda message: worker.log_event(PROGRESS_TOPIC, message),
+                           stop_requested=stop.is_set)

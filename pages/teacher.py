@@ -1,0 +1,19 @@
+"""Teacher: the class server at a glance (sessions, the training queue, CPU and memory), with Cancel buttons."""
+
+import streamlit as st
+
+from app import teacher
+
+st.title("Teacher")
+st.caption("Who is here, what is training and what waits in line. Your own trainings go first.")
+
+if teacher.sign_in():
+    @st.fragment(run_every=2.0)
+    def overview() -> None:
+        teacher.machine()
+        st.subheader("Trainings")
+        teacher.jobs_table()
+        st.subheader("Sessions")
+        teacher.sessions_table()
+
+    overview()

@@ -1,0 +1,149 @@
+"""Training as jobs on a real local Dask cluster (a scheduler and two one-thread workers as subprocesses, as the
+server starts them): progress epoch by epoch, Stop, cancel, abandoned jobs, the fair line, and models that come
+back predicting like ones trained in-process with the same seed."""
+
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from core.cluster import Cluster
+from core.datasets import load_dataset
+from core.experiment import Experiment, prepare_data
+from core.jobs import CANCELLED, DONE, RUNNING, WAITING, JobBoard, JobRefused
+from core.runs import start_run, train
+from core.spec import MLPSpec, TrainConfig
+from core.training_job import JobLimits
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = Cluster(workers=2)
+    c.client(timeout=120)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def board(cluster):
+    b = JobBoard(cluster, abandon_after=2.0)
+    yield b
+    for job in b.jobs():
+        b.cancel(job)
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return prepare_data(load_dataset("digits"), 0.2, 0)
+
+
+def _exp(epochs=10, hidden=(16,), **kw) -> Experiment:
+    return Experiment("digits", spec=MLPSpec(hidden), config=TrainConfig(epochs=epochs, batch_size=32,
+                                                                         learning_rate=3e-3, **kw))
+
+
+def _wait(board, job, timeout=120, until=lambda j: j.finished):
+    deadline = time.monotonic() + timeout
+    while not until(job):
+        assert time.monotonic() < deadline, f"job still {job.state} after {timeout} s"
+        board.seen(job)
+        time.sleep(0.02)
+    return job
+
+
+def test_progress_arrives_epoch_by_epoch_and_the_model_predicts_like_one_trained_here(board, digits):
+    job = board.submit("alice", _exp(epochs=40), digits)
+    seen = []
+    _wait(board, job, until=lambda j: (seen.append(len(j.epochs)), j.finished)[1])
+    assert job.state == DONE and [e["epoch"] for e in job.epochs] == list(range(1, 41))
+    assert 0 < min(n for n in seen if n) < 40            # some progress arrived before the end
+    run = board.collect(job)
+    here = train(start_run(_exp(epochs=40), digits), digits)
+    np.testing.assert_allclose(run.model.predict_proba(digits.X_test), here.model.predict_proba(digits.X_test),
+                               rtol=1e-6, atol=1e-9)
+    assert run.test_score == here.test_score and run.status == "completed"
+    assert job not in board.jobs()                       # collected: the board no longer holds it
+
+
+def test_two_jobs_with_one_seed_agree_and_run_at_once_on_two_workers(board, digits):
+    a, b = board.submit("alice", _exp(epochs=30), digits), board.submit("bob", _exp(epochs=30), digits)
+    assert board.position(a) == board.position(b) == 0       # two threads: both start at once
+    _wait(board, a), _wait(board, b)
+    ra, rb = board.collect(a), board.collect(b)
+    assert ra.curves["loss"] == rb.curves["loss"] and ra.curves["val_accuracy"] == rb.curves["val_accuracy"]
+    np.testing.assert_array_equal(ra.model.layer_weights()[0][1], rb.model.layer_weights()[0][1])
+
+
+def test_one_job_per_student_a_line_with_places_and_a_teacher_first(board, digits):
+    long = _exp(epochs=200, hidden=(256, 256))
+    first, second = board.submit("s1", long, digits), board.submit("s2", long, digits)
+    with pytest.raises(JobRefused, match="already have a training"):
+        board.submit("s1", _exp(), digits)
+    third, fourth = board.submit("s3", _exp(), digits), board.submit("s4", _exp(), digits)
+    teacher = board.submit("teacher", _exp(), digits, teacher=True)
+    assert {first.state, second.state} == {RUNNING} and third.state == fourth.state == WAITING
+    assert [board.position(j) for j in (teacher, third, fourth)] == [1, 2, 3]
+    assert 0 < board.wait_estimate(teacher) <= board.wait_estimate(third) <= board.wait_estimate(fourth)
+    board.stop(fourth)                                    # leaving the line
+    assert fourth.state == CANCELLED and board.position(third) == 2
+    board.stop(first)
+    _wait(board, first)
+    _wait(board, teacher, until=lambda j: j.state != WAITING)
+    assert third.state == WAITING                          # the teacher's job took the free thread
+
+
+def test_stop_ends_after_the_current_epoch_and_keeps_the_model(board, digits):
+    job = board.submit("alice", _exp(epochs=200, hidden=(256, 256)), digits)
+    _wait(board, job, until=lambda j: len(j.epochs) >= 2)
+    board.stop(job)
+    run = board.collect(_wait(board, job))
+    assert run.status == "stopped" and 2 <= len(run.epochs) < 200 and run.test_score > 0.5
+    assert run.message == f"Stopped by request after epoch {len(run.epochs)}."
+
+
+def test_an_abandoned_job_is_cancelled_within_seconds(board, digits):
+    job = board.submit("gone", _exp(epochs=200, hidden=(256, 256)), digits)
+    _wait(board, job, until=lambda j: len(j.epochs) >= 1)
+    left = time.monotonic()                               # the page stops polling
+    while job.state == RUNNING and time.monotonic() - left < 10:
+        time.sleep(0.05)
+    assert job.state == CANCELLED and time.monotonic() - left < 5
+    nxt = board.submit("next", _exp(epochs=5), digits)    # its worker thread is free again
+    assert _wait(board, nxt, timeout=30).state == DONE
+
+
+def test_limits_are_one_message_before_anything_runs(cluster, digits):
+    board = JobBoard(cluster, JobLimits(max_params=2_000, max_sample_epochs=10_000))
+    with pytest.raises(JobRefused, match="1,438 training samples x 10 epochs is 14,380 sample-epochs"):
+        board.submit("alice", _exp(epochs=10), digits)
+    with pytest.raises(ValueError, match="over the budget of 2,000"):
+        board.submit("alice", _exp(epochs=2, hidden=(64,)), digits)
+    board.close()
+
+
+def test_a_time_limit_stops_the_run_and_keeps_its_model(cluster, digits):
+    board = JobBoard(cluster, JobLimits(max_seconds=1.0))
+    job = board.submit("alice", _exp(epochs=200, hidden=(256, 256)), digits)
+    run = board.collect(_wait(board, job))
+    assert run.status == "stopped" and f"time limit (1 s) after epoch {len(run.epochs)}" in run.message
+    assert run.model is not None and len(run.epochs) < 200
+    board.close()
+
+
+@pytest.mark.keras
+def test_a_keras_job_comes_back_without_tensorflow_in_the_server_and_predicts_like_keras(board):
+    moons = prepare_data(load_dataset("moons"), 0.2, 0)
+    exp = Experiment("moons", backend="keras", spec=MLPSpec((8, 8)), config=TrainConfig(epochs=15))
+    job = board.submit("alice", exp, moons, boundary=True)
+    run = board.collect(_wait(board, job, timeout=180))
+    assert job.grid is not None and len(job.grid["P"]) == len(job.grid["xs"]) * len(job.grid["ys"])
+    assert type(run.model).__name__ == "FrozenModel" and run.status == "completed"
+    if "tensorflow" not in sys.modules:                   # in a full test run other tests import it
+        assert run.model.predict(moons.X_test).shape == (len(moons.X_test),) and "tensorflow" not in sys.modules
+    from core.models import load_model
+
+    keras_model = load_model(run.model.save_bytes(), "keras", exp.spec, input_shape=(2,), n_outputs=2)
+    np.testing.assert_allclose(run.model.predict_proba(moons.X_test), keras_model.predict_proba(moons.X_test),
+                               atol=1e-5)
