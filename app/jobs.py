@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from app.session import add_to_history, set_current_run, set_page_run
-from app.training.figures import decision_boundary, learning_curves
+from app.figures import live
 from app.widgets import show_error
 from core.cluster import Cluster
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
 from core.jobs import DONE, RUNNING, WAITING, Job, JobBoard
-from core.models.base import History
 from core.runs import Run
 
 POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0        # redraws while training; place-in-line updates while waiting
@@ -119,6 +118,9 @@ def follow_training(where, origin: str) -> None:
 
 
 def _stop_button(job: Job) -> None:
+    if job.state == WAITING:
+        st.button("Leave the line", icon=":material/close:", key="jobs_leave", on_click=job_board().stop, args=(job,))
+        return
     st.button("Stop", icon=":material/stop:", key="jobs_stop", on_click=job_board().stop, args=(job,),
               help="Ends training after the current epoch and keeps the model.")
 
@@ -130,8 +132,10 @@ def _waiting() -> None:
         st.rerun()
     board, job = job_board(), plan.job
     place, wait = board.position(job), board.wait_estimate(job)
-    st.info(f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s: {board.cluster.threads()} trainings "
-            "run at once on this server, in the order they were asked for.", icon=":material/hourglass_top:")
+    at_once = board.cluster.threads()
+    st.info(f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s. This server trains "
+            f"{at_once} network{'s' if at_once > 1 else ''} at a time, in the order they were asked for.",
+            icon=":material/hourglass_top:")
     _stop_button(job)
 
 
@@ -149,23 +153,15 @@ def _live() -> None:
     with c[1]:
         _stop_button(job)
     metric = "accuracy" if data.task == "classification" else "r2"
-    curves = learning_curves(History(epochs=job.epochs).history, metric, total)
-    if plan.boundary:
-        left_col, right_col = st.columns([3, 2])
-        left_col.plotly_chart(curves, key="jobs_live_curves")
-        if job.grid is not None:
-            g = job.grid
-            P = _grid(g)
-            right_col.plotly_chart(decision_boundary(g["xs"], g["ys"], P, data.X_train, data.y_train, data.X_test,
-                                                     data.y_test), key="jobs_live_boundary")
-    else:
-        st.plotly_chart(curves, key="jobs_live_curves")
-
-
-def _grid(g: dict):
-    import numpy as np
-
-    return np.asarray(g["P"], np.float32).reshape(len(g["ys"]), len(g["xs"]))
+    where = st.columns([3, 2]) if plan.boundary else [st.container()]
+    curves = where[0].columns(2)
+    for col, key in zip(curves, ("loss", metric)):
+        col.vega_lite_chart(live.curve_frame(job.epochs, key), live.curve_spec(key, total), key=f"jobs_live_{key}",
+                            width="stretch")
+    if plan.boundary and job.grid is not None:
+        where[1].vega_lite_chart(live.boundary_frame(job.grid),
+                                 live.boundary_spec(data.X_train, data.y_train, data.X_test, data.y_test, job.grid),
+                                 key="jobs_live_boundary", width="stretch")
 
 
 @st.fragment(run_every=WAIT_POLL_SECONDS)

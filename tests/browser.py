@@ -30,3 +30,14 @@ def screenshot(page, name: str) -> Path:
 
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
+
+
+NO_STOP = "() => !Array.from(document.querySelectorAll('button')).some(b => b.innerText.trim().endsWith('Stop'))"
+
+
+def wait_trained(page, timeout: float = 180_000) -> None:
+    """Wait until the session's training is over and its results are drawn. Training runs as a job the page
+    polls, so the page is idle between polls while it trains: wait for its Stop button to go, then for a run."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(NO_STOP, timeout=timeout)
+    wait_idle(page, timeout)

@@ -30,7 +30,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "NNLAB_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    env = {**os.environ, "NNLAB_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+           "NNLAB_WORKERS": "1"}                   # one training at a time: a second student waits in line
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],

@@ -2,7 +2,7 @@
 and a prediction appear; screenshots for people to look at."""
 
 import pytest
-from browser import assert_no_exception, screenshot, wait_idle
+from browser import assert_no_exception, screenshot, wait_idle, wait_trained
 
 pytestmark = pytest.mark.e2e
 
@@ -12,7 +12,7 @@ def test_drawing_a_stroke_shows_feature_maps_and_a_prediction(page, app_url):
     wait_idle(page)
     screenshot(page, "cnn-build")
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
-    wait_idle(page, 180_000)
+    wait_trained(page)
     assert page.get_by_text("Trained 3 epochs").is_visible()
     page.get_by_role("tab", name="Feature maps", exact=True).click()
     wait_idle(page)

@@ -1,7 +1,10 @@
-"""Training in a real browser: the curve appears live, and Stop ends a long run keeping its model."""
+"""Training in a real browser: the curve appears live, Stop ends a long run keeping its model, a second student
+waits in line, and a closed tab gives its place up."""
 
 import pytest
-from browser import SHOTS, assert_no_exception, screenshot, wait_idle
+import time
+
+from browser import SHOTS, assert_no_exception, screenshot, wait_idle, wait_trained
 
 pytestmark = pytest.mark.e2e
 
@@ -11,7 +14,7 @@ def _trained(page, app_url, query: str, tab: str | None = None) -> None:
     page.goto(f"{app_url}/training?{query}")
     wait_idle(page)
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
-    wait_idle(page, 120_000)
+    wait_trained(page)
     if tab:
         page.get_by_role("tab", name=tab, exact=True).click()
         wait_idle(page)
@@ -32,9 +35,9 @@ def test_stop_ends_a_long_run_and_keeps_the_model(page, app_url):
     page.get_by_role("button", name="Train", exact=True).click()
     page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)  # training is under way
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
-    wait_idle(page, 60_000)
-    message = page.get_by_text("Stopped after epoch").first
-    assert message.is_visible() and "of 200" in message.inner_text()
+    wait_trained(page, 60_000)
+    message = page.get_by_text("Stopped by request after epoch").first
+    assert message.is_visible()
     assert page.get_by_role("tab", name="Test results").is_visible()     # the kept model is shown
     assert_no_exception(page)
     screenshot(page, "training-stopped")
@@ -71,18 +74,39 @@ def test_live_curves_and_boundary_are_on_a_1280x720_screen_while_training(page, 
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
     page.wait_for_timeout(3000)
-    page.locator(".stPlotlyChart").nth(1).wait_for(timeout=30_000)         # the curves and the boundary
-    rects = "() => Array.from(document.querySelectorAll('.stPlotlyChart')).map(e => e.getBoundingClientRect())" \
-            ".filter(r => r.height > 50).map(r => r.top + r.height / 2)"
-    for _ in range(50):                            # each epoch replaces the charts: sample when both are drawn
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    charts.nth(2).wait_for(timeout=30_000)                                     # loss, accuracy and the boundary
+    rects = "() => Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'))" \
+            ".map(e => [e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2, " \
+            "e.querySelectorAll('canvas, svg.marks').length])"
+    for _ in range(20):                             # every moment sampled: drawn (updated in place, never remounted)
         middles = page.evaluate(rects)
-        if len(middles) >= 2:
-            break
-        page.wait_for_timeout(100)
-    assert len(middles) >= 2 and all(m < 720 for m in middles[:2]), middles        # on screen, not below the fold
+        assert len(middles) == 3 and all(m < 720 and drawn for m, drawn in middles), middles
+        page.wait_for_timeout(150)
     assert page.locator("[data-testid='stProgress']").count() == 1              # measured while it was training
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "training-live-1280x720.png"))
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
-    wait_idle(page, 60_000)
+    wait_trained(page, 60_000)
     assert_no_exception(page)
+
+
+def test_a_second_student_waits_in_line_and_a_closed_tab_gives_its_place_up(browser, app_url):
+    """The e2e server has one worker thread (NNLAB_WORKERS=1): a second training waits for the first."""
+    first, second = (browser.new_context(viewport={"width": 1280, "height": 720}).new_page() for _ in range(2))
+    first.goto(f"{app_url}/training?epochs=200&bs=1")                  # about a minute of training
+    wait_idle(first)
+    first.get_by_role("button", name="Train", exact=True).click()
+    first.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
+    second.goto(f"{app_url}/training?epochs=5")
+    wait_idle(second)
+    second.get_by_role("button", name="Train", exact=True).click()
+    second.get_by_text("1st in line").wait_for(timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    second.screenshot(path=str(SHOTS / "training-in-line.png"))
+    first.context.close()                            # the first student closes the tab: no more polls
+    left = time.monotonic()
+    second.get_by_text("Trained 5 epochs").wait_for(timeout=60_000)
+    assert time.monotonic() - left < 20               # abandoned within seconds, then 5 epochs of digits
+    assert_no_exception(second)
+    second.context.close()
