@@ -34,7 +34,7 @@ from core.training_job import PROGRESS_TOPIC, JobLimits, run_job, stop_event_nam
 
 WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
 ACTIVE = (WAITING, RUNNING)
-ABANDON_AFTER = 4.0              # seconds without a poll from the job's page
+ABANDON_AFTER = 3.0              # seconds without a poll from the job's page (it polls every 0.3-1 s)
 TICK = 0.5                       # how often the board looks for abandoned jobs and free threads
 UNCOLLECTED = 600.0              # a finished job nobody collects is forgotten after this many seconds
 DEFAULT_RATE = 2e-8              # seconds per sample x parameter x epoch, until finished jobs measure it

@@ -1,0 +1,278 @@
+"""A class on one server: N simulated students, some of them training, against a server this script starts.
+
+    python bench/classroom.py                      # 20 sessions with 4 training, then 40 with 8
+    python bench/classroom.py --sessions 20 --training 4 --tabs 2
+
+Students speak Streamlit's websocket protocol (`bench/streamlit_client.py`), not Chromium: on two cores, 20
+Chromium tabs drawing Plotly take the cores from the server, and then the browsers, not the server, are what is
+measured. `--tabs N` adds N real Chromium tabs at the lowest CPU priority. The server's own CPU share (and its
+training workers') is printed beside the figures.
+
+Printed, each as a ratio to a quiet baseline taken in the same run:
+- page runs (a student opening a page) p50 / p95 / max, while the others browse and train;
+- training wall time, click to "Trained", against the same training alone; every training must finish;
+- errors (exception elements, error boxes), server memory, CPU;
+- an abandoned training: seconds until the workers are idle after its tab disconnects (target: within 5 s);
+- server memory over 10 Keras retrains in one session (target: at most 10% growth).
+Targets on 2 cores: 20 sessions with 4 training, page p95 at most 2x quiet and no errors; 40 with 8, no errors
+and every training finishes (waiting in line with its place shown meanwhile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from streamlit_client import Tab  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BROWSE = [("", ""), ("data", ""), ("activations", ""), ("losses", ""), ("training", ""), ("gradient_descent", ""),
+          ("backprop", "")]
+TRAINING = ("training", "depth=2&w1=32&w2=32&epochs=60")          # digits, about 1-2 s of work alone
+ARRIVAL = 10.0                # seconds over which the students of a scenario arrive
+SLOW = 2.0                    # a page run over this many seconds is listed
+slow: list[tuple] = []
+ABANDONED = ("training", "depth=2&w1=256&w2=256&epochs=200")
+RETRAIN = ("training", "dataset=moons&backend=keras&epochs=10")
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "NNLAB_DATA_DIR": tempfile.mkdtemp()}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    return proc, f"ws://127.0.0.1:{port}/_stcore/stream"
+
+
+def tree(proc: psutil.Process) -> tuple[psutil.Process, list[psutil.Process]]:
+    return proc, proc.children(recursive=True)
+
+
+def cpu_seconds(procs) -> float:
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def rss_mb(p: psutil.Process) -> float:
+    return p.memory_info().rss / 2**20
+
+
+async def trained(tab: Tab, timeout: float = 600) -> float:
+    """Click Train and wait for the finished run's message; seconds from the click."""
+    start = time.perf_counter()
+    tab.texts.clear()
+    await tab.click("train_go")
+    while not any(word in t for t in tab.texts for word in (": Trained", ": Stopped", ": Early stopping")):
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("training did not finish")
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - start
+
+
+async def browser(url: str, until: float, runs: list[float], errors: list[str], arrivals: list[float]) -> None:
+    tab = Tab(url)
+    rng = random.Random(id(tab))
+    await asyncio.sleep(rng.uniform(0, ARRIVAL))            # a class logs in over a few seconds
+    await tab.connect()
+    arrivals.append(await tab.open(*rng.choice(BROWSE)))     # a session's first page run costs more
+    while time.perf_counter() < until:
+        page, query = rng.choice(BROWSE)
+        seconds = await tab.open(page, query)
+        runs.append(seconds)
+        if seconds > SLOW:
+            slow.append((round(until - time.perf_counter()), page or "home", round(seconds, 1)))
+        await asyncio.sleep(rng.uniform(1.0, 3.0))          # reading the page
+    errors.extend(tab.errors)
+    await tab.close()
+
+
+async def trainer(url: str, times: list[float], errors: list[str], lines: list[str]) -> None:
+    tab = Tab(url)
+    await asyncio.sleep(random.uniform(0, ARRIVAL))
+    await tab.connect()
+    await tab.open(*TRAINING)
+    times.append(await trained(tab))
+    lines.extend(t for t in tab.texts if "in line" in t)
+    errors.extend(tab.errors)
+    await tab.close()
+
+
+async def quiet(url: str, n: int = 30) -> list[float]:
+    tab = Tab(url)
+    await tab.connect()
+    runs = []
+    for i in range(n):
+        runs.append(await tab.open(*BROWSE[i % len(BROWSE)]))
+    await tab.close()
+    return runs[len(BROWSE):]           # each page's first run in the session apart, as under load
+
+
+async def load(url: str, sessions: int, training: int, seconds: float) -> dict:
+    runs, errors, times, lines, arrivals = [], [], [], [], []
+    until = time.perf_counter() + seconds
+    tasks = [browser(url, until, runs, errors, arrivals) for _ in range(sessions - training)]
+    tasks += [trainer(url, times, errors, lines) for _ in range(training)]
+    await asyncio.gather(*tasks)
+    return {"runs": runs, "errors": errors, "times": times, "lines": lines, "arrivals": arrivals}
+
+
+async def abandoned(url: str, workers: list[psutil.Process]) -> float:
+    """Seconds from a training tab's disconnect until the cluster's processes are back to their idle CPU use."""
+    for p in workers:
+        p.cpu_percent()
+    await asyncio.sleep(2)
+    idle = sum(p.cpu_percent() for p in workers if p.is_running())      # Dask's own heartbeats
+    tab = Tab(url)
+    await tab.connect()
+    await tab.open(*ABANDONED)
+    await tab.click("train_go")
+    await asyncio.sleep(3)
+    await tab.close()
+    left = time.perf_counter()
+    for p in workers:
+        p.cpu_percent()
+    while time.perf_counter() - left < 30:
+        await asyncio.sleep(0.5)
+        if sum(p.cpu_percent() for p in workers if p.is_running()) < idle + 20:
+            return time.perf_counter() - left - 0.25
+    return float("inf")
+
+
+async def retrains(url: str, server: psutil.Process, n: int = 10) -> tuple[float, float]:
+    tab = Tab(url)
+    await tab.connect()
+    await tab.open(*RETRAIN)
+    await trained(tab)
+    first = rss_mb(server)
+    for _ in range(n - 1):
+        await trained(tab)
+    await tab.close()
+    return first, rss_mb(server)
+
+
+def tabs(url: str, n: int):
+    """n real Chromium tabs on the Training page, at the lowest CPU priority."""
+    from playwright.sync_api import sync_playwright
+
+    p = sync_playwright().start()
+    b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    for proc in psutil.Process().children(recursive=True):
+        if "chrom" in proc.name():
+            proc.nice(19)
+    http = url.replace("ws://", "http://").replace("/_stcore/stream", "")
+    for _ in range(n):
+        b.new_page().goto(f"{http}/training")
+    return p, b
+
+
+def pct(values, q) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, nargs="*", default=[20, 40])
+    ap.add_argument("--training", type=int, nargs="*", default=[4, 8])
+    ap.add_argument("--seconds", type=float, default=40)
+    ap.add_argument("--tabs", type=int, default=0)
+    args = ap.parse_args()
+    proc, url = start_server()
+    server = psutil.Process(proc.pid)
+    try:
+        asyncio.run(quiet(url, 5))                                  # first imports, cluster up
+        _, kids = tree(server)
+        workers = [p for p in kids if "worker" in " ".join(p.cmdline()) or "spawn" in " ".join(p.cmdline())]
+        asyncio.run(_warm(url))
+        base = asyncio.run(quiet(url))
+        alone = [asyncio.run(_alone(url)) for _ in range(2)]
+        print(f"server started; {len(workers)} worker processes; {psutil.cpu_count()} cores")
+        print(f"quiet: page run p50 {pct(base, 50) * 1000:.0f} ms, p95 {pct(base, 95) * 1000:.0f} ms; "
+              f"a training alone {min(alone):.2f} s")
+        browsers = tabs(url, args.tabs) if args.tabs else None
+        for sessions, training in zip(args.sessions, args.training):
+            cpu0, server_cpu0, t0 = cpu_seconds(kids), cpu_seconds([server]), time.perf_counter()
+            out = asyncio.run(load(url, sessions, training, args.seconds))
+            wall = time.perf_counter() - t0
+            _, kids = tree(server)
+            runs = out["runs"]
+            ok = len(out["times"]) == training and not out["errors"]
+            p95_ratio = pct(runs, 95) / pct(base, 95)
+            print(f"\n{sessions} sessions, {training} training ({args.tabs} real tabs):")
+            print(f"  page runs: {len(runs)}, p50 {pct(runs, 50) * 1000:.0f} ms ({pct(runs, 50) / pct(base, 50):.2f}x "
+                  f"quiet), p95 {pct(runs, 95) * 1000:.0f} ms ({p95_ratio:.2f}x), max {max(runs) * 1000:.0f} ms")
+            print(f"  first page run of each arriving session: p50 {pct(out['arrivals'], 50) * 1000:.0f} ms, max "
+                  f"{max(out['arrivals']) * 1000:.0f} ms")
+            print(f"  trainings finished {len(out['times'])} / {training}: wall {min(out['times']):.1f}-"
+                  f"{max(out['times']):.1f} s ({max(out['times']) / min(alone):.1f}x alone); places shown: "
+                  f"{len(out['lines'])}")
+            print(f"  errors: {len(out['errors'])} {out['errors'][:3]}")
+            if slow:
+                print(f"  page runs over {SLOW:.0f} s (seconds before the end, page, seconds): {sorted(slow)[-8:]}")
+                slow.clear()
+            print(f"  CPU: server {(cpu_seconds([server]) - server_cpu0) / wall:.2f} cores, training workers "
+                  f"{(cpu_seconds(kids) - cpu0) / wall:.2f} cores; server memory {rss_mb(server):.0f} MB")
+            target = (p95_ratio <= 2.0 if sessions <= 20 else True) and ok
+            print(f"  target ({'p95 <= 2x quiet, ' if sessions <= 20 else ''}no errors, all finish): "
+                  f"{'PASS' if target else 'FAIL'}")
+        if browsers:
+            browsers[1].close()
+            browsers[0].stop()
+        seconds = asyncio.run(abandoned(url, [p for p in tree(server)[1]]))
+        print(f"\nabandoned training: workers idle {seconds:.1f} s after its tab left (target 5 s): "
+              f"{'PASS' if seconds <= 5 else 'FAIL'}")
+        first, last = asyncio.run(retrains(url, server))
+        print(f"10 Keras retrains in one session: server memory {first:.0f} -> {last:.0f} MB "
+              f"({(last / first - 1) * 100:+.1f}%, target at most +10%): {'PASS' if last <= first * 1.1 else 'FAIL'}")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+async def _warm(url: str) -> None:
+    tab = Tab(url)
+    await tab.connect()
+    await tab.open(*TRAINING)
+    await trained(tab)
+    await tab.close()
+
+
+async def _alone(url: str) -> float:
+    tab = Tab(url)
+    await tab.connect()
+    await tab.open(*TRAINING)
+    seconds = await trained(tab)
+    await tab.close()
+    return seconds
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""A simulated browser tab that speaks Streamlit's own websocket protocol (the BackMsg / ForwardMsg protobufs that
+ship with Streamlit), so that `bench/classroom.py` can put 40 students on a server without 40 Chromiums taking the
+server's two cores.
+
+    tab = Tab(url)                                   # ws://127.0.0.1:8501/_stcore/stream
+    await tab.connect()
+    seconds = await tab.open("training", "epochs=30")       # a page run, until the script finishes
+    seconds = await tab.click("train_go")            # a button by its key (ids learnt from the page's elements)
+    tab.texts                                        # every text and alert the tab has been sent
+    tab.errors                                       # exception elements and error alerts seen
+
+Fragments that run on a timer (`st.fragment(run_every=...)`) are driven by the browser: the server sends an
+`auto_rerun` message and the tab asks for the fragment's run at that interval, as the real frontend does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import websockets
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+WIDGETS = ("button", "slider", "selectbox", "checkbox", "radio", "number_input", "text_input", "multiselect")
+
+
+class Tab:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.page, self.query = "", ""
+        self.page_hash = ""                         # the page's script hash, as the server's navigation names it
+        self.ids: dict[str, str] = {}               # widget key -> widget id
+        self.texts: list[str] = []
+        self.errors: list[str] = []
+        self.finished = asyncio.Event()
+        self.timers: dict[str, asyncio.Task] = {}   # fragment id -> auto-rerun task
+        self.fragment_runs: list[float] = []        # seconds per timer-driven fragment run
+        self._ws = self._reader = None
+        self._sent_at = 0.0
+        self._fragment = ""
+
+    async def connect(self) -> None:
+        self._ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=2**26)
+        self._reader = asyncio.create_task(self._read())
+
+    async def close(self) -> None:
+        for task in self.timers.values():
+            task.cancel()
+        self.timers.clear()
+        self._reader.cancel()
+        await self._ws.close()
+
+    async def _send(self, widget_states: list | None = None, fragment_id: str = "", auto: bool = False) -> None:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string, state.page_name, state.page_script_hash = self.query, self.page, self.page_hash
+        if fragment_id:
+            state.fragment_id, state.is_auto_rerun = fragment_id, auto
+        for ws in widget_states or []:
+            state.widget_states.widgets.append(ws)
+        self.finished.clear()
+        self._sent_at, self._fragment = time.perf_counter(), fragment_id
+        await self._ws.send(msg.SerializeToString())
+
+    async def run(self, widget_states: list | None = None, timeout: float = 120) -> float:
+        """One full script run; its seconds from request to `script_finished`."""
+        await self._send(widget_states)
+        start = self._sent_at
+        await asyncio.wait_for(self.finished.wait(), timeout)
+        return time.perf_counter() - start
+
+    async def open(self, page: str, query: str = "") -> float:
+        self.page, self.query, self.page_hash = page, query, ""
+        for task in self.timers.values():
+            task.cancel()
+        self.timers.clear()
+        return await self.run()
+
+    async def click(self, key: str) -> float:
+        msg = BackMsg().rerun_script.widget_states.widgets.add()
+        msg.id, msg.trigger_value = self.ids[key], True
+        return await self.run([msg])
+
+    async def _auto(self, fragment_id: str, interval: float) -> None:
+        while self._ws.state.name == "OPEN":
+            await asyncio.sleep(interval)
+            start = time.perf_counter()
+            await self._send(fragment_id=fragment_id, auto=True)
+            try:
+                await asyncio.wait_for(self.finished.wait(), 60)
+                self.fragment_runs.append(time.perf_counter() - start)
+            except asyncio.TimeoutError:
+                self.errors.append(f"fragment run of {fragment_id} took over 60 s")
+
+    async def _read(self) -> None:
+        async for raw in self._ws:
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self._element(msg.delta.new_element)
+            elif kind == "navigation" and msg.navigation.page_script_hash:
+                self.page_hash = msg.navigation.page_script_hash      # later runs (and st.rerun) stay on this page
+            elif kind == "auto_rerun":
+                rerun = msg.auto_rerun
+                if rerun.fragment_id not in self.timers:
+                    self.timers[rerun.fragment_id] = asyncio.create_task(self._auto(rerun.fragment_id, rerun.interval))
+            elif kind == "stop_auto_rerun":
+                task = self.timers.pop(msg.stop_auto_rerun.fragment_id, None) if hasattr(msg, "stop_auto_rerun") else None
+                if task:
+                    task.cancel()
+            elif kind == "script_finished":
+                self.finished.set()
+
+    def _element(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind in WIDGETS:
+            widget = getattr(element, kind)
+            if "-" in widget.id:
+                self.ids[widget.id.rsplit("-", 1)[-1]] = widget.id
+        elif kind == "exception":
+            self.errors.append(f"{element.exception.type}: {element.exception.message}")
+        elif kind == "alert":
+            self.texts.append(element.alert.body)
+            if element.alert.format == Alert.ERROR:
+                self.errors.append(element.alert.body)
+        elif kind == "markdown":
+            self.texts.append(element.markdown.body)
+        elif kind == "progress":
+            self.texts.append(element.progress.text)
