@@ -5,8 +5,11 @@ import streamlit as st
 
 from app.jobs import background_status, job_board, session_id
 from app.navigation import HOME, sections
+from app.server import no_nagle
 
 st.set_page_config(page_title="NN Lab", page_icon=":material/neurology:", layout="wide")
+if "nnlab_no_nagle" not in st.session_state:               # once a session: 40 ms off every click (app/server.py)
+    st.session_state["nnlab_no_nagle"] = no_nagle(int(st.get_option("server.port")))
 
 navigation = st.navigation(
     {

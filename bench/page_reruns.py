@@ -10,12 +10,15 @@ and prints each rerun against the plain work it wraps, as a notebook cell would 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))                   # the pages import `app.*`, as under `python -m streamlit run`
+MAIN = str(ROOT / "app" / "main.py")
 DATA_BUDGET_MS, MATHS_BUDGET_MS = 150.0, 100.0
 
 

@@ -24,6 +24,16 @@ def problem_and_surface():
     return problem, problem.loss_grid(W1, W2)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def descents(lr: float, epochs: int, batch: int, seed: int) -> dict:
+    """Batch, mini-batch and stochastic descent on the fixed problem: one computation per settings per server
+    (a class mostly looks at the same few settings)."""
+    problem, _ = problem_and_surface()
+    return {"batch (200 per update)": gradient_descent(problem, 200, lr, epochs, seed=seed),
+            f"mini-batch ({batch} per update)": gradient_descent(problem, batch, lr, epochs, seed=seed),
+            "stochastic (1 per update)": gradient_descent(problem, 1, lr, epochs, seed=seed)}
+
+
 RATES = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 1.5, 3.0]
 tabs = st.tabs(["Batch, mini-batch, stochastic", "Optimizers on loss surfaces"], key="gd_tab", on_change="rerun")
 
@@ -36,11 +46,9 @@ if tabs[0].open:
         epochs = c[1].slider("Epochs", 1, 15, 5, key="gd_epochs")
         batch = c[2].select_slider("Mini-batch size", [2, 5, 10, 20, 50, 100], 20, key="gd_batch")
         seed = c[3].number_input("Shuffle seed", 0, 999, 0, key="gd_seed")
-        problem, grid = problem_and_surface()
+        _, grid = problem_and_surface()
         try:
-            runs = {"batch (200 per update)": gradient_descent(problem, 200, lr, epochs, seed=seed),
-                    f"mini-batch ({batch} per update)": gradient_descent(problem, batch, lr, epochs, seed=seed),
-                    "stochastic (1 per update)": gradient_descent(problem, 1, lr, epochs, seed=seed)}
+            runs = descents(lr, epochs, batch, int(seed))
         except NNLabError as exc:
             show_error(exc)
             st.stop()

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from app.figures.plain import figure
 from app.figures.style import RED, TRAIN, VALIDATION, class_color, tidy
 
 LUMA = np.array([0.299, 0.587, 0.114])   # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
@@ -13,12 +14,11 @@ INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]   # ink: high values dark (di
 
 
 def class_counts(class_names, counts) -> go.Figure:
-    fig = go.Figure(go.Bar(x=list(class_names), y=counts, marker_color=[class_color(i) for i in range(len(counts))],
-                           text=counts, textposition="outside", cliponaxis=False))
-    fig.update_xaxes(type="category", title="class")
-    fig.update_yaxes(title="samples")
-    fig.update_yaxes(range=[0, max(counts) * 1.15])
-    return tidy(fig, 260, legend=False)
+    bars = {"type": "bar", "x": list(class_names), "y": counts, "text": [str(c) for c in counts], "textposition": "outside",
+            "cliponaxis": False, "marker": {"color": [class_color(i) for i in range(len(counts))]}}
+    layout = {"xaxis": {"type": "category", "title": {"text": "class"}},
+              "yaxis": {"title": {"text": "samples"}, "range": [0, max(counts) * 1.15]}}
+    return figure([bars], layout, height=260, legend=False)
 
 
 def image_values(raw: np.ndarray, max_value: float, ink: bool = True, decimals: int = 0,

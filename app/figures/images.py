@@ -9,6 +9,7 @@ import io
 import numpy as np
 import plotly.graph_objects as go
 
+from app.figures.plain import figure
 from app.figures.style import DIVERGING, LABEL, tidy
 
 
@@ -19,11 +20,10 @@ def png_image(pixels: np.ndarray) -> go.Figure:
 
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG")
-    fig = go.Figure(go.Image(source="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
-                             hoverinfo="skip"))
-    fig.update_xaxes(visible=False, range=[-0.5, pixels.shape[1] - 0.5])
-    fig.update_yaxes(visible=False, range=[pixels.shape[0] - 0.5, -0.5], scaleanchor="x")
-    return fig
+    image = {"type": "image", "source": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+             "hoverinfo": "skip"}
+    return figure([image], {"xaxis": {"visible": False, "range": [-0.5, pixels.shape[1] - 0.5]},
+                            "yaxis": {"visible": False, "range": [pixels.shape[0] - 0.5, -0.5], "scaleanchor": "x"}})
 
 
 def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:

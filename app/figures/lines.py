@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from app.figures.style import class_color, tidy
+from app.figures.plain import figure
+from app.figures.style import class_color
 
 
 @dataclass(frozen=True)
@@ -23,36 +24,42 @@ class Line:
     hover: str | None = None          # a hovertemplate
 
 
+def line_trace(line: Line, index: int = 0, *, markers: bool = False, legend: bool = True,
+               webgl: bool = False) -> dict:
+    """`line` as a scatter trace dict. webgl: for long series (thousands of points)."""
+    many = len(line.x) > 60
+    return {"type": "scattergl" if webgl else "scatter", "x": line.x, "y": line.y, "name": line.name,
+            "legendgroup": line.group or line.name, "showlegend": legend,
+            "mode": "lines+markers" if markers else "lines", "hovertemplate": line.hover,
+            "line": {"color": line.color or class_color(index), "dash": line.dash, "width": 2 if many else 3},
+            "marker": {"size": 3 if many else 6}}
+
+
 def add_line(fig: go.Figure, line: Line, index: int = 0, *, markers: bool = False, legend: bool = True,
              row: int | None = None, col: int | None = None, webgl: bool = False) -> go.Figure:
-    """Add `line` to `fig` (on panel row/col of a subplot figure). webgl: for long series (thousands of points)."""
-    many = len(line.x) > 60
-    trace = (go.Scattergl if webgl else go.Scatter)(
-        x=line.x, y=line.y, name=line.name, legendgroup=line.group or line.name, showlegend=legend,
-        mode="lines+markers" if markers else "lines", hovertemplate=line.hover,
-        line=dict(color=line.color or class_color(index), dash=line.dash, width=2 if many else 3),
-        marker=dict(size=3 if many else 6))
+    """Add `line` to `fig` (on panel row/col of a subplot figure)."""
+    trace = line_trace(line, index, markers=markers, legend=legend, webgl=webgl)
     return fig.add_trace(trace, row=row, col=col) if row else fig.add_trace(trace)
 
 
 def epoch_axis(fig: go.Figure, epochs: int, **where) -> None:
     """An x axis of whole epochs 1..epochs, about ten ticks."""
+    fig.update_xaxes(**epoch_range(epochs), **where)
+
+
+def epoch_range(epochs: int) -> dict:
+    """Axis settings for whole epochs 1..epochs, about ten ticks."""
     span = max(epochs, 1)
-    fig.update_xaxes(title="epoch", range=[0.5, span + 0.5], dtick=max(1, round(span / 10)), **where)
+    return {"title": {"text": "epoch"}, "range": [0.5, span + 0.5], "dtick": max(1, round(span / 10))}
 
 
 def line_chart(lines: list[Line], x_title: str, y_title: str, *, height: int = 340, log_y: bool = False,
                markers: bool = False, legend: bool = True, epochs: int | None = None, y_format: str | None = None,
                webgl: bool = False) -> go.Figure:
     """Lines on one pair of axes. epochs: an epoch axis up to that epoch (x_title is then "epoch")."""
-    fig = go.Figure()
-    for i, line in enumerate(lines):
-        add_line(fig, line, i, markers=markers, legend=legend, webgl=webgl)
-    if epochs is not None:
-        epoch_axis(fig, epochs)
-    else:
-        fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title=y_title, type="log" if log_y else "linear", tickformat=y_format)
+    data = [line_trace(line, i, markers=markers, legend=legend, webgl=webgl) for i, line in enumerate(lines)]
+    layout = {"xaxis": epoch_range(epochs) if epochs is not None else {"title": {"text": x_title}},
+              "yaxis": {"title": {"text": y_title}, "type": "log" if log_y else "linear", "tickformat": y_format}}
     if legend:
-        fig.update_layout(legend=dict(orientation="h", y=-0.25))
-    return tidy(fig, height, legend=legend)
+        layout["legend"] = {"orientation": "h", "y": -0.25}
+    return figure(data, layout, height=height, legend=legend)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from app.figures.style import DIVERGING, GREY, INK, NEG, PANEL, POS, TEXT, WHITE, tidy
+from app.figures.plain import colorscale, figure
+from app.figures.style import DIVERGING, GREY, INK, NEG, PANEL, POS, TEXT, WHITE
 
 WIDTHS = (0.4, 1.0, 2.0, 3.4)        # edge widths by |value| quartile of the layer's largest
 
@@ -33,15 +34,17 @@ def network_figure(sizes: list[int], edges: list[np.ndarray], names: list[str], 
     boxes = [6] if not all(drawn) else []                                     # a box stands as tall as 6 units
     half = (max([n for n, d in zip(sizes, drawn) if d] + boxes) - 1) / 2
     ys = [layer_y(n) if d else None for n, d in zip(sizes, drawn)]
-    fig = go.Figure()
+    data: list[dict] = []
+    shapes: list[dict] = []
+    notes: list[dict] = []
     hover: list[tuple[float, float, str]] = []
     labels: list[tuple[float, float, str]] = []
 
     def segments(segs, color, width):
         if segs:
-            fig.add_trace(go.Scatter(x=[v for s in segs for v in (s[0], s[2], None)],
-                                     y=[v for s in segs for v in (s[1], s[3], None)], mode="lines",
-                                     line=dict(color=color, width=width), hoverinfo="skip", showlegend=False))
+            data.append({"type": "scatter", "x": [v for s in segs for v in (s[0], s[2], None)],
+                         "y": [v for s in segs for v in (s[1], s[3], None)], "mode": "lines",
+                         "line": {"color": color, "width": width}, "hoverinfo": "skip", "showlegend": False})
 
     for l, E in enumerate(edges):
         x0, x1 = l + (0 if drawn[l] else 0.12), l + 1 - (0 if drawn[l + 1] else 0.12)
@@ -70,37 +73,39 @@ def network_figure(sizes: list[int], edges: list[np.ndarray], names: list[str], 
             segments([(x0, 0, x1, 0)], GREY, 14)
             hover.append(((x0 + x1) / 2, 0, f"{names[l + 1]}: {E.size:,} values, mean |{edge_title}| = "
                           f"{np.abs(E).mean():.4f}"))
-    fig.add_trace(go.Scatter(x=[h[0] for h in hover], y=[h[1] for h in hover], mode="markers", showlegend=False,
-                             marker=dict(size=10, opacity=0), hovertext=[h[2] for h in hover], hoverinfo="text"))
-    fig.update_layout(annotations=[dict(x=x, y=y, text=t, showarrow=False, font=dict(size=11, color=TEXT),
-                                        bgcolor="rgba(255,255,255,0.85)", borderpad=1) for x, y, t in labels])
-    _units(fig, sizes, drawn, ys, units, names, unit_title, write_values, half)
+    data.append({"type": "scatter", "x": [h[0] for h in hover], "y": [h[1] for h in hover], "mode": "markers",
+                 "showlegend": False, "marker": {"size": 10, "opacity": 0}, "hovertext": [h[2] for h in hover],
+                 "hoverinfo": "text"})
+    notes += [{"x": x, "y": y, "text": t, "showarrow": False, "font": {"size": 11, "color": TEXT},
+               "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1} for x, y, t in labels]
+    _units(data, shapes, notes, sizes, drawn, ys, units, names, unit_title, write_values, half)
     top = max(half, max((len(y) - 1) / 2 for y in ys if y is not None)) + 1.2
-    fig.add_trace(go.Scatter(x=list(range(len(sizes))), y=[top] * len(sizes), mode="text", text=names,
-                             textfont=dict(size=13), hoverinfo="skip", showlegend=False))
-    fig.update_xaxes(visible=False, range=[-0.4, len(sizes) - 0.6])
-    fig.update_yaxes(visible=False, range=[-top + 0.6, top + 0.5])
-    return tidy(fig, int(100 + (60 if write_values else 30) * 2 * top), legend=False)
+    data.append({"type": "scatter", "x": list(range(len(sizes))), "y": [top] * len(sizes), "mode": "text",
+                 "text": names, "textfont": {"size": 13}, "hoverinfo": "skip", "showlegend": False})
+    layout = {"xaxis": {"visible": False, "range": [-0.4, len(sizes) - 0.6]},
+              "yaxis": {"visible": False, "range": [-top + 0.6, top + 0.5]}, "shapes": shapes or None, "annotations": notes}
+    return figure(data, layout, height=int(100 + (60 if write_values else 30) * 2 * top), legend=False)
 
 
-def _units(fig, sizes, drawn, ys, units, names, title, write_values, half) -> None:
+def _units(data, shapes, notes, sizes, drawn, ys, units, names, title, write_values, half) -> None:
     limit = max((float(np.abs(u).max()) for u in units if u is not None and u.size), default=0.0) or 1.0
     last_coloured = max((l for l, u in enumerate(units) if u is not None and drawn[l]), default=-1)
     for l, (n, d, values) in enumerate(zip(sizes, drawn, units)):
         if not d:
-            fig.add_shape(type="rect", x0=l - 0.12, x1=l + 0.12, y0=-half - 0.4, y1=half + 0.4, fillcolor=PANEL,
-                          line=dict(color=INK, width=1.5))
-            fig.add_annotation(x=l, y=0, text=f"{n:,}<br>{'inputs' if l == 0 else 'units'}", showarrow=False,
-                               font=dict(size=13))
+            shapes.append({"type": "rect", "x0": l - 0.12, "x1": l + 0.12, "y0": -half - 0.4, "y1": half + 0.4,
+                           "fillcolor": PANEL, "line": {"color": INK, "width": 1.5}})
+            notes.append({"x": l, "y": 0, "text": f"{n:,}<br>{'inputs' if l == 0 else 'units'}", "showarrow": False,
+                          "font": {"size": 13}})
             continue
         tips = [f"{names[l]} unit {i}" + ("" if values is None else f": {title} {values[i]:.4f}") for i in range(n)]
         marker = dict(size=48 if write_values else 22, line=dict(width=1.5 if not write_values else 2, color=INK))
         if write_values or values is None:
             marker["color"] = PANEL if write_values else WHITE
         else:
-            marker.update(color=values, colorscale=DIVERGING, cmin=-limit, cmax=limit, showscale=l == last_coloured,
-                          colorbar=dict(title=title, thickness=14))
-        fig.add_trace(go.Scatter(x=np.full(n, l), y=ys[l], showlegend=False, marker=marker, hovertext=tips,
-                                 hoverinfo="text", mode="markers+text" if write_values and values is not None else "markers",
-                                 text=None if values is None else [f"{v:.3f}" for v in values],
-                                 textposition="middle center", textfont=dict(size=12, color=TEXT)))
+            marker.update(color=values, colorscale=colorscale(DIVERGING), cmin=-limit, cmax=limit, showscale=l == last_coloured,
+                          colorbar=dict(title=dict(text=title), thickness=14))
+        data.append({"type": "scatter", "x": np.full(n, l), "y": ys[l], "showlegend": False, "marker": marker,
+                     "hovertext": tips, "hoverinfo": "text",
+                     "mode": "markers+text" if write_values and values is not None else "markers",
+                     "text": None if values is None else [f"{v:.3f}" for v in values],
+                     "textposition": "middle center", "textfont": {"size": 12, "color": TEXT}})

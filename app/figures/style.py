@@ -21,10 +21,17 @@ TEMPLATE = "plotly_white"
 pio.templates.default = TEMPLATE
 
 
+def frame(height: int, legend: bool = True, room_on_top: bool = False) -> dict:
+    """The layout every figure shares: its height, narrow margins (room on top for a title or subplot titles),
+    the legend or not, and type large enough for the back of the room."""
+    return {"height": height, "margin": {"l": 10, "r": 10, "t": 40 if room_on_top else 10, "b": 10},
+            "showlegend": legend, "font": {"size": 14}}
+
+
 def tidy(fig: go.Figure, height: int = 360, title: str | None = None, legend: bool = True) -> go.Figure:
-    top = 40 if title or fig.layout.annotations else 10      # room for a title or subplot titles
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=top, b=10),
-                      title=title, showlegend=legend, font=dict(size=14))
+    fig.update_layout(frame(height, legend, bool(title or fig.layout.annotations)))
+    if title:
+        fig.update_layout(title=dict(text=title))
     return fig
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.activations import SKLEARN_ACTIVATIONS, get_activation, softmax
+from core.activations import SKLEARN_ACTIVATIONS
 from core.errors import DataFormatError, InvalidSpecError, NotTrainedError
 from core.models.base import BaseModel, EpochTracker
 from core.spec import CNNSpec, MLPSpec, TrainConfig

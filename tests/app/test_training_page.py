@@ -7,9 +7,7 @@ import pytest
 from app.jobs import PLAN_KEY
 from app.session import CURRENT_KEY, HISTORY_KEY, TRAINING_KEY
 from core.datasets import load_dataset
-from core.experiment import Experiment, prepare_data
-from core.runs import Run, start_run
-from core.spec import MLPSpec, TrainConfig
+from core.experiment import prepare_data
 from apptest import finish_training
 
 

@@ -9,7 +9,7 @@ from core.datasets import load_dataset
 from core.errors import InvalidSpecError
 from core.experiment import Experiment, prepare_data
 from core.params import count_params
-from core.runs import Run, start_run, train
+from core.runs import start_run, train
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 

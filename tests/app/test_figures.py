@@ -1,0 +1,84 @@
+"""Figures written as plain dicts (`app.figures.plain`) skip plotly's validation to be fast; here each one goes back
+through plotly's validators and must come out unchanged: a misspelt property, a value of the wrong type or a
+string where plotly.js wants {"text": ...} would be rejected or rewritten, and fail."""
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from plotly.subplots import make_subplots
+
+from app.data.figures import class_counts
+from app.figures.images import image_grid, png_image
+from app.figures.lines import Line, add_line, line_chart
+from app.figures.network import network_figure
+from app.figures.plain import colorscale, figure
+from app.maths.figures import best_constants, contour_with_paths, function_and_derivative, with_histogram
+
+RNG = np.random.default_rng(0)
+X = np.linspace(-3, 3, 50)
+
+
+def _activation_figure():
+    fig = function_and_derivative(X, [("ReLU", np.maximum(X, 0), (X > 0) * 1.0), ("tanh", np.tanh(X), 1 - np.tanh(X) ** 2)],
+                                  titles=("f(z)", "f'(z)"), x_title="z")
+    return with_histogram(fig.update_xaxes(range=[-3, 3]), RNG.normal(size=200), "z in hidden_1")
+
+
+def _lines_on_panels():
+    fig = make_subplots(1, 2)
+    add_line(fig, Line("loss", np.arange(5), np.arange(5.0)), 0, row=1, col=2)
+    return fig
+
+
+BUILDERS = {
+    "function and derivative with a histogram": _activation_figure,
+    "best constants": lambda: best_constants(RNG.normal(size=20), [("MSE", 0.1), ("MAE", 0.0)]),
+    "contour with paths": lambda: contour_with_paths(X, X, np.add.outer(X ** 2, X ** 2),
+                                                     [("batch", RNG.normal(size=(5, 2))), ("sgd", RNG.normal(size=(90, 2)))],
+                                                     minimum=(0.0, 0.0)),
+    "line chart": lambda: line_chart([Line("train", np.arange(1, 11), RNG.random(10), hover="%{y}"),
+                                      Line("test", np.arange(1, 11), RNG.random(10), dash="dot")],
+                                     "epoch", "loss", epochs=10, y_format=".0%"),
+    "log line chart, webgl": lambda: line_chart([Line("a", X, np.exp(X))], "x", "y", log_y=True, webgl=True,
+                                                legend=False),
+    "a line on a panel": _lines_on_panels,
+    "class counts": lambda: class_counts(["cat", "dog"], [3, 5]),
+    "png image": lambda: png_image((RNG.random((8, 8, 3)) * 255).astype(np.uint8)),
+    "image grid": lambda: image_grid(RNG.random((10, 8, 8, 1)), [f"#{i}" for i in range(10)]),
+    "small network, values written": lambda: network_figure(
+        [2, 3, 1], [RNG.normal(size=(2, 3)), RNG.normal(size=(3, 1))], ["x", "h", "y"],
+        units=[RNG.normal(size=2), RNG.normal(size=3), RNG.normal(size=1)], write_values=True),
+    "wide network, coloured units and boxes": lambda: network_figure(
+        [64, 8, 40, 3], [RNG.normal(size=(64, 8)), RNG.normal(size=(8, 40)), RNG.normal(size=(40, 3))],
+        ["in", "h1", "h2", "out"], units=[None, RNG.normal(size=8), RNG.normal(size=40), RNG.normal(size=3)]),
+}
+
+
+def as_json(fig: go.Figure) -> dict:
+    return json.loads(pio.to_json(fig, validate=False))
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_plain_figures_are_what_plotly_validation_would_make(name):
+    fig = BUILDERS[name]()
+    validated = go.Figure(fig.to_dict())            # raises on an unknown property or a value of the wrong type
+    assert as_json(fig) == as_json(validated)
+    assert fig.data, "a figure with nothing drawn"
+
+
+@pytest.mark.parametrize("trace", [{"type": "scatter", "x": [1], "colour": "red"},          # misspelt
+                                   {"type": "scatter", "x": [1], "line": {"width": "thick"}}])  # wrong type
+def test_the_validators_reject_what_a_plain_figure_lets_through(trace):
+    fig = figure([trace])
+    with pytest.raises(ValueError):
+        go.Figure(fig.to_dict())
+
+
+def test_a_named_colour_scale_is_spelled_out_as_plotly_js_needs():
+    fig = figure([{"type": "heatmap", "z": [[0, 1]], "colorscale": "RdBu_r"}])
+    assert as_json(fig) != as_json(go.Figure(fig.to_dict()))      # plotly.js knows no "RdBu_r"
+    fig = figure([{"type": "heatmap", "z": [[0, 1]], "colorscale": colorscale("RdBu_r")}])
+    assert as_json(fig) == as_json(go.Figure(fig.to_dict()))
