@@ -21,6 +21,8 @@ from core.jobs import RUNNING, WAITING
 
 TOKEN_ENV, TOKEN_SECRET = "NNLAB_TEACHER_TOKEN", "teacher_token"
 WRONG_TOKEN_DELAY = 1.0          # seconds: guessing the token one try at a time is slow
+COLUMNS = [2, 4, 2, 2, 1.6]      # who, what, where, time, Cancel
+CPU_KEY = "teacher_cpu_times"
 
 
 def configured_token() -> str:
@@ -65,9 +67,22 @@ def machine() -> None:
     c[1].metric("Training now", sum(j.state == RUNNING for j in board.jobs()),
                 help=f"At most {board.cluster.threads()} at once: one per worker thread.")
     c[2].metric("In line", sum(j.state == WAITING for j in board.jobs()))
-    c[3].metric("CPU", f"{psutil.cpu_percent():.0f}%", help=f"{psutil.cpu_count()} cores on this machine.")
+    c[3].metric("CPU", f"{cpu_share():.0f}%", help=f"{psutil.cpu_count()} cores on this machine.")
     c[4].metric("Memory", f"{rss([server]):,.0f} MB", help=f"The web server; its training workers use "
                 f"{rss(children):,.0f} MB more. Machine: {psutil.virtual_memory().percent:.0f}% used.")
+
+
+def cpu_share() -> float:
+    """The machine's CPU in use (%) since this session's last reading. Not `psutil.cpu_percent()`: it remembers
+    its last reading per thread, and every Streamlit run is a new thread, so it always said 0%."""
+    now = psutil.cpu_times()
+    before = st.session_state.get(CPU_KEY)
+    st.session_state[CPU_KEY] = now
+    if before is None:
+        return psutil.cpu_percent(interval=0.1)
+    idle = lambda t: t.idle + getattr(t, "iowait", 0.0)          # noqa: E731
+    total = sum(now) - sum(before)
+    return 100.0 * (1.0 - (idle(now) - idle(before)) / total) if total > 0 else 0.0
 
 
 def jobs_table() -> None:
@@ -77,13 +92,12 @@ def jobs_table() -> None:
     if not jobs:
         st.caption("No training is running or waiting.")
         return
-    names = {owner: f"student {i}" for i, owner in enumerate(sorted(board.sessions()), 1)}
-    names[session_id()] = "you"
-    head = st.columns([2, 4, 2, 2, 1])
+    names = who()
+    head = st.columns(COLUMNS)
     for col, title in zip(head, ("Who", "What", "Where", "Time", "")):
         col.markdown(f"**{title}**")
     for job in jobs:
-        c = st.columns([2, 4, 2, 2, 1])
+        c = st.columns(COLUMNS)
         c[0].write(names.get(job.owner, job.owner[:6]) + (" (teacher)" if job.teacher else ""))
         c[1].write(f"{describe(job.exp)} on {data_name(job.exp)}, {job.total_epochs} epochs")
         if job.state == RUNNING:
@@ -92,12 +106,21 @@ def jobs_table() -> None:
         else:
             c[2].write(f"{board.position(job)} in line")
             c[3].write(f"starts in ~{board.wait_estimate(job):.0f} s")
-        c[4].button("Cancel", key=f"teacher_cancel_{job.id}", on_click=board.cancel, args=(job,))
+        c[4].button("Cancel", key=f"teacher_cancel_{job.id}", on_click=board.cancel, args=(job,),
+                    icon=":material/cancel:", width="stretch")
+
+
+def who() -> dict[str, str]:
+    """Sessions by the names both tables use: "you", "student 1", ..."""
+    names = {owner: f"student {i}" for i, owner in enumerate(sorted(job_board().sessions()), 1)}
+    names[session_id()] = "you"
+    return names
 
 
 def sessions_table() -> None:
-    here = job_board().sessions()
+    here, names = job_board().sessions(), who()
     if here:
-        st.dataframe(pd.DataFrame([{"session": owner[:6], "page": page or "home", "seen": f"{ago:.0f} s ago"}
+        st.dataframe(pd.DataFrame([{"who": names.get(owner, owner[:6]), "page": page or "home",
+                                    "seen": f"{ago:.0f} s ago"}
                                    for owner, (page, ago) in sorted(here.items(), key=lambda kv: kv[1][1])]),
                      hide_index=True, width="stretch")

@@ -66,3 +66,16 @@ def test_the_teacher_cancels_a_students_training(teacher_page):
         assert f"teacher_cancel_{job.id}" not in [b.key for b in at.button]
     finally:
         board.cancel(job)
+
+
+def test_cpu_is_measured_between_the_pages_runs(teacher_page):
+    """Each Streamlit run is a new thread; psutil.cpu_percent() remembers per thread and said 0% every time."""
+    at = teacher_page.run()
+    at.session_state[TEACHER_KEY] = True
+    at.run()
+    end = time.monotonic() + 0.6
+    while time.monotonic() < end:                    # one core busy between two runs of the page
+        sum(range(1000))
+    at.run()
+    cpu = next(m for m in at.metric if m.label == "CPU").value
+    assert float(cpu.rstrip("%")) >= 20, cpu
