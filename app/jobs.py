@@ -23,7 +23,7 @@ import streamlit as st
 
 from app.session import add_to_history, set_current_run, set_page_run
 from app.figures import live
-from app.widgets import show_error
+from app.messages import show_error
 from core.cluster import Cluster
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
@@ -31,6 +31,9 @@ from core.jobs import DONE, RUNNING, WAITING, Job, JobBoard
 from core.runs import Run
 
 POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0        # redraws while training; place-in-line updates while waiting
+# Seconds after the first page before the cluster starts (sooner if a training asks for it): importing Dask and
+# starting its processes at once made a new server's first page 0.3-0.5 s slower (bench/browser_speed.py).
+CLUSTER_START_AFTER = 3.0
 PLAN_KEY, OWNER_KEY, TEACHER_KEY = "nnlab_training_plan", "nnlab_session_id", "nnlab_teacher"
 QUICK_TIMEOUT = 120.0
 
@@ -38,7 +41,7 @@ QUICK_TIMEOUT = 120.0
 @functools.cache
 def job_board() -> JobBoard:
     """The server's one queue and cluster (NNLAB_SCHEDULER, or a local cluster started in the background)."""
-    return JobBoard(Cluster.from_env())
+    return JobBoard(Cluster.from_env(start_after=CLUSTER_START_AFTER))
 
 
 def session_id() -> str:

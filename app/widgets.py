@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import settings as w
 from app.data_access import get_dataset
+from app.messages import show_error
 from app.settings import Schema, Setting
 from app.uploads import upload_widget
 from core.datasets import UPLOAD, Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
@@ -17,11 +18,6 @@ from core.datasets.binary import BINARY, binary_rules
 from core.datasets.folders import confine, typed_folders_allowed
 from core.datasets.uploads import upload_options
 from core.errors import DatasetUnavailable, NNLabError
-
-
-def show_error(exc: NNLabError) -> None:
-    """The one message a page shows for a problem the user can fix (core's messages say how)."""
-    st.error(str(exc), icon=":material/error:")
 
 
 def _label(name: str) -> str:

@@ -65,29 +65,36 @@ def _terminate(procs: list[subprocess.Popen], folder: str) -> None:
 class Cluster:
     """A Dask client to the workers that train, connected in a background thread."""
 
-    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+    def __init__(self, address: str | None = None, workers: int | None = None, start_after: float = 0.0) -> None:
+        """start_after: seconds to wait before starting (or connecting), unless `client()` is asked for sooner:
+        importing Dask and starting its processes takes the CPU a server's first page needs."""
         self.address = address                        # None: start a local scheduler and workers
+        self.start_after = start_after
         self.workers = workers or os.cpu_count() or 1
         self._procs: list[subprocess.Popen] = []
         self._client = None
         self._error: BaseException | None = None
-        self._ready, self._closing = threading.Event(), threading.Event()
+        self._ready, self._closing, self._wanted = threading.Event(), threading.Event(), threading.Event()
         self._folder = tempfile.mkdtemp(prefix="nnlab-dask-")
         self._finalizer = weakref.finalize(self, _terminate, self._procs, self._folder)
         atexit.register(self._finalizer)
         threading.Thread(target=self._start, name="nnlab-cluster", daemon=True).start()
 
     @classmethod
-    def from_env(cls) -> "Cluster":
+    def from_env(cls, start_after: float = 0.0) -> "Cluster":
         """The cluster NNLAB_SCHEDULER names, or a local one with NNLAB_WORKERS (default: one per core)."""
         workers = os.environ.get(WORKERS_ENV, "")
-        return cls(os.environ.get(SCHEDULER_ENV) or None, int(workers) if workers.isdigit() else None)
+        return cls(os.environ.get(SCHEDULER_ENV) or None, int(workers) if workers.isdigit() else None, start_after)
 
     @property
     def local(self) -> bool:
         return self.address is None
 
     def _start(self) -> None:
+        self._wanted.wait(self.start_after)
+        if self._closing.is_set():
+            self._ready.set()
+            return
         from distributed import Client
 
         try:
@@ -116,6 +123,10 @@ class Cluster:
             self._procs.append(subprocess.Popen([sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log,
                                                 preexec_fn=_child_setup))
 
+    def start_now(self) -> None:
+        """Start (or connect) without waiting out `start_after`: something is to be trained."""
+        self._wanted.set()
+
     @property
     def ready(self) -> bool:
         """Up and not closed (False while starting, after a failed start, and after close)."""
@@ -123,6 +134,7 @@ class Cluster:
 
     def client(self, timeout: float = 60):
         """The connected client; ClusterUnavailable if it did not come up within `timeout` seconds."""
+        self._wanted.set()
         if not self._ready.wait(timeout):
             raise ClusterUnavailable(f"The training cluster is still starting after {timeout:.0f} s. Try again.")
         if self._client is None:
@@ -138,6 +150,7 @@ class Cluster:
 
     def close(self) -> None:
         self._closing.set()
+        self._wanted.set()
         if self._client is not None:
             self._client.close()
         self._finalizer()

@@ -106,6 +106,7 @@ class JobBoard:
             raise JobRefused(f"{n_train:,} training samples x {exp.config.epochs} epochs is {size:,} sample-epochs; "
                              f"this server trains at most {self.limits.max_sample_epochs:,} per run. Use fewer epochs "
                              "or fewer samples.")
+        self.cluster.start_now()
         with self._lock:
             if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
                 raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")

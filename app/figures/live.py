@@ -8,10 +8,14 @@ drawn once; these look the same: training solid blue, validation dashed red, P(c
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from app.figures.style import DARK_BLUE, DARK_RED, TRAIN, VALIDATION, WHITE
+import numpy as np
+
+from app.figures.colors import DARK_BLUE, DARK_RED, TRAIN, VALIDATION, WHITE
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FONT = 14
 SPLITS = {"training": ("", TRAIN, [1, 0]), "validation": ("val_", VALIDATION, [6, 4])}
@@ -19,6 +23,8 @@ SPLITS = {"training": ("", TRAIN, [1, 0]), "validation": ("val_", VALIDATION, [6
 
 def curve_frame(epochs: list[dict], key: str) -> pd.DataFrame:
     """Long format: epoch, value, split (training / validation) of `key` (loss, accuracy, r2)."""
+    import pandas as pd          # here, not at the top: pandas costs 0.3 s of every server's first page
+
     rows = [(logs["epoch"], logs[f"{prefix}{key}"], split) for split, (prefix, _, _) in SPLITS.items()
             for logs in epochs if np.isfinite(logs.get(f"{prefix}{key}", np.nan))]
     return pd.DataFrame(rows, columns=["epoch", "value", "split"])
@@ -49,6 +55,8 @@ def curve_spec(key: str, total: int, height: int = 300) -> dict:
 
 def boundary_frame(grid: dict) -> pd.DataFrame:
     """The grid's cells (x, x2, y, y2, P) from {"xs", "ys", "P"} as a training job sends them."""
+    import pandas as pd
+
     xs, ys = np.asarray(grid["xs"]), np.asarray(grid["ys"])
     P = np.asarray(grid["P"], np.float32).reshape(len(ys), len(xs))
     hx, hy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2

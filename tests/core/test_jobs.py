@@ -147,3 +147,19 @@ def test_a_keras_job_comes_back_without_tensorflow_in_the_server_and_predicts_li
     keras_model = load_model(run.model.save_bytes(), "keras", exp.spec, input_shape=(2,), n_outputs=2)
     np.testing.assert_allclose(run.model.predict_proba(moons.X_test), keras_model.predict_proba(moons.X_test),
                                atol=1e-5)
+
+
+def test_a_cluster_started_later_starts_at_once_for_a_training(digits):
+    """The server's cluster waits before starting (its imports and processes slowed the first page), unless a
+    training is submitted sooner."""
+    cluster = Cluster(workers=1, start_after=600)
+    board = JobBoard(cluster)
+    try:
+        time.sleep(1.0)
+        assert not cluster.ready and not cluster._procs
+        job = board.submit("dora", _exp(epochs=3), digits)
+        _wait(board, job)
+        assert job.state == DONE
+    finally:
+        board.close()
+        cluster.close()
