@@ -18,12 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+from streamlit_client import wait_healthy  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -51,12 +52,7 @@ def first_look(browser, script: Path, cwd: Path, ready: str) -> float:
     start = time.perf_counter()
     proc = serve(script, cwd, port)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_healthy(port)
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector(ready, timeout=60_000)
         return time.perf_counter() - start
@@ -135,12 +131,7 @@ def main() -> None:
         proc = serve(ROOT / "app" / "main.py", ROOT, port)
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            wait_healthy(port)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             click_to_done(page, base, IRIS, epochs=5)       # the cluster is up and warm
             iris = min(click_to_done(page, base, IRIS) for _ in range(3))

@@ -29,14 +29,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from streamlit_client import Tab  # noqa: E402
+from streamlit_client import Tab, wait_healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BROWSE = [("", ""), ("data", ""), ("activations", ""), ("losses", ""), ("training", ""), ("gradient_descent", ""),
@@ -57,12 +56,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
+    wait_healthy(port)
     return proc, f"ws://127.0.0.1:{port}/_stcore/stream"
 
 
