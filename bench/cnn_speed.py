@@ -17,9 +17,13 @@ Uses MNIST when its files are on this machine, else scikit-learn's digits upscal
 from __future__ import annotations
 
 import os
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))      # `core`, from a fresh clone
 
 from train_speed import SEED, best_of, mnist_sized
 

@@ -28,6 +28,7 @@ from core.errors import NNLabError
 
 SCHEDULER_ENV, WORKERS_ENV = "NNLAB_SCHEDULER", "NNLAB_WORKERS"
 WORKER_NICE = 10              # workers yield the CPU to the server's page runs
+ROOT = Path(__file__).resolve().parents[1]          # the folder that holds `core`
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                      "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")}
 
@@ -103,7 +104,7 @@ class Cluster:
                 self._spawn("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                             "--scheduler-file", file)
                 self._spawn("worker", "--scheduler-file", file, "--nworkers", str(self.workers), "--nthreads", "1",
-                            "--no-dashboard")
+                            "--no-dashboard", "--preload", "core.worker_warmup")
                 deadline = time.monotonic() + 60
                 while not Path(file).exists():
                     if time.monotonic() > deadline or self._procs[0].poll() is not None:
@@ -118,7 +119,9 @@ class Cluster:
             self._ready.set()
         self._closing.wait()        # the subprocesses' parent-death signal follows this thread: it lives as long
     def _spawn(self, *args: str) -> None:
-        env = {**os.environ, **ONE_THREAD, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        # NN Lab's own code must import on the workers wherever the server was started from.
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, **ONE_THREAD, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": path}
         with open(Path(self._folder) / "cluster.log", "ab") as log:        # Dask's own log, for the teacher
             self._procs.append(subprocess.Popen([sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log,
                                                 preexec_fn=_child_setup))
