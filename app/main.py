@@ -4,6 +4,7 @@ background by the first page run) and, on pages other than the one training, whe
 import streamlit as st
 
 from app.jobs import background_status, job_board, session_id
+from app import presentation
 from app.navigation import HOME, sections
 from app.server import no_nagle
 
@@ -20,6 +21,7 @@ navigation = st.navigation(
         for section, pages in sections().items()
     }
 )
+presentation.frame()                                    # the projector's frame: margins, presentation switch
 job_board().touch(session_id(), navigation.url_path)    # the first page run starts the cluster (in the background)
 background_status(navigation.url_path)                  # before the page: a page may st.stop()
 navigation.run()
