@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.data_access import current_upload, rename_upload_classes, uploaded_dataset
-from app.figures.images import image_grid
+from app.figures.images import sample_tiles
 from core.datasets import Dataset
 from core.datasets.image_folders import SIZES
 from core.datasets.readers import load_csv_columns
@@ -81,5 +81,4 @@ def _describe(ds: Dataset, prefix: str) -> None:
     st.caption(f"**{ds.source}**: {ds.n_samples:,} samples of {shape}, {what}.")
     if ds.kind == "image":
         shown = list(range(min(PREVIEW, ds.n_samples)))
-        st.plotly_chart(image_grid(ds.X[shown], [ds.class_names[ds.y[i]] for i in shown], columns=4),
-                        key=f"{prefix}_upload_preview")
+        st.image(sample_tiles(ds.X[shown]), caption=[ds.class_names[ds.y[i]] for i in shown])

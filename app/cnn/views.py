@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from app.cnn import figures as fig
-from app.figures.images import image_grid
+from app.figures.images import sample_tiles
 from app.inside import conv_kernels, recorded_weights, summary_table
 from app.runs import PAGE_BUDGET
 from app.widgets import show_error
@@ -71,9 +71,8 @@ def augmentation(exp: Experiment, data: PreparedData) -> None:
         copies = np.clip(preview(data.X_train[i], aug, n=COPIES, seed=int(i)), 0.0, 1.0)
         names = [str(n) for n in data.class_names] or [""]
         label = names[data.y_train[i]] if data.task == "classification" else ""
-        st.plotly_chart(image_grid(np.concatenate([data.X_train[i:i + 1], copies]),
-                                   [f"original {label}"] + [f"copy {k + 1}" for k in range(COPIES)], columns=6),
-                        key="cnn_aug_grid")
+        st.image(sample_tiles(np.concatenate([data.X_train[i:i + 1], copies])),
+                 caption=[f"original {label}"] + [f"copy {k + 1}" for k in range(COPIES)])
         if aug.active:
             st.code("\n".join(aug.code()), language="python")
             st.caption("These Keras layers come first in the model: they change training images only, never test "

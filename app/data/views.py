@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.data import figures as fig
 from app.data_access import pixel_counts
-from app.figures.images import image_grid
+from app.figures.images import sample_tiles
 from app.widgets import show_error
 from core.datasets import Dataset, split_indices
 from core.errors import NNLabError
@@ -47,7 +47,7 @@ def samples(ds: Dataset) -> None:
     page = right.number_input(f"Page (of {pages})", 1, pages, 1, key="data_page")
     shown = idx[(page - 1) * GRID: page * GRID]
     titles = [f"#{i}: {ds.class_names[ds.y[i]]}" for i in shown]
-    st.plotly_chart(image_grid(ds.X[shown], titles), key="data_grid")
+    st.image(sample_tiles(ds.X[shown]), caption=titles)
 
 
 def one_image(ds: Dataset) -> None:

@@ -1,5 +1,6 @@
 """Images as figures, shared by pages: tiling many small images into one picture (one trace: fast to build and
-to send), labelled sample grids, and signed tiles on one colour scale (first-layer units, conv kernels)."""
+to send), sample images as crisp tiles of a fixed size, and signed tiles on one colour scale (first-layer units,
+conv kernels)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import plotly.graph_objects as go
 
 from app.figures.plain import figure
 from app.figures.style import DIVERGING, LABEL, tidy
+
+TILE = 96               # pixels a side of a sample image: legible from the back of the room (at least ~80)
+FRAME, FRAME_GREY = 2, 0.8      # the frame around each sample tile: pixels, grey level
 
 
 def png_image(pixels: np.ndarray) -> go.Figure:
@@ -37,23 +41,18 @@ def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) ->
     return out
 
 
-def image_grid(images: np.ndarray, titles: list[str], columns: int = 8) -> go.Figure:
-    """Images (n, h, w, c) in [0, 1] as one tiled picture (one trace: fast to build and to send),
-    each tile titled (e.g. with its index and label). Grey images are drawn dark-on-white."""
+def sample_tiles(images: np.ndarray, size: int = TILE) -> list[np.ndarray]:
+    """Images (n, h, w, c) in [0, 1] as uint8 tiles of about `size` pixels a side, each pixel a square block
+    (crisp, not smoothed, on a projector) inside a thin grey frame, grey images drawn dark-on-white. Shown side by side with their titles
+    by `st.image(tiles, caption=titles)`: real text under tiles of a fixed size, wrapping to the screen's width."""
     imgs = images[..., 0] if images.shape[-1] == 1 else images
     if imgs.ndim == 3:
         imgs = 1.0 - imgs                               # dark ink on white, readable on a projector
-    cols = min(columns, len(imgs))
-    h, w = imgs.shape[1:3]
-    pad = max(3, h // 3)                                # room for each tile's title
-    tiled = (mosaic(imgs, cols, pad) * 255).astype(np.uint8)
-    fig = png_image(tiled)
-    fig.update_layout(annotations=[
-        dict(x=pad + (i % cols) * (w + pad) + w / 2, y=pad + (i // cols) * (h + pad), text=title, showarrow=False,
-             yanchor="bottom", font=dict(size=12, color=LABEL))
-        for i, title in enumerate(titles)])
-    rows = -(-len(imgs) // cols)
-    return tidy(fig, 40 + rows * 140, legend=False).update_layout(margin=dict(t=10))
+    factor = max(1, -(-size // imgs.shape[1]))
+    big = np.clip(np.repeat(np.repeat(imgs, factor, axis=1), factor, axis=2), 0.0, 1.0)
+    pad = [(0, 0), (FRAME, FRAME), (FRAME, FRAME)] + [(0, 0)] * (big.ndim - 3)
+    framed = np.pad(big, pad, constant_values=FRAME_GREY)       # a thin frame: a digit's blank edges stay visible
+    return list((framed * 255).round().astype(np.uint8))
 
 
 def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, values: bool = False,

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app.data_access import current_upload
-from app.figures.images import image_grid
+from app.figures.images import TILE, sample_tiles
 from app.navigation import PAGES_DIR
 from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
@@ -145,7 +145,7 @@ def test_results(run: Run, data: PreparedData) -> None:
         st.caption("None: pick another cell.")
     elif d.kind == "image":
         titles = [f"#{i}: {proba[i, pred_k]:.0%}" for i in idx]
-        st.plotly_chart(image_grid(d.X_test[idx], titles), key="train_examples")
+        st.image(sample_tiles(d.X_test[idx]), caption=titles)
     else:
         X = d.X_test[idx] * d.x_std + d.x_mean
         rows = pd.DataFrame(X, columns=list(d.feature_names) or [f"x{j + 1}" for j in range(X.shape[1])])
@@ -162,8 +162,7 @@ def _one_probability(d: PreparedData, proba: np.ndarray) -> None:
                 f"of {names[1]}; below 50% the prediction is {names[0]}.")
     left.caption(f"Sample #{i} is {names[d.y_test[i]]}; predicted {names[int(proba[i, 1] > 0.5)]}.")
     if d.kind == "image":
-        right.plotly_chart(image_grid(d.X_test[i:i + 1], [f"#{i}: {names[d.y_test[i]]}"], columns=1),
-                           key="train_sample_image")
+        right.image(sample_tiles(d.X_test[i:i + 1], size=2 * TILE), caption=[f"#{i}: {names[d.y_test[i]]}"])
 
 
 def _apply_clicked_cell(class_names) -> None:

@@ -29,7 +29,9 @@ def test_data_page_defaults_to_digits(app):
     assert app.selectbox(key="dataset").value == "digits"
     assert [m.value for m in app.metric][:2] == ["1,797", "10"]
     assert "`X.shape` = `(1797, 8, 8, 1)`" in " ".join(m.value for m in app.markdown)
-    assert len(app.get("plotly_chart")) == 2            # class counts + the sample grid (the open tab)
+    assert len(app.get("plotly_chart")) == 1            # class counts
+    assert app.get("image")[0].captions[:2] == ["#0: 0", "#1: 1"]     # the sample grid (the open tab): 24 tiles
+    assert len(app.get("image")[0].captions) == 24
 
 
 def test_switching_datasets(app):

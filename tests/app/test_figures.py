@@ -11,7 +11,7 @@ import pytest
 from plotly.subplots import make_subplots
 
 from app.data.figures import class_counts
-from app.figures.images import image_grid, png_image
+from app.figures.images import png_image, sample_tiles
 from app.figures.lines import Line, add_line, line_chart
 from app.figures.network import network_figure
 from app.figures.plain import colorscale, figure
@@ -47,7 +47,6 @@ BUILDERS = {
     "a line on a panel": _lines_on_panels,
     "class counts": lambda: class_counts(["cat", "dog"], [3, 5]),
     "png image": lambda: png_image((RNG.random((8, 8, 3)) * 255).astype(np.uint8)),
-    "image grid": lambda: image_grid(RNG.random((10, 8, 8, 1)), [f"#{i}" for i in range(10)]),
     "small network, values written": lambda: network_figure(
         [2, 3, 1], [RNG.normal(size=(2, 3)), RNG.normal(size=(3, 1))], ["x", "h", "y"],
         units=[RNG.normal(size=2), RNG.normal(size=3), RNG.normal(size=1)], write_values=True),
@@ -82,3 +81,16 @@ def test_a_named_colour_scale_is_spelled_out_as_plotly_js_needs():
     assert as_json(fig) != as_json(go.Figure(fig.to_dict()))      # plotly.js knows no "RdBu_r"
     fig = figure([{"type": "heatmap", "z": [[0, 1]], "colorscale": colorscale("RdBu_r")}])
     assert as_json(fig) == as_json(go.Figure(fig.to_dict()))
+
+
+def test_sample_tiles_are_crisp_squares_of_at_least_80_pixels():
+    digits = RNG.random((3, 8, 8, 1))
+    tiles = sample_tiles(digits)
+    assert len(tiles) == 3 and tiles[0].shape == (100, 100) and tiles[0].dtype == np.uint8   # 96 and a 2-px frame
+    inside = tiles[0][2:-2, 2:-2]
+    assert (inside[:12, :12] == inside[0, 0]).all()                  # one pixel is one 12x12 block, not smoothed
+    assert abs(int(inside[0, 0]) - (1 - digits[0, 0, 0, 0]) * 255) <= 1       # dark ink on white
+    assert (tiles[0][0] == 204).all() and (tiles[0][:, -1] == 204).all()      # the grey frame
+    photos = sample_tiles(RNG.random((2, 32, 32, 3)))
+    assert photos[0].shape == (100, 100, 3)
+    assert sample_tiles(RNG.random((1, 28, 28, 1)))[0].shape == (116, 116)    # MNIST: 4x, at least 96

@@ -16,11 +16,15 @@ def test_landing_page_lists_the_lessons(page, app_url):
 
 
 def test_data_page_draws_the_sample_grid(page, app_url):
+    page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(f"{app_url}/data")
     wait_idle(page)
-    grid = page.locator(".stPlotlyChart").nth(1)          # after the class-count bar chart
-    grid.wait_for(state="visible")
-    assert grid.locator("image, img").count() >= 1        # the grid is one PNG, drawn as an <image> element
+    images = page.locator("[data-testid='stImage'] img")
+    images.first.wait_for(state="visible")
+    assert images.count() == 24
+    widths = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
+                           ".map(i => i.getBoundingClientRect().width)")
+    assert min(widths) >= 80, widths                      # legible from the back of the room
     assert page.get_by_text("#0: 0").first.is_visible()   # the first sample's title: index and label
     assert_no_exception(page)
     screenshot(page, "data")
