@@ -10,7 +10,16 @@
    in-process and through the class server's job queue (a local two-worker Dask cluster, submit to collected
    run). Targets, through the queue: at least as fast as the plain fit idle, at least 3x faster with one core
    busy. Also printed: the ceiling for any partial_fit loop, scikit-learn's own epoch loop with none of the
-   per-epoch work (float32, one BLAS thread, no shuffling, no metrics, one fit call).
+   per-epoch work (float32, one BLAS thread, no shuffling, no metrics, one fit call), and where one epoch of
+   NN Lab's loop goes (the shuffled copy of the training set, partial_fit, the per-epoch metrics, the snapshot).
+
+   Where the job queue lost time (0.78x idle, 1.29x busy before; measured here): Dask's workers sampled the
+   running task's stack every 10 ms for a dashboard NN Lab does not have (profiling is off now); the arrays a
+   worker unpickled sat at unaligned addresses (the shuffle's gather and the metrics' forward pass ran ~2x
+   slower; realigned once per job now); and the nanny's MALLOC_TRIM_THRESHOLD_ made every epoch's 25 MB shuffled
+   copy a fresh, page-faulted mmap (freed memory is reused now, core/worker_warmup.py). Of an epoch's extra time
+   over scikit-learn's own loop, the shuffled copy (3-6 ms) and the training accuracy on 5,000 images (4-6 ms)
+   are nearly all: scikit-learn's loop pays its shuffle inside its batches, and its accuracy is not measured.
 2. Keras: the same MLP, 10 epochs with a validation set. Plain: `model.fit(..., validation_data=...)`.
    NN Lab: `core`'s KerasModel.fit with its per-epoch callback. Target: at most 10% slower.
 
@@ -174,6 +183,47 @@ class JobQueue:
         self.cluster.close()
 
 
+def epoch_breakdown(X, y, epochs: int = 40) -> None:
+    """Where an epoch of NN Lab's scikit-learn loop goes, in-process, one BLAS thread: the shuffled copy of the
+    training set, the partial_fit call, the per-epoch metrics (a NumPy forward pass over at most METRIC_SAMPLE
+    training images) and the weight snapshot; beside them, an epoch of scikit-learn's own loop (float32, one thread,
+    shuffling per batch inside fit), which pays for its shuffle inside its own batches."""
+    import warnings
+
+    from sklearn import config_context
+    from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
+
+    from core.models.base import METRIC_SAMPLE
+    from core.models.frozen import mlp_outputs
+
+    rng, spent = np.random.default_rng(SEED), dict.fromkeys(("shuffled copy", "partial_fit", "metrics", "snapshot"), 0.0)
+    est = MLPClassifier((16, 16), batch_size=200, shuffle=False, random_state=SEED, momentum=0.0)
+    with threadpool_limits(1), config_context(assume_finite=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(epochs):
+            t0 = time.perf_counter()
+            order = rng.permutation(len(X))
+            X_shuffled, y_shuffled = X[order], y[order]
+            t1 = time.perf_counter()
+            est.partial_fit(X_shuffled, y_shuffled, classes=np.arange(10))
+            t2 = time.perf_counter()
+            layers = [(f"layer_{i}", W.copy(), b.copy()) for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_))]
+            t3 = time.perf_counter()
+            out = mlp_outputs(layers, X[:METRIC_SAMPLE], "relu", "classification", 10, False)[-1][1]
+            float(np.mean(out.argmax(axis=1) == y[:METRIC_SAMPLE]))
+            t4 = time.perf_counter()
+            for key, seconds in zip(spent, (t1 - t0, t2 - t1, t4 - t3, t3 - t2)):
+                spent[key] += seconds
+        t = time.perf_counter()
+        MLPClassifier((16, 16), batch_size=200, random_state=SEED, max_iter=epochs, n_iter_no_change=epochs + 1).fit(X, y)
+        own = (time.perf_counter() - t) / epochs
+    ours = sum(spent.values()) / epochs
+    print(f"  an epoch of NN Lab's loop, in-process ({epochs} epochs): {ours * 1000:.1f} ms = " +
+          " + ".join(f"{key} {seconds / epochs * 1000:.1f}" for key, seconds in spent.items()) +
+          f"; scikit-learn's own loop (float32, one thread, shuffling per batch): {own * 1000:.1f} ms")
+
+
 def keras_bench(X, y, Xt, yt) -> None:
     from core.models import build_model
     from core.models.keras_backend import load_keras
@@ -212,6 +262,7 @@ def main() -> None:
     X, Xt, y, yt = X[:N], X[N:], y[:N], y[N:]
     print(f"data: {source}; {os.cpu_count()} CPU cores\n")
     sklearn_bench(X, y, Xt, yt)
+    epoch_breakdown(X, y)
     print()
     keras_bench(X, y, Xt, yt)
 

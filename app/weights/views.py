@@ -22,6 +22,10 @@ from core.weights import (bias_axes, first_dense, kernel_axes, layer_addresses, 
 
 DIAGRAM_UNITS = 16        # layers up to this wide are drawn unit by unit
 CHANNELS = ("red", "green", "blue")
+# First-layer tiles' colour scale, as a fraction of the largest |weight|: the lesson's (scikit-learn's MNIST-weights
+# example: vmin=0.5 * min, vmax=0.5 * max), or the full range.
+LESSON_SCALE = 0.5
+TILE_SCALES = {LESSON_SCALE: "½ of the largest |weight| (the lesson's)", 1.0: "the largest |weight|"}
 
 
 def quick_models(run: Run | None) -> None:
@@ -116,18 +120,25 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
         return
     name, W, _ = first_dense(layers)
     images = unit_images(W, input_shape)                     # (units, h, w, c)
+    c = st.columns(2)
     channel = 0
     if images.shape[-1] == 3:
-        channel = st.segmented_control("Colour channel", range(3), format_func=CHANNELS.__getitem__, default=0,
-                                       key="weights_channel") or 0
+        channel = c[1].segmented_control("Colour channel", range(3), format_func=CHANNELS.__getitem__, default=0,
+                                         key="weights_channel") or 0
+    scale = c[0].segmented_control("Colour scale", TILE_SCALES, default=LESSON_SCALE, key="weights_tile_scale",
+                                   format_func=TILE_SCALES.get, help="The lesson's notebook draws the tiles from "
+                                   "-half to +half of the largest |weight| (vmin=0.5*min, vmax=0.5*max), so most "
+                                   "weights get a visible colour; the full range shows the extremes.") or LESSON_SCALE
     units = images.shape[0]
     shown = units if units <= 64 else st.slider("Units shown", 16, units, 64, key="weights_units")
     unit_tiles = images[:shown, :, :, channel]
-    st.plotly_chart(tiles(unit_tiles, symmetric_limit(images[..., channel]), [f"unit {i}" for i in range(shown)],
-                              columns=8), key="weights_units_fig")
+    limit = scale * symmetric_limit(images[..., channel])
+    st.plotly_chart(tiles(unit_tiles, limit, [f"unit {i}" for i in range(shown)], columns=8),
+                    key="weights_units_fig")
+    clipped = f" Weights beyond ±{limit:.3g} are drawn at full colour." if scale < 1 else ""
     st.caption(f"Each tile is one unit of {name}: its weight on every pixel, drawn where that pixel sits. Red pixels "
-               "push the unit up, blue ones down; one colour scale for all tiles, white at 0. A unit that learned a "
-               "shape (a stroke of a digit, a blob of colour) looks like it.")
+               "push the unit up, blue ones down; one colour scale for all tiles, white at 0." + clipped +
+               " A unit that learned a shape (a stroke of a digit, a blob of colour) looks like it.")
 
 
 def diagram_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:

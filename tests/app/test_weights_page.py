@@ -195,3 +195,23 @@ def test_each_layer_is_reached_in_code_and_read_as_get_weights_would(app):
     assert "W, b = model.coefs_[1], model.intercepts_[1]" in app.code[0].value and "W.shape = (32, 16)" in app.code[0].value
     bias = app.session_state[CURRENT_KEY].history.snapshots.layer(30, "hidden_2")[1]
     np.testing.assert_allclose(app.dataframe[-1].value["b"].to_numpy(), np.round(bias, 4))
+
+
+def test_first_layer_tiles_are_scaled_to_half_the_largest_weight_as_in_the_lesson(app):
+    import json
+
+    model = build_model(MLPSpec((4,)), "sklearn", input_shape=(3, 3, 1), n_outputs=2)
+    rng = np.random.default_rng(0)
+    model.fit(rng.random((20, 3, 3, 1)), np.arange(20) % 2, TrainConfig(epochs=2, validation_fraction=0.0))
+    app.session_state[CURRENT_KEY] = Run(Experiment("digits", spec=model.spec), model)
+    _open(app)
+    _tab(app, "First-layer units")
+    largest = float(np.abs(model.layer_weights()[0][1]).max())
+
+    def zmax():
+        return json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["zmax"]
+
+    assert zmax() == pytest.approx(0.5 * largest, rel=1e-6)                    # vmax = 0.5 * max, as the notebook
+    assert "drawn at full colour" in " ".join(c.value for c in app.caption)
+    app.segmented_control(key="weights_tile_scale").set_value(1.0).run()
+    assert zmax() == pytest.approx(largest, rel=1e-6)

@@ -163,3 +163,33 @@ def test_a_cluster_started_later_starts_at_once_for_a_training(digits):
     finally:
         board.close()
         cluster.close()
+
+
+def test_arrays_a_worker_unpickled_at_odd_addresses_are_realigned_unchanged(digits):
+    from dataclasses import replace
+
+    from core.training_job import aligned
+
+    raw = np.zeros(digits.X_train.nbytes + 1, np.uint8)[1:]              # one byte off: as seen inside a message
+    odd = raw.view(np.float32).reshape(digits.X_train.shape)
+    odd[...] = digits.X_train
+    data = replace(digits, X_train=odd)
+    assert not data.X_train.flags.aligned
+    fixed = aligned(data)
+    assert fixed.X_train.flags.aligned and not fixed.X_train.flags.writeable
+    np.testing.assert_array_equal(fixed.X_train, digits.X_train)
+    assert fixed.X_test is digits.X_test                                  # aligned arrays are not copied
+    assert aligned(digits) is digits
+
+
+def test_workers_do_not_profile_and_reuse_freed_memory(cluster):
+    def settings():
+        import dask
+
+        from core.worker_warmup import reuse_freed_memory
+
+        return dask.config.get("distributed.worker.profile.enabled"), reuse_freed_memory()
+
+    profiling, mallopt = cluster.client().submit(settings, pure=False).result(timeout=60)
+    assert profiling is False                     # Dask samples the running task's stack every 10 ms otherwise
+    assert mallopt is (sys.platform == "linux")   # glibc took the thresholds

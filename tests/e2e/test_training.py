@@ -67,10 +67,17 @@ def test_the_model_downloads_right_after_the_history_csv(page, app_url):
     assert_no_exception(page)
 
 
-def test_live_curves_and_boundary_are_on_a_1280x720_screen_while_training(page, app_url):
-    page.set_viewport_size({"width": 1280, "height": 720})
+@pytest.mark.parametrize("width, height, sidebar", [(1280, 720, True), (1024, 768, False)])
+def test_live_curves_and_boundary_are_on_a_projector_screen_while_training(page, app_url, width, height, sidebar):
+    """Both projector sizes; at 1024x768 with the sidebar collapsed (the page still trains and draws)."""
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{app_url}/training?dataset=moons&epochs=200&bs=1")          # long enough to look at it live
     wait_idle(page)
+    if not sidebar:
+        page.get_by_test_id("stSidebar").hover()
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        page.wait_for_timeout(500)
+        assert page.get_by_test_id("stSidebar").get_attribute("aria-expanded") == "false"
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
     page.wait_for_timeout(3000)
@@ -81,11 +88,11 @@ def test_live_curves_and_boundary_are_on_a_1280x720_screen_while_training(page, 
             "e.querySelectorAll('canvas, svg.marks').length])"
     for _ in range(20):                             # every moment sampled: drawn (updated in place, never remounted)
         middles = page.evaluate(rects)
-        assert len(middles) == 3 and all(m < 720 and drawn for m, drawn in middles), middles
+        assert len(middles) == 3 and all(m < height and drawn for m, drawn in middles), middles
         page.wait_for_timeout(150)
     assert page.locator("[data-testid='stProgress']").count() == 1              # measured while it was training
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "training-live-1280x720.png"))
+    page.screenshot(path=str(SHOTS / f"training-live-{width}x{height}{'' if sidebar else '-no-sidebar'}.png"))
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
     wait_trained(page, 60_000)
     assert_no_exception(page)

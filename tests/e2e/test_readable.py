@@ -1,0 +1,96 @@
+"""Readable from the back of the room: every page at 1024x768, as a projector shows it. Each page's main figure
+starts on the first screen and fits its width, nothing scrolls sideways, the text written inside figures (pixel,
+kernel and weight values, tick labels) is large enough to read, titles never overlap, and sample images are at
+least 80 px wide. One screenshot per page (the first screen only: what the room sees) for people to look at."""
+
+import pytest
+from browser import SHOTS, assert_no_exception, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+WIDTH, HEIGHT = 1024, 768
+MIN_TEXT_PX = 11            # plotly's smallest text we draw (cell values); its ticks and titles are larger
+MIN_TILE_PX = 80            # a sample image, drawn at least this wide
+
+# path, what must be drawn first (the page's main figure), and what each page is checked for
+PAGES = [
+    ("", "[data-testid=stPageLink]"),
+    ("data", "[data-testid=stImage] img"),
+    ("data?dataset=iris", ".stPlotlyChart .main-svg"),
+    ("training", "[data-testid=stDataFrame], [data-testid=stTable]"),
+    ("cnn", "[data-testid=stDataFrame], [data-testid=stTable]"),
+    ("weights", "[data-testid=stDataFrame], [data-testid=stTable]"),
+    ("activations", ".stPlotlyChart .main-svg"),
+    ("losses", ".stPlotlyChart .main-svg"),
+    ("backprop", ".stPlotlyChart .main-svg"),
+    ("gradient_descent", ".stPlotlyChart .main-svg"),
+    ("teacher", "[data-testid=stTextInput] input"),
+]
+
+MEASURE = """(selector) => {
+  const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
+  const first = document.querySelector(selector).getBoundingClientRect();
+  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const texts = Array.from(document.querySelectorAll('.stPlotlyChart text')).filter(visible);
+  const sizes = texts.filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize));
+  const boxes = (sel) => Array.from(document.querySelectorAll(sel)).filter(visible)
+      .map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, e.textContent]; });
+  const overlaps = [];
+  for (const sel of ['.stPlotlyChart g.annotation text', '.stPlotlyChart .gtitle',
+                     '[data-testid=stImageCaption]']) {
+    const b = boxes(sel);
+    for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) {
+      const [p, q] = [b[i], b[j]];
+      const w = Math.min(p[2], q[2]) - Math.max(p[0], q[0]), h = Math.min(p[3], q[3]) - Math.max(p[1], q[1]);
+      if (w > 1 && h > 1) overlaps.push([p[4], q[4]]);
+    }
+  }
+  const tiles = Array.from(document.querySelectorAll('[data-testid=stImage] img')).filter(visible)
+      .map(i => i.getBoundingClientRect().width);
+  return {title: document.querySelector('h1').getBoundingClientRect().top, mainRight: main.right,
+          firstTop: first.top, firstRight: first.right, scrollWidth: document.documentElement.scrollWidth,
+          smallest: sizes.length ? Math.min(...sizes) : null, overlaps, tiles};
+}"""
+
+
+def _open(page, url: str, selector: str) -> dict:
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.goto(url)
+    wait_idle(page)
+    page.locator(selector).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)                              # plotly lays out its text after the first paint
+    return page.evaluate(MEASURE, selector)
+
+
+def _name(path: str) -> str:
+    return (path or "home").replace("?", "-").replace("=", "-")
+
+
+@pytest.mark.parametrize("path, selector", PAGES, ids=[_name(p) for p, _ in PAGES])
+def test_every_page_is_readable_on_a_1024x768_projector(page, app_url, path, selector):
+    m = _open(page, f"{app_url}/{path}", selector)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{_name(path)}-1024x768.png"))
+    assert_no_exception(page)
+    assert m["title"] < 100, m                                       # no tall empty band above the page
+    assert m["firstTop"] < HEIGHT, m                                 # the main figure starts on the first screen
+    assert m["firstRight"] <= m["mainRight"] + 1, m                  # ... and is not cut off on the right
+    assert m["scrollWidth"] <= WIDTH, m                              # nothing scrolls sideways
+    assert m["smallest"] is None or m["smallest"] >= MIN_TEXT_PX, m
+    assert not m["overlaps"], m["overlaps"]
+    assert all(w >= MIN_TILE_PX for w in m["tiles"]), m["tiles"]
+
+
+def test_pixel_values_written_on_an_image_are_readable(page, app_url):
+    _open(page, f"{app_url}/data", "[data-testid=stTabs]")
+    page.get_by_role("tab", name="One image, flattened").click()
+    wait_idle(page)
+    values = page.locator(".stPlotlyChart g.textpoint text, .stPlotlyChart text.textpoint")
+    values.first.wait_for()
+    page.wait_for_timeout(500)
+    m = page.evaluate(MEASURE, ".stPlotlyChart")
+    sizes = values.evaluate_all("ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize))")
+    assert len(sizes) >= 64 and min(sizes) >= MIN_TEXT_PX, sizes          # all 8x8 values of a digit, legible
+    assert not m["overlaps"], m["overlaps"]
+    assert_no_exception(page)
+    page.screenshot(path=str(SHOTS / "data-one-image-1024x768.png"))
