@@ -20,7 +20,8 @@ HIDEABLE = {
 
 FRAME_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-"""
+[data-testid="stMainBlockContainer"] [data-testid="stPageLink-NavLink"] :is(span, div, p) { white-space: normal; }
+"""                    # a page link's label wraps in a narrow column instead of ending in "..." at 1024 px
 # Not CSS zoom: Plotly measures its box zoomed and draws into it zoomed again (the right panel was cut off).
 # Streamlit's text is in rem, so a larger root font enlarges it. Plotly's axis labels, axis titles and legends get
 # fixed larger sizes (its automatic margins, measured in the browser, make room); numbers written inside figures

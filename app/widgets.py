@@ -80,9 +80,12 @@ class Picked(NamedTuple):
     dataset: Dataset | None      # None after the page was told what to do (files missing, a bad upload)
 
 
-def dataset_picker(schema: Schema, label: str = "Dataset") -> Picked:
-    """The dataset chooser of `schema` (see `data_schema`; digits preselected) with its options."""
-    name = w.selectbox(schema["dataset"], label=label)
+def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = False) -> Picked:
+    """The dataset chooser of `schema` (see `data_schema`; digits preselected) with its options.
+    side_by_side: the dataset and the classes to tell apart in two columns (a wide page; saves a row of height)."""
+    first, second = st.columns(2) if side_by_side else (st.container(), st.container())
+    with first:
+        name = w.selectbox(schema["dataset"], label=label)
     prefix = schema["points"].key.rsplit("_", 1)[0]
     if name == UPLOAD:
         ds = upload_widget(prefix, schema.values()["file"], show_error)
@@ -100,7 +103,8 @@ def dataset_picker(schema: Schema, label: str = "Dataset") -> Picked:
                                    help="A folder inside the server's data folder; nothing outside it can be read.")
             options = {"data_dir": str(confine(folder))} if folder.strip() else {}
         ds = get_dataset(name, tuple(sorted(options.items())))
-        rule = _binary_choice(schema, ds)
+        with second:
+            rule = _binary_choice(schema, ds)
         if rule:
             options[BINARY] = rule
             ds = get_dataset(name, tuple(sorted(options.items())))

@@ -14,23 +14,29 @@ from core.errors import NNLabError
 st.title("Backpropagation, step by step")
 st.caption("Forward: z = Wᵀa + b, a = f(z). Backward: δ = dL/dz, dL/dW = a δᵀ, dL/db = δ. Update: w := w − α dL/dw.")
 
-with st.expander("Network and example", expanded=True, icon=":material/tune:"):
-    c = st.columns(3)
+with st.sidebar:                       # the settings beside the page, so the diagram is on a projector's first screen
+    st.header("Network")
+    c = st.columns(2)
     n_in = c[0].slider("Inputs", 1, 3, 2, key="bp_in")
-    depth = c[0].slider("Hidden layers", 1, 3, 1, key="bp_depth")
-    hidden = tuple(c[0].slider(f"Units in hidden layer {i + 1}", 1, 4, 3, key=f"bp_h{i}") for i in range(depth))
-    n_out = c[0].slider("Outputs", 1, 3, 1, key="bp_out")
-    act = c[1].selectbox("Hidden activation", KERAS_ACTIVATIONS, key="bp_act")
-    out = c[1].selectbox("Output activation", OUTPUTS, index=1, key="bp_output")
+    n_out = c[1].slider("Outputs", 1, 3, 1, key="bp_out")
+    depth = st.slider("Hidden layers", 1, 3, 1, key="bp_depth")
+    hidden = tuple(st.slider(f"Units in hidden layer {i + 1}", 1, 4, 3, key=f"bp_h{i}") for i in range(depth))
+    act = st.selectbox("Hidden activation", KERAS_ACTIVATIONS, key="bp_act")
+    c = st.columns(2)
+    out = c[0].selectbox("Output activation", OUTPUTS, index=1, key="bp_output")
     loss = c[1].selectbox("Loss", LOSSES, key="bp_loss")
-    seed = c[1].number_input("Weight seed", 0, 999, 0, key="bp_seed")
-    x = np.array([c[2].number_input(f"x{i + 1}", -5.0, 5.0, [0.5, -1.0, 2.0][i], 0.1, key=f"bp_x{i}") for i in range(n_in)])
+    seed = st.number_input("Weight seed", 0, 999, 0, key="bp_seed")
+    st.header("Example")
+    c = st.columns(n_in)
+    x = np.array([c[i].number_input(f"x{i + 1}", -5.0, 5.0, [0.5, -1.0, 2.0][i], 0.1, key=f"bp_x{i}")
+                  for i in range(n_in)])
     if out == "softmax":
-        k = c[2].selectbox("True class", list(range(1, n_out + 1)), key="bp_class")
+        k = st.selectbox("True class", list(range(1, n_out + 1)), key="bp_class")
         y = np.eye(n_out)[k - 1]
     else:
-        y = np.array([c[2].number_input(f"target y{j + 1}", -5.0, 5.0, 1.0, 0.1, key=f"bp_y{j}") for j in range(n_out)])
-    lr = c[2].select_slider("Learning rate α", [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0], 0.5, key="bp_lr")
+        c = st.columns(n_out)
+        y = np.array([c[j].number_input(f"target y{j + 1}", -5.0, 5.0, 1.0, 0.1, key=f"bp_y{j}") for j in range(n_out)])
+    lr = st.select_slider("Learning rate α", [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0], 0.5, key="bp_lr")
 
 sizes = (n_in, *hidden, n_out)
 try:
@@ -45,14 +51,14 @@ except NNLabError as exc:
     show_error(exc)
     st.stop()
 
-m = st.columns(4)
+m = st.columns([1, 1, 1.2])
 m[0].metric("Loss now", f"{result.loss:.5f}")
 m[1].metric("Loss after this update", f"{result.loss_after:.5f}", f"{result.loss_after - result.loss:+.5f}",
             delta_color="inverse")
-if m[2].button("Apply this update", icon=":material/step:", type="primary", key="bp_step"):
+if m[2].button("Apply this update", icon=":material/step:", type="primary", key="bp_step", width="stretch"):
     lesson.apply(result)
     st.rerun()
-if m[3].button("Run 25 updates", icon=":material/fast_forward:", key="bp_run"):
+if m[2].button("Run 25 updates", icon=":material/fast_forward:", key="bp_run", width="stretch"):
     lesson.run(x, y, lr, 25)
     st.rerun()
 

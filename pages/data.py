@@ -11,7 +11,7 @@ st.caption("What does the network actually see? Shapes, classes, pixels, and the
 
 page = data_schema("data")
 warn_rejected(page.load("data_url_loaded"))
-ds = dataset_picker(page).dataset
+ds = dataset_picker(page, side_by_side=True).dataset
 page.sync(data_skips(page))
 if ds is None:
     st.stop()
@@ -26,6 +26,8 @@ elif ds.kind == "tabular":
     views = {"Table": view.table, "Features": view.features, "Two features": view.pair}
 else:
     views = {"Scatter": view.pair}
+if ds.task == "classification":
+    views["Labels, one-hot"] = view.labels
 views["Train/test split"] = view.split
 
 # Lazy tabs: only the open one runs, so a click redraws one section, not all of them.

@@ -43,16 +43,16 @@ def summary(exp: Experiment, data: PreparedData) -> Experiment | None:
     except InvalidSpecError as exc:
         show_error(exc)
         return None
-    left, right = st.columns([3, 2])
-    summary_table(rows, left)
+    summary_table(rows)                                   # full width: its "how" column on screen at 1024 px
+    left, right = st.columns([2, 3])
     mlp = similar_mlp(exp, data, total)
     mlp_total = count_params(mlp.spec, data.input_shape, units)
     width = mlp.spec.hidden_layers[0]
-    right.metric("Parameters", f"{total:,}")
+    left.metric("Parameters", f"{total:,}")
     right.plotly_chart(fig.size_comparison(total, mlp_total, f"MLP ({width},)"), key="cnn_sizes")
     h, w, c = data.input_shape
     k, first = exp.spec.kernel_size, exp.spec.conv_filters[0]
-    right.caption(f"Each of conv_1's {first} filters has {k}x{k}x{c} weights, shared by every position of the "
+    left.caption(f"Each of conv_1's {first} filters has {k}x{k}x{c} weights, shared by every position of the "
                   f"{h}x{w} image. An MLP with one hidden layer of {width} units has about as many parameters, but each "
                   f"unit looks at all {h * w * c:,} pixels at once.")
     return mlp

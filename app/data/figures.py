@@ -18,7 +18,7 @@ def class_counts(class_names, counts) -> go.Figure:
             "cliponaxis": False, "marker": {"color": [class_color(i) for i in range(len(counts))]}}
     layout = {"xaxis": {"type": "category", "title": {"text": "class"}},
               "yaxis": {"title": {"text": "samples"}, "range": [0, max(counts) * 1.15]}}
-    return figure([bars], layout, height=260, legend=False)
+    return figure([bars], layout, height=220, legend=False)
 
 
 def image_values(raw: np.ndarray, max_value: float, ink: bool = True, decimals: int = 0,

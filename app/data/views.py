@@ -19,7 +19,7 @@ GRID = 24   # images per page of the sample grid
 
 
 def summary(ds: Dataset) -> None:
-    left, right = st.columns([2, 3]) if ds.task == "classification" else (st.container(), None)
+    left, right = st.columns([1, 1]) if ds.task == "classification" else (st.container(), None)
     with left:
         a, b = st.columns(2)
         a.metric("Samples", f"{ds.n_samples:,}")
@@ -28,15 +28,17 @@ def summary(ds: Dataset) -> None:
         st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
                     f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
         st.caption(f"{ds.describe()}. Source: {ds.source}")
-        if ds.task == "classification":
-            with st.expander("y as class numbers and as one-hot vectors", icon=":material/tag:"):
-                first = ds.y[:5]
-                st.dataframe(pd.DataFrame(np.eye(ds.n_classes, dtype=int)[first], columns=list(ds.class_names))
-                             .assign(**{"y (class number)": first}).set_index("y (class number)"), width="stretch")
-                st.caption("keras.utils.to_categorical(y) makes these rows: a 1 under the sample's class, 0 "
-                           "elsewhere; categorical cross-entropy compares the softmax output with them.")
     if right is not None:
         right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
+
+
+def labels(ds: Dataset) -> None:
+    """The first labels as class numbers and as the one-hot rows categorical cross-entropy compares with."""
+    first = ds.y[:5]
+    st.dataframe(pd.DataFrame(np.eye(ds.n_classes, dtype=int)[first], columns=list(ds.class_names))
+                 .assign(**{"y (class number)": first}).set_index("y (class number)"), width="stretch")
+    st.caption("keras.utils.to_categorical(y) makes these rows: a 1 under the sample's class, 0 elsewhere; "
+               "categorical cross-entropy compares the softmax output with them.")
 
 
 def samples(ds: Dataset) -> None:

@@ -83,7 +83,8 @@ def network_figure(sizes: list[int], edges: list[np.ndarray], names: list[str], 
     data.append({"type": "scatter", "x": list(range(len(sizes))), "y": [top] * len(sizes), "mode": "text",
                  "text": names, "textfont": {"size": 13}, "hoverinfo": "skip", "showlegend": False})
     layout = {"xaxis": {"visible": False, "range": [-0.4, len(sizes) - 0.6]},
-              "yaxis": {"visible": False, "range": [-top + 0.6, top + 0.5]}, "shapes": shapes or None, "annotations": notes}
+              "yaxis": {"visible": False, "range": [-top + 0.6, top + 0.3]}, "shapes": shapes or None, "annotations": notes,
+              "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}           # the layer names are the figure's titles
     return figure(data, layout, height=int(100 + (60 if write_values else 30) * 2 * top), legend=False)
 
 

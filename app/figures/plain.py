@@ -20,11 +20,11 @@ from app.figures.style import frame
 def figure(data: list[dict], layout: dict | None = None, *, height: int | None = None,
            legend: bool = True) -> go.Figure:
     """A figure from trace dicts (each with its "type") and a layout dict; the default template applies, and with
-    a height the shared frame (`style.frame`, what `style.tidy` sets). Settings given as None are left out, as
-    plotly's own constructors leave them out."""
+    a height the shared frame (`style.frame`, what `style.tidy` sets; the layout's own settings, e.g. its margin,
+    win). Settings given as None are left out, as plotly's own constructors leave them out."""
     layout = dict(layout or {})
     if height:
-        layout.update(frame(height, legend, bool(layout.get("annotations"))))
+        layout = {**frame(height, legend, bool(layout.get("annotations"))), **layout}
     return go.Figure({"data": [_set(t) for t in data], "layout": _set(layout)}, _validate=False)
 
 

@@ -37,13 +37,13 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
     units = output_units(data.task, data.n_outputs, data.n_outputs)
     rows = layer_counts(exp.spec, data.input_shape, units)
     total = sum(r.params for r in rows)
-    left, right = st.columns([1, 3])
+    left, right = st.columns([1, 3], vertical_alignment="center")      # the table below, whole at 1024 px
     left.metric("Parameters", f"{total:,}")
     task = (f"classification into {data.n_outputs} classes ({'one sigmoid unit' if units == 1 else 'softmax'})"
             if data.task == "classification" else "regression (one linear output unit)")
-    left.caption(f"Task: {task}. {len(data.y_train):,} training and {len(data.y_test):,} test samples, "
-                 f"input shape {data.input_shape}.")
-    right.dataframe(pd.DataFrame([{"layer": r.name, "type": r.kind, "output shape": str(r.output_shape),
+    right.caption(f"Task: {task}. {len(data.y_train):,} training and {len(data.y_test):,} test samples, "
+                  f"input shape {data.input_shape}.")
+    st.dataframe(pd.DataFrame([{"layer": r.name, "type": r.kind, "output shape": str(r.output_shape),
                                    "parameters": r.params, "how": r.formula} for r in rows]),
                     hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
     try:

@@ -37,10 +37,10 @@ def quick_models(run: Run | None) -> None:
             st.markdown("There is no trained model in this session yet. Train one on the **Training** page, or a "
                         "quick one here:")
         left, right = st.columns(2)
-        mlp = left.button("Quick MLP on digits (scikit-learn, about a second)", icon=":material/bolt:",
-                          key="weights_quick_mlp", width="stretch")
-        cnn = right.button("Quick CNN on digits (Keras, loads TensorFlow: up to 15 s)", icon=":material/grid_on:",
-                           key="weights_quick_cnn", width="stretch")
+        mlp = left.button("Quick MLP on digits", icon=":material/bolt:", key="weights_quick_mlp", width="stretch",
+                          help="scikit-learn, about a second")
+        cnn = right.button("Quick CNN on digits", icon=":material/grid_on:", key="weights_quick_cnn", width="stretch",
+                           help="Keras: a worker loads TensorFlow first, up to 15 s")
         if mlp or cnn:
             try:
                 with st.spinner("Training..."):

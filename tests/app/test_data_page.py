@@ -167,6 +167,8 @@ def test_one_colour_image_shows_each_channels_raw_values_and_after_scaling(app):
 
 def test_labels_are_shown_as_class_numbers_and_one_hot_rows(app):
     _open(app, dataset="iris")
+    app.session_state["data_tab"] = "Labels, one-hot"
+    app.run()
     table = app.dataframe[0].value
     assert list(table.columns) == ["setosa", "versicolor", "virginica"]
     for y, row in zip(table.index, table.to_numpy()):

@@ -50,8 +50,12 @@ def app_url(tmp_path_factory):
         proc.kill()
         pytest.fail("streamlit did not start within 60 s")
     yield url
-    proc.terminate()
-    proc.wait(10)
+    proc.terminate()                  # the server ends its training cluster's processes as it exits
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="session")
