@@ -14,6 +14,7 @@ from core.snapshots import LayerWeights, WeightSnapshots
 from core.weights import shape_text, symmetric_limit
 
 VALUES_ON_CELLS = 5       # conv kernels up to 5x5 get their numbers written on them
+VALUE_CELLS = 13          # cells across a kernel grid with numbers: ~36 px each in a 1024 px screen's main column
 
 
 def summary_table(rows: list[LayerCount], where=st) -> None:
@@ -62,6 +63,12 @@ def recorded_weights(run: Run, prefix: str) -> LayerWeights | None:
     return snaps.at(epoch)
 
 
+def value_columns(kernel_width: int, cells: int = VALUE_CELLS) -> int:
+    """How many kernels side by side when their numbers are written on them: the tiles and the gaps between them
+    (one cell each) span at most `cells` cells, so that a value such as -0.12 fits its cell on a 1024 px screen."""
+    return max(1, (cells - 1) // (kernel_width + 1))
+
+
 def conv_kernels(convs: dict[str, np.ndarray], prefix: str) -> None:
     """Every filter of a chosen conv layer as a grid of kernels on one input channel (values written on small
     ones); a colour network's first layer also in colour."""
@@ -82,7 +89,7 @@ def conv_kernels(convs: dict[str, np.ndarray], prefix: str) -> None:
     small = kh <= VALUES_ON_CELLS
     values = small and st.toggle("Write the weights on the cells", value=cout <= 16, key=f"{prefix}_conv_values")
     st.plotly_chart(tiles(np.moveaxis(K[:, :, channel, :], -1, 0), symmetric_limit(K),
-                              [f"filter {i}" for i in range(cout)], columns=4 if values else 8, values=values),
-                    key=f"{prefix}_conv_fig")
+                              [f"filter {i}" for i in range(cout)], columns=value_columns(kw) if values else 8,
+                              values=values), key=f"{prefix}_conv_fig")
     st.caption(f"{cout} filters of {kh}x{kw} weights on input channel {channel}. Each slides over the image: where "
                "the pixels look like its red cells and unlike its blue ones, the filter's output is large.")

@@ -202,12 +202,12 @@ def main() -> None:
     proc, url = start_server()
     server = psutil.Process(proc.pid)
     try:
-        asyncio.run(quiet(url, 5))                                  # first imports, cluster up
-        _, kids = tree(server)
-        workers = [p for p in kids if "worker" in " ".join(p.cmdline()) or "spawn" in " ".join(p.cmdline())]
+        asyncio.run(quiet(url, 5))                                  # first imports
         asyncio.run(_warm(url))
         base = asyncio.run(quiet(url))
-        alone = [asyncio.run(_alone(url)) for _ in range(2)]
+        alone = [asyncio.run(_alone(url)) for _ in range(2)]           # the cluster is up after a training
+        _, kids = tree(server)
+        workers = [p for p in kids if "worker" in " ".join(p.cmdline()) or "spawn" in " ".join(p.cmdline())]
         print(f"server started; {len(workers)} worker processes; {psutil.cpu_count()} cores")
         print(f"quiet: page run p50 {pct(base, 50) * 1000:.0f} ms, p95 {pct(base, 95) * 1000:.0f} ms; "
               f"a training alone {min(alone):.2f} s")

@@ -68,7 +68,7 @@ def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, val
                  colorbar=dict(title="weight", thickness=14), hovertemplate="%{z:.4f}<extra></extra>")
     if values:
         text = np.where(np.isnan(grid), "", np.char.mod(f"%.{digits}f", np.nan_to_num(grid)))
-        trace.update(text=text, texttemplate="%{text}", textfont=dict(size=11))
+        trace.update(text=text, texttemplate="%{text}", textfont=dict(size=12))
     fig = go.Figure(go.Heatmap(**trace))
     fig.update_layout(annotations=[
         dict(x=pad + (i % cols) * (w + pad) + (w - 1) / 2, y=pad + (i // cols) * (h + pad) - 0.5, text=t,

@@ -76,8 +76,9 @@ def test_live_curves_and_boundary_are_on_a_projector_screen_while_training(page,
     if not sidebar:
         page.get_by_test_id("stSidebar").hover()
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        page.get_by_test_id("stExpandSidebarButton").wait_for()              # collapsed: only its arrow is left
         page.wait_for_timeout(500)
-        assert page.get_by_test_id("stSidebar").get_attribute("aria-expanded") == "false"
+        assert page.get_by_test_id("stMainBlockContainer").bounding_box()["x"] < 200
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
     page.wait_for_timeout(3000)
