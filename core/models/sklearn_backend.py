@@ -4,7 +4,8 @@ early_stopping=True).
 
 Speed (see bench/train_speed.py): data stay float32 (scikit-learn's MLP keeps float32, 1.5x faster than
 float64); every Dataset was checked finite when loaded, so scikit-learn's per-call finite check over the
-whole array is skipped (assume_finite); per-epoch metrics use a plain numpy forward pass; BLAS threads are
+whole array is skipped (assume_finite), and so is the re-validation of parameters NN Lab set itself
+(skip_parameter_validation); per-epoch metrics use a plain numpy forward pass; BLAS threads are
 limited for small networks.
 """
 
@@ -78,7 +79,7 @@ class SklearnModel(BaseModel):
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
         rng = np.random.default_rng(config.seed)
         with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"), np.errstate(all="ignore"), \
-                config_context(assume_finite=True):
+                config_context(assume_finite=True, skip_parameter_validation=True):
             for _ in range(config.epochs):
                 order = rng.permutation(len(flat_tr))
                 try:
