@@ -83,7 +83,7 @@ class Picked(NamedTuple):
 def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = False) -> Picked:
     """The dataset chooser of `schema` (see `data_schema`; digits preselected) with its options.
     side_by_side: the dataset and the classes to tell apart in two columns (a wide page; saves a row of height)."""
-    first, second = st.columns(2) if side_by_side else (st.container(), st.container())
+    first, second = st.columns([3, 2]) if side_by_side else (st.container(), st.container())
     with first:
         name = w.selectbox(schema["dataset"], label=label)
     prefix = schema["points"].key.rsplit("_", 1)[0]
