@@ -51,14 +51,15 @@ except NNLabError as exc:
     show_error(exc)
     st.stop()
 
-m = st.columns([1, 1, 1.2])
+m = st.columns(2)                       # two columns, not four: whole labels at 1024 px, presented too
 m[0].metric("Loss now", f"{result.loss:.5f}")
 m[1].metric("Loss after this update", f"{result.loss_after:.5f}", f"{result.loss_after - result.loss:+.5f}",
             delta_color="inverse")
-if m[2].button("Apply this update", icon=":material/step:", type="primary", key="bp_step", width="stretch"):
+b = st.columns(2)
+if b[0].button("Apply this update", icon=":material/step:", type="primary", key="bp_step", width="stretch"):
     lesson.apply(result)
     st.rerun()
-if m[2].button("Run 25 updates", icon=":material/fast_forward:", key="bp_run", width="stretch"):
+if b[1].button("Run 25 updates", icon=":material/fast_forward:", key="bp_run", width="stretch"):
     lesson.run(x, y, lr, 25)
     st.rerun()
 

@@ -88,11 +88,11 @@ def counting_section() -> None:
         show_error(exc)
         return
     total = count_params(arch.spec, arch.input_shape, arch.n_outputs)
-    left, right = st.columns([1, 3])
+    left, right = st.columns([2, 3], vertical_alignment="center")      # the table below, whole at 1024 px
     left.metric("Total parameters", f"{total:,}")
-    left.caption("A Dense layer has n_in x n_out weights plus n_out biases; a Conv2D layer has kh x kw x c_in "
-                 "weights per filter plus one bias per filter. Pooling, Flatten and Dropout have none.")
-    summary_table(rows, right)
+    right.caption("A Dense layer has n_in x n_out weights plus n_out biases; a Conv2D layer has kh x kw x c_in "
+                  "weights per filter plus one bias per filter. Pooling, Flatten and Dropout have none.")
+    summary_table(rows)
 
     st.markdown("**How the count grows with width**")
     n_in, n_out = prod(arch.input_shape), arch.n_outputs

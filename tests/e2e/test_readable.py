@@ -70,6 +70,15 @@ def _name(path: str) -> str:
 
 
 @pytest.mark.parametrize("path, selector", PAGES, ids=[_name(p) for p, _ in PAGES])
+def test_presenting_every_page_cuts_no_label_short(page, app_url, path, selector):
+    """Presentation mode's 1.25x text still fits: no label ends in "...", nothing scrolls sideways."""
+    m = _open(page, f"{app_url}/{path}{'&' if '?' in path else '?'}present=1", selector)
+    assert not m["cut"], m["cut"]
+    assert m["scrollWidth"] <= WIDTH and m["firstRight"] <= m["mainRight"] + 1, m
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("path, selector", PAGES, ids=[_name(p) for p, _ in PAGES])
 def test_every_page_is_readable_on_a_1024x768_projector(page, app_url, path, selector):
     m = _open(page, f"{app_url}/{path}", selector)
     SHOTS.mkdir(parents=True, exist_ok=True)
