@@ -53,8 +53,8 @@ def summary(exp: Experiment, data: PreparedData) -> Experiment | None:
     h, w, c = data.input_shape
     k, first = exp.spec.kernel_size, exp.spec.conv_filters[0]
     left.caption(f"Each of conv_1's {first} filters has {k}x{k}x{c} weights, shared by every position of the "
-                  f"{h}x{w} image. An MLP with one hidden layer of {width} units has about as many parameters, but each "
-                  f"unit looks at all {h * w * c:,} pixels at once.")
+                 f"{h}x{w} image. An MLP with one hidden layer of {width} units has about as many parameters, but each "
+                 f"unit looks at all {h * w * c:,} pixels at once.")
     return mlp
 
 

@@ -44,8 +44,8 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
     right.caption(f"Task: {task}. {len(data.y_train):,} training and {len(data.y_test):,} test samples, "
                   f"input shape {data.input_shape}.")
     st.dataframe(pd.DataFrame([{"layer": r.name, "type": r.kind, "output shape": str(r.output_shape),
-                                   "parameters": r.params, "how": r.formula} for r in rows]),
-                    hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+                                "parameters": r.params, "how": r.formula} for r in rows]),
+                 hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
     try:
         check_budget(exp.spec, data.input_shape, units, PAGE_BUDGET)
     except InvalidSpecError as exc:
