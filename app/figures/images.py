@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,6 +16,8 @@ from app.figures.style import DIVERGING, LABEL, tidy
 
 TILE = 96               # pixels a side of a sample image: legible from the back of the room (at least ~80)
 FRAME, FRAME_GREY = 2, 0.8      # the frame around each sample tile: pixels, grey level
+TILES_WIDTH = 560       # pixels a tiled figure is drawn across: the main column of a 1024 px projector
+TITLE_PX = 16           # height of a tile's title
 
 
 def png_image(pixels: np.ndarray) -> go.Figure:
@@ -57,13 +60,15 @@ def sample_tiles(images: np.ndarray, size: int = TILE) -> list[np.ndarray]:
 
 
 def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, values: bool = False,
-          digits: int = 2, width: int = 720) -> go.Figure:
+          digits: int = 2, width: int = TILES_WIDTH) -> go.Figure:
     """Small signed images (n, h, w) tiled in one heatmap on one colour scale [-limit, limit] centred at zero
     (first-layer units, conv kernels). values: write each cell's number on it (for small kernels).
-    width: about how many pixels wide the tiles are drawn, to size the figure's height to fit them."""
+    width: about how many pixels wide the tiles are drawn, to size the figure's height to fit them and the gaps
+    between rows to fit the titles."""
     n, h, w = images.shape
     cols = min(columns, n)
-    pad = max(1, h // 4)
+    cell = width / (cols * (w + 1))                                # screen pixels per weight, about
+    pad = max(1, h // 4, math.ceil(TITLE_PX / cell))                # a title fits in the gap above its tile
     grid = mosaic(images.astype(np.float32), cols, pad, fill=np.nan)
     trace = dict(z=grid, zmin=-limit, zmax=limit, zmid=0, colorscale=DIVERGING, hoverongaps=False,
                  colorbar=dict(title="weight", thickness=14), hovertemplate="%{z:.4f}<extra></extra>")

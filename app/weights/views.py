@@ -25,7 +25,8 @@ CHANNELS = ("red", "green", "blue")
 # First-layer tiles' colour scale, as a fraction of the largest |weight|: the lesson's (scikit-learn's MNIST-weights
 # example: vmin=0.5 * min, vmax=0.5 * max), or the full range.
 LESSON_SCALE = 0.5
-TILE_SCALES = {LESSON_SCALE: "½ of the largest |weight| (the lesson's)", 1.0: "the largest |weight|"}
+TILE_SCALES = {LESSON_SCALE: "½ max |w| (the lesson's)", 1.0: "max |w|"}
+UNIT_COLUMNS = 6          # first-layer units side by side: ~75 px a tile on a 1024 px projector
 
 
 def quick_models(run: Run | None) -> None:
@@ -120,7 +121,7 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
         return
     name, W, _ = first_dense(layers)
     images = unit_images(W, input_shape)                     # (units, h, w, c)
-    c = st.columns(2)
+    c = st.columns([3, 2])
     channel = 0
     if images.shape[-1] == 3:
         channel = c[1].segmented_control("Colour channel", range(3), format_func=CHANNELS.__getitem__, default=0,
@@ -133,7 +134,7 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
     shown = units if units <= 64 else st.slider("Units shown", 16, units, 64, key="weights_units")
     unit_tiles = images[:shown, :, :, channel]
     limit = scale * symmetric_limit(images[..., channel])
-    st.plotly_chart(tiles(unit_tiles, limit, [f"unit {i}" for i in range(shown)], columns=8),
+    st.plotly_chart(tiles(unit_tiles, limit, [f"unit {i}" for i in range(shown)], columns=UNIT_COLUMNS),
                     key="weights_units_fig")
     clipped = f" Weights beyond ±{limit:.3g} are drawn at full colour." if scale < 1 else ""
     st.caption(f"Each tile is one unit of {name}: its weight on every pixel, drawn where that pixel sits. Red pixels "

@@ -94,3 +94,14 @@ def test_sample_tiles_are_crisp_squares_of_at_least_80_pixels():
     photos = sample_tiles(RNG.random((2, 32, 32, 3)))
     assert photos[0].shape == (100, 100, 3)
     assert sample_tiles(RNG.random((1, 28, 28, 1)))[0].shape == (116, 116)    # MNIST: 4x, at least 96
+
+
+@pytest.mark.parametrize("side, columns", [(8, 6), (28, 6), (3, 8), (5, 2)])
+def test_tile_titles_get_a_gap_tall_enough_on_a_1024_px_screen(side, columns):
+    from app.figures.images import TILES_WIDTH, TITLE_PX, tiles
+
+    fig = tiles(RNG.normal(size=(12, side, side)), 1.0, [f"unit {i}" for i in range(12)], columns)
+    grid = np.asarray(fig.data[0].z)
+    rows_of_nan = np.isnan(grid).all(axis=1)
+    gap = int(np.argmax(~rows_of_nan))                       # the empty rows above the first row of tiles
+    assert gap * TILES_WIDTH / grid.shape[1] >= TITLE_PX - 1e-9, (gap, grid.shape)
