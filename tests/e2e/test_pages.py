@@ -50,10 +50,10 @@ def test_maths_pages_draw_their_figures(page, app_url, path, heading, chart_coun
     page.goto(f"{app_url}/{path}")
     wait_idle(page)
     assert page.get_by_role("heading", name=heading).is_visible()
-    charts = page.locator(".stPlotlyChart")
-    charts.first.wait_for(state="visible")
-    assert charts.count() >= chart_count
-    assert page.locator(".stPlotlyChart .main-svg").count() >= chart_count     # plotly actually drew
+    # every chart mounted and drawn by plotly (they arrive one after another: counting once raced the second)
+    page.wait_for_function("n => document.querySelectorAll('.stPlotlyChart .main-svg').length >= n", arg=chart_count,
+                           timeout=30_000)
+    assert page.locator(".stPlotlyChart").count() >= chart_count
     assert_no_exception(page)
     screenshot(page, path)
 
