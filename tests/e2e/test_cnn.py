@@ -13,7 +13,7 @@ def test_drawing_a_stroke_shows_feature_maps_and_a_prediction(page, app_url):
     screenshot(page, "cnn-build")
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     wait_trained(page)
-    assert page.get_by_text("Trained 3 epochs").is_visible()
+    page.get_by_text("Trained 3 epochs").wait_for(state="visible")
     page.get_by_role("tab", name="Feature maps", exact=True).click()
     wait_idle(page)
     page.get_by_text("Draw one", exact=True).click()
@@ -29,7 +29,7 @@ def test_drawing_a_stroke_shows_feature_maps_and_a_prediction(page, app_url):
     page.mouse.up()
     page.get_by_text("Prediction:").first.wait_for(timeout=60_000)
     wait_idle(page)
-    assert page.get_by_text("conv_1 (Conv2D): 16 maps of 6 x 6").first.is_visible()
+    page.get_by_text("conv_1 (Conv2D): 16 maps of 6 x 6").first.wait_for(state="visible")
     page.locator(".stPlotlyChart .heatmaplayer").first.wait_for(timeout=30_000)   # the maps are drawn
     assert_no_exception(page)
     screenshot(page, "cnn-feature-maps")

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.e2e
 def test_landing_page_lists_the_lessons(page, app_url):
     page.goto(app_url)
     wait_idle(page)
-    assert page.get_by_role("heading", name="Lesson map").is_visible()
+    page.get_by_role("heading", name="Lesson map").wait_for(state="visible")
     assert page.locator("[data-testid='stPageLink']").count() >= 1
     assert_no_exception(page)
     screenshot(page, "home")
@@ -25,7 +25,7 @@ def test_data_page_draws_the_sample_grid(page, app_url):
     widths = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
                            ".map(i => i.getBoundingClientRect().width)")
     assert min(widths) >= 80, widths                      # legible from the back of the room
-    assert page.get_by_text("#0: 0").first.is_visible()   # the first sample's title: index and label
+    page.get_by_text("#0: 0").first.wait_for(state="visible")   # the first sample's title: index and label
     assert_no_exception(page)
     screenshot(page, "data")
 
@@ -35,7 +35,7 @@ def test_data_page_shows_one_image_with_its_pixel_values(page, app_url):
     wait_idle(page)
     page.get_by_role("tab", name="One image, flattened").click()
     wait_idle(page)
-    assert page.get_by_text("images[0]").first.is_visible()
+    page.get_by_text("images[0]").first.wait_for(state="visible")
     assert_no_exception(page)
     screenshot(page, "data-one-image")
 
@@ -49,7 +49,7 @@ def test_data_page_shows_one_image_with_its_pixel_values(page, app_url):
 def test_maths_pages_draw_their_figures(page, app_url, path, heading, chart_count):
     page.goto(f"{app_url}/{path}")
     wait_idle(page)
-    assert page.get_by_role("heading", name=heading).is_visible()
+    page.get_by_role("heading", name=heading).wait_for(state="visible")
     # every chart mounted and drawn by plotly (they arrive one after another: counting once raced the second)
     page.wait_for_function("n => document.querySelectorAll('.stPlotlyChart .main-svg').length >= n", arg=chart_count,
                            timeout=30_000)

@@ -1,7 +1,8 @@
 """Readable from the back of the room: every page at 1024x768, as a projector shows it. Each page's main figure
 starts on the first screen and fits its width, nothing scrolls sideways, no button or link label is cut short, the
 text written inside figures (pixel, kernel and weight values, tick labels) is large enough to read, titles never
-overlap, and sample images are at least 80 px wide. One screenshot per page (the first screen only: what the room sees) for people to look at."""
+overlap, and sample images are at least 80 px wide; presented (1.25x text), no label is cut short either. One
+screenshot per page (the first screen only: what the room sees) for people to look at."""
 
 import pytest
 from browser import SHOTS, assert_no_exception, wait_idle

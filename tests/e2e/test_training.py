@@ -22,7 +22,7 @@ def _trained(page, app_url, query: str, tab: str | None = None) -> None:
 
 def test_train_a_small_model_and_see_the_curve(page, app_url):
     _trained(page, app_url, "epochs=8")
-    assert page.get_by_text("Trained 8 epochs").is_visible()
+    page.get_by_text("Trained 8 epochs").wait_for(state="visible")
     chart = page.locator(".stPlotlyChart").first
     assert chart.locator(".scatterlayer .trace").count() >= 2          # training and validation lines drawn
     assert_no_exception(page)
@@ -37,8 +37,8 @@ def test_stop_ends_a_long_run_and_keeps_the_model(page, app_url):
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
     wait_trained(page, 60_000)
     message = page.get_by_text("Stopped by request after epoch").first
-    assert message.is_visible()
-    assert page.get_by_role("tab", name="Test results").is_visible()     # the kept model is shown
+    message.wait_for(state="visible")
+    page.get_by_role("tab", name="Test results").wait_for(state="visible")   # the kept model is shown
     assert_no_exception(page)
     screenshot(page, "training-stopped")
 
