@@ -34,7 +34,7 @@ ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", 
 # Dask's worker samples the stack of the running task every 10 ms for its dashboard's profile (it takes the GIL
 # from the training thread each time). NN Lab has no dashboard, so its workers do not profile. With this, the
 # realigned arrays (core.training_job.aligned) and the heap settings of core.worker_warmup, a scikit-learn job
-# went from 0.78x to 1.12x the plain fit's speed idle, and 1.29x to 3.20x with a core busy (bench/train_speed.py).
+# went from 0.78x to 1.19x the plain fit's speed idle, and 1.29x to 3.44x with a core busy (bench/train_speed.py).
 QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 

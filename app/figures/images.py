@@ -67,8 +67,8 @@ def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, val
     between rows to fit the titles."""
     n, h, w = images.shape
     cols = min(columns, n)
-    cell = width / (cols * (w + 1))                                # screen pixels per weight, about
-    pad = max(1, h // 4, math.ceil(TITLE_PX / cell))                # a title fits in the gap above its tile
+    estimate = width / (cols * (w + 1))                            # screen pixels per weight, before the gaps
+    pad = max(1, h // 4, math.ceil(TITLE_PX / estimate))            # a title fits in the gap above its tile
     grid = mosaic(images.astype(np.float32), cols, pad, fill=np.nan)
     trace = dict(z=grid, zmin=-limit, zmax=limit, zmid=0, colorscale=DIVERGING, hoverongaps=False,
                  colorbar=dict(title="weight", thickness=14), hovertemplate="%{z:.4f}<extra></extra>")
