@@ -97,7 +97,7 @@ def _split_code(exp: Experiment) -> list[str]:
         if exp.max_samples:
             lines.append(f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, "
                          f"random_state={exp.split_seed}, stratify={strat})[0])")
-        lines += [f"train_idx, test_idx = train_test_split(idx, test_size=round({exp.test_fraction} * len(idx)), "
+        lines += [f"train_idx, test_idx = train_test_split(idx, test_size={exp.test_fraction}, "
                   f"random_state={exp.split_seed}, stratify={strat})",
                   "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]"]
     if kind != "image":

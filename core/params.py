@@ -125,7 +125,7 @@ class Architecture:
 
 LESSON_ARCHITECTURES: dict[str, Architecture] = {
     "Fashion-MNIST MLP 300-100 (Keras lesson)": Architecture(MLPSpec((300, 100)), (784,), 10),
-    "MNIST convnet (Keras lesson)": Architecture(CNNSpec(conv_filters=(32, 64), dropout=0.5), (28, 28, 1), 10),
+    "MNIST convnet (Keras lesson)": Architecture(CNNSpec(conv_filters=(32, 64), dropout=0.2), (28, 28, 1), 10),   # Dropout(0.2)
     "digits MLP 16-16 (scikit-learn lesson)": Architecture(MLPSpec((16, 16)), (64,), 10),
     "iris logistic regression": Architecture(MLPSpec(()), (4,), 3),
     "CIFAR-10 convnet": Architecture(CNNSpec(conv_filters=(32, 64), dense_layers=(64,), dropout=0.5), (32, 32, 3), 10),

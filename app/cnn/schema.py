@@ -38,7 +38,7 @@ AUGMENT = Schema(
 )
 
 PRESETS: dict[str, dict] = {     # URL name -> value, applied to the widgets when chosen
-    "MNIST convnet (the Keras lesson)": dict(blocks=2, f1=32, f2=64, k=3, pool=2, act="relu", drop=0.5, dense=0),
+    "MNIST convnet (the Keras lesson)": dict(blocks=2, f1=32, f2=64, k=3, pool=2, act="relu", drop=0.2, dense=0),
     "One small block (fast on 8 x 8 digits)": dict(blocks=1, f1=8, k=3, pool=2, act="relu", drop=0.0, dense=0),
     "CIFAR-10 convnet (with a dense layer)": dict(blocks=2, f1=32, f2=64, k=3, pool=2, act="relu", drop=0.5, dense=1,
                                                   d1=64),

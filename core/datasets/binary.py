@@ -1,7 +1,7 @@
 """Two classes made from many, as the lessons' binary classifiers do (digits: even vs odd, or one digit vs the
 rest): the same inputs, labels 0/1, trained with ONE sigmoid output unit.
 
-Rules: "even" (class numbers read as integers: even 1, odd 0) or "class:<k>" (class code k is 1, the rest 0).
+Rules: "even" (even vs odd as the lessons code it, `y % 2`: class numbers read as integers, odd 1, even 0) or "class:<k>" (class code k is 1, the rest 0).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def positive_classes(ds: Dataset, rule: str) -> np.ndarray:
         raise InvalidSpecError(f"{ds.title or ds.name} cannot be made binary by {rule!r}; choose one of: "
                                f"{', '.join(binary_rules(ds)) or 'none (it has two classes already)'}.")
     if rule == EVEN:
-        return np.array([int(name) % 2 == 0 for name in ds.class_names])
+        return np.array([int(name) % 2 == 1 for name in ds.class_names])      # the lessons' y % 2: odd is 1
     return np.arange(ds.n_classes) == int(rule.split(":", 1)[1])
 
 
@@ -43,14 +43,15 @@ def make_binary(ds: Dataset, rule: str) -> Dataset:
     positive = positive_classes(ds, rule)
     y = positive[ds.y].astype(np.int64)
     y.setflags(write=False)
-    names = ("odd", "even") if rule == EVEN else (f"not {ds.class_names[int(np.argmax(positive))]}",
+    names = ("even", "odd") if rule == EVEN else (f"not {ds.class_names[int(np.argmax(positive))]}",
                                                    ds.class_names[int(np.argmax(positive))])
-    return replace(ds, y=y, class_names=names, title=f"{ds.title or ds.name}: {names[1]} vs {names[0]}")
+    return replace(ds, y=y, class_names=names, title=f"{ds.title or ds.name}: {names[1]} vs {names[0]}" if rule != EVEN
+                   else f"{ds.title or ds.name}: even vs odd")
 
 
 def script_line(rule: str) -> str:
     """The same relabelling in an exported script."""
     if rule == EVEN:
-        return "y = (y % 2 == 0).astype(np.int64)       # two classes: even (1) vs odd (0), ONE sigmoid output unit"
+        return "y = (y % 2).astype(np.int64)            # two classes as the lesson codes them: odd (1) vs even (0), ONE sigmoid unit"
     k = int(rule.split(":", 1)[1])
     return f"y = (y == {k}).astype(np.int64)          # two classes: class {k} (1) vs the rest (0), ONE sigmoid unit"

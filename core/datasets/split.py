@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,7 +65,7 @@ def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
         if max_samples < 10:
             raise InvalidSpecError(f"max_samples must be at least 10, received {max_samples}.")
         idx = subsample_indices(ds.y, ds.task, max_samples, seed)
-    n_test = max(1, int(round(test_fraction * len(idx))))
+    n_test = math.ceil(test_fraction * len(idx))      # scikit-learn's rule for a float test_size (digits: 360)
     if len(idx) - n_test < 2:
         raise InvalidSpecError(f"Too few samples ({len(idx)}) to split with test_fraction={test_fraction}.")
     tr, te = train_test_split(idx, test_size=n_test, random_state=seed,

@@ -43,6 +43,7 @@ def test_defaults_fit_the_digits_and_a_lessons_preset_builds_the_mnist_convnet(a
     assert table["Output Shape"].tolist()[:2] == ["(None, 26, 26, 32)", "(None, 13, 13, 32)"]
     assert "MLP (44,)" in _chart(app, "cnn_sizes")                                          # about as many parameters
     assert app.query_params["blocks"] == "2" and app.query_params["f1"] == "32"              # a lesson is a link
+    assert float(app.query_params["drop"]) == 0.2                                            # lesson 001's Dropout(0.2)
     app.slider(key="cnn_blocks").set_value(3).run()                                   # 28 -> 24 -> 12 -> 8 -> 4: too small
     app.radio(key="cnn_kernel").set_value(5).run()
     assert not app.exception and "conv_3: a 5x5 kernel does not fit the 4x4 input" in app.error[0].value

@@ -116,7 +116,7 @@ def test_corrupt_external_files_raise_data_format_errors(tmp_path):
 def test_split_is_stratified_seeded_and_subsettable():
     ds = load_dataset("digits")
     a = split_dataset(ds, test_fraction=0.25, seed=1)
-    assert len(a.X_test) == 449 and len(a.X_train) == 1797 - 449
+    assert len(a.X_test) == 450 and len(a.X_train) == 1797 - 450
     assert a.X_train.shape[1:] == (8, 8, 1)
     share = np.bincount(a.y_test) / len(a.y_test)
     np.testing.assert_allclose(share, ds.class_counts() / ds.n_samples, atol=0.01)
@@ -130,7 +130,20 @@ def test_split_is_stratified_seeded_and_subsettable():
 
 def test_regression_split_is_not_stratified():
     s = split_dataset(load_dataset("diabetes"), 0.2, 0)
-    assert s.y_train.dtype == np.float32 and len(s.y_test) == 88
+    assert s.y_train.dtype == np.float32 and len(s.y_test) == 89
+
+
+@pytest.mark.parametrize("name, fraction", [("digits", 0.2), ("digits", 0.25), ("iris", 0.1), ("diabetes", 0.2),
+                                            ("wine", 0.33)])
+def test_split_sizes_follow_scikit_learns_train_test_split(name, fraction):
+    from sklearn.model_selection import train_test_split
+
+    ds = load_dataset(name)
+    X_train, X_test = train_test_split(ds.X, test_size=fraction, random_state=42)     # as the lessons do
+    s = split_dataset(ds, test_fraction=fraction, seed=42)
+    assert (len(s.X_train), len(s.X_test)) == (len(X_train), len(X_test))
+    if (name, fraction) == ("digits", 0.2):
+        assert s.X_train.shape[0] == 1437                                             # the lesson's X_train.shape
 
 
 def test_uploads_in_every_format():
@@ -180,8 +193,8 @@ def test_two_classes_made_of_many_as_the_lessons_binary_classifiers():
 
     digits = load_dataset("digits")
     even = load_dataset("digits", binary="even")
-    assert even.class_names == ("odd", "even") and make_binary(digits, "even").X is digits.X   # the images, no copy
-    assert (even.y == (digits.y % 2 == 0)).all()
+    assert even.class_names == ("even", "odd") and make_binary(digits, "even").X is digits.X   # the images, no copy
+    assert (even.y == digits.y % 2).all()                         # the lesson's y % 2: odd is 1
     three = load_dataset("digits", binary="class:3")
     assert three.class_names == ("not 3", "3") and three.class_counts().tolist() == [1797 - 183, 183]
     assert "even" not in binary_rules(load_dataset("iris")) and "class:0" in binary_rules(load_dataset("iris"))

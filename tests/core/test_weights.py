@@ -205,6 +205,7 @@ def test_lesson_architectures_count_as_the_lessons_say():
     totals = {name: count_params(a.spec, a.input_shape, a.n_outputs) for name, a in LESSON_ARCHITECTURES.items()}
     assert totals["Fashion-MNIST MLP 300-100 (Keras lesson)"] == 266_610
     assert totals["MNIST convnet (Keras lesson)"] == 34_826
+    assert LESSON_ARCHITECTURES["MNIST convnet (Keras lesson)"].spec.dropout == 0.2          # lesson 001's Dropout(0.2)
     assert totals["digits MLP 16-16 (scikit-learn lesson)"] == 64 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10
     assert totals["iris logistic regression"] == 4 * 3 + 3
     assert totals["CIFAR-10 convnet"] == (3 * 3 * 3 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (6 * 6 * 64 * 64 + 64) + 650
