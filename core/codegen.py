@@ -34,12 +34,13 @@ def _external_code(name: str, title: str, source: str) -> list[str]:
     where = f" (the page read {source})" if source else ""
     keras_cache = 'Path.home() / ".keras" / "datasets"' + (f' / "{keras_dir}"' if keras_dir else "")
     lines = [f"# {title}, from the files NN Lab reads{where}: NN Lab's data folder, then Keras's cache.",
-             "# DATA_DIR is NN Lab's data folder (data/ next to its README): point it at your copy of the files.",
-             'DATA_DIR = Path("data")', f'folders = [DATA_DIR / "{folder}", DATA_DIR, {keras_cache}]', ""]
+             "# DATA_DIR is NN Lab's data folder: NNLAB_DATA_DIR as the server reads it, else data/ where you run this.",
+             'DATA_DIR = Path(os.environ.get("NNLAB_DATA_DIR", "data"))', f'folders = [DATA_DIR / "{folder}", DATA_DIR, {keras_cache}]', ""]
     if name == "cifar10":
-        return lines + _source_of(script_readers.ArraysOnly, script_readers.read_cifar) + [
+        return lines + _source_of(script_readers.ArraysOnly, script_readers.first_folder, script_readers.read_cifar) + [
             "X, y, n_train = read_cifar(folders)", "X = X / 255.0                                   # (n, 32, 32, 3) in [0, 1]"]
-    return lines + _source_of(script_readers.read_idx, script_readers.find, script_readers.read_mnist_like) + [
+    return lines + _source_of(script_readers.read_idx, script_readers.find, script_readers.first_folder,
+                                script_readers.read_mnist_like) + [
         f"X, y, n_train = read_mnist_like(folders, {name!r})", "X = X[..., None] / 255.0                        # (n, 28, 28, 1) in [0, 1]"]
 
 
@@ -219,7 +220,7 @@ def export_script(exp: Experiment, source: str = "") -> str:
         head.insert(head.index("import numpy as np"), "import keras")
     if exp.dataset in EXTERNAL or exp.dataset == "california_housing":
         at = head.index("import numpy as np")
-        head[at:at] = ["import gzip", "import pickle", "from pathlib import Path", ""] if exp.dataset in EXTERNAL \
+        head[at:at] = ["import gzip", "import os", "import pickle", "from pathlib import Path", ""] if exp.dataset in EXTERNAL \
             else ["from pathlib import Path", ""]
     body = _data_code(exp, source) + _split_code(exp)
     body += _sklearn_code(exp) if exp.backend == "sklearn" else _keras_code(exp)

@@ -26,11 +26,22 @@ def find(folder, stem):
     return next((p for p in (Path(folder) / stem, Path(folder) / f"{stem}.gz") if p.is_file()), None)
 
 
+def first_folder(folders, holds, wanted):
+    """The first folder for which holds(folder) is true; FileNotFoundError naming the files and every folder
+    looked in when none is."""
+    found = next((Path(f) for f in folders if holds(Path(f))), None)
+    if found is None:
+        raise FileNotFoundError(f"Looked for {wanted} in {', '.join(str(Path(f).resolve()) for f in folders)} and "
+                                "found none. Set NNLAB_DATA_DIR to NN Lab's data folder, or copy the files there.")
+    return found
+
+
 def read_mnist_like(folders, name):
     """Train then test images and labels of MNIST or Fashion-MNIST from the first folder holding them (name.npz,
     or the four IDX files), and how many are the official training set."""
     stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
-    folder = next(Path(f) for f in folders if (Path(f) / f"{name}.npz").is_file() or find(f, stems[0]))
+    folder = first_folder(folders, lambda f: (f / f"{name}.npz").is_file() or find(f, stems[0]),
+                          f"{name}.npz or {stems[0]}[.gz] (with the other IDX files)")
     if (folder / f"{name}.npz").is_file():
         with np.load(folder / f"{name}.npz") as d:
             return (np.concatenate([d["x_train"], d["x_test"]]), np.concatenate([d["y_train"], d["y_test"]]),
@@ -57,13 +68,16 @@ class ArraysOnly(pickle.Unpickler):
 def read_cifar(folders):
     """Every CIFAR-10 "python version" batch (data_batch_1..5, then test_batch) of the first folder holding
     them, and how many images are the official training set."""
-    folder = next(f for g in folders for f in (Path(g), Path(g) / "cifar-10-batches-py")
-                  if (f / "data_batch_1").is_file() or (f / "test_batch").is_file())
+    folder = first_folder([f for g in folders for f in (Path(g), Path(g) / "cifar-10-batches-py")],
+                          lambda f: (f / "data_batch_1").is_file() or (f / "test_batch").is_file(),
+                          "data_batch_1 ... data_batch_5 and test_batch")
     parts = []
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         if (folder / name).is_file():
             with open(folder / name, "rb") as f:
                 batch = ArraysOnly(f, encoding="bytes").load()
-            parts.append((batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.array(batch[b"labels"])))
+            batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}   # bytes or str keys
+            labels = batch["labels"] if "labels" in batch else batch["fine_labels"]
+            parts.append((np.asarray(batch["data"]).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.array(labels)))
     n_train = sum(len(p[1]) for p in (parts[:-1] if (folder / "test_batch").is_file() else parts))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), n_train

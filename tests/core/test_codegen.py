@@ -88,3 +88,44 @@ def test_the_scripts_cifar_reader_refuses_code_too(tmp_path):
     with pytest.raises(pickle.UnpicklingError, match="refused: the file asks to run posix.system"):
         read_cifar([tmp_path])
     assert not (tmp_path / "ran").exists()
+
+
+def _cifar_str_keys(images, labels) -> bytes:
+    """A CIFAR-format batch whose dict keys are str (a third party's batches; NN Lab reads them too)."""
+    import pickle
+
+    import numpy as np
+
+    data = np.asarray(images, dtype=np.uint8).transpose(0, 3, 1, 2).reshape(len(images), -1)
+    return pickle.dumps({"data": data, "labels": list(map(int, labels))}, protocol=4)
+
+
+@pytest.mark.parametrize("name, make", [
+    ("mnist", lambda root: write_mnist_files(root / "mnist", n=240, test=60)),
+    ("cifar10", lambda root: (root / "cifar10").mkdir(parents=True) or [
+        (root / "cifar10" / f).write_bytes(_cifar_str_keys(*fake_images(150, (32, 32, 3), seed=i))) for i, f in
+        enumerate(("data_batch_1", "test_batch"))]),
+])
+def test_the_script_run_from_another_folder_reads_nnlab_data_dir_and_gives_the_pages_score(name, make, isolated_data,
+                                                                                           tmp_path):
+    root = isolated_data / "data"                      # NNLAB_DATA_DIR (the isolated_data fixture sets it)
+    make(root)
+    ds = load_dataset(name)
+    exp = Experiment(name, spec=MLPSpec((8,)), config=TrainConfig(epochs=3, batch_size=32, learning_rate=1e-2),
+                     max_samples=200, official_split=True)
+    data = prepare_data(ds, exp.test_fraction, exp.split_seed, exp.max_samples, exp.official_split)
+    run = train(start_run(exp, data), data)
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "run.py").write_text(export_script(exp, data.source))
+    env = {"HOME": str(elsewhere), "PATH": "", "NNLAB_DATA_DIR": str(root)}
+    out = subprocess.run([sys.executable, "run.py"], capture_output=True, text=True, timeout=300, cwd=elsewhere, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1]) == pytest.approx(run.test_score, abs=2e-3)
+
+    del env["NNLAB_DATA_DIR"]                           # without it the files are not found: say which, where
+    out = subprocess.run([sys.executable, "run.py"], capture_output=True, text=True, timeout=300, cwd=elsewhere, env=env)
+    assert out.returncode != 0 and "StopIteration" not in out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("FileNotFoundError") and "NNLAB_DATA_DIR" in last
+    assert ("train-images-idx3-ubyte" if name == "mnist" else "data_batch_1") in last and str(elsewhere) in last
