@@ -4,7 +4,9 @@ when the first Keras model is built (importing it costs 5-10 s on a small machin
 
 from __future__ import annotations
 
+import random
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -29,6 +31,23 @@ def load_keras() -> ModuleType:
     return keras
 
 
+@contextmanager
+def seeded(keras: ModuleType, seed: int):
+    """`keras.utils.set_random_seed(seed)`, with the seeds Keras draws for layers without one (initializers,
+    Dropout) taken from a private `random.Random(seed)` instead of Python's global generator. It gives the same
+    numbers plain Keras draws after set_random_seed in a one-thread script, but on a Dask worker other threads
+    draw from the global generator too (retry jitter, ...), and 1 run in 8 started from other weights."""
+    from keras.src.random import seed_generator
+
+    keras.utils.set_random_seed(seed)
+    shared = seed_generator.python_random
+    seed_generator.python_random = random.Random(seed)
+    try:
+        yield
+    finally:
+        seed_generator.python_random = shared
+
+
 class KerasModel(BaseModel):
     backend = "keras"
     file_suffix = ".keras"
@@ -41,8 +60,8 @@ class KerasModel(BaseModel):
             )
         super().__init__(spec, input_shape, n_outputs, task)
         keras = load_keras()
-        keras.utils.set_random_seed(seed)
-        self.model_ = keras.Sequential(self._layers(keras), name=f"nnlab_{spec.__class__.__name__.lower()}")
+        with seeded(keras, seed):
+            self.model_ = keras.Sequential(self._layers(keras), name=f"nnlab_{spec.__class__.__name__.lower()}")
         self._intermediate = None
 
     def _layers(self, keras) -> list:
@@ -86,8 +105,11 @@ class KerasModel(BaseModel):
 
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
         keras = load_keras()
-        keras.utils.set_random_seed(config.seed)
-        self._compile(keras, config)
+        with seeded(keras, config.seed):
+            self._compile(keras, config)
+            self._fit_seeded(keras, X_tr, y_tr, X_val, y_val, config, tracker)
+
+    def _fit_seeded(self, keras, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
 
         class _Epochs(keras.callbacks.Callback):
             def on_epoch_end(cb, epoch, logs=None):   # noqa: N805 - `self` is the outer model
