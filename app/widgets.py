@@ -108,6 +108,8 @@ def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = 
         if rule:
             options[BINARY] = rule
             ds = get_dataset(name, tuple(sorted(options.items())))
+        for warning in ds.warnings:                       # test files that copy the training files, ...
+            st.warning(warning, icon=":material/content_copy:")
         return Picked(name, options, ds)
     except DatasetUnavailable as exc:
         st.info(str(exc), icon=":material/folder_off:")

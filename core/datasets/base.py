@@ -33,6 +33,8 @@ class Dataset:
     source: str = ""
     pixel_scale: float = 1.0
     test_start: int = 0           # the official test set (MNIST's t10k files, CIFAR's test_batch) starts here; 0: none
+    sample_keys: np.ndarray | None = None    # image sets: one key per sample, equal for identical images (duplicates.py)
+    warnings: tuple[str, ...] = ()           # what the page must say about the data (test images copied from training)
 
     @property
     def n_samples(self) -> int:

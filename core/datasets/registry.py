@@ -11,6 +11,7 @@ import numpy as np
 from core.datasets import external
 from core.datasets.base import Dataset, make_dataset
 from core.datasets.binary import BINARY, make_binary
+from core.datasets.duplicates import duplicates_warning, sample_keys
 from core.datasets.toy import TOY_SETS, make_toy
 from core.errors import DataFormatError, InvalidSpecError, NNLabError
 from core.registry import lookup
@@ -28,10 +29,13 @@ class DatasetInfo:
 
 
 def _image_set(name, title, X, y, class_names, source, scale=255.0, test_start=0) -> Dataset:
+    keys = sample_keys(X)                                     # on the raw pixels, before scaling
+    warning = duplicates_warning(keys, test_start, title)
     X = np.asarray(X, dtype=np.float32)
     X = X[..., None] if X.ndim == 3 else X
     return make_dataset(name, X / scale, y, task="classification", kind="image", class_names=class_names,
-                        title=title, source=source, pixel_scale=scale, test_start=test_start)
+                        title=title, source=source, pixel_scale=scale, test_start=test_start, sample_keys=keys,
+                        warnings=(warning,) if warning else ())
 
 
 def _digits() -> Dataset:

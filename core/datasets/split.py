@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.datasets.base import Dataset
+from core.datasets.duplicates import shared_with
 from core.errors import InvalidSpecError
 
 
@@ -56,7 +57,7 @@ def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
             n_test = max(1, round(max_samples * len(test) / ds.n_samples))
             train = train[subsample_indices(ds.y[train], ds.task, max_samples - n_test, seed)]
             test = test[subsample_indices(ds.y[test], ds.task, n_test, seed)]
-        return train, test
+        return train, _unseen(ds, train, test)
 
     if not 0.05 <= test_fraction <= 0.9:
         raise InvalidSpecError(f"test_fraction must be between 0.05 and 0.9, received {test_fraction}.")
@@ -70,7 +71,19 @@ def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
         raise InvalidSpecError(f"Too few samples ({len(idx)}) to split with test_fraction={test_fraction}.")
     tr, te = train_test_split(idx, test_size=n_test, random_state=seed,
                               stratify=_stratify(ds.y[idx], ds.task, min(n_test, len(idx) - n_test)))
-    return tr, te
+    return tr, _unseen(ds, tr, te)
+
+
+def _unseen(ds: Dataset, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """The test indices without copies of training samples (a set whose files repeat images: `ds.warnings`)."""
+    if ds.sample_keys is None:
+        return test
+    unseen = test[~shared_with(ds.sample_keys, train, test)]
+    if len(unseen) == 0:
+        raise InvalidSpecError(f"Every test sample of {ds.title or ds.name} is a copy of a training sample, so nothing "
+                               "would measure what the network learned. Replace the test files with the real ones, "
+                               "or let NN Lab split the training files.")
+    return unseen
 
 
 def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None,

@@ -173,3 +173,15 @@ def test_labels_are_shown_as_class_numbers_and_one_hot_rows(app):
     assert list(table.columns) == ["setosa", "versicolor", "virginica"]
     for y, row in zip(table.index, table.to_numpy()):
         assert row.tolist() == [int(k == y) for k in range(3)]
+
+
+def test_test_files_that_copy_the_training_files_are_said_on_the_page(app, isolated_data):
+    from formats import write_mnist_files
+
+    folder = isolated_data / "data" / "mnist"
+    X, y = write_mnist_files(folder, n=60, test=20)
+    for stem, arr in (("t10k-images-idx3-ubyte", X[:20]), ("t10k-labels-idx1-ubyte", y[:20])):   # 20 copied images
+        (folder / f"{stem}.gz").write_bytes(idx_bytes(arr, True))
+    _open(app, dataset="mnist")
+    assert not app.exception
+    assert any("20 of the 20 test images are also training images" in w.value for w in app.warning)

@@ -216,3 +216,31 @@ def test_the_official_train_test_split_is_kept_when_asked(isolated_data):
     assert len(test) == 10 and len(train) == 40 and test.min() >= 80 and train.max() < 80   # each part in proportion
     with pytest.raises(InvalidSpecError, match="has no official train/test split"):
         split_indices(load_dataset("digits"), official=True)
+
+
+def test_test_files_that_copy_the_training_files_are_said_and_kept_out_of_the_test_split(isolated_data):
+    from formats import idx_bytes
+
+    from core.datasets import split_indices
+
+    folder = isolated_data / "data" / "mnist"
+    X, y = write_mnist_files(folder, n=200, test=50)
+    for stem, arr in (("t10k-images-idx3-ubyte", X), ("t10k-labels-idx1-ubyte", y)):   # t10k = a copy of train
+        (folder / f"{stem}.gz").write_bytes(idx_bytes(arr, True))
+    ds = load_dataset("mnist")
+    assert ds.n_samples == 400 and ds.test_start == 200
+    assert len(ds.warnings) == 1 and "200 of the 200 test images are also training images" in ds.warnings[0]
+    rows = ds.flat()
+    train, test = split_indices(ds, 0.2, 0)
+    seen = {rows[i].tobytes() for i in train}
+    assert len(test) and not any(rows[i].tobytes() in seen for i in test)    # no test image is a training image
+    with pytest.raises(InvalidSpecError, match="Every test sample of MNIST is a copy of a training sample"):
+        split_indices(ds, 0.2, 0, official=True)                              # every official test image is a copy
+
+
+def test_honest_files_have_no_duplicates_warning_and_the_usual_split(isolated_data):
+    write_mnist_files(isolated_data / "data" / "mnist", n=200, test=50)
+    ds = load_dataset("mnist")
+    assert ds.warnings == () and ds.sample_keys is not None
+    s = split_dataset(ds, test_fraction=0.2, seed=0)
+    assert len(s.y_test) == 50 and len(s.y_train) == 200                # sklearn's ceil(0.2 * 250)
