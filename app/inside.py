@@ -58,8 +58,8 @@ def recorded_weights(run: Run, prefix: str) -> LayerWeights | None:
     epoch = st.select_slider("Weights after epoch", options=epochs, value=epochs[-1], key=f"{prefix}_epoch",
                              help="Scrub through training: every view below shows the weights after this epoch.")
     if snaps.stride > 1:
-        st.caption(f"{len(epochs)} of the run's epochs are recorded (the first, the last and every "
-                   f"{snaps.stride}th), to keep the copies within {snaps.budget_bytes / 2**20:.0f} MB.")
+        st.caption(f"{len(epochs)} of the run's epochs are recorded (the first, the last and one in every "
+                   f"{snaps.stride}), to keep the copies within {snaps.budget_bytes / 2**20:.0f} MB.")
     return snaps.at(epoch)
 
 

@@ -159,7 +159,7 @@ def _live() -> None:
     where = st.columns([3, 2]) if plan.boundary else [st.container()]
     curves = where[0].columns(2)
     for col, key in zip(curves, ("loss", metric)):
-        col.vega_lite_chart(live.curve_frame(job.epochs, key), live.curve_spec(key, total), key=f"jobs_live_{key}",
+        col.vega_lite_chart(live.curve_frame(job.epochs, key), live.curve_spec(key, total, splits=live.splits_in(job.epochs, key)), key=f"jobs_live_{key}",
                             width="stretch")
     if plan.boundary and job.grid is not None:
         where[1].vega_lite_chart(live.boundary_frame(job.grid),

@@ -60,6 +60,8 @@ def line_chart(lines: list[Line], x_title: str, y_title: str, *, height: int = 3
     data = [line_trace(line, i, markers=markers, legend=legend, webgl=webgl) for i, line in enumerate(lines)]
     layout = {"xaxis": epoch_range(epochs) if epochs is not None else {"title": {"text": x_title}},
               "yaxis": {"title": {"text": y_title}, "type": "log" if log_y else "linear", "tickformat": y_format}}
+    if log_y:
+        layout["yaxis"]["exponentformat"] = "power"          # 10⁻⁴, not Plotly's SI "100μ"
     if legend:
         layout["legend"] = {"orientation": "h", "y": -0.25}
     return figure(data, layout, height=height, legend=legend)

@@ -30,9 +30,16 @@ def curve_frame(epochs: list[dict], key: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["epoch", "value", "split"])
 
 
-def curve_spec(key: str, total: int, height: int = 300) -> dict:
-    """One quantity against the epoch, the axis spanning every planned epoch."""
+def splits_in(epochs: list[dict], key: str) -> list[str]:
+    """The splits the logs have values of `key` for: no "validation" in the legend of a run without one."""
+    return [split for split, (prefix, _, _) in SPLITS.items()
+            if any(np.isfinite(logs.get(f"{prefix}{key}", np.nan)) for logs in epochs)] or ["training"]
+
+
+def curve_spec(key: str, total: int, height: int = 300, splits: list[str] | None = None) -> dict:
+    """One quantity against the epoch, the axis spanning every planned epoch; a legend entry per split shown."""
     percent = key == "accuracy"
+    splits = splits or list(SPLITS)
     return {
         "height": height, "title": {"text": key, "fontSize": FONT + 2, "fontWeight": "normal"},
         "mark": {"type": "line", "strokeWidth": 2.5},
@@ -44,9 +51,9 @@ def curve_spec(key: str, total: int, height: int = 300) -> dict:
             "color": {"field": "split", "type": "nominal", "legend": {"orient": "bottom", "title": None,
                                                                               "symbolType": "stroke",
                                                                               "symbolStrokeWidth": 3},
-                      "scale": {"domain": list(SPLITS), "range": [c for _, c, _ in SPLITS.values()]}},
+                      "scale": {"domain": splits, "range": [SPLITS[s][1] for s in splits]}},
             "strokeDash": {"field": "split", "type": "nominal", "legend": None,
-                           "scale": {"domain": list(SPLITS), "range": [d for _, _, d in SPLITS.values()]}},
+                           "scale": {"domain": splits, "range": [SPLITS[s][2] for s in splits]}},
             "tooltip": [{"field": "split"}, {"field": "epoch"}, {"field": "value", "format": ".4f"}],
         },
         "config": {"axis": {"labelFontSize": FONT - 2, "titleFontSize": FONT}, "legend": {"labelFontSize": FONT}},

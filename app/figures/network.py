@@ -13,6 +13,13 @@ from app.figures.style import DIVERGING, GREY, INK, NEG, PANEL, POS, TEXT, WHITE
 WIDTHS = (0.4, 1.0, 2.0, 3.4)        # edge widths by |value| quartile of the layer's largest
 
 
+def written(v: float) -> str:
+    """A value written on the diagram to two significant figures: small gradients read 0.0012, never 0.00 or
+    -0.00 (a value that rounds to zero is written 0)."""
+    text = f"{v:.2g}"
+    return "0" if float(text) == 0 else text
+
+
 def layer_y(n: int) -> np.ndarray:
     """Heights of a layer's n units, centred on 0, one apart, the first unit on top."""
     return (np.arange(n) - (n - 1) / 2)[::-1]
@@ -56,10 +63,10 @@ def network_figure(sizes: list[int], edges: list[np.ndarray], names: list[str], 
                     segments([(x0, ys[l][i], x1, ys[l + 1][j]) for i, j in zip(i_s, j_s)], color, width)
             for i, j in np.ndindex(E.shape):
                 hover.append(((x0 + x1) / 2, (ys[l][i] + ys[l + 1][j]) / 2, f"{names[l + 1]}: {edge_title}[{i}→{j}] = "
-                              f"{E[i, j]:.4f}"))
+                              f"{E[i, j]:.4g}"))
                 if write_values:     # spread along the edge so labels of one unit's edges do not overlap
                     t = 0.3 + 0.4 * (j / max(1, E.shape[1] - 1)) if E.shape[1] > 1 else 0.5
-                    labels.append((x0 + t * (x1 - x0), ys[l][i] + t * (ys[l + 1][j] - ys[l][i]), f"{E[i, j]:.2f}"))
+                    labels.append((x0 + t * (x1 - x0), ys[l][i] + t * (ys[l + 1][j] - ys[l][i]), written(E[i, j])))
         elif drawn[l] or drawn[l + 1]:
             per_unit = np.abs(E).mean(axis=0 if drawn[l + 1] else 1)
             unit_y, other = (ys[l + 1], sizes[l]) if drawn[l + 1] else (ys[l], sizes[l + 1])

@@ -105,3 +105,32 @@ def test_tile_titles_get_a_gap_tall_enough_on_a_1024_px_screen(side, columns):
     rows_of_nan = np.isnan(grid).all(axis=1)
     gap = int(np.argmax(~rows_of_nan))                       # the empty rows above the first row of tiles
     assert gap * TILES_WIDTH / grid.shape[1] >= TITLE_PX - 1e-9, (gap, grid.shape)
+
+
+def test_the_live_legend_names_only_the_splits_a_run_has():
+    from app.figures import live
+
+    without = [{"epoch": e, "loss": 1.0 / e} for e in (1, 2, 3)]                   # validation fraction 0
+    spec = live.curve_spec("loss", 3, splits=live.splits_in(without, "loss"))
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["training"]
+    with_val = [{**logs, "val_loss": 2.0 / logs["epoch"]} for logs in without]
+    spec = live.curve_spec("loss", 3, splits=live.splits_in(with_val, "loss"))
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["training", "validation"]
+    assert spec["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [6, 4]]
+
+
+def test_edge_values_are_written_to_significant_figures_never_as_minus_zero():
+    from app.figures.network import network_figure, written
+
+    assert [written(v) for v in (0.00123, -0.000456, 1.234, -0.0, 1e-12, 12.5)] == \
+        ["0.0012", "-0.00046", "1.2", "0", "1e-12", "12"]
+    fig = network_figure([2, 1], [np.array([[0.00123], [-0.000456]])], ["x", "out"], write_values=True)
+    texts = [a.text for a in fig.layout.annotations]
+    assert "0.0012" in texts and "-0.00046" in texts and not any(t in ("0.00", "-0.00") for t in texts)
+
+
+def test_log_axes_write_powers_of_ten_not_si_prefixes():
+    from app.figures.lines import Line, line_chart
+
+    fig = line_chart([Line("adam", np.arange(3), np.array([1.0, 1e-2, 1e-4]))], "step", "loss", log_y=True)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.exponentformat == "power"
