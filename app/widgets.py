@@ -36,7 +36,8 @@ def data_schema(prefix: str, kind: str | None = None) -> Schema:
     return Schema(
         Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
         Setting("file", "nnlab_upload_name", "", "Uploaded file"),            # in a link: the upload it was made with
-        Setting("binary", f"{prefix}_binary", "", "Classes to tell apart"),    # "": all; a rule of core.datasets.binary
+        Setting("binary", f"{prefix}_binary", "", "Classes to tell apart",     # "": all; a rule of core.datasets.binary
+                follows=("dataset",)),
         Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),     # load_dataset's defaults
         Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
         Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
@@ -48,11 +49,12 @@ TOY_SETTINGS = ("points", "noise", "dseed")
 
 def data_skips(schema: Schema) -> set[str]:
     """The picker's settings a link leaves out: a generated set's options when the data is not one, the
-    uploaded file's name when it is not an upload."""
-    name = schema.values()["dataset"]
-    if name == UPLOAD:
-        return set(TOY_SETTINGS)
-    return {"file"} | (set() if dataset_info(name).kind == "toy2d" else set(TOY_SETTINGS))
+    uploaded file's name when it is not an upload, the classes to tell apart when they are all of them."""
+    values = schema.values()
+    skip = set() if values["binary"] else {"binary"}
+    if values["dataset"] == UPLOAD:
+        return skip | set(TOY_SETTINGS)
+    return skip | {"file"} | (set() if dataset_info(values["dataset"]).kind == "toy2d" else set(TOY_SETTINGS))
 
 
 def _toy_options(schema: Schema) -> dict:

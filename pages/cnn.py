@@ -20,7 +20,7 @@ page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
 with st.sidebar:
     picked, exp = controls(page)
-page.sync(schema.link_skips(page, exp))
+page.sync(schema.link_skips(page, picked))
 if exp is None:
     st.stop()
 

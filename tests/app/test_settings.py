@@ -1,0 +1,97 @@
+"""The settings schema across a session: a page is as the student left it after any page switch, a dataset
+change resets what depends on it, and a link carries every setting that changes what its page shows."""
+
+from formats import write_mnist_files
+
+
+def _open(app, page, **query):
+    app.query_params.clear()
+    app.query_params.update({k: str(v) for k, v in query.items()})
+    return app.switch_page(f"../pages/{page}.py").run()
+
+
+def _visit(app, page):
+    """A page switch as the navigation does it: the link is the new page's, without the old page's settings."""
+    app.query_params.clear()
+    return app.switch_page(f"../pages/{page}.py").run()
+
+
+TRAINING = {"dataset": ("selectbox", "iris"), "train_depth": ("slider", 3), "train_w0": ("slider", 8),
+            "train_w2": ("slider", 40), "train_backend": ("radio", "keras"), "train_act": ("selectbox", "tanh"),
+            "train_dropout": ("slider", 0.2), "train_test": ("slider", 0.3), "train_seed": ("number_input", 5),
+            "train_opt": ("selectbox", "sgd"), "train_lr": ("select_slider", 0.01), "train_bs": ("select_slider", 8),
+            "train_epochs": ("slider", 7), "train_val": ("slider", 0.2), "train_patience": ("slider", 3)}
+
+
+def _set_all(app, widgets: dict) -> None:
+    for key, (kind, value) in widgets.items():
+        getattr(app, kind)(key=key).set_value(value).run()
+        assert not app.exception, key
+
+
+def _read_all(app, widgets: dict) -> dict:
+    return {key: getattr(app, kind)(key=key).value for key, (kind, _) in widgets.items()}
+
+
+def test_the_training_page_is_as_the_student_left_it_after_other_pages(app):
+    _open(app, "training")
+    _set_all(app, TRAINING)
+    assert _read_all(app, TRAINING) == {key: value for key, (_, value) in TRAINING.items()}
+    link = dict(app.query_params)
+    for page in ("weights", "activations", "losses", "training"):       # the Weights page has no picker at all
+        _visit(app, page)
+        assert not app.exception, page
+    assert _read_all(app, TRAINING) == {key: value for key, (_, value) in TRAINING.items()}
+    assert dict(app.query_params) == link and link["lr"] == "0.01" and link["w3"] == "40"
+
+
+def test_a_width_beyond_the_depth_is_remembered_for_when_the_layer_comes_back(app):
+    _open(app, "training")
+    app.slider(key="train_depth").set_value(3).run()
+    app.slider(key="train_w2").set_value(99).run()
+    app.slider(key="train_depth").set_value(1).run()                  # hidden_3's slider goes: Streamlit drops it
+    assert "w3" not in app.query_params
+    app.slider(key="train_depth").set_value(3).run()
+    assert app.slider(key="train_w2").value == 99
+
+
+def test_a_dataset_change_resets_the_sample_count_and_a_link_keeps_it(app, isolated_data):
+    write_mnist_files(isolated_data / "data" / "mnist", n=2400, test=600)
+    _open(app, "training")
+    app.selectbox(key="dataset").set_value("iris").run()
+    assert app.slider(key="train_n").value == 150
+    app.selectbox(key="dataset").set_value("mnist").run()               # not 150 of 3,000 images
+    assert app.slider(key="train_n").value == 2000 and app.query_params["n"] == "2000"
+    app.slider(key="train_n").set_value(1000).run()
+    _visit(app, "data")
+    app.selectbox(key="dataset").set_value("digits").run()             # changed on another page: reset there too
+    _visit(app, "training")
+    assert app.selectbox(key="dataset").value == "digits" and app.slider(key="train_n").value == 1797
+    fresh = type(app).from_file(app._script_path, default_timeout=60)
+    _open(fresh, "training", dataset="mnist", n=1000)                    # a link's count is kept, not reset
+    assert fresh.slider(key="train_n").value == 1000
+
+
+def test_the_cnn_lab_resets_its_samples_on_a_dataset_change_and_keeps_other_pages_choice(app, isolated_data):
+    write_mnist_files(isolated_data / "data" / "mnist", n=4000, test=1000)
+    _open(app, "cnn")
+    assert app.slider(key="cnn_n").value == 1797                        # all the digits
+    app.selectbox(key="dataset").set_value("mnist").run()
+    assert app.slider(key="cnn_n").value == 4000                        # its own default, not 1,797
+    _visit(app, "data")
+    app.selectbox(key="dataset").set_value("iris").run()
+    _visit(app, "cnn")                                                  # a table: the lab stands in with images
+    assert app.selectbox(key="dataset").value != "iris" and not app.exception
+    _visit(app, "training")                                             # ... without changing the shared choice
+    assert app.selectbox(key="dataset").value == "iris"
+
+
+def test_a_link_carries_the_defaults_and_all_samples(app):
+    _open(app, "training")
+    link = dict(app.query_params)
+    assert link["n"] == "1797" and link["lr"] == "0.003" and link["dataset"] == "digits" and link["epochs"] == "20"
+    assert "w3" not in link and "drop" not in link and "file" not in link and "points" not in link
+    fresh = type(app).from_file(app._script_path, default_timeout=60)
+    _open(fresh, "training", **link)
+    assert not fresh.warning and dict(fresh.query_params) == link
+    assert fresh.slider(key="train_n").value == 1797
