@@ -177,6 +177,18 @@ def warn_rejected(rejected: list[str]) -> None:
                    "range; the defaults are used instead.", icon=":material/link_off:")
 
 
+def offer(s: Setting, options: Sequence, fallback: Any = None) -> None:
+    """Before a widget whose choices are known only now (a dataset's classes or features): a value it does not
+    offer becomes `fallback` (its first choice)."""
+    if st.session_state.get(s.key) not in options:
+        st.session_state[s.key] = options[0] if fallback is None else fallback
+
+
+def clamp(s: Setting, low: float, high: float) -> None:
+    """Before a widget whose range is known only now (a dataset's last index): keep the value inside it."""
+    st.session_state[s.key] = min(max(st.session_state.get(s.key, s.default), low), high)
+
+
 # -- widgets built from a setting (keyword arguments override the declared ones, e.g. a range known only now) --
 def _args(s: Setting, declared: dict, kw: dict) -> dict:
     return {"label": s.label, "key": s.key, "help": s.help, "persist_state": "session", **declared, **kw}
@@ -208,6 +220,10 @@ def multiselect(s: Setting, container=st, **kw) -> Any:
 
 def toggle(s: Setting, container=st, **kw) -> Any:
     return container.toggle(**_args(s, {}, kw))
+
+
+def segmented_control(s: Setting, container=st, **kw) -> Any:
+    return container.segmented_control(**_args(s, dict(options=list(s.options), format_func=s.format or str), kw))
 
 
 def _plain(value: Any) -> str:

@@ -95,3 +95,20 @@ def test_a_link_carries_the_defaults_and_all_samples(app):
     _open(fresh, "training", **link)
     assert not fresh.warning and dict(fresh.query_params) == link
     assert fresh.slider(key="train_n").value == 1797
+
+
+def test_the_data_page_keeps_its_view_and_its_link_reopens_it(app):
+    _open(app, "data")
+    app.session_state["data_tab"] = "One image, flattened"
+    app.run()
+    app.number_input(key="data_index").set_value(7).run()
+    app.toggle(key="data_scaled").set_value(True).run()
+    link = dict(app.query_params)
+    assert (link["tab"], link["i"], link["scaled"]) == ("One image, flattened", "7", "True") and "sseed" not in link
+    for page in ("training", "backprop", "data"):
+        _visit(app, page)
+    assert app.number_input(key="data_index").value == 7 and app.toggle(key="data_scaled").value is True
+    assert dict(app.query_params) == link and "images[7]" in " ".join(m.value for m in app.markdown)
+    fresh = type(app).from_file(app._script_path, default_timeout=60)
+    _open(fresh, "data", **link)
+    assert not fresh.warning and fresh.number_input(key="data_index").value == 7 and dict(fresh.query_params) == link
