@@ -78,7 +78,9 @@ class Setting:
         return self.low <= value <= self.high
 
     def text(self, value: Any) -> str:
-        """The value as the link writes it."""
+        """The value as the link writes it (a flag as 1 or 0)."""
+        if isinstance(value, bool):
+            return "1" if value else "0"
         if isinstance(value, (tuple, list)):
             return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
         return str(value)

@@ -104,7 +104,7 @@ def test_the_data_page_keeps_its_view_and_its_link_reopens_it(app):
     app.number_input(key="data_index").set_value(7).run()
     app.toggle(key="data_scaled").set_value(True).run()
     link = dict(app.query_params)
-    assert (link["tab"], link["i"], link["scaled"]) == ("One image, flattened", "7", "True") and "sseed" not in link
+    assert (link["tab"], link["i"], link["scaled"]) == ("One image, flattened", "7", "1") and "sseed" not in link
     for page in ("training", "backprop", "data"):
         _visit(app, page)
     assert app.number_input(key="data_index").value == 7 and app.toggle(key="data_scaled").value is True
@@ -112,3 +112,42 @@ def test_the_data_page_keeps_its_view_and_its_link_reopens_it(app):
     fresh = type(app).from_file(app._script_path, default_timeout=60)
     _open(fresh, "data", **link)
     assert not fresh.warning and fresh.number_input(key="data_index").value == 7 and dict(fresh.query_params) == link
+
+
+def test_backpropagation_and_gradient_descent_keep_their_settings_and_are_links(app):
+    _open(app, "backprop")
+    app.slider(key="bp_in").set_value(3).run()
+    app.selectbox(key="bp_output").set_value("softmax").run()
+    app.slider(key="bp_out").set_value(3).run()
+    app.selectbox(key="bp_class").set_value(2).run()
+    app.number_input(key="bp_x1").set_value(1.5).run()
+    app.select_slider(key="bp_lr").set_value(0.1).run()
+    bp_link = dict(app.query_params)
+    assert (bp_link["in"], bp_link["x2"], bp_link["x3"], bp_link["cls"]) == ("3", "1.5", "2.0", "2") and "y1" not in bp_link
+    _visit(app, "gradient_descent")
+    app.session_state["gd_tab"] = "Optimizers on loss surfaces"
+    app.run()
+    app.selectbox(key="gd_surface").set_value("rosenbrock").run()
+    app.multiselect(key="gd_opts").set_value(["sgd", "adam"]).run()
+    gd_link = dict(app.query_params)
+    assert gd_link["surface"] == "rosenbrock" and gd_link["opts"] == "sgd,adam" and gd_link["lr_rosenbrock"] == "0.001"
+    assert "epochs" not in gd_link and "lr_bowl" not in gd_link                 # the other view's, the other surfaces'
+    _visit(app, "backprop")
+    assert dict(app.query_params) == bp_link and app.number_input(key="bp_x1").value == 1.5
+    _visit(app, "gradient_descent")
+    assert dict(app.query_params) == gd_link and list(app.multiselect(key="gd_opts").value) == ["sgd", "adam"]
+    for page, link in (("backprop", bp_link), ("gradient_descent", gd_link)):
+        fresh = type(app).from_file(app._script_path, default_timeout=60)
+        _open(fresh, page, **link)
+        assert not fresh.warning and not fresh.exception and dict(fresh.query_params) == link, page
+
+
+def test_presentation_mode_is_one_more_schema_that_follows_every_page(app):
+    _open(app, "losses")
+    app.toggle(key="nnlab_present").set_value(True).run()
+    app.multiselect(key="nnlab_present_hide").set_value(["captions"]).run()
+    app.toggle(key="nnlab_present").set_value(False).run()          # the choice of parts is kept while off
+    assert "present" not in app.query_params and "hide" not in app.query_params
+    _visit(app, "data")
+    app.toggle(key="nnlab_present").set_value(True).run()
+    assert app.query_params["present"] == "1" and app.query_params["hide"] == "captions"

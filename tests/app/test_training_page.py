@@ -210,7 +210,7 @@ def test_the_official_split_of_mnist_can_be_kept(app, isolated_data):
     app.selectbox(key="dataset").set_value("mnist").run()
     app.toggle(key="train_official").set_value(True).run()
     assert "official 80 training images, tested on the official 20 test images" in _texts(app.caption)
-    assert "80 training and 20 test samples" in _texts(app.caption) and app.query_params["official"] == "True"
+    assert "80 training and 20 test samples" in _texts(app.caption) and app.query_params["official"] == "1"
     assert app.slider(key="train_test").disabled
 
 
