@@ -49,7 +49,10 @@ class Setting:
         kind = type(self.default)
         if kind is tuple:                       # several choices ("sigmoid,relu") or a pair of numbers ("-6,6")
             parts = tuple(p for p in raw.split(",") if p) if raw else ()
-            value = parts if self.options else tuple(float(p) for p in parts)
+            if self.options:                    # each part as the option it writes
+                value = tuple(next((o for o in self.options if self.text(o) == p), p) for p in parts)
+            else:                               # numbers of the default's type
+                value = tuple(type(self.default[0])(float(p)) for p in parts)
             if not self.accepts(value):
                 raise ValueError(f"{self.name}={raw!r}")
             return value
@@ -218,6 +221,10 @@ def radio(s: Setting, container=st, **kw) -> Any:
 
 def multiselect(s: Setting, container=st, **kw) -> Any:
     return container.multiselect(**_args(s, dict(options=list(s.options), format_func=s.format or str), kw))
+
+
+def text_input(s: Setting, container=st, **kw) -> Any:
+    return container.text_input(**_args(s, dict(max_chars=120), kw))
 
 
 def toggle(s: Setting, container=st, **kw) -> Any:

@@ -151,3 +151,22 @@ def test_presentation_mode_is_one_more_schema_that_follows_every_page(app):
     _visit(app, "data")
     app.toggle(key="nnlab_present").set_value(True).run()
     assert app.query_params["present"] == "1" and app.query_params["hide"] == "captions"
+
+
+def test_the_weights_pages_counting_form_is_kept_and_is_a_link(app):
+    _open(app, "weights")
+    app.segmented_control(key="params_kind").set_value("CNN").run()
+    app.text_input(key="params_filters").set_value("8, 16").run()
+    app.slider(key="params_width_range").set_value((10, 200)).run()
+    app.multiselect(key="params_depths").set_value([2]).run()
+    total = next(m.value for m in app.metric if m.label == "Total parameters")
+    link = dict(app.query_params)
+    assert link["kind"] == "CNN" and link["filters"] == "8, 16" and link["widths"] == "10,200" and "hidden" not in link
+    _visit(app, "losses")
+    _visit(app, "weights")
+    assert dict(app.query_params) == link and app.text_input(key="params_filters").value == "8, 16"
+    fresh = type(app).from_file(app._script_path, default_timeout=60)
+    _open(fresh, "weights", **link)
+    assert not fresh.warning and dict(fresh.query_params) == link
+    assert next(m.value for m in fresh.metric if m.label == "Total parameters") == total
+    assert list(fresh.multiselect(key="params_depths").value) == [2]
