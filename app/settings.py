@@ -104,6 +104,8 @@ class Schema:
         return self.settings[name]
 
     def __add__(self, other: "Schema") -> "Schema":
+        if same := set(self.settings) & set(other.settings):       # one name, one setting: never one hiding another
+            raise ValueError(f"Settings named twice in one page's schema: {', '.join(sorted(same))}.")
         return Schema(*self.settings.values(), *other.settings.values())
 
     def load(self, flag: str) -> list[str]:
@@ -162,17 +164,36 @@ class Schema:
         return {name: st.session_state.get(s.key, s.default) for name, s in self.settings.items()}
 
     def sync(self, skip: Iterable[str] = ()) -> None:
-        """Write every setting but `skip` to the link (defaults too), remove `skip`, and remember them all."""
+        """Write every setting but `skip` to the link (defaults too), remove `skip`, and remember them all. One
+        change of the address a run (each change is a step of the browser's history, see `history_by_page`)."""
         skip = set(skip)
+        current = st.query_params.to_dict()
+        wanted = {name: raw for name, raw in current.items() if name not in self.settings}   # other schemas'
         for name, s in self.settings.items():
-            value = st.session_state.get(s.key, s.default)
-            value = tuple(value) if isinstance(value, list) else value            # a multiselect's list
-            if name in skip:
-                if name in st.query_params:
-                    del st.query_params[name]
-            elif st.query_params.get(name) != s.text(value):
-                st.query_params[name] = s.text(value)
+            if name not in skip:
+                wanted[name] = s.text(st.session_state.get(s.key, s.default))
+        if wanted != current:
+            st.query_params.from_dict(wanted)
         self.remember()
+
+
+def history_by_page() -> None:
+    """Every page run: the browser's history gets one step per page, not one per change of a setting. Streamlit
+    pushes a history entry for each change of the link, so Back first undid the link's settings one by one (the
+    page then wrote them again) and never left the page; a change of the link on the same page replaces the entry
+    instead, so Back returns to the previous page as it was left."""
+    with st.container(key="nnlab_history"):            # hidden: no room taken on the page
+        st.html("""<style>.st-key-nnlab_history { display: none; }</style><script>
+if (!window.nnlabHistoryByPage) {
+  window.nnlabHistoryByPage = true;
+  const push = window.history.pushState.bind(window.history);
+  window.history.pushState = (state, title, url) => {
+    const next = new URL(url, window.location.href);
+    return next.pathname === window.location.pathname ? window.history.replaceState(state, title, url)
+                                                      : push(state, title, url);
+  };
+}
+</script>""", unsafe_allow_javascript=True)
 
 
 def warn_rejected(rejected: list[str]) -> None:

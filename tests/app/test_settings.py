@@ -170,3 +170,10 @@ def test_the_weights_pages_counting_form_is_kept_and_is_a_link(app):
     assert not fresh.warning and dict(fresh.query_params) == link
     assert next(m.value for m in fresh.metric if m.label == "Total parameters") == total
     assert list(fresh.multiselect(key="params_depths").value) == [2]
+
+
+def test_the_cnn_labs_augmentation_noise_is_in_its_link(app):
+    """It shared its name and key with a generated set's noise, which image data leaves out of the link."""
+    _open(app, "cnn", noise=0.05)
+    assert app.slider(key="cnn_noise").value == 0.05 and app.query_params["noise"] == "0.05"
+    assert not any("points" in s for s in app.query_params)

@@ -1,0 +1,128 @@
+"""A lesson flows in a real browser: settings set on a page (through its link and its widgets) are all still there,
+and so is its link, after visiting three other pages and coming back with the browser's Back button, and after
+coming back through the navigation. The Training page, the CNN lab and the Data page."""
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from browser import assert_no_exception, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+# Every widget's value on screen: sliders (their thumbs), number and text inputs, choices (their shown text),
+# switches, radio buttons, and the open tab.
+SETTINGS = """() => {
+  const root = document.querySelector('[data-testid=stApp]');
+  const all = (sel) => Array.from(root.querySelectorAll(sel));
+  return {
+    sliders: all('[role=slider]').map(s => s.getAttribute('aria-valuetext') || s.getAttribute('aria-valuenow')),
+    inputs: all('[data-testid=stNumberInput] input, [data-testid=stTextInput] input').map(i => i.value),
+    choices: all('[data-testid=stSelectbox], [data-testid=stMultiSelect]').map(s => s.innerText),
+    switches: all('[data-testid=stCheckbox] input').map(i => i.checked),
+    radios: all('[role=radiogroup] input:checked').map(i => i.value),
+    tab: all('[role=tab][aria-selected=true]').map(t => t.innerText),
+  };
+}"""
+
+
+def _link(page) -> dict:
+    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
+
+
+def _slide(page, label: str, key: str, times: int) -> None:
+    """Move the slider labelled `label` with the keyboard, as a student can."""
+    thumb = page.get_by_test_id("stSlider").filter(has=page.get_by_text(label, exact=True)).get_by_role("slider")
+    for _ in range(times):                      # one step a run: a key pressed during a rerun may be lost
+        thumb.focus()
+        thumb.press(key)
+        wait_idle(page)
+
+
+def _number(page, label: str, value: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).click()
+    page.get_by_role("option", name=option).click()
+    wait_idle(page)
+
+
+def _visit_and_come_back(page, app_url, home: str, pages=("Weights and parameters", "Activation functions",
+                                                            "Loss functions")) -> None:
+    """Three other pages through the navigation, then Back three times."""
+    for title in pages:
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+        wait_idle(page)
+        page.get_by_role("heading", level=1).filter(has_text=title.split(" and ")[0][:6]).first.wait_for()
+    for _ in pages:
+        page.go_back()
+        wait_idle(page)
+    assert urlsplit(page.url).path.rstrip("/").endswith(home), page.url
+
+
+def _through_navigation(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Lesson map").click()
+    wait_idle(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_idle(page)
+
+
+def _check_kept(page, app_url, home: str, title: str, shot: str) -> None:
+    before, link = page.evaluate(SETTINGS), _link(page)
+    _visit_and_come_back(page, app_url, home)
+    assert page.evaluate(SETTINGS) == before and _link(page) == link
+    _through_navigation(page, title)
+    assert page.evaluate(SETTINGS) == before and _link(page) == link
+    assert_no_exception(page)
+    screenshot(page, shot)
+
+
+TRAINING_LINK = "dataset=iris&depth=3&w1=8&w2=12&w3=20&act=tanh&lr=0.01&bs=8&test=0.3&opt=sgd&val=0.2&patience=3"
+
+
+def test_a_dozen_training_settings_and_the_link_survive_three_pages_and_back(page, app_url):
+    page.goto(f"{app_url}/training?{TRAINING_LINK}")
+    wait_idle(page)
+    _slide(page, "Epochs", "ArrowRight", 3)                     # 20 -> 23
+    _number(page, "Seed (split and weights)", "6")
+    _choose(page, "Activation", "Logistic sigmoid" if page.get_by_text("Logistic sigmoid").count() else "Sigmoid")
+    link = _link(page)
+    assert (link["epochs"], link["seed"], link["dataset"], link["w3"], link["patience"]) == ("23", "6", "iris", "20", "3")
+    assert link["act"] != "tanh" and link["n"] == "150"           # all of iris, said in the link
+    _check_kept(page, app_url, "training", "Training", "settings-flow-training")
+
+
+def test_the_cnn_labs_settings_survive_three_pages_and_back(page, app_url):
+    page.goto(f"{app_url}/cnn?blocks=2&f1=8&f2=12&k=5&pool=1&drop=0.4&dense=1&d1=32&rot=0.1&zoom=0.2&epochs=4&lr=0.003")
+    wait_idle(page)
+    _slide(page, "Noise (standard deviation)", "ArrowRight", 2)
+    _number(page, "Seed (split and weights)", "9")
+    link = _link(page)
+    assert (link["noise"], link["seed"], link["k"], link["d1"]) == ("0.02", "9", "5", "32")
+    _check_kept(page, app_url, "cnn", "CNN lab", "settings-flow-cnn")
+
+
+def test_the_data_pages_view_index_and_scaling_survive_three_pages_and_back(page, app_url):
+    page.goto(f"{app_url}/data")
+    wait_idle(page)
+    page.get_by_role("tab", name="Train/test split").click()
+    wait_idle(page)
+    _number(page, "Split seed", "42")
+    _slide(page, "Test fraction", "ArrowRight", 2)
+    page.get_by_role("tab", name="One image, flattened").click()
+    wait_idle(page)
+    _number(page, "Image index (0 to 1796)", "7")
+    page.get_by_text("After dividing by 16").click()
+    wait_idle(page)
+    page.get_by_text("images[7]").first.wait_for()
+    link = _link(page)
+    assert (link["tab"], link["i"], link["scaled"]) == ("One image, flattened", "7", "1")
+    _check_kept(page, app_url, "data", "Data", "settings-flow-data")
+    page.get_by_role("tab", name="Train/test split").click()           # the other view's settings are kept too
+    wait_idle(page)
+    assert page.get_by_label("Split seed", exact=True).input_value() == "42"
+    assert _link(page)["test"] == "0.3" and _link(page)["sseed"] == "42"
