@@ -53,6 +53,7 @@ SCHEMA = Schema(
             help=f"Text and figures' labels {SCALE:g}x larger for a projector; the link keeps it, so a lesson can "
                  "open this way."),
     Setting(HIDE, HIDE_KEY, (), "Hide while presenting", tuple(HIDEABLE), format=HIDEABLE.get),
+    frame=True,
 )
 
 

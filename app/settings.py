@@ -92,13 +92,15 @@ class Setting:
 STORE = "nnlab_settings"          # {widget key: value}: every setting as last seen, apart from the widget keys
 FOLLOWED = "nnlab_settings_followed"    # {widget key: the values of the settings it follows, when last seen}
 FALLBACK = "nnlab_settings_fallback"    # {widget key: value}: a page's stand-in for a value it does not offer
+FRAME = "nnlab_settings_frame"          # URL names of the frame's settings (in every page's link)
 
 
 class Schema:
     """The settings of one page (or of a widget group shared by pages), by URL name."""
 
-    def __init__(self, *settings: Setting) -> None:
+    def __init__(self, *settings: Setting, frame: bool = False) -> None:
         self.settings: dict[str, Setting] = {s.name: s for s in settings}
+        self.frame = frame          # the settings of every page's frame (presentation): in every page's link
 
     def __getitem__(self, name: str) -> Setting:
         return self.settings[name]
@@ -133,6 +135,8 @@ class Schema:
             except ValueError:
                 rejected.append(f"{s.name}={raw!r}")
         self._reset_followers(linked)
+        if self.frame:
+            state.setdefault(FRAME, set()).update(self.settings)
         state[flag] = True
         self.remember()
         return rejected
@@ -164,16 +168,19 @@ class Schema:
         return {name: st.session_state.get(s.key, s.default) for name, s in self.settings.items()}
 
     def sync(self, skip: Iterable[str] = ()) -> None:
-        """Write every setting but `skip` to the link (defaults too), remove `skip`, and remember them all. One
-        change of the address a run (each change is a step of the browser's history, see `history_by_page`)."""
-        skip = set(skip)
+        """Write every setting but `skip` to the link (defaults too), remove `skip` and other pages' settings, and
+        remember them all. One change of the address a run (see `history_by_page`)."""
+        skip, frame = set(skip), st.session_state.get(FRAME, set())
         current = st.query_params.to_dict()
-        wanted = {name: raw for name, raw in current.items() if name not in self.settings}   # other schemas'
+        # the frame's settings, and the page's for the frame; never another page's (a run that ends after Back
+        # was pressed writes its link on the page Back went to)
+        wanted = {name: raw for name, raw in current.items()
+                  if name not in self.settings and (self.frame or name in frame)}
         for name, s in self.settings.items():
             if name not in skip:
                 wanted[name] = s.text(st.session_state.get(s.key, s.default))
-        if wanted != current:
-            st.query_params.from_dict(wanted)
+        if wanted != current or not self.frame:     # a page's link is sent every run: the address may hold what
+            st.query_params.from_dict(wanted)        # a run of the page before it wrote after this run began
         self.remember()
 
 

@@ -177,3 +177,14 @@ def test_the_cnn_labs_augmentation_noise_is_in_its_link(app):
     _open(app, "cnn", noise=0.05)
     assert app.slider(key="cnn_noise").value == 0.05 and app.query_params["noise"] == "0.05"
     assert not any("points" in s for s in app.query_params)
+
+
+def test_a_pages_link_never_keeps_another_pages_settings(app):
+    """A run that ends after Back was pressed writes its link on the page Back went to: the page drops it."""
+    _open(app, "losses")
+    app.toggle(key="nnlab_present").set_value(True).run()
+    _visit(app, "data")
+    app.query_params.update({"fns": "relu", "epochs": "7"})         # another page's, left in the address
+    app.run()
+    assert "fns" not in app.query_params and "epochs" not in app.query_params
+    assert app.query_params["present"] == "1" and app.query_params["dataset"] == "digits"

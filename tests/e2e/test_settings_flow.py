@@ -2,54 +2,13 @@
 and so is its link, after visiting three other pages and coming back with the browser's Back button, and after
 coming back through the navigation. The Training page, the CNN lab and the Data page."""
 
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from browser import assert_no_exception, screenshot, wait_idle
+from student import SETTINGS, choose as _choose, link as _link, settled, slide as _slide, type_number as _number
 
 pytestmark = pytest.mark.e2e
-
-# Every widget's value on screen: sliders (their thumbs), number and text inputs, choices (their shown text),
-# switches, radio buttons, and the open tab.
-SETTINGS = """() => {
-  const root = document.querySelector('[data-testid=stApp]');
-  const all = (sel) => Array.from(root.querySelectorAll(sel));
-  return {
-    sliders: all('[role=slider]').map(s => s.getAttribute('aria-valuetext') || s.getAttribute('aria-valuenow')),
-    inputs: all('[data-testid=stNumberInput] input, [data-testid=stTextInput] input').map(i => i.value),
-    choices: all('[data-testid=stSelectbox], [data-testid=stMultiSelect]').map(s => s.innerText),
-    switches: all('[data-testid=stCheckbox] input').map(i => i.checked),
-    radios: all('[role=radiogroup] input:checked').map(i => i.value),
-    tab: all('[role=tab][aria-selected=true]').map(t => t.innerText),
-  };
-}"""
-
-
-def _link(page) -> dict:
-    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
-
-
-def _slide(page, label: str, key: str, times: int) -> None:
-    """Move the slider labelled `label` with the keyboard, as a student can."""
-    thumb = page.get_by_test_id("stSlider").filter(has=page.get_by_text(label, exact=True)).get_by_role("slider")
-    for _ in range(times):                      # one step a run: a key pressed during a rerun may be lost
-        thumb.focus()
-        thumb.press(key)
-        wait_idle(page)
-
-
-def _number(page, label: str, value: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Enter")
-    wait_idle(page)
-
-
-def _choose(page, label: str, option: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).click()
-    page.get_by_role("option", name=option).click()
-    wait_idle(page)
-
 
 def _visit_and_come_back(page, app_url, home: str, pages=("Weights and parameters", "Activation functions",
                                                             "Loss functions")) -> None:
@@ -60,7 +19,7 @@ def _visit_and_come_back(page, app_url, home: str, pages=("Weights and parameter
         page.get_by_role("heading", level=1).filter(has_text=title.split(" and ")[0][:6]).first.wait_for()
     for _ in pages:
         page.go_back()
-        wait_idle(page)
+        settled(page)
     assert urlsplit(page.url).path.rstrip("/").endswith(home), page.url
 
 
@@ -68,11 +27,11 @@ def _through_navigation(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Lesson map").click()
     wait_idle(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_idle(page)
+    settled(page)
 
 
 def _check_kept(page, app_url, home: str, title: str, shot: str) -> None:
-    before, link = page.evaluate(SETTINGS), _link(page)
+    before, link = settled(page), _link(page)
     _visit_and_come_back(page, app_url, home)
     assert page.evaluate(SETTINGS) == before and _link(page) == link
     _through_navigation(page, title)
