@@ -85,3 +85,27 @@ def test_the_data_pages_view_index_and_scaling_survive_three_pages_and_back(page
     wait_idle(page)
     assert page.get_by_label("Split seed", exact=True).input_value() == "42"
     assert _link(page)["test"] == "0.3" and _link(page)["sseed"] == "42"
+
+
+@pytest.mark.parametrize("query, live, height", [("training?depth=6&epochs=100", "train_live", 500),
+                                                ("cnn?epochs=60", "cnn_live", 768)])
+def test_train_clicked_further_down_brings_the_progress_into_view(page, app_url, query, live, height):
+    """The progress, Stop and live curves are drawn at the top of the page; a page longer than the screen
+    scrolled down to Train scrolls up to them."""
+    page.set_viewport_size({"width": 1024, "height": height})
+    page.goto(f"{app_url}/{query}")
+    settled(page)
+    train = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True)
+    page.get_by_test_id("stMain").evaluate("m => m.scrollTo(0, m.scrollHeight)")      # a student scrolled down
+    page.wait_for_timeout(300)
+    train.click()
+    progress = page.locator(f".st-key-{live}").locator("[data-testid=stProgress], [data-testid=stAlert]").first
+    progress.wait_for(timeout=60_000)                                               # or its place in line
+    page.wait_for_timeout(800)
+    box = progress.bounding_box()
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height, box
+    stop = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop")
+    if stop.count():
+        stop.click()
+    page.wait_for_function("() => !Array.from(document.querySelectorAll('button')).some(b => b.innerText.trim()"
+                           ".endsWith('Stop'))", timeout=120_000)
