@@ -153,7 +153,8 @@ class Schema:
 
     def remember(self) -> None:
         """Keep every setting's value apart from its widget key (for the next visit), except a stand-in."""
-        state, store, fallback = st.session_state, st.session_state.setdefault(STORE, {}), st.session_state.get(FALLBACK, {})
+        state = st.session_state
+        store, fallback = state.setdefault(STORE, {}), state.get(FALLBACK, {})
         for s in self.settings.values():
             if s.key not in state:
                 continue

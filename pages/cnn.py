@@ -14,7 +14,7 @@ from app.training.views import results
 st.title("CNN lab")
 st.caption("A convolutional network slides small filters over the image. Build one in the sidebar, train it, then "
            "look at what each filter sees.")
-live = st.container(key="cnn_live")    # training draws here; a click on Train scrolls it into view
+live = st.container(key="cnn_live")        # training draws here; a click on Train scrolls it into view
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))

@@ -15,7 +15,7 @@ from core.models import BACKENDS
 
 st.title("Training")
 st.caption("Choose the data and the network in the sidebar, press Train, and watch the loss fall.")
-live = st.container(key="train_live")    # training draws here; a click on Train scrolls it into view
+live = st.container(key="train_live")      # training draws here; a click on Train scrolls it into view
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))

@@ -65,7 +65,8 @@ GRADIENT_DESCENT = Schema(
     Setting("epochs", "gd_epochs", 5, "Epochs", low=1, high=15),
     Setting("batch", "gd_batch", 20, "Mini-batch size", (2, 5, 10, 20, 50, 100)),
     Setting("seed", "gd_seed", 0, "Shuffle seed", low=0, high=999),
-    Setting("surface", "gd_surface", next(iter(SURFACES)), "Surface", tuple(SURFACES), format=lambda n: SURFACES[n].title),
+    Setting("surface", "gd_surface", next(iter(SURFACES)), "Surface", tuple(SURFACES),
+            format=lambda n: SURFACES[n].title),
     Setting("opts", "gd_opts", tuple(OPTIMIZERS), "Optimizers", tuple(OPTIMIZERS)),
     *(Setting(f"lr_{name}", f"gd_lr_{name}", surface.learning_rate, "Learning rate", GD_RATES)
       for name, surface in SURFACES.items()),

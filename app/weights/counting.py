@@ -108,7 +108,8 @@ def counting_section() -> None:
     n_in, n_out = prod(arch.input_shape), arch.n_outputs
     c = st.columns([2, 1, 2])
     f = COUNTING
-    (lo, hi), step, depths = w.slider(f["widths"], c[0]), w.number_input(f["wstep"], c[1]), w.multiselect(f["depths"], c[2])
+    (lo, hi), step = w.slider(f["widths"], c[0]), w.number_input(f["wstep"], c[1])
+    depths = w.multiselect(f["depths"], c[2])
     if not depths:
         st.info("Pick at least one number of hidden layers to draw.")
         return

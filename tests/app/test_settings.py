@@ -123,7 +123,8 @@ def test_backpropagation_and_gradient_descent_keep_their_settings_and_are_links(
     app.number_input(key="bp_x1").set_value(1.5).run()
     app.select_slider(key="bp_lr").set_value(0.1).run()
     bp_link = dict(app.query_params)
-    assert (bp_link["in"], bp_link["x2"], bp_link["x3"], bp_link["cls"]) == ("3", "1.5", "2.0", "2") and "y1" not in bp_link
+    assert (bp_link["in"], bp_link["x2"], bp_link["x3"], bp_link["cls"]) == ("3", "1.5", "2.0", "2")
+    assert "y1" not in bp_link                                          # a softmax output: the true class instead
     _visit(app, "gradient_descent")
     app.session_state["gd_tab"] = "Optimizers on loss surfaces"
     app.run()

@@ -2,11 +2,9 @@
 link, and the link opened in a fresh browser (a new session: nothing remembered) shows the same settings, the same
 numbers and the same text, and writes the same link again."""
 
-from urllib.parse import parse_qsl, urlsplit
-
 import pytest
 from browser import assert_no_exception, wait_idle
-from student import SETTINGS, settled, slide as _slide, type_number as _number
+from student import SETTINGS, link as address, settled, slide as _slide, type_number as _number
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +44,7 @@ PAGES = [
 
 
 def _state(page) -> tuple[dict, dict, dict]:
-    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True)), page.evaluate(SETTINGS), page.evaluate(SHOWN)
+    return address(page), page.evaluate(SETTINGS), page.evaluate(SHOWN)
 
 
 @pytest.mark.parametrize("path, change", PAGES, ids=[p for p, _ in PAGES])
