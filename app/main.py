@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.jobs import background_status, job_board, session_id
 from app import presentation
+from app.settings import history_by_page
 from app.navigation import HOME, sections
 from app.server import no_nagle
 
@@ -22,6 +23,7 @@ navigation = st.navigation(
     }
 )
 presentation.frame()                                    # the projector's frame: margins, presentation switch
+history_by_page()                                       # Back returns to the previous page, not the last setting
 job_board().touch(session_id(), navigation.url_path)    # the first page run starts the cluster (in the background)
 background_status(navigation.url_path)                  # before the page: a page may st.stop()
 navigation.run()

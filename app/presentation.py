@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import settings as w
+from app.settings import Schema, Setting, warn_rejected
+
 PRESENT, HIDE = "present", "hide"                      # link names
 PRESENT_KEY, HIDE_KEY, LOADED_KEY = "nnlab_present", "nnlab_present_hide", "nnlab_present_loaded"
 BOX = "nnlab_presentation"                             # the sidebar container with the switch (never hidden)
@@ -45,35 +48,34 @@ HIDE_CSS = {
 }
 
 
+SCHEMA = Schema(
+    Setting(PRESENT, PRESENT_KEY, False, "Presentation mode",
+            help=f"Text and figures' labels {SCALE:g}x larger for a projector; the link keeps it, so a lesson can "
+                 "open this way."),
+    Setting(HIDE, HIDE_KEY, (), "Hide while presenting", tuple(HIDEABLE), format=HIDEABLE.get),
+    frame=True,
+)
+
+
 def load_from_link() -> None:
-    """Once a session: the switch and the hidden parts from the link (unknown parts are ignored)."""
-    if st.session_state.get(LOADED_KEY):
-        return
-    st.session_state[LOADED_KEY] = True
-    st.session_state[PRESENT_KEY] = st.query_params.get(PRESENT) == "1"
-    hidden = st.query_params.get(HIDE, "")
-    st.session_state[HIDE_KEY] = [part for part in hidden.split(",") if part in HIDEABLE]
+    """The switch and the hidden parts: from the link once a session (parts NN Lab does not know are dropped
+    without a word), then as the student left them."""
+    if not st.session_state.get(LOADED_KEY) and HIDE in st.query_params:
+        st.query_params[HIDE] = ",".join(p for p in st.query_params[HIDE].split(",") if p in HIDEABLE)
+    warn_rejected(SCHEMA.load(LOADED_KEY))
 
 
 def controls() -> None:
     """The switch, in the sidebar under the pages."""
     with st.sidebar.container(key=BOX):
-        on = st.toggle("Presentation mode", key=PRESENT_KEY, help=f"Text and figures' labels {SCALE:g}x larger for a "
-                       "projector; the link keeps it, so a lesson can open this way.")
-        if on:
-            st.multiselect("Hide while presenting", list(HIDEABLE), key=HIDE_KEY, format_func=HIDEABLE.get,
-                           placeholder="nothing hidden")
+        if w.toggle(SCHEMA[PRESENT]):
+            w.multiselect(SCHEMA[HIDE], placeholder="nothing hidden")
 
 
 def sync_link() -> None:
-    """The link says whether the page is presented and what is hidden (other pages' settings are left alone)."""
-    hidden = ",".join(st.session_state.get(HIDE_KEY, []))
-    for name, value in ((PRESENT, "1" if st.session_state.get(PRESENT_KEY) else ""),
-                        (HIDE, hidden if st.session_state.get(PRESENT_KEY) else "")):
-        if value and st.query_params.get(name) != value:
-            st.query_params[name] = value
-        elif not value and name in st.query_params:
-            del st.query_params[name]
+    """The link says whether the page is presented and what is hidden; nothing when it is not presented (other
+    pages' settings are left alone)."""
+    SCHEMA.sync(skip=() if st.session_state.get(PRESENT_KEY) else (PRESENT, HIDE))
 
 
 def frame() -> None:

@@ -45,6 +45,14 @@ def train_buttons(prefix: str, enabled: bool, second_key: str, second: str, seco
     return go, other
 
 
+def bring_into_view(where, key: str) -> None:
+    """Scroll the page to the keyed container `where` (made with `st.container(key=key)`): after a click on Train
+    further down, the progress, Stop and live curves drawn at the top of the page are on screen, not above it."""
+    with where:
+        st.html(f"<script>document.querySelector('.st-key-{key}')?.scrollIntoView({{block: 'start'}})</script>",
+                unsafe_allow_javascript=True)
+
+
 def _quick(exp: Experiment) -> Run | None:
     """Train `exp` as a job, waiting for it, and make it the session's current model, outside the run history
     (None after a message if it could not train)."""

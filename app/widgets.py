@@ -33,13 +33,17 @@ def data_schema(prefix: str, kind: str | None = None) -> Schema:
     if given; uploads always). The chosen dataset is one key for every page, so a dataset picked on the Data
     page is the one the Training page opens with."""
     names = tuple(list_datasets(kind) + [UPLOAD])
-    return Schema(
-        Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
-        Setting("file", "nnlab_upload_name", "", "Uploaded file"),            # in a link: the upload it was made with
-        Setting("binary", f"{prefix}_binary", "", "Classes to tell apart"),    # "": all; a rule of core.datasets.binary
+    toy = () if kind not in (None, "toy2d") else (                         # a generated set's options
         Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),     # load_dataset's defaults
         Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
         Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
+    )
+    return Schema(
+        Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
+        Setting("file", "nnlab_upload_name", "", "Uploaded file"),            # in a link: the upload it was made with
+        Setting("binary", f"{prefix}_binary", "", "Classes to tell apart",     # "": all; a rule of core.datasets.binary
+                follows=("dataset",)),
+        *toy,
     )
 
 
@@ -48,11 +52,13 @@ TOY_SETTINGS = ("points", "noise", "dseed")
 
 def data_skips(schema: Schema) -> set[str]:
     """The picker's settings a link leaves out: a generated set's options when the data is not one, the
-    uploaded file's name when it is not an upload."""
-    name = schema.values()["dataset"]
-    if name == UPLOAD:
-        return set(TOY_SETTINGS)
-    return {"file"} | (set() if dataset_info(name).kind == "toy2d" else set(TOY_SETTINGS))
+    uploaded file's name when it is not an upload, the classes to tell apart when they are all of them."""
+    values = schema.values()
+    skip = set() if values["binary"] else {"binary"}
+    toy = set(TOY_SETTINGS) if "points" in schema.settings else set()     # a picker of images has none
+    if values["dataset"] == UPLOAD:
+        return skip | toy
+    return skip | {"file"} | (set() if dataset_info(values["dataset"]).kind == "toy2d" else toy)
 
 
 def _toy_options(schema: Schema) -> dict:
@@ -86,7 +92,7 @@ def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = 
     first, second = st.columns([3, 2]) if side_by_side else (st.container(), st.container())
     with first:
         name = w.selectbox(schema["dataset"], label=label)
-    prefix = schema["points"].key.rsplit("_", 1)[0]
+    prefix = schema["binary"].key.rsplit("_", 1)[0]
     if name == UPLOAD:
         ds = upload_widget(prefix, schema.values()["file"], show_error)
         if ds is None:

@@ -3,40 +3,42 @@
 import numpy as np
 import streamlit as st
 
+from app import settings as w
 from app.maths import backprop as view
+from app.maths.schema import BACKPROP, backprop_skips
+from app.settings import offer, warn_rejected
 from app.figures.lines import Line, line_chart
 from app.figures.network import network_figure
 from app.widgets import show_error
-from core.activations import KERAS_ACTIVATIONS
-from core.backprop import LOSSES, OUTPUTS
 from core.errors import NNLabError
 
 st.title("Backpropagation, step by step")
 st.caption("Forward: z = Wᵀa + b, a = f(z). Backward: δ = dL/dz, dL/dW = a δᵀ, dL/db = δ. Update: w := w − α dL/dw.")
 
+warn_rejected(BACKPROP.load("bp_url_loaded"))
+p = BACKPROP
 with st.sidebar:                       # the settings beside the page, so the diagram is on a projector's first screen
     st.header("Network")
     c = st.columns(2)
-    n_in = c[0].slider("Inputs", 1, 3, 2, key="bp_in")
-    n_out = c[1].slider("Outputs", 1, 3, 1, key="bp_out")
-    depth = st.slider("Hidden layers", 1, 3, 1, key="bp_depth")
-    hidden = tuple(st.slider(f"Units in hidden layer {i + 1}", 1, 4, 3, key=f"bp_h{i}") for i in range(depth))
-    act = st.selectbox("Hidden activation", KERAS_ACTIVATIONS, key="bp_act")
+    n_in, n_out = w.slider(p["in"], c[0]), w.slider(p["out"], c[1])
+    depth = w.slider(p["depth"])
+    hidden = tuple(w.slider(p[f"h{i + 1}"]) for i in range(depth))
+    act = w.selectbox(p["act"])
     c = st.columns(2)
-    out = c[0].selectbox("Output activation", OUTPUTS, index=1, key="bp_output")
-    loss = c[1].selectbox("Loss", LOSSES, key="bp_loss")
-    seed = st.number_input("Weight seed", 0, 999, 0, key="bp_seed")
+    out, loss = w.selectbox(p["output"], c[0]), w.selectbox(p["loss"], c[1])
+    seed = w.number_input(p["seed"])
     st.header("Example")
     c = st.columns(n_in)
-    x = np.array([c[i].number_input(f"x{i + 1}", -5.0, 5.0, [0.5, -1.0, 2.0][i], 0.1, key=f"bp_x{i}")
-                  for i in range(n_in)])
+    x = np.array([w.number_input(p[f"x{i + 1}"], c[i]) for i in range(n_in)])
     if out == "softmax":
-        k = st.selectbox("True class", list(range(1, n_out + 1)), key="bp_class")
+        offer(p["cls"], list(range(1, n_out + 1)))
+        k = w.selectbox(p["cls"], options=list(range(1, n_out + 1)))
         y = np.eye(n_out)[k - 1]
     else:
         c = st.columns(n_out)
-        y = np.array([c[j].number_input(f"target y{j + 1}", -5.0, 5.0, 1.0, 0.1, key=f"bp_y{j}") for j in range(n_out)])
-    lr = st.select_slider("Learning rate α", [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0], 0.5, key="bp_lr")
+        y = np.array([w.number_input(p[f"y{j + 1}"], c[j]) for j in range(n_out)])
+    lr = w.select_slider(p["lr"])
+p.sync(backprop_skips(p.values()))                 # the link: every setting of the network and example shown
 
 sizes = (n_in, *hidden, n_out)
 try:
@@ -64,8 +66,7 @@ if b[1].button("Run 25 updates", icon=":material/fast_forward:", key="bp_run", w
     st.rerun()
 
 names = ["Input"] + [f"hidden {i + 1}" for i in range(depth)] + ["output"]
-tabs = st.tabs(["1. Forward pass", "2. Backward pass", "3. Update", "Gradient check", "Loss over updates"],
-               key="bp_tab", on_change="rerun")
+tabs = st.tabs(list(p["tab"].options), key=p["tab"].key, on_change="rerun")
 if tabs[0].open:
     with tabs[0]:
         st.plotly_chart(network_figure(list(sizes), [W for W, _ in result.old_weights], names, units=result.a,

@@ -6,7 +6,7 @@ from app.cnn import maps, schema, views as view
 from app.cnn.controls import controls
 from app.data_access import prepared
 from app.jobs import follow_training, start_training, training_error
-from app.runs import prepared_or_stop, train_buttons
+from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import page_run
 from app.settings import warn_rejected
 from app.training.views import results
@@ -14,13 +14,13 @@ from app.training.views import results
 st.title("CNN lab")
 st.caption("A convolutional network slides small filters over the image. Build one in the sidebar, train it, then "
            "look at what each filter sees.")
-live = st.container()                      # training draws here: on screen at once
+live = st.container(key="cnn_live")        # training draws here; a click on Train scrolls it into view
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
 with st.sidebar:
     picked, exp = controls(page)
-page.sync(schema.link_skips(page, exp))
+page.sync(schema.link_skips(page, picked))
 if exp is None:
     st.stop()
 
@@ -30,6 +30,7 @@ go, compare = train_buttons("cnn", mlp is not None, "cnn_go_mlp", "Train the MLP
                             "scikit-learn, same data and settings: compare them under Compare runs.")
 if go or compare:
     start_training([(exp, "cnn") if go else (mlp, "cnn_mlp")], data, origin="cnn")
+    bring_into_view(live, "cnn_live")
 follow_training(live, "cnn")
 if error := training_error():
     st.error(error, icon=":material/error:")

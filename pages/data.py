@@ -3,17 +3,18 @@
 import streamlit as st
 
 from app.data import views as view
+from app.data.schema import VIEWS, view_skips
 from app.settings import warn_rejected
 from app.widgets import data_schema, dataset_picker, data_skips
 
 st.title("Data")
 st.caption("What does the network actually see? Shapes, classes, pixels, and the train/test split.")
 
-page = data_schema("data")
+page = data_schema("data") + VIEWS
 warn_rejected(page.load("data_url_loaded"))
 ds = dataset_picker(page, side_by_side=True).dataset
-page.sync(data_skips(page))
 if ds is None:
+    page.sync(data_skips(page) | view_skips(""))
     st.stop()
 
 view.summary(ds)
@@ -31,7 +32,10 @@ if ds.task == "classification":
 views["Train/test split"] = view.split
 
 # Lazy tabs: only the open one runs, so a click redraws one section, not all of them.
-for render, tab in zip(views.values(), st.tabs(list(views), key="data_tab", on_change="rerun")):
+if st.session_state[VIEWS["tab"].key] not in views:          # a view this data does not have: its first
+    st.session_state[VIEWS["tab"].key] = next(iter(views))
+for render, tab in zip(views.values(), st.tabs(list(views), key=VIEWS["tab"].key, on_change="rerun")):
     if tab.open:
         with tab:
             render(ds)
+page.sync(data_skips(page) | view_skips(st.session_state[VIEWS["tab"].key]))

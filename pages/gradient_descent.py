@@ -3,12 +3,15 @@
 import numpy as np
 import streamlit as st
 
+from app import settings as w
 from app.figures.lines import Line, line_chart
 from app.maths.figures import contour_with_paths
+from app.maths.schema import GD_TABS, GRADIENT_DESCENT as P, descent_skips
+from app.settings import warn_rejected
 from app.widgets import show_error
 from core.descent import blobs_problem, gradient_descent
 from core.errors import NNLabError
-from core.optimizers import OPTIMIZERS, SURFACES, get_surface, optimize
+from core.optimizers import OPTIMIZERS, get_surface, optimize
 
 st.title("Gradient descent")
 st.caption("Each update moves the weights a step of size α against the gradient. How much data the gradient "
@@ -34,18 +37,17 @@ def descents(lr: float, epochs: int, batch: int, seed: int) -> dict:
             "stochastic (1 per update)": gradient_descent(problem, 1, lr, epochs, seed=seed)}
 
 
-RATES = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 1.5, 3.0]
-tabs = st.tabs(["Batch, mini-batch, stochastic", "Optimizers on loss surfaces"], key="gd_tab", on_change="rerun")
+warn_rejected(P.load("gd_url_loaded"))
+P.sync(descent_skips(P.values()))                   # the link: the open view's settings
+tabs = st.tabs(list(GD_TABS), key=P["tab"].key, on_change="rerun")
 
 if tabs[0].open:
     with tabs[0]:
         st.markdown("Logistic regression with two weights on 200 points: the loss is a surface over (w1, w2). "
                     "**Batch** uses all points per update, **mini-batch** a few, **stochastic** one.")
         c = st.columns(4)
-        lr = c[0].select_slider("Learning rate α", RATES, 0.3, key="gd_lr")
-        epochs = c[1].slider("Epochs", 1, 15, 5, key="gd_epochs")
-        batch = c[2].select_slider("Mini-batch size", [2, 5, 10, 20, 50, 100], 20, key="gd_batch")
-        seed = c[3].number_input("Shuffle seed", 0, 999, 0, key="gd_seed")
+        lr, epochs = w.select_slider(P["lr"], c[0]), w.slider(P["epochs"], c[1])
+        batch, seed = w.select_slider(P["batch"], c[2]), w.number_input(P["seed"], c[3])
         _, grid = problem_and_surface()
         try:
             runs = descents(lr, epochs, batch, int(seed))
@@ -66,11 +68,9 @@ if tabs[0].open:
 if tabs[1].open:
     with tabs[1]:
         c = st.columns(4)
-        surface = get_surface(c[0].selectbox("Surface", list(SURFACES), format_func=lambda n: SURFACES[n].title,
-                                             key="gd_surface"))
-        chosen = c[1].multiselect("Optimizers", list(OPTIMIZERS), default=list(OPTIMIZERS), key="gd_opts")
-        lr = c[2].select_slider("Learning rate", RATES, surface.learning_rate, key=f"gd_lr_{surface.name}")
-        steps = c[3].slider("Steps", 10, 500, 100, 10, key="gd_steps")
+        surface = get_surface(w.selectbox(P["surface"], c[0]))
+        chosen = w.multiselect(P["opts"], c[1])
+        lr, steps = w.select_slider(P[f"lr_{surface.name}"], c[2]), w.slider(P["steps"], c[3])
         st.caption(surface.note)
         paths = {name: optimize(surface, name, lr, steps) for name in chosen}
         xs, ys = np.linspace(*surface.x_range, 150), np.linspace(*surface.y_range, 120)

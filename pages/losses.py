@@ -21,7 +21,7 @@ if any(n not in same_axis for n in st.session_state.get("loss_compare", ())):   
 others = w.multiselect(LOSS["compare"], options=list(same_axis), disabled=not same_axis,
                        placeholder="Losses drawn on the same axis" if same_axis else "none")
 names = [name, *others]
-used = {"loss", "compare", "outlier"} | ({"delta"} if "huber" in names else set())
+used = {"loss", "compare"} | ({"delta"} if "huber" in names else set())
 delta = w.slider(LOSS["delta"]) if "huber" in names else 1.0
 
 if axis == "p1":
@@ -45,7 +45,7 @@ st.dataframe([{"loss": loss.title, "when to use it": loss.note} for loss in chos
 
 if get_loss(name).task == "regression":
     st.subheader("Outliers: the best single prediction for some targets")
-    outlier = w.slider(LOSS["outlier"])
+    outlier, used = w.slider(LOSS["outlier"]), used | {"outlier"}
     data = np.array([1.0, 1.5, 2.0, 2.2, 2.5, 3.0, outlier])
     fits = [(loss.title, best_constant(loss, data)) for loss in
             (get_loss("mse"), get_loss("mae"), get_loss("huber", delta=delta))]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app.data_access import prepared
 from app.jobs import follow_training, start_training, training_error
-from app.runs import prepared_or_stop, train_buttons
+from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import training_run
 from app.settings import warn_rejected
 from app.training import schema, views as view
@@ -15,13 +15,13 @@ from core.models import BACKENDS
 
 st.title("Training")
 st.caption("Choose the data and the network in the sidebar, press Train, and watch the loss fall.")
-live = st.container()                      # training draws here: on screen at once
+live = st.container(key="train_live")      # training draws here; a click on Train scrolls it into view
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
 with st.sidebar:
     picked, exp = controls(page)
-page.sync(schema.link_skips(page, exp))
+page.sync(schema.link_skips(page, picked))
 if exp is None:
     st.stop()
 
@@ -32,6 +32,7 @@ go, both = train_buttons("train", fits, "train_both", "Train with both backends"
 if go or both:
     start_training([(replace(exp, backend=b), "training") for b in (BACKENDS if both else (exp.backend,))], data,
                    boundary=data.kind == "toy2d", origin="training")
+    bring_into_view(live, "train_live")
 follow_training(live, "training")            # place in line, then live curves: redrawn while the page stays usable
 if error := training_error():
     st.error(error, icon=":material/error:")

@@ -6,19 +6,23 @@ import streamlit as st
 from app.inside import recorded_weights
 from app.session import current_run
 from app.weights import views as view
+from app.settings import warn_rejected
 from app.weights.counting import counting_section
+from app.weights.schema import WEIGHTS, link_skips
 from core.weights import first_dense
 
 st.title("Weights and parameters")
 st.caption("What a network learned is its weights: a kernel (one weight per connection) and a bias (one per unit) "
            "in every layer.")
 
+warn_rejected(WEIGHTS.load("weights_url_loaded"))
 run = current_run()
 view.quick_models(run)
 layers = recorded_weights(run, "weights") if run is not None else None
 if layers is None:
     st.subheader("Counting parameters")
     counting_section()
+    WEIGHTS.sync(link_skips(has_model=False))
     st.stop()
 shape = run.model.input_shape
 has_conv = any(W.ndim == 4 for _, W, _ in layers)
@@ -32,9 +36,10 @@ sections["Parameter trace"] = lambda: view.trace_section(run)
 sections["Counting parameters"] = counting_section
 
 if st.session_state.get("weights_tab") not in sections:
-    st.session_state.pop("weights_tab", None)              # a tab this model does not have: open the first
+    st.session_state["weights_tab"] = next(iter(sections))     # a view this model does not have: the first
 tabs = st.tabs(list(sections), key="weights_tab", on_change="rerun")
 for tab, section in zip(tabs, sections.values()):
     if tab.open:
         with tab:
             section()
+WEIGHTS.sync(link_skips(has_model=True))

@@ -4,11 +4,10 @@ kernel, pooling, dense layers), augmentation, and training; the lessons' network
 from __future__ import annotations
 
 from app.settings import Schema, Setting
-from app.training.schema import training_settings
-from app.widgets import data_schema, data_skips
+from app.training.schema import training_settings, training_skips
+from app.widgets import Picked, data_schema
 from core.activations import KERAS_ACTIVATIONS, get_activation
 from core.augment import FLIPS, Augmentation
-from core.experiment import Experiment
 from core.spec import CNNSpec
 
 URL_LOADED = "cnn_url_loaded"
@@ -61,14 +60,9 @@ def spec_from(values: dict) -> CNNSpec:
                                              contrast=v["contrast"], noise=v["noise"]))
 
 
-def link_skips(page: Schema, exp: Experiment | None) -> set[str]:
-    """Settings that do not matter for the network in the link: filters of absent blocks, absent dense layers,
-    the subset size when every sample is used, the picker's options of other data."""
+def link_skips(page: Schema, picked: Picked) -> set[str]:
+    """Settings that do not matter for the network in the link: filters of absent blocks, absent dense layers
+    (see `training_skips` for the rest)."""
     v = page.values()
     skip = {f"f{i}" for i in range(v["blocks"] + 1, MAX_BLOCKS + 1)} | {f"d{i}" for i in range(v["dense"] + 1, MAX_DENSE + 1)}
-    skip |= data_skips(page)
-    if exp is None or exp.max_samples is None:
-        skip.add("n")
-    if exp is None or not exp.official_split:
-        skip.add("official")
-    return skip
+    return skip | training_skips(page, picked)

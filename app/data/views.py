@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import settings as sw
 from app.data import figures as fig
+from app.data.schema import VIEWS
 from app.data_access import pixel_counts
 from app.figures.images import sample_tiles
 from app.widgets import show_error
@@ -43,27 +45,28 @@ def labels(ds: Dataset) -> None:
 
 def samples(ds: Dataset) -> None:
     left, right = st.columns([2, 1])
-    choice = left.selectbox("Show class", ["all"] + list(ds.class_names), key="data_class")
+    classes = ["all", *ds.class_names]
+    sw.offer(VIEWS["cls"], classes)
+    choice = sw.selectbox(VIEWS["cls"], left, options=classes)
     idx = np.arange(ds.n_samples) if choice == "all" else np.flatnonzero(ds.y == ds.class_names.index(choice))
     pages = max(1, -(-len(idx) // GRID))
-    page = right.number_input(f"Page (of {pages})", 1, pages, 1, key="data_page")
+    sw.clamp(VIEWS["page"], 1, pages)
+    page = sw.number_input(VIEWS["page"], right, label=f"Page (of {pages})", max_value=pages)
     shown = idx[(page - 1) * GRID: page * GRID]
     titles = [f"#{i}: {ds.class_names[ds.y[i]]}" for i in shown]
     st.image(sample_tiles(ds.X[shown]), caption=titles)
 
 
 def one_image(ds: Dataset) -> None:
-    i = st.number_input(f"Image index (0 to {ds.n_samples - 1})", 0, ds.n_samples - 1, 0, key="data_index")
+    sw.clamp(VIEWS["i"], 0, ds.n_samples - 1)
+    i = sw.number_input(VIEWS["i"], label=f"Image index (0 to {ds.n_samples - 1})", max_value=ds.n_samples - 1)
     h, w, c = ds.image_shape
     image = ds.X[i]
     left, right = st.columns([2, 1])
     channel = 0
     if c == 3:
-        channel = left.segmented_control("Channel", range(4), default=0, key="data_rgb",
-                                         format_func=("red: images[i][:, :, 0]", "green: [:, :, 1]", "blue: [:, :, 2]",
-                                                      "grayscale").__getitem__) or 0
-    scaled = right.toggle(f"After dividing by {ds.pixel_scale:g}", key="data_scaled",
-                          help="What the network is given: the same numbers, between 0 and 1.")
+        channel = sw.segmented_control(VIEWS["channel"], left) or 0
+    scaled = sw.toggle(VIEWS["scaled"], right, label=f"After dividing by {ds.pixel_scale:g}")
     plane = image @ fig.LUMA if channel == 3 else image[..., channel]
     values = plane if scaled else plane * ds.pixel_scale
     what = ("the grayscale of the colour image" if channel == 3 else f"its {('red', 'green', 'blue')[channel]} channel"
@@ -90,7 +93,8 @@ def scaling(ds: Dataset) -> None:
 
 
 def colour(ds: Dataset) -> None:
-    i = st.number_input("Image index", 0, ds.n_samples - 1, 0, key="data_colour_index")
+    sw.clamp(VIEWS["ci"], 0, ds.n_samples - 1)
+    i = sw.number_input(VIEWS["ci"], max_value=ds.n_samples - 1)
     st.caption(f"Image {i}: {ds.class_names[ds.y[i]]}. Each channel is a grid of intensities; grayscale "
                "mixes them with the eye's sensitivity to each colour.")
     st.plotly_chart(fig.channels(ds.X[i]), key="data_channels")
@@ -104,7 +108,8 @@ def table(ds: Dataset) -> None:
 
 
 def features(ds: Dataset) -> None:
-    chosen = st.multiselect("Features", list(ds.feature_names), default=list(ds.feature_names[:8]), key="data_features")
+    chosen = st.multiselect("Features", list(ds.feature_names), default=list(ds.feature_names[:8]), key="data_features",
+                            persist_state="session")
     if not chosen:
         st.info("Pick at least one feature.")
         return
@@ -115,16 +120,16 @@ def features(ds: Dataset) -> None:
 def pair(ds: Dataset) -> None:
     names = list(ds.feature_names)
     a, b = st.columns(2)
-    x = a.selectbox("x axis", names, index=0, key="data_fx")
-    y = b.selectbox("y axis", names, index=min(1, len(names) - 1), key="data_fy")
+    sw.offer(VIEWS["fx"], names)
+    sw.offer(VIEWS["fy"], names, names[min(1, len(names) - 1)])
+    x, y = sw.selectbox(VIEWS["fx"], a, options=names), sw.selectbox(VIEWS["fy"], b, options=names)
     X2 = ds.X[:, [names.index(x), names.index(y)]]
     st.plotly_chart(fig.scatter(X2, ds.y, ds.class_names, (x, y)), key="data_scatter")
 
 
 def split(ds: Dataset) -> None:
     a, b = st.columns(2)
-    test_fraction = a.slider("Test fraction", 0.05, 0.5, 0.2, 0.05, key="data_test_fraction")
-    seed = b.number_input("Split seed", 0, 9999, 0, key="data_split_seed")
+    test_fraction, seed = sw.slider(VIEWS["test"], a), sw.number_input(VIEWS["sseed"], b)
     try:
         train, test = split_indices(ds, test_fraction, int(seed))
     except NNLabError as exc:

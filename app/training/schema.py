@@ -5,9 +5,8 @@ the network's and the training's. The widgets, the link and the Experiment they 
 from __future__ import annotations
 
 from app.settings import Schema, Setting
-from app.widgets import data_schema, data_skips
+from app.widgets import Picked, data_schema, data_skips
 from core.activations import ACTIVATIONS, get_activation
-from core.experiment import Experiment
 from core.models import BACKENDS
 from core.spec import OPTIMIZERS
 
@@ -41,10 +40,11 @@ def training_settings(prefix: str, **defaults) -> Schema:
          "patience": 0, **defaults}
     return Schema(
         Setting("n", f"{prefix}_n", d["n"], "Samples used (train + test)", low=50, high=70000,
-                help="A stratified subset keeps live demos fast."),
+                help="A stratified subset keeps live demos fast.", follows=("dataset",)),
         Setting("test", f"{prefix}_test", d["test"], "Test fraction", low=0.1, high=0.5, step=0.05),
         Setting("official", f"{prefix}_official", False, "Keep the official train/test split",
-                help="MNIST's t10k files, CIFAR-10's test_batch: the test set everyone reports results on."),
+                help="MNIST's t10k files, CIFAR-10's test_batch: the test set everyone reports results on.",
+                follows=("dataset",)),
         Setting("seed", f"{prefix}_seed", d["seed"], "Seed (split and weights)", low=0, high=9999),
         Setting("opt", f"{prefix}_opt", d["opt"], "Optimizer", OPTIMIZERS),
         Setting("lr", f"{prefix}_lr", d["lr"], "Learning rate", LEARNING_RATES, format=_g),
@@ -64,13 +64,22 @@ def schema() -> Schema:
     return data_schema("train") + NETWORK + TRAINING
 
 
-def link_skips(page: Schema, exp: Experiment | None) -> set[str]:
-    """Settings that do not matter for `exp` and stay out of its link: the subset size when every sample is
-    used, widths beyond the depth, a generated set's options for other data."""
-    values = page.values()
-    skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | data_skips(page)
-    if exp is None or exp.max_samples is None:
-        skip.add("n")
-    if exp is None or not exp.official_split:
+def training_skips(page: Schema, picked: Picked) -> set[str]:
+    """The data and training settings a link leaves out where they do not matter: the picker's options of other
+    data, the official split for a set that has none, the patience without validation."""
+    skip = data_skips(page)
+    if picked.dataset is not None and picked.dataset.test_start == 0:
         skip.add("official")
+    if page.values()["val"] == 0:
+        skip.add("patience")
+    return skip
+
+
+def link_skips(page: Schema, picked: Picked) -> set[str]:
+    """Settings that do not matter for the network in the link: widths beyond the depth, dropout for
+    scikit-learn (see `training_skips` for the rest)."""
+    values = page.values()
+    skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | training_skips(page, picked)
+    if values["backend"] != "keras":
+        skip.add("drop")
     return skip

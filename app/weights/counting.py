@@ -8,15 +8,17 @@ from math import prod
 import pandas as pd
 import streamlit as st
 
+from app import settings as w
 from app.inside import summary_table
 from app.session import current_run
 from app.weights.figures import totals_by_width as growth_figure
+from app.weights.schema import COUNTING
 from app.widgets import show_error
 from core.errors import NNLabError
 from core.params import LESSON_ARCHITECTURES, Architecture, count_params, layer_counts, totals_by_width
 from core.spec import CNNSpec, MLPSpec, parse_layers
 
-KINDS = ("MLP", "CNN")
+SEEDED = "params_seeded"
 
 
 def _fields(arch: Architecture) -> dict:
@@ -48,33 +50,41 @@ def _load_preset() -> None:
     st.session_state.update(_fields(_architectures()[st.session_state["params_preset"]]))
 
 
+def _seed_from_models() -> None:
+    """The first time the form is shown in a session (and not from a link): the session's model, or the first
+    lesson's network; the other networks fill the other kind's fields."""
+    if st.session_state.get(SEEDED):
+        return
+    st.session_state[SEEDED] = True
+    if any(name in st.query_params for name in COUNTING.settings):
+        return
+    fields: dict = {}
+    for arch in _architectures().values():
+        fields.update({k: v for k, v in _fields(arch).items() if k not in fields})
+    st.session_state.update(fields)
+
+
 def _form() -> Architecture:
     """The architecture the widgets describe; InvalidSpecError for an impossible one."""
-    if "params_kind" not in st.session_state:
-        for arch in _architectures().values():          # the first network's values; the others fill the rest
-            st.session_state.update({k: v for k, v in _fields(arch).items() if k not in st.session_state})
+    _seed_from_models()
     if st.session_state.get("params_preset") not in _architectures():
         st.session_state.pop("params_preset", None)
-    st.selectbox("Start from a network", list(_architectures()), key="params_preset",
+    st.selectbox("Start from a network", list(_architectures()), key="params_preset", persist_state="session",
                  on_change=_load_preset, help="Fills in the fields below; change any of them afterwards.")
-    kind = st.segmented_control("Network", KINDS, key="params_kind") or "MLP"
+    f = COUNTING
+    kind = w.segmented_control(f["kind"]) or "MLP"
     if kind == "MLP":
         c = st.columns([1, 2, 1])
-        n_in = c[0].number_input("Inputs", 1, 100_000, key="params_inputs", help="784 for a flattened 28x28 image.")
-        hidden = parse_layers(c[1].text_input("Hidden layers (units, comma-separated)", key="params_hidden"))
-        n_out = c[2].number_input("Output units", 1, 1000, key="params_outputs")
-        return Architecture(MLPSpec(hidden), (int(n_in),), int(n_out))
+        n_in, hidden = w.number_input(f["inputs"], c[0]), parse_layers(w.text_input(f["hidden"], c[1]))
+        return Architecture(MLPSpec(hidden), (int(n_in),), int(w.number_input(f["outputs"], c[2])))
     c = st.columns(4)
-    shape = tuple(int(col.number_input(label, 1, 512, key=key)) for col, label, key in
-                  zip(c[:3], ("Image height", "Image width", "Channels"), ("params_h", "params_w", "params_c")))
-    n_out = c[3].number_input("Output units", 1, 1000, key="params_outputs")
+    shape = tuple(int(w.number_input(f[name], col)) for col, name in zip(c[:3], ("h", "w", "c")))
+    n_out = w.number_input(f["outputs"], c[3])
     c = st.columns(5)
-    filters = parse_layers(c[0].text_input("Conv filters per layer", key="params_filters"), "conv filters", 1)
-    kernel = c[1].number_input("Kernel size", 1, 11, key="params_kernel")
-    pool = c[2].number_input("Pool size", 1, 4, key="params_pool")
-    dense = parse_layers(c[3].text_input("Dense layers after flatten", key="params_dense"), "dense layers")
-    dropout = c[4].number_input("Dropout", 0.0, 0.9, step=0.1, key="params_dropout",
-                                help="A Dropout layer after Flatten: it has no parameters.")
+    filters = parse_layers(w.text_input(f["filters"], c[0]), "conv filters", 1)
+    kernel, pool = w.number_input(f["kernel"], c[1]), w.number_input(f["pool"], c[2])
+    dense = parse_layers(w.text_input(f["dense"], c[3]), "dense layers")
+    dropout = w.number_input(f["dropout"], c[4])
     spec = CNNSpec(conv_filters=filters, kernel_size=int(kernel), pool_size=int(pool), dense_layers=dense,
                    dropout=float(dropout))
     return Architecture(spec, shape, int(n_out))
@@ -97,9 +107,9 @@ def counting_section() -> None:
     st.markdown("**How the count grows with width**")
     n_in, n_out = prod(arch.input_shape), arch.n_outputs
     c = st.columns([2, 1, 2])
-    lo, hi = c[0].slider("Hidden-layer width", 1, 512, (1, 100), key="params_width_range")
-    step = c[1].number_input("Step", 1, 256, 10, key="params_width_step")
-    depths = c[2].multiselect("Hidden layers", [1, 2, 3], default=[1, 2, 3], key="params_depths")
+    f = COUNTING
+    (lo, hi), step = w.slider(f["widths"], c[0]), w.number_input(f["wstep"], c[1])
+    depths = w.multiselect(f["depths"], c[2])
     if not depths:
         st.info("Pick at least one number of hidden layers to draw.")
         return

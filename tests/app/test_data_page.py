@@ -52,7 +52,7 @@ def test_a_generated_sets_options_are_in_the_link_the_same_way_as_on_the_trainin
     app.slider(key="data_points").set_value(800).run()
     assert app.query_params["points"] == "800" and app.query_params["dseed"] == "7"
     app.selectbox(key="dataset").set_value("iris").run()
-    assert dict(app.query_params) == {"dataset": "iris"}                # options of other data stay out
+    assert dict(app.query_params) == {"dataset": "iris", "tab": "Table"}  # options of other data stay out
     fresh = type(app).from_file(app._script_path, default_timeout=60)
     _open(fresh, dataset="moons", points="5", noise="lots")
     assert "points='5', noise='lots' are unknown or out of range" in fresh.warning[0].value

@@ -139,6 +139,7 @@ def test_the_loss_page_is_a_link(app):
     assert app.slider(key="loss_target").value == -1.0
     app.selectbox(key="loss_name").set_value("binary_crossentropy").run()
     assert not app.exception and app.query_params["loss"] == "binary_crossentropy"
-    assert "compare" not in app.query_params and "delta" not in app.query_params and "y" not in app.query_params
+    assert app.query_params["compare"] == "" and "delta" not in app.query_params and "y" not in app.query_params
+    assert "outlier" not in app.query_params                         # the outliers section is for regression
     app.select_slider(key="loss_target_p").set_value(0.25).run()
     assert app.query_params["p"] == "0.25"

@@ -9,8 +9,8 @@ def test_a_presentation_link_opens_presented_with_its_parts_hidden(app):
     app.switch_page("../pages/activations.py").run()
     assert not app.exception
     assert app.toggle(key=PRESENT_KEY).value is True
-    assert app.session_state[HIDE_KEY] == ["captions", "settings"]
-    assert app.multiselect(key=HIDE_KEY).value == ["captions", "settings"]
+    assert list(app.session_state[HIDE_KEY]) == ["captions", "settings"]
+    assert list(app.multiselect(key=HIDE_KEY).value) == ["captions", "settings"]
     assert app.query_params["present"] == "1" and app.query_params["hide"] == "captions,settings"
 
 

@@ -27,7 +27,10 @@ def test_defaults_show_the_architecture_before_training(app):
     assert app.dataframe[0].value["layer"].tolist() == ["flatten", "hidden_1", "hidden_2", "output"]
     assert not app.button(key="train_go").disabled and "jobs_stop" not in [b.key for b in app.button]   # Stop: once it trains
     assert "Task: classification into 10 classes (softmax)" in _texts(app.caption)
-    assert not app.query_params                                  # defaults make a clean link
+    link = dict(app.query_params)                                # every setting that matters, defaults too
+    assert link["dataset"] == "digits" and link["n"] == "1797"
+    assert (link["depth"], link["w1"], link["w2"]) == ("2", "16", "16")
+    assert "w3" not in link and "drop" not in link                # beyond the depth; Keras only
 
 
 def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
@@ -141,15 +144,15 @@ def test_the_trained_model_is_what_the_activation_page_shows(app):
 
 def test_more_points_in_a_generated_set_are_all_used_when_all_were(app):
     _open(app, dataset="moons")
-    assert app.slider(key="train_n").value == 400 and "n" not in app.query_params
+    assert app.slider(key="train_n").value == 400 and app.query_params["n"] == "400"
     app.slider(key="train_points").set_value(600).run()
     assert app.slider(key="train_n").value == 600 and "480 training and 120 test samples" in _texts(app.caption)
-    assert app.query_params["points"] == "600" and "n" not in app.query_params
+    assert app.query_params["points"] == "600" and app.query_params["n"] == "600"
     app.slider(key="train_n").set_value(300).run()                 # a subset chosen by hand stays chosen
     app.slider(key="train_points").set_value(800).run()
     assert app.slider(key="train_n").value == 300 and app.query_params["n"] == "300"
-    app.selectbox(key="dataset").set_value("digits").run()          # another set: a subset for live demos, as before
-    assert app.slider(key="train_n").value == 300
+    app.selectbox(key="dataset").set_value("digits").run()          # another set: the count starts afresh
+    assert app.slider(key="train_n").value == 1797
 
 
 def test_a_dead_network_is_called_dead_with_the_way_to_its_diagnosis(app):
@@ -208,7 +211,7 @@ def test_the_official_split_of_mnist_can_be_kept(app, isolated_data):
     app.selectbox(key="dataset").set_value("mnist").run()
     app.toggle(key="train_official").set_value(True).run()
     assert "official 80 training images, tested on the official 20 test images" in _texts(app.caption)
-    assert "80 training and 20 test samples" in _texts(app.caption) and app.query_params["official"] == "True"
+    assert "80 training and 20 test samples" in _texts(app.caption) and app.query_params["official"] == "1"
     assert app.slider(key="train_test").disabled
 
 
