@@ -34,6 +34,16 @@ NETWORK = Schema(
             help="Keras only."),
 )
 
+EARLY_STOPPING_HELP = ("Stop when the validation loss has not improved for this many epochs, on both backends: the "
+                       "rule of Keras's EarlyStopping (monitor='val_loss'). scikit-learn's own early_stopping=True "
+                       "watches the validation accuracy (or R2) instead, so NN Lab's scikit-learn runs can stop at "
+                       "another epoch than a notebook using it.")
+REGRESSION_NOTE = ("NN Lab trains regression on a standardised target (the training targets' mean subtracted, divided "
+                   "by their standard deviation) and converts predictions back: R2 is unchanged by it, the errors are "
+                   "in the target's own units. A notebook that fits the raw target trains another problem (its loss "
+                   "is in squared target units), so its R2 can differ a little.")
+
+
 def training_settings(prefix: str, **defaults) -> Schema:
     """How to train, for a page whose widget keys start with `prefix` (defaults by URL name can differ)."""
     d = {"n": 2000, "test": 0.2, "seed": 0, "opt": "adam", "lr": 3e-3, "bs": 32, "epochs": 20, "l2": 0.0, "val": 0.1,
@@ -52,7 +62,8 @@ def training_settings(prefix: str, **defaults) -> Schema:
         Setting("epochs", f"{prefix}_epochs", d["epochs"], "Epochs", low=1, high=200),
         Setting("l2", f"{prefix}_l2", d["l2"], "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
         Setting("val", f"{prefix}_val", d["val"], "Validation fraction", low=0.0, high=0.3, step=0.05),
-        Setting("patience", f"{prefix}_patience", d["patience"], "Early stopping patience (0 = off)", low=0, high=20),
+        Setting("patience", f"{prefix}_patience", d["patience"], "Early stopping patience (0 = off)", low=0, high=20,
+                help=EARLY_STOPPING_HELP),
     )
 
 

@@ -17,6 +17,7 @@ from app.navigation import PAGES_DIR
 from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
 from app.training import figures as fig
+from app.training.schema import REGRESSION_NOTE
 from app.widgets import show_error
 from core.codegen import DATA_FILE, export_script
 from core.errors import InvalidSpecError
@@ -118,6 +119,7 @@ def test_results(run: Run, data: PreparedData) -> None:
         c[2].metric("Root mean squared error", f"{np.sqrt(np.mean((y_pred - y_true) ** 2)):.3g}",
                     help="In the target's own units: large errors count more than in the MAE.")
         st.plotly_chart(fig.regression_fit(y_true, y_pred), key="train_regression")
+        st.caption(REGRESSION_NOTE)
         return
     proba = model.predict_proba(d.X_test)
     pred = proba.argmax(axis=1)
