@@ -214,7 +214,7 @@ BOMBS = {
     "npz": ("bomb.npz", lambda: _npz_bomb(int(1.1 * GB)), "bomb.npz declares 1120 MB of arrays"),
     "pickle": ("data_batch_1", lambda: pickle.dumps({b"data": _Huge((1_000_000, 3072), b"B"),
                                                      b"labels": _Huge((1_000_000,), b"b")}, protocol=2),
-               "declares 23438 MB of data"),
+               "without carrying its data"),
 }
 
 MEASURE = """
@@ -277,3 +277,109 @@ def test_a_csv_with_too_many_values_is_refused_before_parsing():
 
     with pytest.raises(DataFormatError, match="about 2,000,001 rows x 3 columns, over the 5,000,000 values"):
         dataset_from_files({"big.csv": b"a,b,y\n" + b"0,0,1\n" * 2_000_000})
+
+
+# -- pickled arrays: rebuilt only from bytes the file carries (issue #24, "another student's data leaks") -------
+class _Crafted:
+    """A pickle that calls `func(*args)` and then, if `state` is given, BUILDs the result with it."""
+
+    def __init__(self, func, args, state=None):
+        self.reduced = (func, args) if state is None else (func, args, state)
+
+    def __reduce__(self):
+        return self.reduced
+
+
+def _reconstruct_fn():
+    from numpy._core.multiarray import _reconstruct
+
+    return _reconstruct
+
+
+def _frombuffer_fn():
+    from numpy._core.numeric import _frombuffer
+
+    return _frombuffer
+
+
+def _state(shape, dtype, data):
+    return (1, shape, np.dtype(dtype), False, data)
+
+
+def _crafted_pickles():
+    rec, fb = _reconstruct_fn(), _frombuffer_fn()
+    empty = (np.ndarray, (0,), b"b")
+    return {
+        "ndarray called": _Crafted(np.ndarray, ((40, 3072), "u1")),
+        "ndarray NEWOBJ": b"cnumpy\nndarray\nK(M\x00\x0c\x86X\x02\x00\x00\x00u1\x86\x81",   # ndarray.__new__
+
+        "_reconstruct with a shape, no setstate": _Crafted(rec, (np.ndarray, (40, 3072), b"B")),
+        "_reconstruct of a subclass": _Crafted(rec, (np.matrix, (0,), b"b")),
+        "setstate with fewer bytes": _Crafted(rec, empty, _state((40, 3072), "u1", b"\x07" * 100)),
+        "setstate with a wider dtype": _Crafted(rec, empty, _state((40, 3072), "f8", b"\x07" * 40 * 3072)),
+        "setstate with a void dtype": _Crafted(rec, empty, _state((40,), "V3072", b"\x07" * 40)),
+        "setstate with an object list": _Crafted(rec, empty, _state((2,), "O", [1, 2])),
+        "_frombuffer lies": _Crafted(fb, (b"\x07" * 10, np.dtype("u1"), (40, 3072), "C")),
+        "_frombuffer wider dtype": _Crafted(fb, (b"\x07" * 3072, np.dtype("f8"), (40, 3072), "C")),
+        "_frombuffer of a str": _Crafted(fb, ("\x07" * 40 * 3072, np.dtype("u1"), (40, 3072), "C")),
+        "dtype made wider by its own state": _Crafted(
+            rec, empty, (1, (40,), _Crafted(np.dtype, ("u1", False, False),
+                                                 (3, "|", None, None, None, 3072, 1, 0)), False, b"\x07" * 40)),
+        "dtype singleton byte order flipped": _Crafted(np.dtype, ("f8", False, False),
+                                                       (3, ">", None, None, None, -1, -1, 0)),
+    }
+
+
+def _arrays_in(obj):
+    if isinstance(obj, np.ndarray):
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _arrays_in(k)
+            yield from _arrays_in(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _arrays_in(v)
+
+
+@pytest.mark.parametrize("route", list(_crafted_pickles()))
+def test_a_crafted_pickle_never_makes_an_array_from_bytes_it_does_not_carry(route):
+    from core.datasets.readers import unpickle_plain
+
+    crafted = _crafted_pickles()[route]
+    if isinstance(crafted, bytes):                                  # opcodes pickle cannot write: {b"data": ...}
+        raw = b"\x80\x02}C\x04data" + crafted + b"s."
+    else:
+        raw = pickle.dumps({b"data": crafted, b"labels": [0] * 40}, protocol=2)
+    try:
+        loaded = unpickle_plain(raw, "data_batch_1")
+    except DataFormatError as exc:
+        assert "data_batch_1" in str(exc) or "Refused" in str(exc), exc
+        loaded = None
+    for array in _arrays_in(loaded):
+        assert type(array) is np.ndarray and not array.dtype.hasobject
+        assert array.nbytes <= len(raw), (route, array.shape, array.dtype)
+        assert array.nbytes == 0 or array.tobytes() in raw, route          # every byte came from the file
+    with pytest.raises(DataFormatError):
+        load_cifar_batch(raw)
+    assert np.dtype("f8").byteorder == "=" and np.dtype("f8").str == "<f8"        # no shared dtype was changed
+
+
+def test_real_pickled_arrays_still_load_through_every_route():
+    from core.datasets.readers import unpickle_plain
+
+    x = (np.arange(2 * 3072) % 251).astype(np.uint8).reshape(2, 3072)
+    for protocol in (2, 3, 4, 5):
+        raw = pickle.dumps({b"data": x, b"labels": [3, 4], b"f": np.linspace(0, 1, 5)}, protocol=protocol)
+        loaded = unpickle_plain(raw, "data_batch_1")
+        np.testing.assert_array_equal(loaded[b"data"], x)
+        np.testing.assert_array_equal(loaded[b"f"], np.linspace(0, 1, 5))
+        assert all(type(a) is np.ndarray for a in _arrays_in(loaded))
+        images, labels = load_cifar_batch(raw)
+        assert images.shape == (2, 32, 32, 3) and labels.tolist() == [3, 4]
+
+
+def test_a_california_file_calling_ndarray_directly_is_refused(tmp_path):
+    (tmp_path / "cal_housing_py3.pkz").write_bytes(_pkz(_Crafted(np.ndarray, ((40, 9), "f8"))))
+    with pytest.raises(DataFormatError, match="numpy.ndarray called directly"):
+        read_california(tmp_path / "cal_housing_py3.pkz")
