@@ -13,6 +13,7 @@ import numpy as np
 import streamlit as st
 
 from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset
+from core.datasets.limits import check_upload
 from core.errors import DatasetUnavailable
 from core.experiment import Experiment, PreparedData, prepare_data
 
@@ -88,6 +89,7 @@ def uploaded_dataset(files, target: str | None = None, task: str = "auto", image
         return cached[1]
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop(UPLOAD_PREPARED_KEY, None)
+    check_upload({f.name: f.size for f in files})          # from the sizes alone, before any file is read
     ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size)
     st.session_state[UPLOAD_KEY] = (fingerprint, ds)
     return ds

@@ -13,13 +13,15 @@ from __future__ import annotations
 import importlib
 import io
 import pickle
+import re
 import struct
 import zipfile
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.datasets.limits import MAX_BYTES, MAX_CELLS, Source, check_array_size, read_source
+from core.datasets.limits import (MAX_BYTES, MAX_CELLS, MAX_FEATURES, MAX_SAMPLES, Source, check_array_size, open_zip,
+                                  read_source)
 from core.errors import DataFormatError
 
 if TYPE_CHECKING:
@@ -235,7 +237,7 @@ def load_npz(source: Source) -> dict[str, np.ndarray]:
     allocated. Returns {name: array}."""
     raw, label = read_source(source)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
+        archive = open_zip(raw, label)
         members = [m for m in archive.infolist() if m.filename.endswith(".npy")]
         declared = sum(m.file_size for m in members)
         if declared > MAX_BYTES:
@@ -325,7 +327,13 @@ def _parse_csv(raw: bytes, label: str, **options) -> "pd.DataFrame":
     failure becomes one DataFormatError."""
     import pandas as pd
 
-    rows, columns = raw.rstrip(b"\r\n").count(b"\n") + 1, raw.split(b"\n", 1)[0].count(b",") + 1
+    body = raw.rstrip(b"\r\n")
+    rows = body.count(b"\n") + body.count(b"\r") - body.count(b"\r\n") + 1    # every line end: \n, \r or \r\n
+    columns = re.split(rb"\r\n|\r|\n", raw, maxsplit=1)[0].count(b",") + 1
+    if columns > MAX_FEATURES + 1 or rows > MAX_SAMPLES + 1:
+        raise DataFormatError(f"{label} has about {rows:,} rows x {columns:,} columns; NN Lab reads at most "
+                              f"{MAX_SAMPLES:,} rows and {MAX_FEATURES:,} feature columns from one CSV. Use a sample "
+                              "of the rows or fewer columns.")
     if rows * columns > MAX_CELLS:
         raise DataFormatError(f"{label} has about {rows:,} rows x {columns} columns, over the {MAX_CELLS:,} values "
                               "NN Lab reads from one CSV. Use a sample of the rows or fewer columns.")

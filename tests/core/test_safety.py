@@ -383,3 +383,96 @@ def test_a_california_file_calling_ndarray_directly_is_refused(tmp_path):
     (tmp_path / "cal_housing_py3.pkz").write_bytes(_pkz(_Crafted(np.ndarray, ((40, 9), "f8"))))
     with pytest.raises(DataFormatError, match="numpy.ndarray called directly"):
         read_california(tmp_path / "cal_housing_py3.pkz")
+
+
+# -- every dimension bounded before any work (issue #24 "a few KB that take the server down") ------------------
+def _npz_of(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _zip_of(entries: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _png(side: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (side, side)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _big_pngs() -> bytes:
+    one = _png(4096)
+    return _zip_of({f"{'ab'[i % 2]}/{i}.png": one for i in range(2000)})
+
+
+CRAFTED = {
+    "npz wide": ("wide.npz", lambda: _npz_of(x=np.zeros((2, 30_000_000), np.uint8), y=np.arange(2)),
+                 "30,000,000 features (columns), over the 3,072"),
+    "npz a million": ("million.npz", lambda: _npz_of(x=np.zeros((2, 1_000_000), np.uint8), y=np.arange(2)),
+                      "1,000,000 features"),
+    "npz two huge images": ("huge.npz", lambda: _npz_of(x=np.zeros((2, 5600, 5600), np.uint8), y=np.arange(2)),
+                            "images of 5600 x 5600 x 1"),
+    "csv carriage returns": ("cr.csv.gz", lambda: _gzip_of(b"0\r" * 2**20, 32 * 2**20),
+                             "about 16,777,216 rows"),
+    "csv wide": ("wide.csv", lambda: (",".join(f"c{i}" for i in range(100_000)) + "\n" +
+                                      ",".join("0" * 100_000) + "\n").encode(), "100,000 columns"),
+    "zip entries": ("many.zip", lambda: _zip_of({f"a/{i}": b"" for i in range(30_000)}, zipfile.ZIP_STORED),
+                    "lists 30,000 entries, over the 25,000"),
+    "zip big pngs": ("pngs.zip", _big_pngs, "pixels together, over the 100,000,000"),
+    "cifar 100,000 images": ("data_batch_1", lambda: pickle.dumps(
+        {b"data": _Huge((100_000, 3072), b"B"), b"labels": list(range(10)) * 10_000}, protocol=2),
+        "without carrying its data"),
+}
+
+
+@pytest.mark.parametrize("kind", list(CRAFTED))
+def test_crafted_shapes_are_refused_before_any_work_within_the_memory_budget(kind, tmp_path):
+    name, make, expected = CRAFTED[kind]
+    path = tmp_path / name
+    path.write_bytes(make())
+    out = subprocess.run([sys.executable, "-c", MEASURE, name, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["bytes"] < 64 * 2**20                              # small enough to upload
+    assert result["message"] and expected in result["message"], result
+    assert result["peak_mb"] < PEAK_BUDGET_MB, result
+
+
+def test_an_upload_is_refused_from_its_sizes_before_any_file_is_read():
+    from core.datasets.limits import check_upload
+
+    with pytest.raises(DataFormatError, match="12 files; NN Lab takes at most 10"):
+        check_upload({f"f{i}.csv": 40 * 2**20 for i in range(12)})
+    with pytest.raises(DataFormatError, match="hold 80 MB together"):
+        check_upload({"a.csv": 40 * 2**20, "b.csv": 40 * 2**20})
+    check_upload({"data_batch_1": 31 * 2**20, "batches.meta": 200})
+
+
+def test_a_zip_whose_header_lies_or_whose_image_is_unreadable_gets_one_message_naming_the_file():
+    from core.datasets import dataset_from_files
+
+    good = _zip_of({"a/1.png": _png(8), "b/1.png": _png(8)}, zipfile.ZIP_STORED)
+    lying = good.replace(_png(8)[-30:], bytes(30), 1)                   # content no longer matches its CRC
+    with pytest.raises(DataFormatError, match="a/1.png in the zip is corrupt or its header lies"):
+        dataset_from_files({"pets.zip": lying})
+    junk = _zip_of({"a/1.png": b"not an image", "b/1.png": _png(8)})
+    with pytest.raises(DataFormatError, match="a/1.png is not a readable PNG") as caught:
+        dataset_from_files({"pets.zip": junk})
+    assert "BytesIO" not in str(caught.value) and "0x" not in str(caught.value)
+
+
+def test_missing_targets_and_complex_numbers_are_refused_not_guessed():
+    from core.datasets import dataset_from_files
+
+    with pytest.raises(DataFormatError, match="1 rows have no target value"):
+        dataset_from_files({"t.csv": b"a,y\n1,0\n2,1\n3,\n4,1\n"})
+    with pytest.raises(DataFormatError, match="complex numbers"):
+        dataset_from_files({"c.npz": _npz_of(x=np.ones((4, 2)) * (1 + 2j), y=np.array([0, 1, 0, 1]))})
