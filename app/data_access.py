@@ -70,6 +70,12 @@ def current_upload() -> Dataset | None:
     return cached[1] if cached else None
 
 
+def forget_upload() -> None:
+    """Release the session's upload and its training arrays (the student removed the file)."""
+    st.session_state.pop(UPLOAD_KEY, None)
+    st.session_state.pop(UPLOAD_PREPARED_KEY, None)
+
+
 def rename_upload_classes(names: tuple[str, ...]) -> Dataset:
     """The session's upload with its classes named `names` (one per class, in order); its training arrays are
     prepared again with the new names."""
