@@ -86,16 +86,18 @@ def rename_upload_classes(names: tuple[str, ...]) -> Dataset:
     return renamed
 
 
-def uploaded_dataset(files, target: str | None = None, task: str = "auto", image_size: int = 32) -> Dataset:
+def uploaded_dataset(files, target: str | None = None, task: str = "auto", image_size: int = 32,
+                     text: str = "refuse") -> Dataset:
     """The Dataset built from this session's uploads, rebuilt only when the files or choices change. A session
     holds one: a new upload (or a refused one) releases the previous dataset and its training arrays."""
-    fingerprint = (tuple((f.file_id, f.name) for f in files), target, task, image_size)
+    fingerprint = (tuple((f.file_id, f.name) for f in files), target, task, image_size, text)
     cached = st.session_state.get(UPLOAD_KEY)
     if cached and cached[0] == fingerprint:
         return cached[1]
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop(UPLOAD_PREPARED_KEY, None)
     check_upload({f.name: f.size for f in files})          # from the sizes alone, before any file is read
-    ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size)
+    ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size,
+                            text=text)
     st.session_state[UPLOAD_KEY] = (fingerprint, ds)
     return ds

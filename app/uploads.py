@@ -16,6 +16,7 @@ from core.errors import DataFormatError, NNLabError
 
 CSV, ZIP = (".csv", ".csv.gz"), ".zip"
 PREVIEW = 8
+TEXT_NAMES = {"encode": "one-hot encode them", "drop": "drop them"}
 MARKDOWN = set("\\`*_{}[]()<>#+-.!|~$:")
 TASK_NAMES = {"auto": "decide from the target", "classification": "classification (each value a class)",
               "regression": "regression (predict a number)"}
@@ -47,20 +48,26 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
         return None
     files = latest(files)
     first = files[0].name.lower()
-    target, task, size = None, "auto", 32
+    target, task, size, text = None, "auto", 32, "refuse"
     try:
         if len(files) == 1 and first.endswith(CSV):
             columns = load_csv_columns(files[0].getvalue())
             target = st.selectbox("Target column (what to predict)", columns, index=len(columns) - 1,
                                   key=f"{prefix}_target")
             task = st.selectbox("Task", TASKS, format_func=TASK_NAMES.get, key=f"{prefix}_task")
+            text = st.radio("Feature columns that hold text", ("encode", "drop"), horizontal=True,
+                            format_func=TEXT_NAMES.get, key=f"{prefix}_text",
+                            help="As sklearn.preprocessing.OneHotEncoder: one 0/1 column per value.")
         elif len(files) == 1 and first.endswith(ZIP):
             size = st.select_slider("Resize every image to (pixels a side)", SIZES, value=32, key=f"{prefix}_size",
                                     help="As keras.utils.image_dataset_from_directory(image_size=...) does.")
-        ds = uploaded_dataset(files, target, task, size)
+        ds = uploaded_dataset(files, target, task, size, text)
     except NNLabError as exc:
         show_error(exc)
         return None
+    if target is not None and (changed := [c for c in columns if c != target and c not in ds.feature_names]):
+        st.caption(f"{'One-hot encoded' if text == 'encode' else 'Dropped'} (they hold text): "
+                   f"{plain(', '.join(changed))}.")
     if ds.task == "classification":
         ds = _class_names(ds, prefix, show_error)
     _describe(ds, prefix)

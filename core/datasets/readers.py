@@ -290,8 +290,13 @@ def npz_arrays(arrays: dict[str, np.ndarray], label: str = "the .npz file") -> t
     )
 
 
-def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame", "pd.Series"]:
-    """Read a CSV into (features DataFrame, target Series). The target defaults to the last column."""
+TEXT_CHOICES = ("refuse", "encode", "drop")
+
+
+def load_csv(source: Source, target: str | None = None, text: str = "refuse") -> tuple["pd.DataFrame", "pd.Series"]:
+    """Read a CSV into (features DataFrame, target Series). The target defaults to the last column. Feature
+    columns holding text are refused, one-hot encoded (`text="encode"`: one 0/1 column per value, named
+    column_value, as scikit-learn's OneHotEncoder does) or dropped (`text="drop"`)."""
     import pandas as pd
 
     raw, label = read_source(source)
@@ -307,13 +312,32 @@ def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame",
     if target not in frame.columns:
         raise DataFormatError(f"{label}: no column named {target!r}. Columns: {', '.join(map(str, frame.columns))}.")
     features = frame.drop(columns=[target])
-    text = [str(c) for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
-    if text:
+    if text not in TEXT_CHOICES:
+        raise DataFormatError(f"text columns: expected one of {', '.join(TEXT_CHOICES)}, received {text!r}.")
+    columns = text_columns(features)
+    if columns and text == "drop":
+        features = features.drop(columns=columns)
+    elif columns and text == "encode":
+        wide = sum(features[c].nunique() for c in columns) + features.shape[1] - len(columns)
+        if wide > MAX_FEATURES:
+            raise DataFormatError(f"{label}: one-hot encoding {', '.join(columns)} would make {wide:,} columns, over "
+                                  f"the {MAX_FEATURES:,} NN Lab takes. Drop those columns instead.")
+        features = pd.get_dummies(features, columns=columns, prefix_sep="_", dtype=float)
+    if features.shape[1] == 0:
+        raise DataFormatError(f"{label}: no feature columns are left once the text columns are dropped.")
+    if columns and text == "refuse":
         raise DataFormatError(
-            f"{label}: feature columns must be numbers; {', '.join(text)} hold text. Encode them as numbers "
-            "or drop them, or choose one of them as the target."
+            f"{label}: feature columns must be numbers; {', '.join(columns)} hold text. One-hot encode them or "
+            "drop them (NN Lab offers both), or choose one of them as the target."
         )
     return features, frame[target]
+
+
+def text_columns(features: "pd.DataFrame") -> list[str]:
+    """The feature columns that hold text (not numbers)."""
+    import pandas as pd
+
+    return [str(c) for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
 
 
 def load_csv_columns(source: Source) -> list[str]:

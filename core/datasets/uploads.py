@@ -115,7 +115,7 @@ def _from_idx(files: dict[str, bytes]) -> Dataset:
 
 
 def dataset_from_files(files: dict[str, bytes], target: str | None = None, task: str = "auto",
-                       image_size: int = 32) -> Dataset:
+                       image_size: int = 32, text: str = "refuse") -> Dataset:
     """Build a Dataset from uploaded files {file name: content}.
 
     One .npz (x/y or x_train/y_train), one CSV (target column `target`, default the last; `task` "auto" infers
@@ -136,7 +136,7 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None, task:
             raise DataFormatError(f"{names[0]}: expected x of shape (n, d) or (n, h, w[, c]), found {np.shape(X)}.")
         return _table(names[0].rsplit(".", 1)[0], X, y, names[0])
     if len(files) == 1 and lower[0].endswith((".csv", ".csv.gz")):
-        features, target_col = load_csv(_named(names[0], files[names[0]]), target)
+        features, target_col = load_csv(_named(names[0], files[names[0]]), target, text)   # text: see load_csv
         return _table(names[0].rsplit(".", 1)[0], features.to_numpy(), target_col.to_numpy(), names[0],
                       [str(c) for c in features.columns], task)
     if len(files) == 1 and lower[0].endswith(".zip"):
