@@ -13,6 +13,7 @@ import numpy as np
 import streamlit as st
 
 from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset
+from core.datasets.limits import check_upload
 from core.errors import DatasetUnavailable
 from core.experiment import Experiment, PreparedData, prepare_data
 
@@ -69,6 +70,12 @@ def current_upload() -> Dataset | None:
     return cached[1] if cached else None
 
 
+def forget_upload() -> None:
+    """Release the session's upload and its training arrays (the student removed the file)."""
+    st.session_state.pop(UPLOAD_KEY, None)
+    st.session_state.pop(UPLOAD_PREPARED_KEY, None)
+
+
 def rename_upload_classes(names: tuple[str, ...]) -> Dataset:
     """The session's upload with its classes named `names` (one per class, in order); its training arrays are
     prepared again with the new names."""
@@ -79,15 +86,18 @@ def rename_upload_classes(names: tuple[str, ...]) -> Dataset:
     return renamed
 
 
-def uploaded_dataset(files, target: str | None = None, task: str = "auto", image_size: int = 32) -> Dataset:
+def uploaded_dataset(files, target: str | None = None, task: str = "auto", image_size: int = 32,
+                     text: str = "refuse") -> Dataset:
     """The Dataset built from this session's uploads, rebuilt only when the files or choices change. A session
     holds one: a new upload (or a refused one) releases the previous dataset and its training arrays."""
-    fingerprint = (tuple((f.file_id, f.name) for f in files), target, task, image_size)
+    fingerprint = (tuple((f.file_id, f.name) for f in files), target, task, image_size, text)
     cached = st.session_state.get(UPLOAD_KEY)
     if cached and cached[0] == fingerprint:
         return cached[1]
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop(UPLOAD_PREPARED_KEY, None)
-    ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size)
+    check_upload({f.name: f.size for f in files})          # from the sizes alone, before any file is read
+    ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size,
+                            text=text)
     st.session_state[UPLOAD_KEY] = (fingerprint, ds)
     return ds

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.data_access import current_upload, rename_upload_classes, uploaded_dataset
+from app.data_access import current_upload, forget_upload, rename_upload_classes, uploaded_dataset
 from app.figures.images import sample_tiles
 from core.datasets import Dataset
 from core.datasets.image_folders import SIZES
@@ -16,6 +16,8 @@ from core.errors import DataFormatError, NNLabError
 
 CSV, ZIP = (".csv", ".csv.gz"), ".zip"
 PREVIEW = 8
+TEXT_NAMES = {"encode": "one-hot encode them", "drop": "drop them"}
+MARKDOWN = set("\\`*_{}[]()<>#+-.!|~$:")
 TASK_NAMES = {"auto": "decide from the target", "classification": "classification (each value a class)",
               "regression": "regression (predict a number)"}
 
@@ -25,35 +27,64 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
     wanted: the file a shared link was made with (asked for when this session has another or none)."""
     held = current_upload()
     if wanted and (held is None or held.source != wanted):
-        st.info(f"This link was made with an uploaded file, **{wanted}**. Upload it (or a file of your own) "
+        st.info(f"This link was made with an uploaded file, {plain(wanted)}. Upload it (or a file of your own) "
                 "here to train on it; nothing you upload leaves this server.", icon=":material/upload_file:")
     files = st.file_uploader(
         "Upload one CSV, one .npz with x and y, a .zip of image folders named by class, an IDX image file with its "
         "label file, or CIFAR-10 batches (data_batch_N, test_batch)", accept_multiple_files=True,
         key=f"{prefix}_files")
+    if not files and st.session_state.pop(f"{prefix}_had_files", False):
+        held = forget_upload()                 # the student removed the file here: release it everywhere
+    elif files:
+        st.session_state[f"{prefix}_had_files"] = True
     if not files:
+        if held is not None:                   # one upload per session, offered on every page that trains
+            st.caption(f"Using {plain(held.source)}, uploaded earlier in this session. Upload a file here to "
+                       "replace it.")
+            _describe(held, prefix)
+            return held
         if not wanted:
             st.info("Waiting for a file. Nothing you upload leaves this server.", icon=":material/upload_file:")
         return None
+    files = latest(files)
     first = files[0].name.lower()
-    target, task, size = None, "auto", 32
+    target, task, size, text = None, "auto", 32, "refuse"
     try:
         if len(files) == 1 and first.endswith(CSV):
             columns = load_csv_columns(files[0].getvalue())
             target = st.selectbox("Target column (what to predict)", columns, index=len(columns) - 1,
                                   key=f"{prefix}_target")
             task = st.selectbox("Task", TASKS, format_func=TASK_NAMES.get, key=f"{prefix}_task")
+            text = st.radio("Feature columns that hold text", ("encode", "drop"), horizontal=True,
+                            format_func=TEXT_NAMES.get, key=f"{prefix}_text",
+                            help="As sklearn.preprocessing.OneHotEncoder: one 0/1 column per value.")
         elif len(files) == 1 and first.endswith(ZIP):
             size = st.select_slider("Resize every image to (pixels a side)", SIZES, value=32, key=f"{prefix}_size",
                                     help="As keras.utils.image_dataset_from_directory(image_size=...) does.")
-        ds = uploaded_dataset(files, target, task, size)
+        ds = uploaded_dataset(files, target, task, size, text)
     except NNLabError as exc:
         show_error(exc)
         return None
+    if target is not None and (changed := [c for c in columns if c != target and c not in ds.feature_names]):
+        st.caption(f"{'One-hot encoded' if text == 'encode' else 'Dropped'} (they hold text): "
+                   f"{plain(', '.join(changed))}.")
     if ds.task == "classification":
         ds = _class_names(ds, prefix, show_error)
     _describe(ds, prefix)
     return ds
+
+
+def latest(files: list) -> list:
+    """The files to read: a single-file format (CSV, .npz, zip) uploaded after others replaces them, as a new
+    upload should; IDX pairs and CIFAR batches stay together."""
+    single = [f for f in files if f.name.lower().endswith(CSV + (".npz", ZIP))]
+    return [single[-1]] if single and len(files) > 1 else files
+
+
+def plain(text: str) -> str:
+    """Text a student controls (a file or class name) shown literally inside markdown: every markdown and HTML
+    character escaped. (Helper "text" adds the shared one in app/messages.py; this one goes when that merges.)"""
+    return "".join("\\" + c if c in MARKDOWN else c for c in str(text)).replace("\n", " ")
 
 
 def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
@@ -61,11 +92,11 @@ def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
     typed = st.text_input("Class names, in order (comma-separated)", ", ".join(ds.class_names), max_chars=2000,
                           key=f"{prefix}_class_names", help="Label 0 gets the first name, label 1 the second, ...")
     names = tuple(n.strip() for n in typed.split(","))
-    if names == ds.class_names:
+    if names == ds.class_names or typed == ", ".join(ds.class_names):    # unchanged (a name may hold a comma)
         return ds
     if len(names) != ds.n_classes or not all(names) or len(set(names)) != len(names):
         show_error(DataFormatError(f"Give {ds.n_classes} different names, one per class, separated by commas; "
-                                   f"received {len(names)}. The names stay {', '.join(ds.class_names)}."))
+                                   f"received {len(names)}. The names stay {plain(', '.join(ds.class_names))}."))
         return ds
     return rename_upload_classes(names)
 
@@ -73,12 +104,12 @@ def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
 def _describe(ds: Dataset, prefix: str) -> None:
     """What the upload became, in one line, and its first images with their classes."""
     if ds.task == "classification":
-        what = f"classification into {ds.n_classes} classes ({', '.join(ds.class_names[:6])}" + \
+        what = f"classification into {ds.n_classes} classes ({plain(', '.join(ds.class_names[:6]))}" + \
                (", ...)" if ds.n_classes > 6 else ")")
     else:
         what = "regression: predicting a number"
     shape = " x ".join(map(str, ds.X.shape[1:]))
-    st.caption(f"**{ds.source}**: {ds.n_samples:,} samples of {shape}, {what}.")
+    st.caption(f"{plain(ds.source)}: {ds.n_samples:,} samples of {shape}, {what}.")
     if ds.kind == "image":
         shown = list(range(min(PREVIEW, ds.n_samples)))
         st.image(sample_tiles(ds.X[shown]), caption=[ds.class_names[ds.y[i]] for i in shown])

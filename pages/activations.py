@@ -4,12 +4,11 @@ network's units actually sit on them."""
 import numpy as np
 import streamlit as st
 
-from app.data_access import prepared
 from app import settings as w
 from app.maths.figures import function_and_derivative, with_histogram
 from app.maths.schema import ACTIVATION
 from app.settings import warn_rejected
-from app.runs import quick_run
+from app.runs import prepared_or_stop, quick_run
 from app.session import current_run
 from app.widgets import show_error
 from core.activations import SKLEARN_ACTIVATIONS, activation_health, get_activation
@@ -53,7 +52,7 @@ with quick:
             show_error(exc)
 if run is not None:
     st.caption(f"Model: {run.title}")
-    sample = prepared(run.exp).X_test[:SAMPLE]
+    sample = prepared_or_stop(run.exp).X_test[:SAMPLE]
     layers = [(n, zs) for n, zs in run.model.layer_preactivations(sample) if n != "output"]
     if not layers:
         st.info("This model has no hidden Dense layer, so there are no hidden units' inputs z to show here. "

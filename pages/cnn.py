@@ -4,7 +4,6 @@ import streamlit as st
 
 from app.cnn import maps, schema, views as view
 from app.cnn.controls import controls
-from app.data_access import prepared
 from app.jobs import follow_training, start_training, training_error
 from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import page_run
@@ -38,7 +37,7 @@ view.augmentation(exp, data)
 
 run = page_run("cnn")
 if run is not None and run.finished:
-    results(run, prepared(run.exp), {"Filters": view.filters, "Feature maps": maps.maps_tab,
+    results(run, prepared_or_stop(run.exp), {"Filters": view.filters, "Feature maps": maps.maps_tab,
                                      "Step by step": maps.step_tab}, key="cnn_tab")
 elif run is None:
     st.info("Train the network to look inside it: its filters, the feature maps of any image (or one you draw), "

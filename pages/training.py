@@ -4,7 +4,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app.data_access import prepared
 from app.jobs import follow_training, start_training, training_error
 from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import training_run
@@ -39,4 +38,4 @@ if error := training_error():
 
 run = training_run()
 if run is not None and run.finished:
-    view.results(run, prepared(run.exp))
+    view.results(run, prepared_or_stop(run.exp))

@@ -16,6 +16,7 @@ import pickle
 import numpy as np
 
 from core.datasets.limits import check_array_size, inflate, read_source
+from core.datasets.readers import _NdarrayName
 from core.errors import DataFormatError
 
 FILE = "cal_housing_py3.pkz"
@@ -30,9 +31,9 @@ def _unpickler_class():
         text = name.decode("latin1") if isinstance(name, bytes) else name
         if text not in PLAIN:
             raise DataFormatError(f"Refused {FILE}: it asks for arrays of type {text!r}; expected plain numbers.")
-        return np.dtype(text, align, copy)
+        return np.dtype(text, bool(align), True)          # a copy: BUILD must never alter numpy's shared one
 
-    allowed = {("joblib.numpy_pickle", "NumpyArrayWrapper"): NumpyArrayWrapper, ("numpy", "ndarray"): np.ndarray,
+    allowed = {("joblib.numpy_pickle", "NumpyArrayWrapper"): NumpyArrayWrapper, ("numpy", "ndarray"): _NdarrayName,
                ("numpy", "dtype"): dtype}
 
     class ArrayOnly(NumpyUnpickler):
@@ -47,10 +48,11 @@ def _unpickler_class():
         def load_build(self):
             wrapper, state = self.stack[-2], self.stack[-1]
             if isinstance(wrapper, NumpyArrayWrapper):
-                if not (isinstance(state, dict) and state.get("subclass") is np.ndarray
+                if not (isinstance(state, dict) and state.get("subclass") is _NdarrayName
                         and isinstance(state.get("dtype"), np.dtype) and not state["dtype"].hasobject):
                     raise DataFormatError(f"Refused {FILE}: its array is not plain numbers.")
                 check_array_size(FILE, tuple(state.get("shape", ())), state["dtype"].itemsize)
+                state["subclass"] = np.ndarray       # the name only: numpy.ndarray is never called from the file
             NumpyUnpickler.load_build(self)
 
         dispatch[pickle.BUILD[0]] = load_build

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 import numpy as np
 
-from core.datasets.limits import MAX_BYTES, Source, read_source
+from core.datasets.limits import MAX_BYTES, MAX_ZIP_PIXELS, Source, open_zip, read_source
 from core.errors import DataFormatError
 
 SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -44,14 +45,14 @@ def _members(archive: zipfile.ZipFile, label: str) -> list[zipfile.ZipInfo]:
     return members
 
 
-def _decode(data: bytes, name: str, size: int, mode: str | None) -> np.ndarray | str:
-    """The image resized to size x size in `mode`; with mode None, only its mode (read from the header)."""
+def _decode(data: bytes, name: str, size: int, mode: str | None) -> np.ndarray | tuple[str, int]:
+    """The image resized to size x size in `mode`; with mode None, only its (mode, pixels) from the header."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as im:
             if mode is None:
-                return im.mode
+                return im.mode, im.size[0] * im.size[1]
             if im.size[0] * im.size[1] > MAX_PIXELS:
                 raise DataFormatError(f"{name} is {im.size[0]} x {im.size[1]} pixels, over the {MAX_PIXELS:,} NN Lab "
                                       "decodes per image. Shrink it first.")
@@ -60,12 +61,17 @@ def _decode(data: bytes, name: str, size: int, mode: str | None) -> np.ndarray |
     except DataFormatError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise DataFormatError(f"{name} is not a readable PNG or JPEG image ({exc}).") from exc
+        why = "its content is not a PNG or JPEG" if isinstance(exc, UnidentifiedImageError) else str(exc)
+        raise DataFormatError(f"{name} is not a readable PNG or JPEG image ({why}).") from exc
 
 
 def _read(archive: zipfile.ZipFile, m: zipfile.ZipInfo) -> bytes:
-    with archive.open(m) as f:
-        data = f.read(m.file_size + 1)
+    try:
+        with archive.open(m) as f:
+            data = f.read(m.file_size + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise DataFormatError(f"{m.filename} in the zip is corrupt or its header lies about it ({exc}). "
+                              "Zip the folders again.") from exc
     if len(data) > m.file_size:
         raise DataFormatError(f"{m.filename} is larger than the zip says. Refused.")
     return data
@@ -76,16 +82,17 @@ def load_image_folders(source: Source, size: int = 32) -> tuple[np.ndarray, np.n
     if size not in SIZES:
         raise DataFormatError(f"The image size must be one of {', '.join(map(str, SIZES))}, received {size}.")
     raw, label = read_source(source)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile as exc:
-        raise DataFormatError(f"{label} is not a readable zip file ({exc}).") from exc
+    archive = open_zip(raw, label)
     members = _members(archive, label)
     classes = tuple(sorted({PurePosixPath(m.filename).parent.name for m in members}))
     if len(classes) < 2:
         raise DataFormatError(f"{label} has one class folder ({classes[0]}); classification needs at least two.")
-    modes = {_decode(_read(archive, m), m.filename, size, None) for m in members[:50]}   # headers only
-    mode = "L" if modes <= GREY_MODES else "RGB"
+    headers = [_decode(_read(archive, m), m.filename, size, None) for m in members]       # headers only
+    pixels = sum(p for _, p in headers)
+    if pixels > MAX_ZIP_PIXELS:
+        raise DataFormatError(f"{label}: its {len(members):,} images hold {pixels:,} pixels together, over the "
+                              f"{MAX_ZIP_PIXELS:,} NN Lab decodes from one zip. Shrink the images or zip fewer.")
+    mode = "L" if {m for m, _ in headers} <= GREY_MODES else "RGB"
     channels = 1 if mode == "L" else 3
     if len(members) * size * size * channels * 4 > MAX_RESULT:
         raise DataFormatError(f"{len(members):,} images of {size} x {size} x {channels} need more than "

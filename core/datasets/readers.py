@@ -13,13 +13,15 @@ from __future__ import annotations
 import importlib
 import io
 import pickle
+import re
 import struct
 import zipfile
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.datasets.limits import MAX_BYTES, MAX_CELLS, Source, check_array_size, read_source
+from core.datasets.limits import (MAX_BYTES, MAX_CELLS, MAX_FEATURES, MAX_SAMPLES, Source, check_array_size, open_zip,
+                                  read_source)
 from core.errors import DataFormatError
 
 if TYPE_CHECKING:
@@ -64,36 +66,89 @@ def load_idx(source: Source) -> np.ndarray:
 PLAIN_DTYPES = {"b1", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8"}
 
 
+def _plain(dtype) -> np.dtype:
+    """A fresh dtype for a plain number type (bool, int, uint, float of its natural size, either byte order),
+    or DataFormatError. Rebuilt from its `str`, so a dtype a pickle altered with its own state is not used."""
+    text = getattr(dtype, "str", None)
+    if not isinstance(dtype, np.dtype) or not isinstance(text, str) or text[:1] not in "<>|=" \
+            or text[1:] not in PLAIN_DTYPES:
+        raise DataFormatError(f"Refused the file: it asks for arrays of type {text or dtype!r}; expected plain numbers.")
+    fresh = np.dtype(text)
+    if fresh.itemsize != dtype.itemsize or dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+        raise DataFormatError("Refused the file: an array's type was altered while loading; expected plain numbers.")
+    return fresh
+
+
+class _NdarrayName:
+    """What a pickle gets for `numpy.ndarray`: a name `_reconstruct` accepts, never a constructor. Called or
+    instantiated it refuses, since numpy.ndarray(shape, dtype) returns memory the file never filled."""
+
+    def __new__(cls, *args, **kwargs):
+        raise DataFormatError("Refused the file: it makes an array without its data (numpy.ndarray called "
+                              "directly), which would show whatever was in the server's memory.")
+
+
 class _CheckedArray(np.ndarray):
-    """An array being unpickled: its state must declare exactly as much data as it carries."""
+    """An empty array being unpickled: its state must declare exactly as many plain-number bytes as it carries."""
 
     def __setstate__(self, state):
-        if not (isinstance(state, tuple) and len(state) == 5 and isinstance(state[2], np.dtype)
-                and isinstance(state[4], bytes) and not state[2].hasobject):
-            raise DataFormatError("Refused the file: an array in it is not plain numbers.")
-        check_array_size("the pickled array", tuple(state[1]), state[2].itemsize, available=len(state[4]))
-        super().__setstate__(state)
+        if not (isinstance(state, tuple) and len(state) == 5 and isinstance(state[4], bytes)):
+            raise DataFormatError("Refused the file: an array in it is not plain numbers stored as bytes.")
+        dtype = _plain(state[2])
+        check_array_size("the pickled array", tuple(state[1]), dtype.itemsize, available=len(state[4]))
+        super().__setstate__((state[0], tuple(state[1]), dtype, bool(state[3]), state[4]))
 
 
 def _reconstruct(subtype, shape, dtype):
-    """numpy's array constructor for pickles, building a _CheckedArray of a checked size."""
-    if subtype is not np.ndarray:
+    """numpy's array constructor for pickles: only an empty ndarray, to be filled by its state (BUILD) from
+    bytes the file carries; anything else would hand out uninitialised memory."""
+    if subtype is not _NdarrayName:
         raise DataFormatError("Refused the file: it rebuilds an array subclass, not a plain array.")
-    check_array_size("the pickled array", tuple(shape), 8)
-    return importlib.import_module("numpy._core.multiarray")._reconstruct(_CheckedArray, shape, dtype)
+    if not any(d == 0 for d in tuple(shape)):                               # numpy itself always writes shape (0,)
+        raise DataFormatError(f"Refused the file: an array declares the shape {tuple(shape)} without carrying its "
+                              "data, which would show whatever was in the server's memory.")
+    check_array_size("the pickled array", tuple(shape), 1)
+    return importlib.import_module("numpy._core.multiarray")._reconstruct(_CheckedArray, shape, np.uint8)
 
 
 def _dtype(name, align=False, copy=False):
-    """numpy.dtype for plain number types only (no objects, records or sized blobs)."""
+    """numpy.dtype for plain number types only (no objects, records or sized blobs), always a copy: a pickle
+    may BUILD the dtype it gets, and must never alter numpy's shared one."""
     text = name.decode("latin1") if isinstance(name, bytes) else name
-    if text not in PLAIN_DTYPES:
+    if not isinstance(text, str) or text.lstrip("<>|=") not in PLAIN_DTYPES:
         raise DataFormatError(f"Refused the file: it asks for arrays of type {text!r}; expected plain numbers.")
-    return np.dtype(text, align, copy)
+    return np.dtype(text, bool(align), True)
 
 
 def _frombuffer(buffer, dtype, shape, order):
-    check_array_size("the pickled array", tuple(shape), np.dtype(dtype).itemsize, available=len(buffer))
-    return importlib.import_module("numpy._core.numeric")._frombuffer(buffer, dtype, shape, order)
+    """numpy's pickle-5 route: an array over bytes the file carries, of exactly their size."""
+    if not isinstance(buffer, (bytes, bytearray)) or order not in ("C", "F"):
+        raise DataFormatError("Refused the file: an array in it is not plain numbers stored as bytes.")
+    dtype = _plain(dtype)
+    check_array_size("the pickled array", tuple(shape), dtype.itemsize, available=len(buffer))
+    return np.frombuffer(bytes(buffer), dtype=dtype).reshape(tuple(shape), order=order)
+
+
+def _encode(text, encoding="utf-8", errors="strict"):
+    """_codecs.encode, how Python 3 pickles bytes at protocol 2: latin-1 only (no codec that grows its input)."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise DataFormatError("Refused the file: it encodes bytes in an unexpected way.")
+    return text.encode("latin1")
+
+
+def _plain_arrays(obj, depth: int = 0):
+    """The unpickled object with every array a plain ndarray (no _CheckedArray left behind)."""
+    if isinstance(obj, np.ndarray):
+        return np.asarray(obj).view(np.ndarray)
+    if depth > 20:
+        return obj
+    if isinstance(obj, dict):
+        return {k: _plain_arrays(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain_arrays(v, depth + 1) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_plain_arrays(v, depth + 1) for v in obj)
+    return obj
 
 
 class _ArrayOnlyUnpickler(pickle.Unpickler):
@@ -109,9 +164,9 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
         ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
         ("numpy.core.numeric", "_frombuffer"): _frombuffer,
         ("numpy._core.numeric", "_frombuffer"): _frombuffer,
-        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "ndarray"): _NdarrayName,
         ("numpy", "dtype"): _dtype,
-        ("_codecs", "encode"): importlib.import_module("_codecs").encode,   # how Python 3 pickles bytes (protocol 2)
+        ("_codecs", "encode"): _encode,
     }
 
     def find_class(self, module: str, name: str) -> object:
@@ -125,20 +180,27 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
         return target
 
 
+def unpickle_plain(raw: bytes, label: str, kind: str = "a CIFAR-10 batch") -> object:
+    """A pickle's containers and plain-number arrays, through the allow-list unpickler. DataFormatError for
+    anything else, naming the file."""
+    try:
+        return _plain_arrays(_ArrayOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load())
+    except DataFormatError as exc:
+        raise DataFormatError(f"{label}: {exc}") from exc
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
+            OverflowError, RecursionError) as exc:
+        raise DataFormatError(
+            f"{label} is not a readable {kind[2:] if kind.startswith('a ') else kind} ({type(exc).__name__}: "
+            f"{exc}). Expected a file such as data_batch_1 from the 'CIFAR-10 python version' archive."
+        ) from exc
+
+
 def load_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray]:
     """Read one CIFAR-10 "python version" batch: images (n, 32, 32, 3) uint8 and labels (n,) int64."""
     raw, label = read_source(source)
     if not raw:
         raise DataFormatError(f"{label} is empty. Expected a CIFAR-10 batch such as data_batch_1.")
-    try:
-        batch = _ArrayOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load()
-    except DataFormatError:
-        raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise DataFormatError(
-            f"{label} is not a readable CIFAR-10 batch ({type(exc).__name__}: {exc}). Expected a file "
-            "such as data_batch_1 from the 'CIFAR-10 python version' archive."
-        ) from exc
+    batch = unpickle_plain(raw, label, "a CIFAR-10 batch")
     if not isinstance(batch, dict):
         raise DataFormatError(f"{label}: expected a dict with data and labels, found {type(batch).__name__}.")
     batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
@@ -163,12 +225,7 @@ def load_cifar_meta(source: Source) -> tuple[str, ...]:
     """The class names of a CIFAR-format folder's `batches.meta` (its label_names), read through the same
     allow-list unpickler as the batches."""
     raw, label = read_source(source)
-    try:
-        meta = _ArrayOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load()
-    except DataFormatError:
-        raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise DataFormatError(f"{label} is not a readable batches.meta ({type(exc).__name__}: {exc}).") from exc
+    meta = unpickle_plain(raw, label, "a batches.meta")
     names = meta.get(b"label_names", meta.get("label_names")) if isinstance(meta, dict) else None
     if not isinstance(names, list) or not names or not all(isinstance(n, (bytes, str)) for n in names):
         raise DataFormatError(f"{label}: expected a dict with label_names, a list of class names.")
@@ -180,7 +237,7 @@ def load_npz(source: Source) -> dict[str, np.ndarray]:
     allocated. Returns {name: array}."""
     raw, label = read_source(source)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
+        archive = open_zip(raw, label)
         members = [m for m in archive.infolist() if m.filename.endswith(".npy")]
         declared = sum(m.file_size for m in members)
         if declared > MAX_BYTES:
@@ -233,8 +290,13 @@ def npz_arrays(arrays: dict[str, np.ndarray], label: str = "the .npz file") -> t
     )
 
 
-def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame", "pd.Series"]:
-    """Read a CSV into (features DataFrame, target Series). The target defaults to the last column."""
+TEXT_CHOICES = ("refuse", "encode", "drop")
+
+
+def load_csv(source: Source, target: str | None = None, text: str = "refuse") -> tuple["pd.DataFrame", "pd.Series"]:
+    """Read a CSV into (features DataFrame, target Series). The target defaults to the last column. Feature
+    columns holding text are refused, one-hot encoded (`text="encode"`: one 0/1 column per value, named
+    column_value, as scikit-learn's OneHotEncoder does) or dropped (`text="drop"`)."""
     import pandas as pd
 
     raw, label = read_source(source)
@@ -250,13 +312,32 @@ def load_csv(source: Source, target: str | None = None) -> tuple["pd.DataFrame",
     if target not in frame.columns:
         raise DataFormatError(f"{label}: no column named {target!r}. Columns: {', '.join(map(str, frame.columns))}.")
     features = frame.drop(columns=[target])
-    text = [str(c) for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
-    if text:
+    if text not in TEXT_CHOICES:
+        raise DataFormatError(f"text columns: expected one of {', '.join(TEXT_CHOICES)}, received {text!r}.")
+    columns = text_columns(features)
+    if columns and text == "drop":
+        features = features.drop(columns=columns)
+    elif columns and text == "encode":
+        wide = sum(features[c].nunique() for c in columns) + features.shape[1] - len(columns)
+        if wide > MAX_FEATURES:
+            raise DataFormatError(f"{label}: one-hot encoding {', '.join(columns)} would make {wide:,} columns, over "
+                                  f"the {MAX_FEATURES:,} NN Lab takes. Drop those columns instead.")
+        features = pd.get_dummies(features, columns=columns, prefix_sep="_", dtype=float)
+    if features.shape[1] == 0:
+        raise DataFormatError(f"{label}: no feature columns are left once the text columns are dropped.")
+    if columns and text == "refuse":
         raise DataFormatError(
-            f"{label}: feature columns must be numbers; {', '.join(text)} hold text. Encode them as numbers "
-            "or drop them, or choose one of them as the target."
+            f"{label}: feature columns must be numbers; {', '.join(columns)} hold text. One-hot encode them or "
+            "drop them (NN Lab offers both), or choose one of them as the target."
         )
     return features, frame[target]
+
+
+def text_columns(features: "pd.DataFrame") -> list[str]:
+    """The feature columns that hold text (not numbers)."""
+    import pandas as pd
+
+    return [str(c) for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
 
 
 def load_csv_columns(source: Source) -> list[str]:
@@ -270,7 +351,13 @@ def _parse_csv(raw: bytes, label: str, **options) -> "pd.DataFrame":
     failure becomes one DataFormatError."""
     import pandas as pd
 
-    rows, columns = raw.rstrip(b"\r\n").count(b"\n") + 1, raw.split(b"\n", 1)[0].count(b",") + 1
+    body = raw.rstrip(b"\r\n")
+    rows = body.count(b"\n") + body.count(b"\r") - body.count(b"\r\n") + 1    # every line end: \n, \r or \r\n
+    columns = re.split(rb"\r\n|\r|\n", raw, maxsplit=1)[0].count(b",") + 1
+    if columns > MAX_FEATURES + 1 or rows > MAX_SAMPLES + 1:
+        raise DataFormatError(f"{label} has about {rows:,} rows x {columns:,} columns; NN Lab reads at most "
+                              f"{MAX_SAMPLES:,} rows and {MAX_FEATURES:,} feature columns from one CSV. Use a sample "
+                              "of the rows or fewer columns.")
     if rows * columns > MAX_CELLS:
         raise DataFormatError(f"{label} has about {rows:,} rows x {columns} columns, over the {MAX_CELLS:,} values "
                               "NN Lab reads from one CSV. Use a sample of the rows or fewer columns.")

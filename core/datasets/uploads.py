@@ -12,14 +12,14 @@ import numpy as np
 from core.datasets.base import Dataset, make_dataset
 from core.datasets.external import CIFAR10_CLASSES
 from core.datasets.image_folders import load_image_folders
-from core.datasets.limits import MAX_BYTES
+from core.datasets.limits import MAX_CLASSES, check_classes, check_shape, check_upload
 from core.datasets.readers import load_cifar_batch, load_cifar_meta, load_csv, load_idx, load_npz, npz_arrays
 from core.errors import DataFormatError
 
 UPLOAD = "upload"              # the dataset name of a session's upload
 TASKS = ("auto", "classification", "regression")
 MAX_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
-MAX_FORCED_CLASSES = 100   # classification chosen by hand: at most this many classes
+MAX_FORCED_CLASSES = MAX_CLASSES   # classification chosen by hand: at most this many classes (core.datasets.limits)
 
 
 def infer_task(y: np.ndarray) -> str:
@@ -44,8 +44,20 @@ def _named(name: str, content: bytes) -> io.BytesIO:
     return f
 
 
+def _plain_numbers(source: str, *arrays: np.ndarray) -> None:
+    """Refuse complex numbers (their imaginary part would be lost silently) and anything not numbers."""
+    for a in arrays:
+        if np.iscomplexobj(a):
+            raise DataFormatError(f"{source} holds complex numbers; NN Lab trains on real numbers only and will not "
+                                  "drop the imaginary part silently. Save the real part (or both parts as columns).")
+        if a.dtype.kind not in "biuf" and a is arrays[0]:
+            raise DataFormatError(f"{source}: expected numbers, found values of type {a.dtype}.")
+
+
 def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=None, title=None) -> Dataset:
     X = np.asarray(X)
+    check_shape(source, X.shape, "image")
+    _plain_numbers(source, X, np.asarray(y))
     if X.ndim == 3:
         X = X[..., None]
     scale = 255.0 if X.dtype == np.uint8 or float(np.nanmax(X)) > 1.0 else 1.0
@@ -57,22 +69,34 @@ def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=No
 
 def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=(), task: str = "auto") -> Dataset:
     y = np.asarray(y)
+    check_shape(source, np.shape(X), "table")
+    _plain_numbers(source, np.asarray(X), y)
     if task not in TASKS:
         raise DataFormatError(f"task must be one of {', '.join(TASKS)}, received {task!r}.")
+    missing = _missing(y)
+    if missing.any():
+        raise DataFormatError(f"{source}: {int(missing.sum()):,} rows have no target value (empty or NaN); a missing "
+                              "value is neither a class nor a number to predict. Fill them in or remove those rows.")
     task = infer_task(y) if task == "auto" else task
     numeric = np.issubdtype(y.dtype, np.number)
     if task == "regression" and not numeric:
         raise DataFormatError(f"{source}: the target holds text, so it can only be classified, not regressed.")
     if task == "classification":
-        n_classes = np.unique(y.astype(str) if not numeric else y).size
-        if n_classes > MAX_FORCED_CLASSES:
-            raise DataFormatError(f"{source}: the target has {n_classes:,} different values, too many classes (at "
-                                  f"most {MAX_FORCED_CLASSES}). Choose regression, or another target column.")
+        check_classes(source, np.unique(y.astype(str) if not numeric else y).size)
         if numeric and np.allclose(y, np.round(y)):
             y = y.astype(np.int64)
     return make_dataset(name, X, y, task=task, kind="tabular",
                         feature_names=tuple(feature_names) or tuple(f"x{i + 1}" for i in range(X.shape[1])),
                         title=name, source=source)
+
+
+def _missing(y: np.ndarray) -> np.ndarray:
+    """Which targets are missing: NaN numbers, or None/NaN among text labels (pandas reads an empty cell so)."""
+    if np.issubdtype(y.dtype, np.floating):
+        return np.isnan(y)
+    if y.dtype == object:
+        return np.array([v is None or (isinstance(v, float) and v != v) for v in y], dtype=bool)
+    return np.zeros(len(y), dtype=bool)
 
 
 def _from_idx(files: dict[str, bytes]) -> Dataset:
@@ -91,7 +115,7 @@ def _from_idx(files: dict[str, bytes]) -> Dataset:
 
 
 def dataset_from_files(files: dict[str, bytes], target: str | None = None, task: str = "auto",
-                       image_size: int = 32) -> Dataset:
+                       image_size: int = 32, text: str = "refuse") -> Dataset:
     """Build a Dataset from uploaded files {file name: content}.
 
     One .npz (x/y or x_train/y_train), one CSV (target column `target`, default the last; `task` "auto" infers
@@ -101,11 +125,7 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None, task:
     """
     if not files:
         raise DataFormatError("No file received. Upload an IDX pair, CIFAR-10 batches, a .npz or a CSV file.")
-    total = sum(len(content) for content in files.values())
-    if total > MAX_BYTES:
-        raise DataFormatError(f"These files hold {total / 2**20:.0f} MB together, over the {MAX_BYTES / 2**20:.0f} MB "
-                              "NN Lab takes in one upload (a class server shares its memory). Upload fewer files, "
-                              "for example two CIFAR-10 batches, or a subset saved as one .npz.")
+    check_upload({name: len(content) for name, content in files.items()})
     names = list(files)
     lower = [n.lower() for n in names]
     if len(files) == 1 and lower[0].endswith(".npz"):
@@ -116,7 +136,7 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None, task:
             raise DataFormatError(f"{names[0]}: expected x of shape (n, d) or (n, h, w[, c]), found {np.shape(X)}.")
         return _table(names[0].rsplit(".", 1)[0], X, y, names[0])
     if len(files) == 1 and lower[0].endswith((".csv", ".csv.gz")):
-        features, target_col = load_csv(_named(names[0], files[names[0]]), target)
+        features, target_col = load_csv(_named(names[0], files[names[0]]), target, text)   # text: see load_csv
         return _table(names[0].rsplit(".", 1)[0], features.to_numpy(), target_col.to_numpy(), names[0],
                       [str(c) for c in features.columns], task)
     if len(files) == 1 and lower[0].endswith(".zip"):

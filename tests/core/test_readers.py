@@ -94,7 +94,7 @@ def test_npz_loads_without_pickles():
     assert set(arrays) == {"x", "y"}
     with pytest.raises(DataFormatError, match="holds Python objects \\(a pickle\\), which NN Lab never loads"):
         load_npz(npz_bytes(x=np.array([{"a": 1}], dtype=object)))
-    with pytest.raises(DataFormatError, match="not a readable .npz"):
+    with pytest.raises(DataFormatError, match="not a readable zip file"):
         load_npz(b"PK\x03\x04 broken zip")
 
 

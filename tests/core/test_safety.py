@@ -214,7 +214,7 @@ BOMBS = {
     "npz": ("bomb.npz", lambda: _npz_bomb(int(1.1 * GB)), "bomb.npz declares 1120 MB of arrays"),
     "pickle": ("data_batch_1", lambda: pickle.dumps({b"data": _Huge((1_000_000, 3072), b"B"),
                                                      b"labels": _Huge((1_000_000,), b"b")}, protocol=2),
-               "declares 23438 MB of data"),
+               "without carrying its data"),
 }
 
 MEASURE = """
@@ -239,12 +239,17 @@ print(json.dumps({"message": message, "peak_mb": peak / 1024, "bytes": len(conte
 @pytest.mark.parametrize("kind", list(BOMBS))
 def test_bombs_and_amplified_pickles_are_refused_within_the_memory_budget(kind, tmp_path):
     name, make, expected = BOMBS[kind]
-    path = tmp_path / name
-    path.write_bytes(make())
-    out = subprocess.run([sys.executable, "-c", MEASURE, name, str(path)], capture_output=True, text=True, timeout=300)
+    _refused_within_budget(tmp_path / name, make(), expected, upload_limit=8 * 2**20)
+
+
+def _refused_within_budget(path: Path, content: bytes, expected: str, upload_limit: int = 64 * 2**20) -> None:
+    """Upload `content` as `path`'s name in a fresh interpreter: refused with `expected`, peak memory in budget."""
+    path.write_bytes(content)
+    out = subprocess.run([sys.executable, "-c", MEASURE, path.name, str(path)], capture_output=True, text=True,
+                         timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["bytes"] < 8 * 2**20                              # small enough to upload
+    assert result["bytes"] < upload_limit                           # small enough to upload
     assert result["message"] and expected in result["message"], result
     assert result["peak_mb"] < PEAK_BUDGET_MB, result
 
@@ -277,3 +282,195 @@ def test_a_csv_with_too_many_values_is_refused_before_parsing():
 
     with pytest.raises(DataFormatError, match="about 2,000,001 rows x 3 columns, over the 5,000,000 values"):
         dataset_from_files({"big.csv": b"a,b,y\n" + b"0,0,1\n" * 2_000_000})
+
+
+# -- pickled arrays: rebuilt only from bytes the file carries (issue #24, "another student's data leaks") -------
+class _Crafted:
+    """A pickle that calls `func(*args)` and then, if `state` is given, BUILDs the result with it."""
+
+    def __init__(self, func, args, state=None):
+        self.reduced = (func, args) if state is None else (func, args, state)
+
+    def __reduce__(self):
+        return self.reduced
+
+
+def _reconstruct_fn():
+    from numpy._core.multiarray import _reconstruct
+
+    return _reconstruct
+
+
+def _frombuffer_fn():
+    from numpy._core.numeric import _frombuffer
+
+    return _frombuffer
+
+
+def _state(shape, dtype, data):
+    return (1, shape, np.dtype(dtype), False, data)
+
+
+def _crafted_pickles():
+    rec, fb = _reconstruct_fn(), _frombuffer_fn()
+    empty = (np.ndarray, (0,), b"b")
+    return {
+        "ndarray called": _Crafted(np.ndarray, ((40, 3072), "u1")),
+        "ndarray NEWOBJ": b"cnumpy\nndarray\nK(M\x00\x0c\x86X\x02\x00\x00\x00u1\x86\x81",   # ndarray.__new__
+
+        "_reconstruct with a shape, no setstate": _Crafted(rec, (np.ndarray, (40, 3072), b"B")),
+        "_reconstruct of a subclass": _Crafted(rec, (np.matrix, (0,), b"b")),
+        "setstate with fewer bytes": _Crafted(rec, empty, _state((40, 3072), "u1", b"\x07" * 100)),
+        "setstate with a wider dtype": _Crafted(rec, empty, _state((40, 3072), "f8", b"\x07" * 40 * 3072)),
+        "setstate with a void dtype": _Crafted(rec, empty, _state((40,), "V3072", b"\x07" * 40)),
+        "setstate with an object list": _Crafted(rec, empty, _state((2,), "O", [1, 2])),
+        "_frombuffer lies": _Crafted(fb, (b"\x07" * 10, np.dtype("u1"), (40, 3072), "C")),
+        "_frombuffer wider dtype": _Crafted(fb, (b"\x07" * 3072, np.dtype("f8"), (40, 3072), "C")),
+        "_frombuffer of a str": _Crafted(fb, ("\x07" * 40 * 3072, np.dtype("u1"), (40, 3072), "C")),
+        "dtype made wider by its own state": _Crafted(
+            rec, empty, (1, (40,), _Crafted(np.dtype, ("u1", False, False),
+                                                 (3, "|", None, None, None, 3072, 1, 0)), False, b"\x07" * 40)),
+        "dtype singleton byte order flipped": _Crafted(np.dtype, ("f8", False, False),
+                                                       (3, ">", None, None, None, -1, -1, 0)),
+    }
+
+
+def _arrays_in(obj):
+    if isinstance(obj, np.ndarray):
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _arrays_in(k)
+            yield from _arrays_in(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _arrays_in(v)
+
+
+@pytest.mark.parametrize("route", list(_crafted_pickles()))
+def test_a_crafted_pickle_never_makes_an_array_from_bytes_it_does_not_carry(route):
+    from core.datasets.readers import unpickle_plain
+
+    crafted = _crafted_pickles()[route]
+    if isinstance(crafted, bytes):                                  # opcodes pickle cannot write: {b"data": ...}
+        raw = b"\x80\x02}C\x04data" + crafted + b"s."
+    else:
+        raw = pickle.dumps({b"data": crafted, b"labels": [0] * 40}, protocol=2)
+    try:
+        loaded = unpickle_plain(raw, "data_batch_1")
+    except DataFormatError as exc:
+        assert "data_batch_1" in str(exc) or "Refused" in str(exc), exc
+        loaded = None
+    for array in _arrays_in(loaded):
+        assert type(array) is np.ndarray and not array.dtype.hasobject
+        assert array.nbytes <= len(raw), (route, array.shape, array.dtype)
+        assert array.nbytes == 0 or array.tobytes() in raw, route          # every byte came from the file
+    with pytest.raises(DataFormatError):
+        load_cifar_batch(raw)
+    assert np.dtype("f8").byteorder == "=" and np.dtype("f8").str == "<f8"        # no shared dtype was changed
+
+
+def test_real_pickled_arrays_still_load_through_every_route():
+    from core.datasets.readers import unpickle_plain
+
+    x = (np.arange(2 * 3072) % 251).astype(np.uint8).reshape(2, 3072)
+    for protocol in (2, 3, 4, 5):
+        raw = pickle.dumps({b"data": x, b"labels": [3, 4], b"f": np.linspace(0, 1, 5)}, protocol=protocol)
+        loaded = unpickle_plain(raw, "data_batch_1")
+        np.testing.assert_array_equal(loaded[b"data"], x)
+        np.testing.assert_array_equal(loaded[b"f"], np.linspace(0, 1, 5))
+        assert all(type(a) is np.ndarray for a in _arrays_in(loaded))
+        images, labels = load_cifar_batch(raw)
+        assert images.shape == (2, 32, 32, 3) and labels.tolist() == [3, 4]
+
+
+def test_a_california_file_calling_ndarray_directly_is_refused(tmp_path):
+    (tmp_path / "cal_housing_py3.pkz").write_bytes(_pkz(_Crafted(np.ndarray, ((40, 9), "f8"))))
+    with pytest.raises(DataFormatError, match="numpy.ndarray called directly"):
+        read_california(tmp_path / "cal_housing_py3.pkz")
+
+
+# -- every dimension bounded before any work (issue #24 "a few KB that take the server down") ------------------
+def _npz_of(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _zip_of(entries: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _png(side: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (side, side)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _big_pngs() -> bytes:
+    one = _png(4096)
+    return _zip_of({f"{'ab'[i % 2]}/{i}.png": one for i in range(2000)})
+
+
+CRAFTED = {
+    "npz wide": ("wide.npz", lambda: _npz_of(x=np.zeros((2, 30_000_000), np.uint8), y=np.arange(2)),
+                 "30,000,000 features (columns), over the 3,072"),
+    "npz a million": ("million.npz", lambda: _npz_of(x=np.zeros((2, 1_000_000), np.uint8), y=np.arange(2)),
+                      "1,000,000 features"),
+    "npz two huge images": ("huge.npz", lambda: _npz_of(x=np.zeros((2, 5600, 5600), np.uint8), y=np.arange(2)),
+                            "images of 5600 x 5600 x 1"),
+    "csv carriage returns": ("cr.csv.gz", lambda: _gzip_of(b"0\r" * 2**20, 32 * 2**20),
+                             "about 16,777,216 rows"),
+    "csv wide": ("wide.csv", lambda: (",".join(f"c{i}" for i in range(100_000)) + "\n" +
+                                      ",".join("0" * 100_000) + "\n").encode(), "100,000 columns"),
+    "zip entries": ("many.zip", lambda: _zip_of({f"a/{i}": b"" for i in range(30_000)}, zipfile.ZIP_STORED),
+                    "lists 30,000 entries, over the 25,000"),
+    "zip big pngs": ("pngs.zip", _big_pngs, "pixels together, over the 100,000,000"),
+    "cifar 100,000 images": ("data_batch_1", lambda: pickle.dumps(
+        {b"data": _Huge((100_000, 3072), b"B"), b"labels": list(range(10)) * 10_000}, protocol=2),
+        "without carrying its data"),
+}
+
+
+@pytest.mark.parametrize("kind", list(CRAFTED))
+def test_crafted_shapes_are_refused_before_any_work_within_the_memory_budget(kind, tmp_path):
+    name, make, expected = CRAFTED[kind]
+    _refused_within_budget(tmp_path / name, make(), expected)
+
+
+def test_an_upload_is_refused_from_its_sizes_before_any_file_is_read():
+    from core.datasets.limits import check_upload
+
+    with pytest.raises(DataFormatError, match="12 files; NN Lab takes at most 10"):
+        check_upload({f"f{i}.csv": 40 * 2**20 for i in range(12)})
+    with pytest.raises(DataFormatError, match="hold 80 MB together"):
+        check_upload({"a.csv": 40 * 2**20, "b.csv": 40 * 2**20})
+    check_upload({"data_batch_1": 31 * 2**20, "batches.meta": 200})
+
+
+def test_a_zip_whose_header_lies_or_whose_image_is_unreadable_gets_one_message_naming_the_file():
+    from core.datasets import dataset_from_files
+
+    good = _zip_of({"a/1.png": _png(8), "b/1.png": _png(8)}, zipfile.ZIP_STORED)
+    lying = good.replace(_png(8)[-30:], bytes(30), 1)                   # content no longer matches its CRC
+    with pytest.raises(DataFormatError, match="a/1.png in the zip is corrupt or its header lies"):
+        dataset_from_files({"pets.zip": lying})
+    junk = _zip_of({"a/1.png": b"not an image", "b/1.png": _png(8)})
+    with pytest.raises(DataFormatError, match="a/1.png is not a readable PNG") as caught:
+        dataset_from_files({"pets.zip": junk})
+    assert "BytesIO" not in str(caught.value) and "0x" not in str(caught.value)
+
+
+def test_missing_targets_and_complex_numbers_are_refused_not_guessed():
+    from core.datasets import dataset_from_files
+
+    with pytest.raises(DataFormatError, match="1 rows have no target value"):
+        dataset_from_files({"t.csv": b"a,y\n1,0\n2,1\n3,\n4,1\n"})
+    with pytest.raises(DataFormatError, match="complex numbers"):
+        dataset_from_files({"c.npz": _npz_of(x=np.ones((4, 2)) * (1 + 2j), y=np.array([0, 1, 0, 1]))})

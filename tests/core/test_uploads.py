@@ -105,3 +105,14 @@ def test_a_run_on_an_upload_exports_a_script_that_reads_the_same_data(tmp_path):
     out = subprocess.run([sys.executable, "run.py"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1].startswith("test accuracy ")
+
+
+def test_text_feature_columns_are_one_hot_encoded_or_dropped_as_chosen():
+    content = b"region,size,y\nnorth,1,0\nsouth,2,1\nnorth,3,0\neast,4,1\n"
+    with pytest.raises(DataFormatError, match="region hold text. One-hot encode them or drop them"):
+        dataset_from_files({"houses.csv": content})
+    encoded = dataset_from_files({"houses.csv": content}, text="encode")
+    assert encoded.feature_names == ("size", "region_east", "region_north", "region_south")
+    assert encoded.X[:, 1:].tolist() == [[0, 1, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]]     # as OneHotEncoder
+    dropped = dataset_from_files({"houses.csv": content}, text="drop")
+    assert dropped.feature_names == ("size",)
