@@ -15,14 +15,14 @@ import numpy as np
 from core.datasets import folders
 from core.datasets.california import FILE as CALIFORNIA_FILE, read_california
 from core.datasets.folders import keras_cache_dir, shown, sklearn_data_home
-from core.datasets.readers import load_cifar_batch, load_cifar_meta, load_idx, load_npz, npz_arrays
+from core.datasets.cifar_names import cifar_class_names, labels_and_filenames
+from core.datasets.readers import load_cifar_meta, load_idx, load_npz, npz_arrays, read_cifar_batch
 from core.errors import DatasetUnavailable
 
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 CIFAR_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
 
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
 def nnlab_data_dir() -> Path:
@@ -107,8 +107,8 @@ def _cifar_folder(data_dir: str | Path | None = None) -> Path | None:
 
 
 def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str, tuple[str, ...], int]:
-    """(images, labels, source, class names): the names from the folder's batches.meta when it has one (a
-    CIFAR-format set of other classes names them there), else CIFAR-10's."""
+    """(images, labels, source, class names): the names from the folder's batches.meta when it has one (CIFAR-10's
+    own, or a CIFAR-format set of other classes), else from its file names, else "class 0" ... (cifar_names.py)."""
     folder = _cifar_folder(data_dir)
     if folder is None:
         raise _unavailable(
@@ -117,8 +117,9 @@ def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.nda
             "(the folder cifar-10-batches-py from cifar-10-python.tar.gz).",
             _candidates("cifar10", data_dir, CIFAR_KERAS_SUBDIRS),
         )
-    parts = [load_cifar_batch(folder / f) for f in CIFAR_FILES if (folder / f).is_file()]
-    names = load_cifar_meta(folder / "batches.meta") if (folder / "batches.meta").is_file() else CIFAR10_CLASSES
+    parts = [read_cifar_batch(folder / f) for f in CIFAR_FILES if (folder / f).is_file()]
+    meta = load_cifar_meta(folder / "batches.meta") if (folder / "batches.meta").is_file() else None
+    names = cifar_class_names(*labels_and_filenames(parts), meta)
     has_test = (folder / "test_batch").is_file() and len(parts) > 1
     start = sum(len(p[1]) for p in parts[:-1]) if has_test else 0          # test_batch comes last
     return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder), names,

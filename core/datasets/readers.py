@@ -197,6 +197,12 @@ def unpickle_plain(raw: bytes, label: str, kind: str = "a CIFAR-10 batch") -> ob
 
 def load_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray]:
     """Read one CIFAR-10 "python version" batch: images (n, 32, 32, 3) uint8 and labels (n,) int64."""
+    return read_cifar_batch(source)[:2]
+
+
+def read_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+    """One CIFAR-format batch: images (n, 32, 32, 3) uint8, labels (n,) int64 and its file names (None when the
+    batch has no usable `filenames`)."""
     raw, label = read_source(source)
     if not raw:
         raise DataFormatError(f"{label} is empty. Expected a CIFAR-10 batch such as data_batch_1.")
@@ -218,7 +224,12 @@ def load_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray]:
     if y.dtype == object or y.shape != (data.shape[0],):
         raise DataFormatError(f"{label}: expected {data.shape[0]} integer labels, found shape {y.shape}.")
     x = np.asarray(data).astype(np.uint8, copy=False).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-    return np.ascontiguousarray(x), y.astype(np.int64)
+    names = batch.get("filenames")
+    if not (isinstance(names, list) and len(names) == len(y) and all(isinstance(n, (bytes, str)) for n in names)):
+        names = None
+    else:
+        names = [(n.decode("utf-8", "replace") if isinstance(n, bytes) else n)[:200] for n in names]
+    return np.ascontiguousarray(x), y.astype(np.int64), names
 
 
 def load_cifar_meta(source: Source) -> tuple[str, ...]:

@@ -10,10 +10,10 @@ import io
 import numpy as np
 
 from core.datasets.base import Dataset, make_dataset
-from core.datasets.external import CIFAR10_CLASSES
+from core.datasets.cifar_names import cifar_class_names, labels_and_filenames
 from core.datasets.image_folders import load_image_folders
 from core.datasets.limits import MAX_CLASSES, check_classes, check_shape, check_upload
-from core.datasets.readers import load_cifar_batch, load_cifar_meta, load_csv, load_idx, load_npz, npz_arrays
+from core.datasets.readers import load_cifar_meta, read_cifar_batch, load_csv, load_idx, load_npz, npz_arrays
 from core.errors import DataFormatError
 
 UPLOAD = "upload"              # the dataset name of a session's upload
@@ -147,8 +147,8 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None, task:
     batches = sorted(n for n in names if n.lower().startswith(("data_batch", "test_batch")))
     meta = [n for n in names if n.lower().startswith("batches.meta")]
     if batches and len(batches) + len(meta) == len(names):
-        parts = [load_cifar_batch(_named(n, files[n])) for n in batches]
-        classes = load_cifar_meta(_named(meta[0], files[meta[0]])) if meta else CIFAR10_CLASSES
+        parts = [read_cifar_batch(_named(n, files[n])) for n in batches]
+        classes = cifar_class_names(*labels_and_filenames(parts), load_cifar_meta(_named(meta[0], files[meta[0]])) if meta else None)
         return _images("cifar_upload", np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                        ", ".join(batches), class_names=classes, title="CIFAR-format batches (uploaded)")
     raise DataFormatError(
