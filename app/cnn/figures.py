@@ -20,12 +20,14 @@ def map_grid(maps: np.ndarray, columns: int | None = None, width: int = 760) -> 
     cols = min(columns or (8 if c <= 32 else 16), c)
     pad = max(1, h // 6)
     grid = mosaic(np.moveaxis(maps, -1, 0).astype(np.float32), cols, pad, fill=np.nan)
+    number = mosaic(np.broadcast_to(np.arange(c, dtype=np.float32)[:, None, None], (c, h, w)), cols, pad, fill=np.nan)
     low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
     signed = low < 0
     limit = max(abs(low), abs(high)) or 1.0
     fig = go.Figure(go.Heatmap(z=grid, zmin=-limit if signed else 0.0, zmax=limit if signed else (high or 1.0),
                                colorscale=DIVERGING if signed else "Viridis", hoverongaps=False,
-                               colorbar=dict(title="value", thickness=12), hovertemplate="%{z:.3f}<extra></extra>"))
+                               colorbar=dict(title="value", thickness=12), customdata=number,
+                               hovertemplate="filter %{customdata:.0f}: %{z:.3f}<extra></extra>"))
     if c <= TITLED:
         fig.update_layout(annotations=[dict(x=pad + (i % cols) * (w + pad) + (w - 1) / 2, y=pad + (i // cols) * (h + pad) - 0.5,
                                             text=str(i), showarrow=False, yanchor="bottom", font=dict(size=11, color=LABEL))

@@ -16,7 +16,7 @@ from core.errors import NNLabError
 from core.experiment import PreparedData
 from core.runs import Run
 
-SOURCES = ("A test image", "A mistake", "Draw one", "A photo")
+SOURCES = ("A test image", "A training image", "A mistake", "Draw one", "A photo")
 MISTAKES_FROM = 2000         # test images searched for mistakes
 MISTAKES_KEY = "cnn_mistakes"
 CANVAS = 224                 # pixels a side
@@ -67,6 +67,10 @@ def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str]
     if source == "A test image":
         i = st.number_input("Test image", 0, len(data.X_test) - 1, 0, key="cnn_pick_any")
         return data.X_test[i], f"test image #{i}"
+    if source == "A training image":                                  # X_train[0], as the lessons index it
+        i = st.number_input("Training image (X_train[i])", 0, len(data.X_train) - 1, 0, key="cnn_pick_train")
+        label = f": {names[int(data.y_train[i])]}" if data.task == "classification" else ""
+        return data.X_train[i], f"X_train[{i}]{label}"
     if source == "A mistake":
         X, y = data.X_test[:MISTAKES_FROM], data.y_test[:MISTAKES_FROM]
         wrong, p = _mistakes(run, layers, X, y)

@@ -90,6 +90,9 @@ def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epo
     assert float(shown) == pytest.approx(float(on_map), abs=1e-4)                              # the sum is the map
     app.selectbox(key="cnn_step_layer").set_value("pool_1").run()
     assert not app.exception and "its largest value" in _texts(app.markdown)
+    app.session_state["cnn_source"] = "A training image"                     # X_train[0], as the lessons index it
+    _tab(app, "Feature maps")
+    assert not app.exception and app.number_input(key="cnn_pick_train").value == 0
     app.session_state["cnn_source"] = "A mistake"
     _tab(app, "Feature maps")
     assert not app.exception and (app.selectbox(key="cnn_mistake") or app.info)
