@@ -66,11 +66,10 @@ def test_an_upload_made_on_the_data_page_trains_on_the_training_page(page, app_u
     wait_idle(page)
     _upload(page, "exams.csv", CSV)
     page.get_by_text("exams.csv: 60 samples of 2").first.wait_for(state="visible", timeout=30_000)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Training").first.click()   # same session
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Training").first.dispatch_event("click")  # same session
     wait_idle(page)
     if page.get_by_text("Using exams.csv, uploaded earlier").count() == 0:   # choose the upload on this page
-        main = page.get_by_test_id("stMainBlockContainer")
-        main.get_by_test_id("stSelectbox").first.click()
+        page.get_by_test_id("stSelectbox").filter(has_text="Dataset").first.locator("input").click(force=True)
         page.get_by_role("option", name="Your own file").first.click()
         wait_idle(page)
     page.get_by_text("Using exams.csv, uploaded earlier").first.wait_for(state="visible", timeout=30_000)
