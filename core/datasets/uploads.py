@@ -18,18 +18,18 @@ from core.errors import DataFormatError
 
 UPLOAD = "upload"              # the dataset name of a session's upload
 TASKS = ("auto", "classification", "regression")
-MAX_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
+AUTO_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
 MAX_FORCED_CLASSES = MAX_CLASSES   # classification chosen by hand: at most this many classes (core.datasets.limits)
 
 
 def infer_task(y: np.ndarray) -> str:
-    """"classification" for text labels or whole numbers with at most MAX_CLASSES values, else "regression"."""
+    """"classification" for text labels or whole numbers with at most AUTO_CLASSES values, else "regression"."""
     y = np.asarray(y)
     if not np.issubdtype(y.dtype, np.number):
         return "classification"
     finite = y[np.isfinite(y)] if np.issubdtype(y.dtype, np.floating) else y
     whole = finite.size > 0 and np.allclose(finite, np.round(finite))
-    return "classification" if whole and np.unique(finite).size <= MAX_CLASSES else "regression"
+    return "classification" if whole and np.unique(finite).size <= AUTO_CLASSES else "regression"
 
 
 def upload_options(ds: Dataset) -> dict:
