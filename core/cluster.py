@@ -159,14 +159,21 @@ class Cluster:
         """Up and not closed (False while starting, after a failed start, and after close)."""
         return self._ready.is_set() and self._client is not None and not self._closing.is_set()
 
+    @property
+    def failure(self) -> str:
+        """Why the cluster is not there, once starting it has failed for good ("" while starting or up)."""
+        if not self._ready.is_set() or self._client is not None or self._closing.is_set():
+            return ""
+        where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
+        return f"No training cluster ({where}): {self._error}. Ask the teacher to check it."
+
     def client(self, timeout: float = 60):
         """The connected client; ClusterUnavailable if it did not come up within `timeout` seconds."""
         self._wanted.set()
         if not self._ready.wait(timeout):
             raise ClusterUnavailable(f"The training cluster is still starting after {timeout:.0f} s. Try again.")
         if self._client is None:
-            where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
-            raise ClusterUnavailable(f"No training cluster ({where}): {self._error}. Ask the teacher to check it.")
+            raise ClusterUnavailable(self.failure)
         return self._client
 
     def threads(self) -> int:

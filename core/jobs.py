@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 import weakref
@@ -37,6 +38,7 @@ ACTIVE = (WAITING, RUNNING)
 ABANDON_AFTER = 3.0              # seconds without a poll from the job's page (it polls every 0.3-1 s)
 TICK = 0.5                       # how often the board looks for abandoned jobs and free threads
 UNCOLLECTED = 600.0              # a finished job nobody collects is forgotten after this many seconds
+LOG = logging.getLogger("nnlab.jobs")
 DEFAULT_RATE = 2e-8              # seconds per sample x parameter x epoch, until finished jobs measure it
 
 
@@ -198,8 +200,13 @@ class JobBoard:
         return sorted(waiting, key=lambda j: (not j.teacher, j.submitted))
 
     def _pump(self) -> None:
-        """Hand waiting jobs to Dask while worker threads are free (called under the lock)."""
+        """Hand waiting jobs to Dask while worker threads are free (called under the lock). If the cluster could
+        not start, every waiting job ends with that message (not a line that never moves)."""
         if not self.cluster.ready:
+            failure = getattr(self.cluster, "failure", "")
+            for job in self._line() if failure else ():
+                job.error = failure
+                self._end(job, FAILED)
             return
         client = self.cluster.client()
         if not self._subscribed:
@@ -216,7 +223,7 @@ class JobBoard:
         _, message = event
         job = self._jobs.get(message.get("job"))
         if job is not None:
-            job.epochs.extend(message["epochs"])
+            job.epochs = merge_epochs(job.epochs, message["epochs"])
             job.grid = message.get("grid", job.grid)
 
     def _on_done(self, job: Job, future) -> None:
@@ -230,8 +237,7 @@ class JobBoard:
                 self._learn_rate(job)
                 self._end(job, DONE)
             elif future.status == "error":
-                exc = future.exception()
-                job.error = str(exc) if isinstance(exc, NNLabError) else f"Training failed: {exc!r}"
+                job.error = failure_message(future.exception())
                 self._end(job, FAILED)
             else:
                 self._end(job, CANCELLED)
@@ -270,14 +276,37 @@ class JobBoard:
             self._pump()
 
 
+def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:
+    """Progress merged by epoch number: a task Dask retried after its worker died reports epochs 1..n again; each
+    epoch appears once (the latest report of it), in order."""
+    by_epoch = {e["epoch"]: e for e in have}
+    by_epoch.update((e["epoch"], e) for e in new)
+    return [by_epoch[k] for k in sorted(by_epoch)]
+
+
+def failure_message(exc: BaseException | None) -> str:
+    """What a student reads when the job's task failed: NN Lab's own messages as they are, Dask's in words."""
+    if isinstance(exc, NNLabError):
+        return str(exc)
+    if type(exc).__name__ == "KilledWorker":
+        return ("The training stopped because the worker process running it died, more than once (it ran out of "
+                "memory, or the machine ended it). Try a smaller network, fewer samples or a smaller batch; if it "
+                "happens again, ask the teacher.")
+    return f"Training failed: {type(exc).__name__}: {exc}"
+
+
 def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
-    """The board's heartbeat, holding it only weakly: a board nobody uses any more stops ticking."""
+    """The board's heartbeat, holding it only weakly: a board nobody uses any more stops ticking. An error in one
+    tick is logged and the next tick runs (an ended thread would leave abandoned jobs holding workers for good)."""
     while not closed.wait(TICK):
         board = board_ref()
         if board is None:
             return
-        board._tick()
+        try:
+            board._tick()
+        except Exception:                            # noqa: BLE001 - logged; the heartbeat must go on
+            LOG.exception("The job board's tick failed; trying again in %.1f s.", TICK)
         del board
 
 
-__all__ = ["ACTIVE", "CANCELLED", "DONE", "FAILED", "Job", "JobBoard", "JobRefused", "RUNNING", "WAITING"]
+__all__ = ["merge_epochs", "failure_message", "ACTIVE", "CANCELLED", "DONE", "FAILED", "Job", "JobBoard", "JobRefused", "RUNNING", "WAITING"]
