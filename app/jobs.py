@@ -79,6 +79,19 @@ def session_id() -> str:
     return owner
 
 
+def connection_alive():
+    """Whether this session's websocket is still open, as a check the board can call from any thread (None
+    outside a Streamlit server): a background tab's throttled polls or a frozen tab do not lose its job."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session)
+
+
 def is_teacher() -> bool:
     return bool(st.session_state.get(TEACHER_KEY))
 
@@ -111,7 +124,8 @@ def start_training(steps: list[tuple[Experiment, str]], data: PreparedData, boun
 def _submit_next(plan: Plan) -> None:
     exp, plan.page = plan.steps.pop(0)
     try:
-        plan.job = job_board().submit(session_id(), exp, plan.data, plan.boundary, teacher=is_teacher())
+        plan.job = job_board().submit(session_id(), exp, plan.data, plan.boundary, teacher=is_teacher(),
+                                      alive=connection_alive())
     except NNLabError as exc:
         st.session_state.pop(PLAN_KEY, None)
         show_error(exc)
@@ -223,7 +237,7 @@ def train_now(exp: Experiment, data: PreparedData, message: str) -> Run | None:
     saying what went wrong."""
     board = job_board()
     try:
-        job = board.submit(session_id(), exp, data, teacher=is_teacher())
+        job = board.submit(session_id(), exp, data, teacher=is_teacher(), alive=connection_alive())
     except NNLabError as exc:
         show_error(exc)
         return None

@@ -24,6 +24,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
+from typing import Callable
 
 from core.cluster import Cluster
 from core.errors import NNLabError
@@ -68,6 +69,7 @@ class Job:
     error: str = ""
     stop_asked: bool = False
     work: float = 0.0                     # samples x parameters x epochs: what the wait estimates scale
+    alive: Callable[[], bool] | None = field(default=None, repr=False)   # the page's connection is open
     future: object = field(default=None, repr=False)
 
     @property
@@ -97,8 +99,10 @@ class JobBoard:
 
     # -- what pages call ----------------------------------------------------------------------------
     def submit(self, owner: str, exp: Experiment, data: PreparedData, boundary: bool = False,
-               teacher: bool = False) -> Job:
-        """Queue `exp` on `data` for `owner`. JobRefused if the owner already has a job in line or running, or if
+               teacher: bool = False, alive: Callable[[], bool] | None = None) -> Job:
+        """Queue `exp` on `data` for `owner`. alive: whether the page that asked is still connected (a
+        background or frozen tab polls rarely or never but keeps its job; a closed one loses it `abandon_after`
+        seconds after its last poll). JobRefused if the owner already has a job in line or running, or if
         the run is over a limit (InvalidSpecError for a network the backend cannot build comes from the job)."""
         n_train = len(data.X_train)
         params = check_budget(exp.spec, data.input_shape, output_units(data.task, max(2, data.n_outputs),
@@ -113,7 +117,7 @@ class JobBoard:
             if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
                 raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
             job = Job(f"{next(self._ids)}-{time.time_ns() % 10**9}", owner, exp, data, boundary, teacher,
-                      work=float(size) * params)
+                      work=float(size) * params, alive=alive)
             self._jobs[job.id] = job
             self._pump()
         return job
@@ -266,7 +270,9 @@ class JobBoard:
         now = time.monotonic()
         with self._lock:
             for job in list(self._jobs.values()):
-                if job.state in ACTIVE and now - job.last_seen > self.abandon_after:
+                if job.state in ACTIVE and _connected(job):
+                    job.last_seen = now                    # connected: a throttled or frozen tab keeps its job
+                elif job.state in ACTIVE and now - job.last_seen > self.abandon_after:
                     self.cancel(job)
                 elif job.finished and now - job.ended > UNCOLLECTED:
                     self._jobs.pop(job.id, None)
@@ -274,6 +280,17 @@ class JobBoard:
                 if now - seen > UNCOLLECTED:
                     del self._sessions[owner]
             self._pump()
+
+
+def _connected(job: Job) -> bool:
+    """The job's page is connected (False if it cannot say: then its polls decide)."""
+    if job.alive is None:
+        return False
+    try:
+        return bool(job.alive())
+    except Exception:                                # noqa: BLE001 - logged; the polls still keep it alive
+        LOG.exception("Could not tell whether job %s's page is connected.", job.id)
+        return False
 
 
 def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:

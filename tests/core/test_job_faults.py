@@ -94,3 +94,20 @@ def test_the_tick_thread_lives_through_an_error(digits, caplog, monkeypatch):
         assert len(calls) >= 2 and "tick failed" in caplog.text
     finally:
         board.close()
+
+
+def test_a_connected_page_keeps_its_job_without_polls_and_a_closed_one_frees_it_within_5_s(digits):
+    connected = [True]
+    board = JobBoard(_Starting(), abandon_after=3.0)
+    try:
+        job = board.submit("alice", _exp(), digits, alive=lambda: connected[0])
+        other = board.submit("bob", _exp(), digits)              # no connection check: polls only, as before
+        time.sleep(4.5)                                          # a frozen tab: no poll at all
+        assert job.state == WAITING and other.finished
+        connected[0] = False                                     # the tab is closed
+        closed = time.monotonic()
+        while not job.finished:
+            assert time.monotonic() - closed < 5.0
+            time.sleep(0.05)
+    finally:
+        board.close()
