@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from app.session import add_to_history, set_current_run, set_page_run
 from app.figures import live
 from app.messages import show_error
+from app.session import add_to_history, set_current_run, set_page_run
 from core.cluster import Cluster
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData

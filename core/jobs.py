@@ -23,8 +23,8 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from core.cluster import Cluster
 from core.errors import NNLabError
@@ -288,7 +288,7 @@ def _connected(job: Job) -> bool:
         return False
     try:
         return bool(job.alive())
-    except Exception:                                # noqa: BLE001 - logged; the polls still keep it alive
+    except Exception:                                # logged; the polls still keep it alive
         LOG.exception("Could not tell whether job %s's page is connected.", job.id)
         return False
 
@@ -321,9 +321,10 @@ def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
             return
         try:
             board._tick()
-        except Exception:                            # noqa: BLE001 - logged; the heartbeat must go on
+        except Exception:                            # logged; the heartbeat must go on
             LOG.exception("The job board's tick failed; trying again in %.1f s.", TICK)
         del board
 
 
-__all__ = ["merge_epochs", "failure_message", "ACTIVE", "CANCELLED", "DONE", "FAILED", "Job", "JobBoard", "JobRefused", "RUNNING", "WAITING"]
+__all__ = ["ACTIVE", "CANCELLED", "DONE", "FAILED", "RUNNING", "WAITING", "Job", "JobBoard", "JobRefused",
+           "failure_message", "merge_epochs"]

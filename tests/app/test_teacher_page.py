@@ -10,8 +10,8 @@ import pytest
 from app import teacher
 from app.jobs import OWNER_KEY, TEACHER_KEY, browser_id, job_board
 from app.teacher import TOKEN_ENV, TokenGate
-from core.datasets.uploads import UPLOAD
 from core.datasets import load_dataset
+from core.datasets.uploads import UPLOAD
 from core.experiment import Experiment, prepare_data
 from core.jobs import CANCELLED
 from core.spec import MLPSpec, TrainConfig

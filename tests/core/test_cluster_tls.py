@@ -10,7 +10,15 @@ import sys
 
 import pytest
 
-from core.classserver.certs import CA_ENV, CERT_ENV, KEY_ENV, TLSConfigError, make_certificates, security, tls_files
+from core.classserver.certs import (
+    CA_ENV,
+    CERT_ENV,
+    KEY_ENV,
+    TLSConfigError,
+    make_certificates,
+    security,
+    tls_files,
+)
 from core.cluster import Cluster, ClusterUnavailable
 
 
