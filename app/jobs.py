@@ -15,15 +15,16 @@ the training. A page that stops polling (tab closed) has its job cancelled by th
 from __future__ import annotations
 
 import functools
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
 
 import streamlit as st
 
-from app.session import add_to_history, set_current_run, set_page_run
 from app.figures import live
 from app.messages import show_error
+from app.session import add_to_history, set_current_run, set_page_run
 from core.cluster import Cluster
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
@@ -35,6 +36,10 @@ POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0        # redraws while training; plac
 # starting its processes at once made a new server's first page 0.3-0.5 s slower (bench/browser_speed.py).
 CLUSTER_START_AFTER = 3.0
 PLAN_KEY, OWNER_KEY, TEACHER_KEY = "nnlab_training_plan", "nnlab_session_id", "nnlab_teacher"
+# One place in line per browser, not per tab (#24): an id the browser keeps in a cookie, set by the first page
+# run of its first tab; every later tab's websocket request carries it (`st.context.cookies`).
+BROWSER_COOKIE, BROWSER_ID = "nnlab_browser", re.compile(r"[0-9a-f]{24}")
+COOKIE_DAYS = 30
 QUICK_TIMEOUT = 120.0
 
 
@@ -44,8 +49,47 @@ def job_board() -> JobBoard:
     return JobBoard(Cluster.from_env(start_after=CLUSTER_START_AFTER))
 
 
+def browser_id(cookie: str | None) -> tuple[str, bool]:
+    """(the owner id for a session whose browser sent `cookie`, whether the cookie must be set): a well-formed id
+    is kept; anything else (none, or a value a student typed) gets a new one."""
+    if cookie and BROWSER_ID.fullmatch(cookie):
+        return cookie, False
+    return uuid.uuid4().hex[:24], True
+
+
+def _cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(BROWSER_COOKIE)
+    except (AttributeError, RuntimeError, KeyError):          # no browser request behind this run
+        return None
+    return value if isinstance(value, str) else None          # (AppTest's context is a mock)
+
+
 def session_id() -> str:
-    return st.session_state.setdefault(OWNER_KEY, uuid.uuid4().hex[:12])
+    """Who owns this session's jobs: the browser's id, shared by all its tabs (one job per browser). A session
+    whose browser did not send the cookie writes it on every run (an element a run does not draw again is
+    removed, and a first run may be cut short by a rerun); the id is [0-9a-f] only, nothing in it can end the
+    script's string."""
+    owner = st.session_state.get(OWNER_KEY)
+    if owner is None:
+        owner = st.session_state[OWNER_KEY] = browser_id(_cookie())[0]
+    if _cookie() != owner:
+        st.html(f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
+                "SameSite=Strict';</script>", unsafe_allow_javascript=True)
+    return owner
+
+
+def connection_alive():
+    """Whether this session's websocket is still open, as a check the board can call from any thread (None
+    outside a Streamlit server): a background tab's throttled polls or a frozen tab do not lose its job."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session)
 
 
 def is_teacher() -> bool:
@@ -80,7 +124,8 @@ def start_training(steps: list[tuple[Experiment, str]], data: PreparedData, boun
 def _submit_next(plan: Plan) -> None:
     exp, plan.page = plan.steps.pop(0)
     try:
-        plan.job = job_board().submit(session_id(), exp, plan.data, plan.boundary, teacher=is_teacher())
+        plan.job = job_board().submit(session_id(), exp, plan.data, plan.boundary, teacher=is_teacher(),
+                                      alive=connection_alive())
     except NNLabError as exc:
         st.session_state.pop(PLAN_KEY, None)
         show_error(exc)
@@ -192,7 +237,7 @@ def train_now(exp: Experiment, data: PreparedData, message: str) -> Run | None:
     saying what went wrong."""
     board = job_board()
     try:
-        job = board.submit(session_id(), exp, data, teacher=is_teacher())
+        job = board.submit(session_id(), exp, data, teacher=is_teacher(), alive=connection_alive())
     except NNLabError as exc:
         show_error(exc)
         return None

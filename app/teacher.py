@@ -3,12 +3,16 @@ here, the training queue and the running jobs, CPU and memory, and cancel any jo
 
 The token is NNLAB_TEACHER_TOKEN in the server's environment, or `teacher_token` in `.streamlit/secrets.toml`;
 without one the page says how to set it. A signed-in session's trainings go ahead of the students' in line.
+Guessing the token is limited server-wide, not per tab (`TokenGate`): each wrong token doubles the wait before the
+next try from any session, and every failed attempt is written to the server log.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import os
+import threading
 import time
 
 import pandas as pd
@@ -20,7 +24,10 @@ from core.experiment import data_name, describe
 from core.jobs import RUNNING, WAITING
 
 TOKEN_ENV, TOKEN_SECRET = "NNLAB_TEACHER_TOKEN", "teacher_token"
-WRONG_TOKEN_DELAY = 1.0          # seconds: guessing the token one try at a time is slow
+WRONG_TOKEN_DELAY = 1.0          # seconds before the next try after one wrong token, doubling with each one more
+MAX_TOKEN_DELAY = 60.0           # ... up to this (a student spamming guesses delays the teacher at most this long)
+FORGIVE_AFTER = 600.0            # seconds without a wrong token after which the count starts again
+LOG = logging.getLogger("nnlab.teacher")
 COLUMNS = [2, 4, 2, 2, 1.6]      # who, what, where, time, Cancel
 CPU_KEY = "teacher_cpu_times"
 
@@ -33,6 +40,44 @@ def configured_token() -> str:
         except (FileNotFoundError, KeyError, OSError):          # no secrets file: no token there
             token = ""
     return token
+
+
+class TokenGate:
+    """Server-wide limit on token guesses: after n wrong tokens (from any session) the next try waits
+    WRONG_TOKEN_DELAY * 2**(n-1) s, at most MAX_TOKEN_DELAY; a right token or FORGIVE_AFTER quiet seconds reset it."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock, self._lock = clock, threading.Lock()
+        self.failures, self.last_failure, self.open_at = 0, 0.0, 0.0
+
+    def wait(self) -> float:
+        """Seconds until the next try is looked at (0: now)."""
+        with self._lock:
+            return max(0.0, self.open_at - self.clock())
+
+    def attempt(self, typed: str, token: str, who: str) -> bool | float:
+        """True if `typed` is the token; False if wrong; seconds to wait if tried too soon (not even compared)."""
+        with self._lock:
+            now = self.clock()
+            if now < self.open_at:
+                LOG.warning("Teacher token tried too soon by session %s (%.0f s before the next try is allowed).",
+                            who, self.open_at - now)
+                return self.open_at - now
+            if hmac.compare_digest(typed.encode(), token.encode()):
+                self.failures = 0
+                return True
+            if now - self.last_failure > FORGIVE_AFTER:
+                self.failures = 0
+            self.failures += 1
+            self.last_failure = now
+            delay = min(MAX_TOKEN_DELAY, WRONG_TOKEN_DELAY * 2 ** (self.failures - 1))
+            self.open_at = now + delay
+            LOG.warning("Wrong teacher token from session %s (%d wrong in a row on this server; next try in %.0f s).",
+                        who, self.failures, delay)
+            return False
+
+
+GATE = TokenGate()                # one per server process: every tab and session shares it
 
 
 def sign_in() -> bool:
@@ -48,11 +93,17 @@ def sign_in() -> bool:
     with st.form("teacher_sign_in"):
         typed = st.text_input("Teacher token", type="password", key="teacher_token_typed")
         if st.form_submit_button("Sign in", type="primary"):
-            if hmac.compare_digest(typed.encode(), token.encode()):
+            verdict = GATE.attempt(typed, token, session_id())
+            if verdict is True:
                 st.session_state[TEACHER_KEY] = True
                 st.rerun()
-            time.sleep(WRONG_TOKEN_DELAY)
-            st.error("That is not the teacher token of this server.", icon=":material/error:")
+            elif verdict is False:
+                st.error("That is not the teacher token of this server. After a wrong token this server waits "
+                         f"{GATE.wait():.0f} s before it looks at the next one (from any browser).",
+                         icon=":material/error:")
+            else:
+                st.error(f"Too many wrong tokens on this server: try again in {verdict:.0f} s. Your token was not "
+                         "checked.", icon=":material/hourglass_top:")
     return False
 
 
@@ -98,14 +149,15 @@ def jobs_table() -> None:
         col.markdown(f"**{title}**")
     for job in jobs:
         c = st.columns(COLUMNS)
-        c[0].write(names.get(job.owner, job.owner[:6]) + (" (teacher)" if job.teacher else ""))
-        c[1].write(f"{describe(job.exp)} on {data_name(job.exp)}, {job.total_epochs} epochs")
+        # st.text: names, file names and display names are the students' own, never markdown or HTML (#24)
+        c[0].text(names.get(job.owner, job.owner[:6]) + (" (teacher)" if job.teacher else ""))
+        c[1].text(f"{describe(job.exp)} on {data_name(job.exp)}, {job.total_epochs} epochs")
         if job.state == RUNNING:
-            c[2].write(f"epoch {len(job.epochs)} / {job.total_epochs}")
-            c[3].write(f"{time.monotonic() - job.started:.0f} s, ~{board.remaining(job):.0f} s left")
+            c[2].text(f"epoch {len(job.epochs)} / {job.total_epochs}")
+            c[3].text(f"{time.monotonic() - job.started:.0f} s, ~{board.remaining(job):.0f} s left")
         else:
-            c[2].write(f"{board.position(job)} in line")
-            c[3].write(f"starts in ~{board.wait_estimate(job):.0f} s")
+            c[2].text(f"{board.position(job)} in line")
+            c[3].text(f"starts in ~{board.wait_estimate(job):.0f} s")
         c[4].button("Cancel", key=f"teacher_cancel_{job.id}", on_click=board.cancel, args=(job,),
                     icon=":material/cancel:", width="stretch")
 

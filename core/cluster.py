@@ -1,6 +1,6 @@
 """Where training jobs run: NN Lab's own Dask cluster on this machine, or a school's cluster.
 
-    cluster = Cluster.from_env()        # NNLAB_SCHEDULER=tcp://host:8786: that cluster; else a local one
+    cluster = Cluster.from_env()        # NNLAB_SCHEDULER=tls://host:8786: that cluster; else a local one
     client = cluster.client(timeout=30) # waits until it is up (it starts in the background)
     cluster.close()
 
@@ -9,6 +9,10 @@ school runs on its lab machines, so both settings take one code path. (A `LocalC
 server cannot spawn its workers: multiprocessing re-imports Streamlit's `__main__`.) The workers run one thread
 each, one per core, at a lower CPU priority than the server: a page a student clicks is drawn before a training
 step. BLAS and TensorFlow use one thread per worker, set in the workers' environment.
+
+With NNLAB_TLS_CA/_CERT/_KEY set (core.classserver.certs), every connection is mutual TLS: the client presents
+the node certificate, and a school's scheduler must be a `tls://` address. The local cluster listens on 127.0.0.1
+only; with certificates it uses them too.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import time
 import weakref
 from pathlib import Path
 
+from core.classserver.certs import TLSConfigError, cli_options, security, tls_files
 from core.errors import NNLabError
 
 SCHEDULER_ENV, WORKERS_ENV = "NNLAB_SCHEDULER", "NNLAB_WORKERS"
@@ -71,15 +76,18 @@ def _terminate(procs: list[subprocess.Popen], folder: str) -> None:
 class Cluster:
     """A Dask client to the workers that train, connected in a background thread."""
 
-    def __init__(self, address: str | None = None, workers: int | None = None, start_after: float = 0.0) -> None:
+    def __init__(self, address: str | None = None, workers: int | None = None, start_after: float = 0.0,
+                 tls: dict[str, str] | None = None, tls_error: NNLabError | None = None) -> None:
         """start_after: seconds to wait before starting (or connecting), unless `client()` is asked for sooner:
-        importing Dask and starting its processes takes the CPU a server's first page needs."""
+        importing Dask and starting its processes takes the CPU a server's first page needs. tls: the certificate
+        files (core.classserver.certs.tls_files); tls_error: why the environment's TLS settings were refused."""
         self.address = address                        # None: start a local scheduler and workers
+        self.tls = tls
         self.start_after = start_after
         self.workers = workers or os.cpu_count() or 1
         self._procs: list[subprocess.Popen] = []
         self._client = None
-        self._error: BaseException | None = None
+        self._error: BaseException | None = tls_error
         self._ready, self._closing, self._wanted = threading.Event(), threading.Event(), threading.Event()
         self._folder = tempfile.mkdtemp(prefix="nnlab-dask-")
         self._finalizer = weakref.finalize(self, _terminate, self._procs, self._folder)
@@ -90,7 +98,12 @@ class Cluster:
     def from_env(cls, start_after: float = 0.0) -> "Cluster":
         """The cluster NNLAB_SCHEDULER names, or a local one with NNLAB_WORKERS (default: one per core)."""
         workers = os.environ.get(WORKERS_ENV, "")
-        return cls(os.environ.get(SCHEDULER_ENV) or None, int(workers) if workers.isdigit() else None, start_after)
+        try:
+            tls, error = tls_files(), None
+        except TLSConfigError as exc:
+            tls, error = None, exc
+        return cls(os.environ.get(SCHEDULER_ENV) or None, int(workers) if workers.isdigit() else None, start_after,
+                   tls, error)
 
     @property
     def local(self) -> bool:
@@ -98,26 +111,32 @@ class Cluster:
 
     def _start(self) -> None:
         self._wanted.wait(self.start_after)
-        if self._closing.is_set():
+        if self._closing.is_set() or self._error is not None:
             self._ready.set()
             return
         from distributed import Client
 
+        tls = cli_options(self.tls) if self.tls else []
+        secure = {"security": security(self.tls)} if self.tls else {}
         try:
             if self.local:
                 file = str(Path(self._folder) / "scheduler.json")
                 self._spawn("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                            "--scheduler-file", file)
+                            "--scheduler-file", file, *(["--protocol", "tls", *tls] if tls else []))
                 self._spawn("worker", "--scheduler-file", file, "--nworkers", str(self.workers), "--nthreads", "1",
-                            "--no-dashboard", "--preload", "core.worker_warmup")
+                            "--no-dashboard", "--preload", "core.worker_warmup", *tls)
                 deadline = time.monotonic() + 60
                 while not Path(file).exists():
                     if time.monotonic() > deadline or self._procs[0].poll() is not None:
                         raise ClusterUnavailable("The local Dask scheduler did not start (see the server log).")
                     time.sleep(0.05)
-                self._client = Client(scheduler_file=file, timeout=60, set_as_default=False)
+                self._client = Client(scheduler_file=file, timeout=60, set_as_default=False, **secure)
             else:
-                self._client = Client(self.address, timeout=30, set_as_default=False)
+                if self.tls and not self.address.startswith("tls://"):
+                    raise ClusterUnavailable(f"{SCHEDULER_ENV}={self.address} is not a tls:// address, but the "
+                                             "cluster's certificates are set: start the scheduler with them and "
+                                             "use tls://<scheduler>:8786 (README, \"A class server\").")
+                self._client = Client(self.address, timeout=30, set_as_default=False, **secure)
         except (OSError, TimeoutError, ClusterUnavailable) as exc:
             self._error = exc
         finally:
@@ -140,14 +159,21 @@ class Cluster:
         """Up and not closed (False while starting, after a failed start, and after close)."""
         return self._ready.is_set() and self._client is not None and not self._closing.is_set()
 
+    @property
+    def failure(self) -> str:
+        """Why the cluster is not there, once starting it has failed for good ("" while starting or up)."""
+        if not self._ready.is_set() or self._client is not None or self._closing.is_set():
+            return ""
+        where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
+        return f"No training cluster ({where}): {self._error}. Ask the teacher to check it."
+
     def client(self, timeout: float = 60):
         """The connected client; ClusterUnavailable if it did not come up within `timeout` seconds."""
         self._wanted.set()
         if not self._ready.wait(timeout):
             raise ClusterUnavailable(f"The training cluster is still starting after {timeout:.0f} s. Try again.")
         if self._client is None:
-            where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
-            raise ClusterUnavailable(f"No training cluster ({where}): {self._error}. Ask the teacher to check it.")
+            raise ClusterUnavailable(self.failure)
         return self._client
 
     def threads(self) -> int:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.cluster import Cluster
@@ -37,6 +39,7 @@ ACTIVE = (WAITING, RUNNING)
 ABANDON_AFTER = 3.0              # seconds without a poll from the job's page (it polls every 0.3-1 s)
 TICK = 0.5                       # how often the board looks for abandoned jobs and free threads
 UNCOLLECTED = 600.0              # a finished job nobody collects is forgotten after this many seconds
+LOG = logging.getLogger("nnlab.jobs")
 DEFAULT_RATE = 2e-8              # seconds per sample x parameter x epoch, until finished jobs measure it
 
 
@@ -66,6 +69,7 @@ class Job:
     error: str = ""
     stop_asked: bool = False
     work: float = 0.0                     # samples x parameters x epochs: what the wait estimates scale
+    alive: Callable[[], bool] | None = field(default=None, repr=False)   # the page's connection is open
     future: object = field(default=None, repr=False)
 
     @property
@@ -95,8 +99,10 @@ class JobBoard:
 
     # -- what pages call ----------------------------------------------------------------------------
     def submit(self, owner: str, exp: Experiment, data: PreparedData, boundary: bool = False,
-               teacher: bool = False) -> Job:
-        """Queue `exp` on `data` for `owner`. JobRefused if the owner already has a job in line or running, or if
+               teacher: bool = False, alive: Callable[[], bool] | None = None) -> Job:
+        """Queue `exp` on `data` for `owner`. alive: whether the page that asked is still connected (a
+        background or frozen tab polls rarely or never but keeps its job; a closed one loses it `abandon_after`
+        seconds after its last poll). JobRefused if the owner already has a job in line or running, or if
         the run is over a limit (InvalidSpecError for a network the backend cannot build comes from the job)."""
         n_train = len(data.X_train)
         params = check_budget(exp.spec, data.input_shape, output_units(data.task, max(2, data.n_outputs),
@@ -111,7 +117,7 @@ class JobBoard:
             if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
                 raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
             job = Job(f"{next(self._ids)}-{time.time_ns() % 10**9}", owner, exp, data, boundary, teacher,
-                      work=float(size) * params)
+                      work=float(size) * params, alive=alive)
             self._jobs[job.id] = job
             self._pump()
         return job
@@ -198,8 +204,13 @@ class JobBoard:
         return sorted(waiting, key=lambda j: (not j.teacher, j.submitted))
 
     def _pump(self) -> None:
-        """Hand waiting jobs to Dask while worker threads are free (called under the lock)."""
+        """Hand waiting jobs to Dask while worker threads are free (called under the lock). If the cluster could
+        not start, every waiting job ends with that message (not a line that never moves)."""
         if not self.cluster.ready:
+            failure = getattr(self.cluster, "failure", "")
+            for job in self._line() if failure else ():
+                job.error = failure
+                self._end(job, FAILED)
             return
         client = self.cluster.client()
         if not self._subscribed:
@@ -216,7 +227,7 @@ class JobBoard:
         _, message = event
         job = self._jobs.get(message.get("job"))
         if job is not None:
-            job.epochs.extend(message["epochs"])
+            job.epochs = merge_epochs(job.epochs, message["epochs"])
             job.grid = message.get("grid", job.grid)
 
     def _on_done(self, job: Job, future) -> None:
@@ -230,8 +241,7 @@ class JobBoard:
                 self._learn_rate(job)
                 self._end(job, DONE)
             elif future.status == "error":
-                exc = future.exception()
-                job.error = str(exc) if isinstance(exc, NNLabError) else f"Training failed: {exc!r}"
+                job.error = failure_message(future.exception())
                 self._end(job, FAILED)
             else:
                 self._end(job, CANCELLED)
@@ -260,7 +270,9 @@ class JobBoard:
         now = time.monotonic()
         with self._lock:
             for job in list(self._jobs.values()):
-                if job.state in ACTIVE and now - job.last_seen > self.abandon_after:
+                if job.state in ACTIVE and _connected(job):
+                    job.last_seen = now                    # connected: a throttled or frozen tab keeps its job
+                elif job.state in ACTIVE and now - job.last_seen > self.abandon_after:
                     self.cancel(job)
                 elif job.finished and now - job.ended > UNCOLLECTED:
                     self._jobs.pop(job.id, None)
@@ -270,14 +282,49 @@ class JobBoard:
             self._pump()
 
 
+def _connected(job: Job) -> bool:
+    """The job's page is connected (False if it cannot say: then its polls decide)."""
+    if job.alive is None:
+        return False
+    try:
+        return job.alive() is True                   # (AppTest's runtime is a mock: not an answer)
+    except Exception:                                # logged; the polls still keep it alive
+        LOG.exception("Could not tell whether job %s's page is connected.", job.id)
+        return False
+
+
+def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:
+    """Progress merged by epoch number: a task Dask retried after its worker died reports epochs 1..n again; each
+    epoch appears once (the latest report of it), in order."""
+    by_epoch = {e["epoch"]: e for e in have}
+    by_epoch.update((e["epoch"], e) for e in new)
+    return [by_epoch[k] for k in sorted(by_epoch)]
+
+
+def failure_message(exc: BaseException | None) -> str:
+    """What a student reads when the job's task failed: NN Lab's own messages as they are, Dask's in words."""
+    if isinstance(exc, NNLabError):
+        return str(exc)
+    if type(exc).__name__ == "KilledWorker":
+        return ("The training stopped because the worker process running it died, more than once (it ran out of "
+                "memory, or the machine ended it). Try a smaller network, fewer samples or a smaller batch; if it "
+                "happens again, ask the teacher.")
+    return f"Training failed: {type(exc).__name__}: {exc}"
+
+
 def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
-    """The board's heartbeat, holding it only weakly: a board nobody uses any more stops ticking."""
+    """The board's heartbeat, holding it only weakly: a board nobody uses any more stops ticking. An error in one
+    tick is logged and the next tick runs (an ended thread would leave abandoned jobs holding workers for good)."""
     while not closed.wait(TICK):
         board = board_ref()
         if board is None:
             return
-        board._tick()
+        try:
+            board._tick()
+        except Exception:                            # logged; the heartbeat must go on
+            LOG.exception("The job board's tick failed; trying again in %.1f s.", TICK)
         del board
 
 
-__all__ = ["ACTIVE", "CANCELLED", "DONE", "FAILED", "Job", "JobBoard", "JobRefused", "RUNNING", "WAITING"]
+__all__ = ["ACTIVE", "CANCELLED", "DONE", "FAILED", "RUNNING", "WAITING", "Job", "JobBoard", "JobRefused",
+           "failure_message", "merge_epochs"]

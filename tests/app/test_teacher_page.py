@@ -1,13 +1,17 @@
-"""The teacher's page: no token configured, a wrong token, the right one; then the class at a glance and a
-student's training cancelled with its Cancel button."""
+"""The teacher's page: no token configured, a wrong token, the right one, guessing limited server-wide; then the
+class at a glance (students' names as plain text) and a student's training cancelled with its Cancel button; one
+place in line per browser."""
 
+import logging
 import time
 
 import pytest
 
-from app.jobs import TEACHER_KEY, job_board
-from app.teacher import TOKEN_ENV
+from app import teacher
+from app.jobs import OWNER_KEY, TEACHER_KEY, browser_id, job_board
+from app.teacher import TOKEN_ENV, TokenGate
 from core.datasets import load_dataset
+from core.datasets.uploads import UPLOAD
 from core.experiment import Experiment, prepare_data
 from core.jobs import CANCELLED
 from core.spec import MLPSpec, TrainConfig
@@ -18,6 +22,7 @@ TOKEN = "correct horse battery staple"
 @pytest.fixture
 def teacher_page(app, monkeypatch):
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    monkeypatch.setattr(teacher, "GATE", TokenGate())
     return app.switch_page("../pages/teacher.py")
 
 
@@ -28,15 +33,17 @@ def test_without_a_token_the_page_says_how_to_set_one(app, monkeypatch):
     assert TOKEN_ENV in app.info[0].value and not app.metric and not app.text_input
 
 
-def test_a_wrong_token_is_refused_slowly_and_the_right_one_signs_in(teacher_page):
+def test_a_wrong_token_is_refused_and_the_right_one_signs_in_after_the_wait(teacher_page):
     at = teacher_page.run()
     at.text_input(key="teacher_token_typed").input("guess")
-    start = time.monotonic()
     at.button[0].click().run()
-    assert time.monotonic() - start >= 1.0
     assert "not the teacher token" in at.error[0].value
     assert TEACHER_KEY not in at.session_state or not at.session_state[TEACHER_KEY]
     at.text_input(key="teacher_token_typed").input(TOKEN)
+    at.button[0].click().run()                       # at once: too soon, not even compared
+    assert "try again in" in at.error[0].value
+    assert TEACHER_KEY not in at.session_state or not at.session_state[TEACHER_KEY]
+    time.sleep(teacher.GATE.wait() + 0.05)
     at.button[0].click().run()
     assert not at.exception and at.session_state[TEACHER_KEY]
     assert [m.label for m in at.metric] == ["Sessions here", "Training now", "In line", "CPU", "Memory"]
@@ -54,7 +61,7 @@ def test_the_teacher_cancels_a_students_training(teacher_page):
         at.run()
         assert not at.exception
         cancel = at.button(key=f"teacher_cancel_{job.id}")
-        texts = " ".join(str(m.value) for m in at.markdown)
+        texts = " ".join(str(m.value) for m in at.text)
         assert "200 epochs" in texts and "digits" in texts
         board.seen(job)
         cancel.click().run()
@@ -79,3 +86,67 @@ def test_cpu_is_measured_between_the_pages_runs(teacher_page):
     at.run()
     cpu = next(m for m in at.metric if m.label == "CPU").value
     assert float(cpu.rstrip("%")) >= 20, cpu
+
+
+def test_token_guessing_is_limited_for_the_whole_server_with_a_doubling_wait_and_logged(caplog):
+    now = [100.0]
+    gate = TokenGate(clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="nnlab.teacher"):
+        assert gate.attempt("a", TOKEN, "tab-1") is False
+        assert gate.attempt(TOKEN, TOKEN, "tab-2") == pytest.approx(1.0)     # another tab: same wait, not compared
+        waits = []
+        for tab in range(8):                                                 # a student's many tabs
+            now[0] += gate.wait()
+            assert gate.attempt("b", TOKEN, f"tab-{tab}") is False
+            waits.append(gate.wait())
+    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]                              # 8 guesses took minutes, not 0.3 s
+    assert sum("Wrong teacher token" in r.message for r in caplog.records) == 9
+    assert "too soon" in caplog.records[1].message and "tab-2" in caplog.records[1].message
+    now[0] += gate.wait()
+    assert gate.attempt(TOKEN, TOKEN, "teacher") is True and gate.failures == 0
+    now[0] += 601
+    assert gate.attempt("c", TOKEN, "x") is False and gate.wait() == 1.0       # quiet for 10 min: forgiven
+
+
+def test_every_tab_of_one_browser_is_one_owner_with_one_place_in_line():
+    owner, new = browser_id(None)
+    assert new and len(owner) == 24
+    assert browser_id(owner) == (owner, False)                                 # a second tab sends the cookie back
+    for forged in ("x' onload='", "<b>", owner.upper(), owner + "0", ""):
+        assert browser_id(forged)[1], forged                                   # anything else: a new id
+
+
+def test_two_tabs_of_one_browser_get_one_job(app, monkeypatch):
+    owner = browser_id(None)[0]
+    monkeypatch.setattr("app.jobs._cookie", lambda: owner)
+    tab1 = app.run()
+    assert tab1.session_state[OWNER_KEY] == owner
+    board = job_board()
+    data = prepare_data(load_dataset("digits"), 0.2, 0)
+    exp = Experiment("digits", spec=MLPSpec((256, 256)), config=TrainConfig(epochs=200, batch_size=32))
+    job = board.submit(owner, exp, data)
+    try:
+        from core.jobs import JobRefused
+        with pytest.raises(JobRefused, match="already have a training"):
+            board.submit(tab1.session_state[OWNER_KEY], exp, data)
+    finally:
+        board.cancel(job)
+
+
+def test_students_names_and_file_names_are_plain_text_on_the_teachers_page(teacher_page):
+    at = teacher_page.run()
+    at.session_state[TEACHER_KEY] = True
+    board = job_board()
+    data = prepare_data(load_dataset("digits"), 0.2, 0)
+    name = "[Teacher: click to see my grade](http://evil.example) ![](http://evil.example/t.png) <b>x</b>.csv"
+    exp = Experiment(UPLOAD, data_options={"file": name}, spec=MLPSpec((256, 256)),
+                     config=TrainConfig(epochs=200, batch_size=32))
+    job = board.submit("a-student", exp, data)
+    board.touch("a-student", "training")
+    try:
+        at.run()
+        assert not at.exception
+        assert any(name in t.value for t in at.text)
+        assert not any("evil.example" in str(m.value) for m in at.markdown)
+    finally:
+        board.cancel(job)
