@@ -41,9 +41,14 @@ def prepared(exp: Experiment) -> PreparedData:
         return get_prepared(exp.dataset, tuple(sorted(exp.data_options.items())), exp.test_fraction,
                             exp.split_seed, exp.max_samples, exp.official_split)
     ds = current_upload()
+    wanted = exp.data_options.get("digest")
     if ds is None or ds.source != exp.data_options.get("file"):
         raise DatasetUnavailable(f"This run trained on an uploaded file, {exp.data_options.get('file', 'which')}, "
                                  "that this session no longer has. Upload it again to see its results.")
+    if wanted and wanted != ds.digest:
+        raise DatasetUnavailable(f"The data of {ds.source} changed since this run trained on it (another file under "
+                                 "this name, or another target or task). Train again, or choose the run's target and "
+                                 "task back, to see its results.")
     key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples)
     cached = st.session_state.get(UPLOAD_PREPARED_KEY)
     if cached is None or cached[0] != key:

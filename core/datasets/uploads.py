@@ -33,8 +33,9 @@ def infer_task(y: np.ndarray) -> str:
 
 
 def upload_options(ds: Dataset) -> dict:
-    """What an Experiment on this upload carries: the file it came from, its task and its kind."""
-    return {"file": ds.source, "task": ds.task, "kind": ds.kind}
+    """What an Experiment on this upload carries: the file it came from, its task and kind, and the data's digest
+    (a new upload under the same name is other data: a run's results are never shown against it)."""
+    return {"file": ds.source, "task": ds.task, "kind": ds.kind, "digest": ds.digest}
 
 
 def _named(name: str, content: bytes) -> io.BytesIO:

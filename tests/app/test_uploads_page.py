@@ -29,16 +29,18 @@ def test_an_uploaded_csv_is_trained_on_with_the_target_and_task_chosen(app):
     finish_training(app.button(key="train_go").click())
     assert not app.exception and "on exams.csv: Trained 30 epochs" in _texts(app.success)
     run = app.session_state[TRAINING_KEY]
-    assert run.exp.data_options == {"file": "exams.csv", "task": "classification", "kind": "tabular"}
+    assert {k: v for k, v in run.exp.data_options.items() if k != "digest"} == \
+        {"file": "exams.csv", "task": "classification", "kind": "tabular"}
     assert app.session_state[CURRENT_KEY] is run and run.test_score > 0.6
     assert app.query_params["dataset"] == "upload" and app.query_params["file"] == "exams.csv"
+    app.session_state["train_tab"] = "Show the code"
+    app.run()
+    assert "np.load('nnlab_data.npz')" in app.code[0].value
     app.selectbox(key="train_target").set_value("hours").run()             # a number: regression by choice
     app.selectbox(key="train_task").set_value("regression").run()
     assert not app.exception and "regression: predicting a number" in _texts(app.caption)
     assert "regression (one linear output unit)" in _texts(app.caption)
-    app.session_state["train_tab"] = "Show the code"
-    app.run()
-    assert "np.load('nnlab_data.npz')" in app.code[0].value
+    assert "changed since this run trained on it" in _texts(app.error)   # the run is not shown against other data
 
 
 def test_an_uploaded_zip_of_image_folders_is_previewed_and_trained_on(app):
@@ -89,6 +91,17 @@ def test_uploading_another_file_after_training_never_shows_the_exception_page(ap
         assert not app.exception
     assert "other\\.csv: 40 samples of 2" in _texts(app.caption)           # the second file replaced the first
     assert "Could not tell the format" not in " ".join(e.value for e in app.error)
+
+
+def test_a_run_is_never_shown_against_another_file_uploaded_under_its_name(app):
+    _training_with_upload(app, "exams.csv", CSV, epochs="5")
+    finish_training(app.button(key="train_go").click(), timeout=400)
+    bigger = CSV + b"".join(f"{h},{s},{int(h + s > 12)}\n".encode() for h, s in zip(range(40), range(40)))
+    app.get("file_uploader")[0].upload("exams.csv", bigger).run()          # same name, other data
+    assert not app.exception
+    assert "exams\\.csv: 100 samples of 2" in _texts(app.caption)
+    assert "changed since this run trained on it" in _texts(app.error)
+    assert "80 training samples" not in " ".join(m.value for m in app.markdown)
 
 
 def test_an_upload_made_on_the_data_page_is_trained_on_the_training_page(app):
