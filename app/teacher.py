@@ -16,6 +16,7 @@ import psutil
 import streamlit as st
 
 from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
+from app.messages import plain
 from core.experiment import data_name, describe
 from core.jobs import RUNNING, WAITING
 
@@ -99,7 +100,7 @@ def jobs_table() -> None:
     for job in jobs:
         c = st.columns(COLUMNS)
         c[0].write(names.get(job.owner, job.owner[:6]) + (" (teacher)" if job.teacher else ""))
-        c[1].write(f"{describe(job.exp)} on {data_name(job.exp)}, {job.total_epochs} epochs")
+        c[1].write(plain(f"{describe(job.exp)} on {data_name(job.exp)}, {job.total_epochs} epochs"))
         if job.state == RUNNING:
             c[2].write(f"epoch {len(job.epochs)} / {job.total_epochs}")
             c[3].write(f"{time.monotonic() - job.started:.0f} s, ~{board.remaining(job):.0f} s left")

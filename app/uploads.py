@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.data_access import current_upload, rename_upload_classes, uploaded_dataset
 from app.figures.images import sample_tiles
+from app.messages import plain
 from core.datasets import Dataset
 from core.datasets.image_folders import SIZES
 from core.datasets.readers import load_csv_columns
@@ -25,7 +26,7 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
     wanted: the file a shared link was made with (asked for when this session has another or none)."""
     held = current_upload()
     if wanted and (held is None or held.source != wanted):
-        st.info(f"This link was made with an uploaded file, **{wanted}**. Upload it (or a file of your own) "
+        st.info(f"This link was made with an uploaded file, **{plain(wanted)}**. Upload it (or a file of your own) "
                 "here to train on it; nothing you upload leaves this server.", icon=":material/upload_file:")
     files = st.file_uploader(
         "Upload one CSV, one .npz with x and y, a .zip of image folders named by class, an IDX image file with its "
@@ -78,7 +79,7 @@ def _describe(ds: Dataset, prefix: str) -> None:
     else:
         what = "regression: predicting a number"
     shape = " x ".join(map(str, ds.X.shape[1:]))
-    st.caption(f"**{ds.source}**: {ds.n_samples:,} samples of {shape}, {what}.")
+    st.caption(f"**{plain(ds.source)}**: {ds.n_samples:,} samples of {shape}, {plain(what)}.")
     if ds.kind == "image":
         shown = list(range(min(PREVIEW, ds.n_samples)))
         st.image(sample_tiles(ds.X[shown]), caption=[ds.class_names[ds.y[i]] for i in shown])

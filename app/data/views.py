@@ -11,6 +11,7 @@ import streamlit as st
 from app.data import figures as fig
 from app.data_access import pixel_counts
 from app.figures.images import sample_tiles
+from app.messages import plain
 from app.widgets import show_error
 from core.datasets import Dataset, split_indices
 from core.errors import NNLabError
@@ -27,7 +28,7 @@ def summary(ds: Dataset) -> None:
         low, high = ds.value_range
         st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
                     f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
-        st.caption(f"{ds.describe()}. Source: {ds.source}")
+        st.caption(plain(f"{ds.describe()}. Source: {ds.source}"))
     if right is not None:
         right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
 
@@ -68,7 +69,7 @@ def one_image(ds: Dataset) -> None:
     values = plane if scaled else plane * ds.pixel_scale
     what = ("the grayscale of the colour image" if channel == 3 else f"its {('red', 'green', 'blue')[channel]} channel"
             ) if c == 3 else "the image"
-    st.markdown(f"**images[{i}]**, label **{ds.class_names[ds.y[i]]}**: {what}, a {h} x {w} grid of numbers "
+    st.markdown(f"**images[{i}]**, label **{plain(ds.class_names[ds.y[i]])}**: {what}, a {h} x {w} grid of numbers "
                 f"from 0 to {1 if scaled else ds.pixel_scale:g}" +
                 (f"; the whole image is {h} x {w} x 3 numbers." if c == 3 else "."))
     st.plotly_chart(fig.image_values(values, 1.0 if scaled else ds.pixel_scale, ink=c == 1, decimals=2 if scaled else 0,
@@ -91,7 +92,7 @@ def scaling(ds: Dataset) -> None:
 
 def colour(ds: Dataset) -> None:
     i = st.number_input("Image index", 0, ds.n_samples - 1, 0, key="data_colour_index")
-    st.caption(f"Image {i}: {ds.class_names[ds.y[i]]}. Each channel is a grid of intensities; grayscale "
+    st.caption(f"Image {i}: {plain(ds.class_names[ds.y[i]])}. Each channel is a grid of intensities; grayscale "
                "mixes them with the eye's sensitivity to each colour.")
     st.plotly_chart(fig.channels(ds.X[i]), key="data_channels")
 
