@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.data.views import SHOWN as X_SHOWN
 from app.data_access import current_upload
 from app.figures.images import TILE, sample_tiles
 from app.messages import plain
@@ -148,8 +149,9 @@ def test_results(run: Run, data: PreparedData) -> None:
         titles = [f"#{i}: {proba[i, pred_k]:.0%}" for i in idx]
         st.image(sample_tiles(d.X_test[idx]), caption=titles)
     else:
-        X = d.X_test[idx] * d.x_std + d.x_mean
-        rows = pd.DataFrame(X, columns=list(d.feature_names) or [f"x{j + 1}" for j in range(X.shape[1])])
+        k = min(X_SHOWN, d.X_test.shape[1])                            # a wide upload: its first columns
+        X = d.X_test[idx, :k] if d.x_mean is None else d.X_test[idx, :k] * d.x_std[:k] + d.x_mean[:k]
+        rows = pd.DataFrame(X, columns=list(d.feature_names[:k]) or [f"x{j + 1}" for j in range(k)])
         rows.insert(0, "confidence", [f"{proba[i, pred_k]:.0%}" for i in idx])
         st.dataframe(rows, hide_index=True, width="stretch")
 

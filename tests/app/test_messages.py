@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.messages import plain, plain_figure
 
 EVIL = ("[Teacher: click to see my grade](http://x.test) ![](http://x.test/t.png) :red[RED] $x^2$ <b>B</b> "
-        "me@evil.test www.evil.test # h\n- item")
+        "&lt; `code` **bold** _it_ ~~s~~ | me@evil.test www.evil.test # h\n- item")
 
 
 def _unescaped(s: str) -> str:
@@ -17,17 +19,26 @@ def _unescaped(s: str) -> str:
 
 def test_every_markdown_mark_is_escaped_and_the_text_survives():
     s = plain(EVIL)
-    assert not re.search(r"(?<!\\)[\[\]()!$<>*#:`_|~]", s), s     # no mark left that markdown would read
+    assert not re.search(r"(?<!\\)[\[\]!$<>*`|~&#]|(?<!\\):[A-Za-z]|(?<![\\\w])_", s), s
     assert _unescaped(s) == EVIL.replace("\n", " ")                 # shown as typed (line break as a space)
 
 
+@pytest.mark.parametrize("start", ["- a", "+ a", "1. a", "12) a", "= a"])
+def test_a_list_or_heading_marker_at_the_start_is_escaped(start):
+    s = plain(start)
+    assert "\\" in s and _unescaped(s) == start
+
+
 def test_bare_addresses_are_broken():
-    s = plain("see http://x.test, HTTPS://y.test, www.z.test or me@evil.test")
-    assert "http\\:/" not in s and "HTTPS\\:/" not in s and "www\\." not in s and "e\\@" not in s
+    s = plain("see http://x.test, HTTPS://y.test, https:z.test, www.z.test or me@evil.test")
+    for link in ("http:/", "HTTPS:/", "https\\:z", "www.", "e@"):
+        assert link not in s, (link, s)
 
 
-def test_plain_text_stays_as_it_is():
-    assert plain("cats and dogs 2") == "cats and dogs 2"
+def test_ordinary_text_and_messages_stay_as_they_are():
+    for text in ("cats and dogs 2", "data_batch_1 holds 3 images: expected 10,000 (received 2); fix it.",
+                 "points='5', noise='lots'", "0-6 layers of 1-512 units"):
+        assert plain(text) == text
 
 
 def test_figure_text_has_no_html():

@@ -5,7 +5,6 @@ image, a formula or a colour, and no page ever fetches the addresses they carry.
 from __future__ import annotations
 
 import pytest
-
 from browser import assert_no_exception, screenshot, wait_idle, wait_trained
 
 pytestmark = pytest.mark.e2e
