@@ -43,3 +43,17 @@ def test_ordinary_text_and_messages_stay_as_they_are():
 
 def test_figure_text_has_no_html():
     assert plain_figure('<a href="http://x">x</a>') == "&lt;a href=&quot;http://x&quot;&gt;x&lt;/a&gt;"
+
+
+def test_the_data_pages_figures_show_class_and_feature_names_as_text():
+    import numpy as np
+
+    from app.data import figures
+
+    evil = "<a href='http://x.test'>a</a>"
+    assert "<a" not in figures.class_counts((evil, "b"), [1, 2]).data[0].x[0]
+    assert "<a" not in figures.split_balance((evil, "b"), [1, 2], [1, 1]).data[0].x[0]
+    scatter = figures.scatter(np.zeros((2, 2)), np.array([0, 1]), (evil, "b"), (evil, "f"))
+    assert "<a" not in scatter.data[0].name and "<a" not in scatter.layout.xaxis.title.text
+    hist = figures.feature_histograms(np.zeros((4, 1)), (evil,), np.array([0, 1, 0, 1]), (evil, "b"))
+    assert "<a" not in hist.data[0].name and "<a" not in hist.layout.annotations[0].text

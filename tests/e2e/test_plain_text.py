@@ -50,23 +50,19 @@ def test_file_class_and_link_text_is_literal_for_student_and_teacher(browser, te
     student.locator("input[type=file]").first.set_input_files({"name": FILE, "mimeType": "text/csv",
                                                                 "buffer": _csv()})
     wait_idle(student)
-    student.get_by_text(f"{ROWS:,} samples of 2", exact=False).first.wait_for(state="visible")
+    student.get_by_text(f"{ROWS:,} samples of 2", exact=False).first.wait_for(state="visible", timeout=120_000)
     text = _literal(student)
     assert FILE in text and all(c in text for c in CLASSES), text[:2000]
 
-    student.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     main = student.get_by_test_id("stMainBlockContainer")
+    main.get_by_role("button", name="Train", exact=True).click(timeout=120_000)    # a loaded machine: generous
     main.get_by_role("button", name="Stop").wait_for(timeout=180_000)       # in line or training: on the board
     teacher.goto(f"{teacher_url}/teacher")
     wait_idle(teacher)
     teacher.get_by_label("Teacher token").fill(TOKEN)
     teacher.get_by_role("button", name="Sign in").click()
     wait_idle(teacher)
-    try:
-        teacher.get_by_text(f"on {FILE}"[:20], exact=False).first.wait_for(state="visible", timeout=60_000)
-    finally:
-        screenshot(teacher, "plain-text-teacher")
-        screenshot(student, "plain-text-student-training")
+    teacher.get_by_text(f"on {FILE}"[:20], exact=False).first.wait_for(state="visible", timeout=60_000)
     text = _literal(teacher)
     assert f"on {FILE}, 200 epochs" in text, text[:2000]
     screenshot(teacher, "plain-text-teacher")
@@ -75,7 +71,6 @@ def test_file_class_and_link_text_is_literal_for_student_and_teacher(browser, te
     student.locator("[data-testid='stProgress']").wait_for(timeout=300_000)   # an epoch done: a model to keep
     main.get_by_role("button", name="Stop").click()
     wait_trained(student)
-    screenshot(student, "plain-text-student-stopped")
     student.get_by_role("tab", name="Test results").wait_for(state="visible")
     student.get_by_role("tab", name="Test results").click()
     wait_idle(student)
