@@ -15,7 +15,7 @@ HOST = "x.test"
 FILE = f"[Teacher: click to see my grade](https:{HOST}) ![](https:{HOST}) $x^2$ :red[red] <b>B</b> www.{HOST}.csv"
 CLASSES = (f"[cls](https:{HOST})", "$y^2$ :blue[b]")
 LINK = f"[e](https://{HOST}/a)<img src=https://{HOST}/i.png>"
-ROWS = 4000           # with bs=1 and 200 epochs a run lasts long enough for the teacher to see it in line
+ROWS = 1000           # with bs=1 and 200 epochs a run lasts long enough for the teacher to see it in line
 
 
 def _csv() -> bytes:
@@ -70,7 +70,7 @@ def test_file_class_and_link_text_is_literal_for_student_and_teacher(browser, te
 
     student.locator("[data-testid='stProgress']").wait_for(timeout=300_000)   # an epoch done: a model to keep
     main.get_by_role("button", name="Stop").click()
-    wait_trained(student)
+    wait_trained(student, 300_000)
     student.get_by_role("tab", name="Test results").wait_for(state="visible")
     student.get_by_role("tab", name="Test results").click()
     wait_idle(student)
