@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app.figures.images import rgb_filters, tiles
+from app.messages import plain
 from core.params import LayerCount
 from core.runs import Run
 from core.snapshots import LayerWeights, WeightSnapshots
@@ -33,7 +34,7 @@ def snapshots(run: Run) -> WeightSnapshots | None:
 def recorded_weights(run: Run, prefix: str) -> LayerWeights | None:
     """The model's name, the epoch slider over its recorded epochs (key `<prefix>_epoch`), and the weights after
     the chosen one; a new model opens at its last epoch. None (with a message) when no weights are finite."""
-    st.markdown(f"**Model:** {run.title}")
+    st.markdown(f"**Model:** {plain(run.title)}")
     history = run.model.history
     snaps = snapshots(run)
     diverged = history is not None and history.stop_reason == "diverged"

@@ -29,6 +29,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import streamlit as st
 
+from app.messages import plain
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -207,7 +209,7 @@ if (!window.nnlabHistoryByPage) {
 def warn_rejected(rejected: list[str]) -> None:
     """The one warning for a link whose values NN Lab does not accept."""
     if rejected:
-        st.warning(f"This link's {', '.join(rejected)} {'is' if len(rejected) == 1 else 'are'} unknown or out of "
+        st.warning(f"This link's {plain(', '.join(rejected))} {'is' if len(rejected) == 1 else 'are'} unknown or out of "
                    "range; the defaults are used instead.", icon=":material/link_off:")
 
 

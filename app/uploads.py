@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.data_access import current_upload, forget_upload, rename_upload_classes, uploaded_dataset
 from app.figures.images import sample_tiles
+from app.messages import plain
 from core.datasets import Dataset
 from core.datasets.image_folders import SIZES
 from core.datasets.readers import load_csv_columns
@@ -17,7 +18,6 @@ from core.errors import DataFormatError, NNLabError
 CSV, ZIP = (".csv", ".csv.gz"), ".zip"
 PREVIEW = 8
 TEXT_NAMES = {"encode": "one-hot encode them", "drop": "drop them"}
-MARKDOWN = set("\\`*_{}[]()<>#+-.!|~$:")
 TASK_NAMES = {"auto": "decide from the target", "classification": "classification (each value a class)",
               "regression": "regression (predict a number)"}
 
@@ -27,7 +27,7 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
     wanted: the file a shared link was made with (asked for when this session has another or none)."""
     held = current_upload()
     if wanted and (held is None or held.source != wanted):
-        st.info(f"This link was made with an uploaded file, {plain(wanted)}. Upload it (or a file of your own) "
+        st.info(f"This link was made with an uploaded file, **{plain(wanted)}**. Upload it (or a file of your own) "
                 "here to train on it; nothing you upload leaves this server.", icon=":material/upload_file:")
     files = st.file_uploader(
         "Upload one CSV, one .npz with x and y, a .zip of image folders named by class, an IDX image file with its "
@@ -81,12 +81,6 @@ def latest(files: list) -> list:
     return [single[-1]] if single and len(files) > 1 else files
 
 
-def plain(text: str) -> str:
-    """Text a student controls (a file or class name) shown literally inside markdown: every markdown and HTML
-    character escaped. (Helper "text" adds the shared one in app/messages.py; this one goes when that merges.)"""
-    return "".join("\\" + c if c in MARKDOWN else c for c in str(text)).replace("\n", " ")
-
-
 def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
     """Let the teacher name an upload's classes (labels that are only numbers, or the wrong names)."""
     typed = st.text_input("Class names, in order (comma-separated)", ", ".join(ds.class_names), max_chars=2000,
@@ -96,7 +90,7 @@ def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
         return ds
     if len(names) != ds.n_classes or not all(names) or len(set(names)) != len(names):
         show_error(DataFormatError(f"Give {ds.n_classes} different names, one per class, separated by commas; "
-                                   f"received {len(names)}. The names stay {plain(', '.join(ds.class_names))}."))
+                                   f"received {len(names)}. The names stay {', '.join(ds.class_names)}."))
         return ds
     return rename_upload_classes(names)
 
@@ -104,12 +98,12 @@ def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
 def _describe(ds: Dataset, prefix: str) -> None:
     """What the upload became, in one line, and its first images with their classes."""
     if ds.task == "classification":
-        what = f"classification into {ds.n_classes} classes ({plain(', '.join(ds.class_names[:6]))}" + \
+        what = f"classification into {ds.n_classes} classes ({', '.join(ds.class_names[:6])}" + \
                (", ...)" if ds.n_classes > 6 else ")")
     else:
         what = "regression: predicting a number"
     shape = " x ".join(map(str, ds.X.shape[1:]))
-    st.caption(f"{plain(ds.source)}: {ds.n_samples:,} samples of {shape}, {what}.")
+    st.caption(f"**{plain(ds.source)}**: {ds.n_samples:,} samples of {shape}, {plain(what)}.")
     if ds.kind == "image":
         shown = list(range(min(PREVIEW, ds.n_samples)))
         st.image(sample_tiles(ds.X[shown]), caption=[ds.class_names[ds.y[i]] for i in shown])

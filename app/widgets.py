@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import settings as w
 from app.data_access import get_dataset
-from app.messages import show_error
+from app.messages import plain, show_error
 from app.settings import Schema, Setting
 from app.uploads import upload_widget
 from core.datasets import UPLOAD, Dataset, DatasetInfo, dataset_info, dataset_options, is_available, list_datasets
@@ -118,7 +118,7 @@ def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = 
             st.warning(warning, icon=":material/content_copy:")
         return Picked(name, options, ds)
     except DatasetUnavailable as exc:
-        st.info(str(exc), icon=":material/folder_off:")
+        st.info(plain(str(exc)), icon=":material/folder_off:")
     except NNLabError as exc:
         show_error(exc)
     return Picked(name, options, None)

@@ -7,9 +7,10 @@ import streamlit as st
 from app import settings as w
 from app.maths.figures import function_and_derivative, with_histogram
 from app.maths.schema import ACTIVATION
-from app.settings import warn_rejected
+from app.messages import plain
 from app.runs import prepared_or_stop, quick_run
 from app.session import current_run
+from app.settings import warn_rejected
 from app.widgets import show_error
 from core.activations import SKLEARN_ACTIVATIONS, activation_health, get_activation
 from core.errors import NNLabError
@@ -51,7 +52,7 @@ with quick:
         except NNLabError as exc:
             show_error(exc)
 if run is not None:
-    st.caption(f"Model: {run.title}")
+    st.caption(f"Model: {plain(run.title)}")
     sample = prepared_or_stop(run.exp).X_test[:SAMPLE]
     layers = [(n, zs) for n, zs in run.model.layer_preactivations(sample) if n != "output"]
     if not layers:

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from app.cnn import maps, schema, views as view
+from app.cnn import maps, schema
+from app.cnn import views as view
 from app.cnn.controls import controls
 from app.jobs import follow_training, start_training, training_error
+from app.messages import plain
 from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import page_run
 from app.settings import warn_rejected
@@ -32,7 +34,7 @@ if go or compare:
     bring_into_view(live, "cnn_live")
 follow_training(live, "cnn")
 if error := training_error():
-    st.error(error, icon=":material/error:")
+    st.error(plain(error), icon=":material/error:")
 view.augmentation(exp, data)
 
 run = page_run("cnn")

@@ -5,10 +5,12 @@ from dataclasses import replace
 import streamlit as st
 
 from app.jobs import follow_training, start_training, training_error
+from app.messages import plain
 from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import training_run
 from app.settings import warn_rejected
-from app.training import schema, views as view
+from app.training import schema
+from app.training import views as view
 from app.training.controls import controls
 from core.models import BACKENDS
 
@@ -34,7 +36,7 @@ if go or both:
     bring_into_view(live, "train_live")
 follow_training(live, "training")            # place in line, then live curves: redrawn while the page stays usable
 if error := training_error():
-    st.error(error, icon=":material/error:")
+    st.error(plain(error), icon=":material/error:")
 
 run = training_run()
 if run is not None and run.finished:

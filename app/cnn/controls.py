@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import settings as w
 from app.cnn.schema import AUGMENT, PRESETS, spec_from
+from app.messages import plain
 from app.settings import Schema
 from app.training.controls import data_section, experiment, training_section
 from app.widgets import Picked
@@ -25,7 +26,7 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     data = data_section(page, "Images")
     ds = data.picked.dataset
     if ds is not None and ds.kind != "image":
-        st.error(f"{ds.source} holds a table, not images: a convnet needs images (h x w x channels). Upload "
+        st.error(f"{plain(ds.source)} holds a table, not images: a convnet needs images (h x w x channels). Upload "
                  "images (a zip of class folders, IDX, CIFAR batches or an .npz of images), or use the Training page.",
                  icon=":material/image_not_supported:")
         data = data._replace(picked=data.picked._replace(dataset=None))
@@ -54,6 +55,6 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     try:
         spec = spec_from(page.values())
     except InvalidSpecError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(str(exc)), icon=":material/error:")
         return data.picked, None
     return data.picked, experiment(data, "keras", spec, config)

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.plain import figure
+from app.messages import plain_figure
 from app.figures.style import RED, TRAIN, VALIDATION, class_color, tidy
 
 LUMA = np.array([0.299, 0.587, 0.114])   # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
@@ -14,7 +15,8 @@ INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]   # ink: high values dark (di
 
 
 def class_counts(class_names, counts) -> go.Figure:
-    bars = {"type": "bar", "x": list(class_names), "y": counts, "text": [str(c) for c in counts], "textposition": "outside",
+    bars = {"type": "bar", "x": [plain_figure(c) for c in class_names], "y": counts,
+            "text": [str(c) for c in counts], "textposition": "outside",
             "cliponaxis": False, "marker": {"color": [class_color(i) for i in range(len(counts))]}}
     layout = {"xaxis": {"type": "category", "title": {"text": "class"}},
               "yaxis": {"title": {"text": "samples"}, "range": [0, max(counts) * 1.15]}}
@@ -88,14 +90,15 @@ def feature_histograms(X: np.ndarray, names, y: np.ndarray, class_names, columns
     """One small histogram per feature; for classification, one colour per class (overlaid)."""
     n = X.shape[1]
     rows = -(-n // columns)
-    fig = make_subplots(rows, columns, subplot_titles=[str(c) for c in names], vertical_spacing=0.5 / rows,
+    fig = make_subplots(rows, columns, subplot_titles=[plain_figure(c) for c in names], vertical_spacing=0.5 / rows,
                         horizontal_spacing=0.04)
     groups = [(c, y == i) for i, c in enumerate(class_names)] if class_names else [("all", np.ones(len(X), bool))]
     for j in range(n):
         edges = np.histogram_bin_edges(X[:, j], bins=20)
         for i, (label, mask) in enumerate(groups):
             counts, _ = np.histogram(X[mask, j], bins=edges)
-            fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, name=str(label), legendgroup=str(label),
+            fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, name=plain_figure(label),
+                                 legendgroup=str(label),
                                  marker_color=class_color(i), opacity=0.65, showlegend=j == 0),
                           j // columns + 1, j % columns + 1)
     fig.update_layout(barmode="overlay", bargap=0)
@@ -108,13 +111,13 @@ def scatter(X2: np.ndarray, y: np.ndarray, class_names, labels=("x1", "x2")) -> 
     if class_names:
         for i, name in enumerate(class_names):
             m = y == i
-            fig.add_trace(go.Scattergl(x=X2[m, 0], y=X2[m, 1], mode="markers", name=str(name),
+            fig.add_trace(go.Scattergl(x=X2[m, 0], y=X2[m, 1], mode="markers", name=plain_figure(name),
                                        marker=dict(color=class_color(i), size=7, line=dict(width=0.5, color="white"))))
     else:
         fig.add_trace(go.Scattergl(x=X2[:, 0], y=X2[:, 1], mode="markers", showlegend=False,
                                    marker=dict(color=y, colorscale="Viridis", size=7, showscale=True,
                                                colorbar=dict(title="target"))))
-    fig.update_xaxes(title=labels[0]).update_yaxes(title=labels[1])
+    fig.update_xaxes(title=plain_figure(labels[0])).update_yaxes(title=plain_figure(labels[1]))
     return tidy(fig, 420)
 
 
@@ -123,7 +126,8 @@ def split_balance(class_names, train_counts, test_counts) -> go.Figure:
     fig = go.Figure()
     for label, counts, color in (("train", train_counts, TRAIN), ("test", test_counts, VALIDATION)):
         share = np.asarray(counts) / max(1, np.sum(counts))
-        fig.add_trace(go.Bar(x=list(class_names), y=share, name=f"{label} ({int(np.sum(counts))})", marker_color=color,
+        fig.add_trace(go.Bar(x=[plain_figure(c) for c in class_names], y=share, name=f"{label} ({int(np.sum(counts))})",
+                             marker_color=color,
                              hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
     fig.update_xaxes(type="category", title="class").update_yaxes(title="share of the set", tickformat=".0%")
     return tidy(fig, 300)

@@ -13,11 +13,14 @@ from app.data import figures as fig
 from app.data.schema import VIEWS
 from app.data_access import pixel_counts
 from app.figures.images import sample_tiles
+from app.messages import plain
 from app.widgets import show_error
 from core.datasets import Dataset, split_indices
 from core.errors import NNLabError
 
 GRID = 24   # images per page of the sample grid
+SHOWN = 30  # features (and classes) drawn as columns or offered in a picker; the rest are summarised
+ROWS = 20   # rows of the table
 
 
 def summary(ds: Dataset) -> None:
@@ -29,7 +32,7 @@ def summary(ds: Dataset) -> None:
         low, high = ds.value_range
         st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
                     f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
-        st.caption(f"{ds.describe()}. Source: {ds.source}")
+        st.caption(plain(f"{ds.describe()}. Source: {ds.source}"))
     if right is not None:
         right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
 
@@ -37,7 +40,10 @@ def summary(ds: Dataset) -> None:
 def labels(ds: Dataset) -> None:
     """The first labels as class numbers and as the one-hot rows categorical cross-entropy compares with."""
     first = ds.y[:5]
-    st.dataframe(pd.DataFrame(np.eye(ds.n_classes, dtype=int)[first], columns=list(ds.class_names))
+    shown = min(ds.n_classes, SHOWN)
+    if shown < ds.n_classes:
+        st.caption(f"The first {shown} of {ds.n_classes:,} classes' columns.")
+    st.dataframe(pd.DataFrame(np.eye(ds.n_classes, dtype=int)[first][:, :shown], columns=list(ds.class_names[:shown]))
                  .assign(**{"y (class number)": first}).set_index("y (class number)"), width="stretch")
     st.caption("keras.utils.to_categorical(y) makes these rows: a 1 under the sample's class, 0 elsewhere; "
                "categorical cross-entropy compares the softmax output with them.")
@@ -71,7 +77,7 @@ def one_image(ds: Dataset) -> None:
     values = plane if scaled else plane * ds.pixel_scale
     what = ("the grayscale of the colour image" if channel == 3 else f"its {('red', 'green', 'blue')[channel]} channel"
             ) if c == 3 else "the image"
-    st.markdown(f"**images[{i}]**, label **{ds.class_names[ds.y[i]]}**: {what}, a {h} x {w} grid of numbers "
+    st.markdown(f"**images[{i}]**, label **{plain(ds.class_names[ds.y[i]])}**: {what}, a {h} x {w} grid of numbers "
                 f"from 0 to {1 if scaled else ds.pixel_scale:g}" +
                 (f"; the whole image is {h} x {w} x 3 numbers." if c == 3 else "."))
     st.plotly_chart(fig.image_values(values, 1.0 if scaled else ds.pixel_scale, ink=c == 1, decimals=2 if scaled else 0,
@@ -95,30 +101,68 @@ def scaling(ds: Dataset) -> None:
 def colour(ds: Dataset) -> None:
     sw.clamp(VIEWS["ci"], 0, ds.n_samples - 1)
     i = sw.number_input(VIEWS["ci"], max_value=ds.n_samples - 1)
-    st.caption(f"Image {i}: {ds.class_names[ds.y[i]]}. Each channel is a grid of intensities; grayscale "
+    st.caption(f"Image {i}: {plain(ds.class_names[ds.y[i]])}. Each channel is a grid of intensities; grayscale "
                "mixes them with the eye's sensitivity to each colour.")
     st.plotly_chart(fig.channels(ds.X[i]), key="data_channels")
 
 
 def table(ds: Dataset) -> None:
-    frame = pd.DataFrame(ds.X, columns=list(ds.feature_names))
-    frame["target"] = [ds.class_names[v] for v in ds.y] if ds.task == "classification" else ds.y
-    st.dataframe(frame.head(20), width="stretch")
-    st.dataframe(frame.describe().T[["mean", "std", "min", "max"]], width="stretch")
+    """The first rows of the first SHOWN features, their statistics, and one line over every value: a wide upload
+    (100,000 columns, or 30,000,000) costs what a narrow one does."""
+    shown = min(ds.n_features, SHOWN)
+    names = list(ds.feature_names[:shown]) or [f"x{j + 1}" for j in range(shown)]
+    frame = pd.DataFrame(ds.X[:ROWS, :shown], columns=names)
+    y = ds.y[:ROWS]
+    frame["target"] = [ds.class_names[v] for v in y] if ds.task == "classification" else y
+    st.dataframe(frame, width="stretch")
+    if shown < ds.n_features:
+        st.caption(f"The first {shown} of {ds.n_features:,} features; the last line below covers every value.")
+    stats = feature_stats(ds.X[:, :shown])
+    overall = pd.DataFrame([value_stats(ds.X)], index=[f"all {ds.n_features:,} features"])
+    st.dataframe(pd.concat([pd.DataFrame(stats, index=names), overall]), width="stretch")
+
+
+def feature_stats(X: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean, std, min and max of each column of X (n, k), in float64 as pandas' describe() gives them."""
+    X = X.astype(np.float64, copy=False)
+    return {"mean": X.mean(0), "std": X.std(0, ddof=1) if len(X) > 1 else np.full(X.shape[1], np.nan),
+            "min": X.min(0), "max": X.max(0)}
+
+
+def value_stats(X: np.ndarray, block: int = 1 << 20) -> dict[str, float]:
+    """Mean, std, min and max over every value of X, read BLOCK values at a time: time linear in X's size and
+    memory a block's, whatever its shape."""
+    flat = X.reshape(-1)
+    total = squares = 0.0
+    low, high = np.inf, -np.inf
+    for start in range(0, flat.size, block):
+        part = flat[start:start + block].astype(np.float64)
+        total += float(part.sum())
+        squares += float(np.square(part).sum())
+        low, high = min(low, float(part.min())), max(high, float(part.max()))
+    n = flat.size
+    mean = total / n
+    return {"mean": mean, "std": float(np.sqrt(max(squares / n - mean * mean, 0.0) * n / max(n - 1, 1))),
+            "min": low, "max": high}
 
 
 def features(ds: Dataset) -> None:
-    chosen = st.multiselect("Features", list(ds.feature_names), default=list(ds.feature_names[:8]), key="data_features",
+    names = list(ds.feature_names[:SHOWN])
+    if ds.n_features > SHOWN:
+        st.caption(f"The first {SHOWN} of {ds.n_features:,} features can be picked here.")
+    chosen = st.multiselect("Features", names, default=names[:8], key="data_features",
                             persist_state="session")
     if not chosen:
         st.info("Pick at least one feature.")
         return
-    cols = [ds.feature_names.index(c) for c in chosen]
+    cols = [names.index(c) for c in chosen]
     st.plotly_chart(fig.feature_histograms(ds.X[:, cols], chosen, ds.y, ds.class_names), key="data_feature_hist")
 
 
 def pair(ds: Dataset) -> None:
-    names = list(ds.feature_names)
+    names = list(ds.feature_names[:SHOWN])
+    if ds.n_features > SHOWN:
+        st.caption(f"The first {SHOWN} of {ds.n_features:,} features can be picked here.")
     a, b = st.columns(2)
     sw.offer(VIEWS["fx"], names)
     sw.offer(VIEWS["fy"], names, names[min(1, len(names) - 1)])

@@ -9,11 +9,12 @@ from typing import NamedTuple
 import streamlit as st
 
 from app import settings as w
+from app.messages import plain
 from app.settings import Schema
 from app.widgets import Picked, dataset_picker
 from core.activations import KERAS_ACTIVATIONS, SKLEARN_ACTIVATIONS
-from core.experiment import Experiment
 from core.errors import InvalidSpecError
+from core.experiment import Experiment
 from core.spec import OPTIMIZERS, MLPSpec, NetworkSpec, TrainConfig, parse_layers
 
 
@@ -28,7 +29,7 @@ class DataChoice(NamedTuple):
 def keep_valid(key: str, options, what: str) -> None:
     """If a setting is not offered by the chosen backend, fall back to its first option and say so."""
     if st.session_state[key] not in options:
-        st.info(f"{st.session_state[key]} is not available here; using {options[0]} for the {what}.")
+        st.info(f"{plain(st.session_state[key])} is not available here; using {options[0]} for the {what}.")
         st.session_state[key] = options[0]
 
 
@@ -108,7 +109,7 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
                   on_change=_apply_typed_widths, args=(page,),
                   help="Widths separated by commas (0-6 layers of 1-512 units): sets the sliders below.")
     if st.session_state.get("train_typed_error"):
-        st.error(st.session_state["train_typed_error"], icon=":material/error:")
+        st.error(plain(st.session_state["train_typed_error"]), icon=":material/error:")
     depth = w.slider(page["depth"])
     widths = tuple(w.slider(page[f"w{i + 1}"]) for i in range(depth))
     acts = list(SKLEARN_ACTIVATIONS) if backend == "sklearn" else list(KERAS_ACTIVATIONS)

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.data.views import SHOWN as X_SHOWN
 from app.data_access import current_upload
 from app.figures.images import TILE, sample_tiles
+from app.messages import plain
 from app.navigation import PAGES_DIR
 from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
@@ -20,9 +22,9 @@ from app.training import figures as fig
 from app.training.schema import REGRESSION_NOTE
 from app.widgets import show_error
 from core.codegen import DATA_FILE, export_script
-from core.errors import InvalidSpecError
 from core.datasets import UPLOAD
 from core.datasets.uploads import dataset_npz
+from core.errors import InvalidSpecError
 from core.experiment import Experiment, PreparedData, data_name, experiment_summary
 from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
 from core.models.io import model_file
@@ -61,7 +63,7 @@ def status(run: Run) -> None:
     if np.isfinite(run.test_score):
         score = (f" Test accuracy **{run.test_score:.1%}**." if run.metric == "accuracy"
                  else f" Test R2 **{run.test_score:.3f}**.")
-    text = f"**{run.label}** on {data_name(run.exp)}: {run.message}{score}"
+    text = f"**{run.label}** on {plain(data_name(run.exp))}: {plain(run.message)}{score}"
     dead = run.dead_layers
     if dead:
         st.warning(f"{text} But this network is dead: every unit of {', '.join(dead)} outputs the same for every "
@@ -142,15 +144,16 @@ def test_results(run: Run, data: PreparedData) -> None:
     idx = cell_examples(proba, d.y_test, true_k, pred_k)[:24]
     kind = "correct" if true_k == pred_k else "mistakes"
     st.markdown(f"**{len(cell_examples(proba, d.y_test, true_k, pred_k))} test samples** of class "
-                f"{d.class_names[true_k]} predicted as {d.class_names[pred_k]} ({kind}, most confident first)")
+                f"{plain(d.class_names[true_k])} predicted as {plain(d.class_names[pred_k])} ({kind}, most confident first)")
     if len(idx) == 0:
         st.caption("None: pick another cell.")
     elif d.kind == "image":
         titles = [f"#{i}: {proba[i, pred_k]:.0%}" for i in idx]
         st.image(sample_tiles(d.X_test[idx]), caption=titles)
     else:
-        X = d.X_test[idx] * d.x_std + d.x_mean
-        rows = pd.DataFrame(X, columns=list(d.feature_names) or [f"x{j + 1}" for j in range(X.shape[1])])
+        k = min(X_SHOWN, d.X_test.shape[1])                            # a wide upload: its first columns
+        X = d.X_test[idx, :k] if d.x_mean is None else d.X_test[idx, :k] * d.x_std[:k] + d.x_mean[:k]
+        rows = pd.DataFrame(X, columns=list(d.feature_names[:k]) or [f"x{j + 1}" for j in range(k)])
         rows.insert(0, "confidence", [f"{proba[i, pred_k]:.0%}" for i in idx])
         st.dataframe(rows, hide_index=True, width="stretch")
 
@@ -160,9 +163,9 @@ def _one_probability(d: PreparedData, proba: np.ndarray) -> None:
     names = [str(c) for c in d.class_names]
     left, right = st.columns([1, 3])
     i = left.number_input(f"Test sample (0 to {len(d.y_test) - 1})", 0, len(d.y_test) - 1, 0, key="train_sample")
-    left.metric(f"P({names[1]})", f"{proba[i, 1]:.1%}", help="The output unit's sigmoid: the predicted probability "
-                f"of {names[1]}; below 50% the prediction is {names[0]}.")
-    left.caption(f"Sample #{i} is {names[d.y_test[i]]}; predicted {names[int(proba[i, 1] > 0.5)]}.")
+    left.metric(f"P({plain(names[1])})", f"{proba[i, 1]:.1%}", help="The output unit's sigmoid: the predicted probability "
+                f"of {plain(names[1])}; below 50% the prediction is {plain(names[0])}.")
+    left.caption(f"Sample #{i} is {plain(names[d.y_test[i]])}; predicted {plain(names[int(proba[i, 1] > 0.5)])}.")
     if d.kind == "image":
         right.image(sample_tiles(d.X_test[i:i + 1], size=2 * TILE), caption=[f"#{i}: {names[d.y_test[i]]}"])
 
@@ -201,7 +204,7 @@ def compare(run: Run, data: PreparedData) -> None:
 def code(run: Run, data: PreparedData) -> None:
     source = export_script(run.exp, data.source)
     st.caption("A script that trains this network with plain " +
-               ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + f" on the same data ({data.source}), split, "
+               ("scikit-learn" if run.exp.backend == "sklearn" else "Keras") + f" on the same data ({plain(data.source)}), split, "
                "held out, seeded and trained the same way: it prints the same test score.")
     c = st.columns(2)
     c[0].download_button("Download the script", source, "nnlab_experiment.py", "text/x-python", key="train_code_dl",
@@ -210,7 +213,7 @@ def code(run: Run, data: PreparedData) -> None:
     if upload is not None:
         c[1].download_button(f"Download the data ({DATA_FILE})", lambda: dataset_npz(upload), DATA_FILE,
                              "application/octet-stream", key="train_data_dl", icon=":material/dataset:", on_click="ignore",
-                             help=f"{upload.source} as NN Lab read it: put it next to the script.")
+                             help=f"{plain(upload.source)} as NN Lab read it: put it next to the script.")
     st.code(source, language="python")
 
 

@@ -1,7 +1,8 @@
 """The landing page and the Data page, driven as a user would (Streamlit AppTest)."""
 
+import numpy as np
 import pytest
-from formats import idx_bytes, fake_images
+from formats import fake_images, idx_bytes
 
 from app.navigation import PAGES
 
@@ -185,3 +186,53 @@ def test_test_files_that_copy_the_training_files_are_said_on_the_page(app, isola
     _open(app, dataset="mnist")
     assert not app.exception
     assert any("20 of the 20 test images are also training images" in w.value for w in app.warning)
+
+
+def _wide_page():
+    """The Data page's tabular views on 3 rows of 200,000 features (built in the test, no upload needed)."""
+    import numpy as np
+    import streamlit as st
+
+    from app.data import views
+    from core.datasets import Dataset
+
+    n = 200_000
+    X = np.arange(3 * n, dtype=np.float32).reshape(3, n) % 7
+    ds = Dataset("upload", X, np.array([0, 1, 0]), "classification", "tabular", ("a", "b"),
+                 tuple(f"f{j}" for j in range(n)), source="wide.csv")
+    {"table": views.table, "features": views.features, "pair": views.pair}[st.query_params["tab"]](ds)
+
+
+def test_wide_data_is_shown_by_summary_never_one_column_per_feature():
+    from streamlit.testing.v1 import AppTest
+
+    from app.data.views import SHOWN
+
+    app = AppTest.from_function(_wide_page, default_timeout=60)
+    app.query_params["tab"] = "table"
+    app.run()
+    assert not app.exception
+    head, stats = (d.value for d in app.dataframe)
+    assert head.shape == (3, SHOWN + 1)                             # the first SHOWN features and the target
+    assert list(stats.columns) == ["mean", "std", "min", "max"] and len(stats) == SHOWN + 1
+    assert stats.index[-1] == "all 200,000 features"
+    every = (np.arange(3 * 200_000) % 7).astype(np.float64)
+    assert stats.iloc[-1].tolist() == pytest.approx([every.mean(), every.std(ddof=1), 0, 6])
+    assert "The first 30 of 200,000 features" in app.caption[0].value
+    for tab in ("features", "pair"):
+        app = AppTest.from_function(_wide_page, default_timeout=60)
+        app.query_params["tab"] = tab
+        app.run()
+        assert not app.exception
+        pickers = list(app.multiselect) + list(app.selectbox)
+        assert pickers and all(len(p.options) == SHOWN for p in pickers)
+
+
+def test_value_stats_match_numpy_over_several_blocks():
+    from app.data.views import feature_stats, value_stats
+
+    X = np.random.default_rng(0).normal(3, 2, (50, 41)).astype(np.float32)
+    got = value_stats(X, block=100)
+    assert [got[k] for k in ("mean", "std", "min", "max")] == pytest.approx(
+        [X.mean(dtype=np.float64), X.std(dtype=np.float64, ddof=1), X.min(), X.max()], rel=1e-6)
+    assert feature_stats(X)["std"] == pytest.approx(X.astype(np.float64).std(0, ddof=1))

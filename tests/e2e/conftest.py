@@ -27,11 +27,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def serve(data_dir: Path, **env: str):
+    """`streamlit run app/main.py` on a free port with NNLAB_DATA_DIR=data_dir and `env`; yields its URL and
+    ends it (and its training cluster) afterwards."""
     port = _free_port()
-    env = {**os.environ, "NNLAB_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-           "NNLAB_WORKERS": "1"}                   # one training at a time: a second student waits in line
+    env = {**os.environ, "NNLAB_DATA_DIR": str(data_dir),
+           "NNLAB_WORKERS": "1", **env}             # one training at a time: a second student waits in line
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -56,6 +57,20 @@ def app_url(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    yield from serve(tmp_path_factory.mktemp("data"))
+
+
+TEACHER_TOKEN = "e2e-teacher-token"
+
+
+@pytest.fixture(scope="module")
+def teacher_url(tmp_path_factory):
+    """A server of its own with a teacher token (NNLAB_TEACHER_TOKEN = TEACHER_TOKEN)."""
+    yield from serve(tmp_path_factory.mktemp("data"), NNLAB_TEACHER_TOKEN=TEACHER_TOKEN)
 
 
 @pytest.fixture(scope="session")
