@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from app.figures.images import mosaic, png_image
 from app.figures.style import BLUE, DIVERGING, GREEN, LABEL, ORANGE, RED, tidy
+from app.messages import plain_figure
 
 TITLED = 16          # grids of up to this many maps name each map (more would crowd the figure)
 
@@ -48,7 +49,7 @@ def input_image(x: np.ndarray, title: str = "") -> go.Figure:
 def bars(values: np.ndarray, names: list[str], title: str, highlight: int | None = None, percent: bool = False) -> go.Figure:
     """One bar per unit or class (dense activations, class probabilities); `highlight` in orange."""
     colors = [ORANGE if i == highlight else BLUE for i in range(len(values))]
-    fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors,
+    fig = go.Figure(go.Bar(x=[plain_figure(n) for n in names], y=values, marker_color=colors,
                            text=[f"{v:.0%}" if percent else f"{v:.2f}" for v in values], textposition="outside",
                            cliponaxis=False))
     fig.update_xaxes(type="category", title=title)

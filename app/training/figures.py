@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from app.figures.lines import Line, add_line, epoch_axis, line_chart
 from app.figures.style import BLUE, DARK_BLUE, DARK_RED, DIVERGING, GREEN, GREY, RED, TRAIN, VALIDATION, tidy
+from app.messages import plain_figure
 
 
 def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | None = None) -> go.Figure:
@@ -52,7 +53,7 @@ def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
 
 def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None = None) -> go.Figure:
     """Counts with rows = true class, columns = predicted class; the chosen cell outlined."""
-    names = [str(c) for c in class_names]
+    names = [plain_figure(c) for c in class_names]          # a student's class names, shown literally
     fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}",
                                showscale=False, hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
     # Heatmap cells do not report clicks (plotly.js), so an invisible marker sits on each cell to be clicked.
@@ -69,7 +70,7 @@ def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None
 
 
 def per_class(accuracy: np.ndarray, class_names) -> go.Figure:
-    fig = go.Figure(go.Bar(x=[str(c) for c in class_names], y=accuracy, marker_color=GREEN,
+    fig = go.Figure(go.Bar(x=[plain_figure(c) for c in class_names], y=accuracy, marker_color=GREEN,
                            text=[f"{a:.0%}" for a in accuracy], textposition="outside", cliponaxis=False))
     fig.update_xaxes(type="category", title="class").update_yaxes(range=[0, 1.1], tickformat=".0%", title="accuracy")
     return tidy(fig, 300, legend=False)

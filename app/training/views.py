@@ -14,7 +14,7 @@ import streamlit as st
 from app.data.views import SHOWN as X_SHOWN
 from app.data_access import current_upload
 from app.figures.images import TILE, sample_tiles
-from app.messages import plain
+from app.messages import plain, plain_figure
 from app.navigation import PAGES_DIR
 from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
@@ -173,7 +173,7 @@ def _one_probability(d: PreparedData, proba: np.ndarray) -> None:
 def _apply_clicked_cell(class_names) -> None:
     """A click on a confusion-matrix cell (last run) chooses that cell in the two selectboxes."""
     points = (st.session_state.get("train_confusion") or {}).get("selection", {}).get("points", [])
-    names = [str(c) for c in class_names]
+    names = [plain_figure(c) for c in class_names]            # as the figure writes them
     clicked = None
     if points and points[0].get("y") in names and points[0].get("x") in names:
         clicked = (names.index(points[0]["y"]), names.index(points[0]["x"]))

@@ -134,3 +134,18 @@ def test_log_axes_write_powers_of_ten_not_si_prefixes():
 
     fig = line_chart([Line("adam", np.arange(3), np.array([1.0, 1e-2, 1e-4]))], "step", "loss", log_y=True)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.exponentformat == "power"
+
+
+def test_class_names_in_figures_are_text_never_plotly_html():
+    """Plotly draws <a href>, <b>, <br> in tick labels: a student's class name must come out literally."""
+    from app.cnn.figures import bars
+    from app.training.figures import confusion, per_class
+
+    hostile = ["<a href='http://x.test/t'>click</a>", "<b>bold</b>"]
+    figs = [confusion(np.eye(2, dtype=int), hostile), per_class(np.array([0.5, 1.0]), hostile),
+            bars(np.array([0.2, 0.8]), hostile, "p", 1, percent=True)]
+    for f in figs:
+        labels = [str(v) for t in f.data for v in (list(t.x or []) + list(getattr(t, "y", None) or []))
+                  if isinstance(v, str)]
+        assert labels and not any("<" in v or ">" in v for v in labels)
+        assert any("&lt;a href=" in v for v in labels)                 # Plotly shows the entity as "<"
