@@ -145,7 +145,7 @@ def test_class_names_in_figures_are_text_never_plotly_html():
     figs = [confusion(np.eye(2, dtype=int), hostile), per_class(np.array([0.5, 1.0]), hostile),
             bars(np.array([0.2, 0.8]), hostile, "p", 1, percent=True)]
     for f in figs:
-        labels = [str(v) for t in f.data for v in (list(t.x or []) + list(getattr(t, "y", None) or []))
-                  if isinstance(v, str)]
+        labels = [v for t in f.data for axis in (t.x, getattr(t, "y", None)) if axis is not None
+                  for v in axis if isinstance(v, str)]
         assert labels and not any("<" in v or ">" in v for v in labels)
         assert any("&lt;a href=" in v for v in labels)                 # Plotly shows the entity as "<"
