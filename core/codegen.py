@@ -6,13 +6,15 @@ does, builds the same network (an MLP on either backend, a CNN on Keras) and tra
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 
 from core import script_readers
 from core.activations import SKLEARN_ACTIVATIONS
 from core.datasets import UPLOAD, toy
 from core.datasets.binary import script_line
-from core.experiment import Experiment, data_facts, layers_text
+from core.experiment import Experiment, layers_text
+from core.experiment import data_facts as _data_facts
 from core.spec import CNNSpec
 
 _SKLEARN_LOADERS = {"digits": "load_digits", "iris": "load_iris", "wine": "load_wine",
@@ -24,6 +26,18 @@ EXTERNAL = {"mnist": ("mnist", ""), "fashion_mnist": ("fashion_mnist", "fashion-
 DATA_FILE = "nnlab_data.npz"        # a run on an upload: the data as NN Lab read it, downloaded beside the script
 
 
+def script_text(text: str) -> str:
+    """A name from the page (an uploaded file's name is the student's own text) as the script writes it in comments
+    and its docstring: one line, without the quotes and backslashes that could end the docstring."""
+    return re.sub(r"[\x00-\x1f\x7f\"\\]", "_", str(text))
+
+
+def data_facts(exp: Experiment) -> tuple[str, str, str]:
+    """core.experiment.data_facts with the title made safe for the script (`script_text`)."""
+    title, task, kind = _data_facts(exp)
+    return script_text(title), task, kind
+
+
 def _source_of(*functions) -> list[str]:
     return [line for f in functions for line in [*inspect.getsource(f).splitlines(), ""]]
 
@@ -31,7 +45,7 @@ def _source_of(*functions) -> list[str]:
 def _external_code(name: str, title: str, source: str) -> list[str]:
     """Read the files NN Lab reads, searched in the same order: NN Lab's data folder, then Keras's cache."""
     folder, keras_dir = EXTERNAL[name]
-    where = f" (the page read {source})" if source else ""
+    where = f" (the page read {script_text(source)})" if source else ""
     keras_cache = 'Path.home() / ".keras" / "datasets"' + (f' / "{keras_dir}"' if keras_dir else "")
     lines = [f"# {title}, from the files NN Lab reads{where}: NN Lab's data folder, then Keras's cache.",
              "# DATA_DIR is NN Lab's data folder: NNLAB_DATA_DIR as the server reads it, else data/ where you run this.",
@@ -59,7 +73,7 @@ def _data_code(exp: Experiment, source: str = "") -> list[str]:
         return [f"from sklearn.datasets import {_SKLEARN_LOADERS[name]}", "",
                 f"data = {_SKLEARN_LOADERS[name]}()", "X, y = data.data.astype(np.float32), data.target"]
     if name == "california_housing":
-        return [f"# scikit-learn's California housing{f' (the page read {source})' if source else ''}: its cache file",
+        return [f"# scikit-learn's California housing{f' (the page read {script_text(source)})' if source else ''}: its cache file",
                 "# cal_housing_py3.pkz in DATA_DIR (NN Lab's data folder), else in scikit-learn's data home.",
                 "from sklearn.datasets import fetch_california_housing", "",
                 'DATA_DIR = Path("data")',

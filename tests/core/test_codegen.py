@@ -129,3 +129,14 @@ def test_the_script_run_from_another_folder_reads_nnlab_data_dir_and_gives_the_p
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("FileNotFoundError") and "NNLAB_DATA_DIR" in last
     assert ("train-images-idx3-ubyte" if name == "mnist" else "data_batch_1") in last and str(elsewhere) in last
+
+
+def test_a_file_name_cannot_write_code_into_the_exported_script():
+    import ast
+
+    name = 'x"""\nimport os; os.system("touch pwned")\n"""\\.csv'
+    exp = Experiment("upload", {"file": name, "task": "classification", "kind": "tabular"}, spec=MLPSpec((4,)))
+    source = export_script(exp, name)
+    tree = ast.parse(source)                                           # still one valid script
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "system"]
+    assert not calls                                                   # the name stays text inside the docstring
