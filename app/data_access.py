@@ -17,8 +17,8 @@ from core.datasets.limits import check_upload
 from core.errors import DatasetUnavailable
 from core.experiment import Experiment, PreparedData, prepare_data
 
-UPLOAD_KEY = "nnlab_upload"            # session: (fingerprint, Dataset) of the user's own files: one at a time
-UPLOAD_PREPARED_KEY = "nnlab_upload_prepared"     # session: (split settings, PreparedData) of that upload
+UPLOAD_KEY = "nnlab_upload"  # session: (fingerprint, Dataset) of the user's own files: one at a time
+UPLOAD_PREPARED_KEY = "nnlab_upload_prepared"  # session: (split settings, PreparedData) of that upload
 
 
 @st.cache_resource(show_spinner="Loading the dataset (once for the whole class)...", max_entries=16)
@@ -27,9 +27,10 @@ def get_dataset(name: str, options: tuple[tuple[str, object], ...] = ()) -> Data
     return load_dataset(name, **dict(options))
 
 
-@st.cache_resource(max_entries=8)        # a prepared MNIST is ~200 MB: keep a handful per server
-def get_prepared(name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None,
-                 official: bool = False) -> PreparedData:
+@st.cache_resource(max_entries=8)  # a prepared MNIST is ~200 MB: keep a handful per server
+def get_prepared(
+    name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None, official: bool = False
+) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
     return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official)
 
@@ -38,22 +39,34 @@ def prepared(exp: Experiment) -> PreparedData:
     """The training arrays of an experiment's data, split and scaled as it says: cached per server for named
     datasets, per session for the session's upload. DatasetUnavailable when the upload is gone."""
     if exp.dataset != UPLOAD:
-        return get_prepared(exp.dataset, tuple(sorted(exp.data_options.items())), exp.test_fraction,
-                            exp.split_seed, exp.max_samples, exp.official_split)
+        return get_prepared(
+            exp.dataset,
+            tuple(sorted(exp.data_options.items())),
+            exp.test_fraction,
+            exp.split_seed,
+            exp.max_samples,
+            exp.official_split,
+        )
     ds = current_upload()
     wanted = exp.data_options.get("digest")
     if ds is None or ds.source != exp.data_options.get("file"):
-        raise DatasetUnavailable(f"This run trained on an uploaded file, {exp.data_options.get('file', 'which')}, "
-                                 "that this session no longer has. Upload it again to see its results.")
+        raise DatasetUnavailable(
+            f"This run trained on an uploaded file, {exp.data_options.get('file', 'which')}, "
+            "that this session no longer has. Upload it again to see its results."
+        )
     if wanted and wanted != ds.digest:
-        raise DatasetUnavailable(f"The data of {ds.source} changed since this run trained on it (another file under "
-                                 "this name, or another target or task). Train again, or choose the run's target and "
-                                 "task back, to see its results.")
+        raise DatasetUnavailable(
+            f"The data of {ds.source} changed since this run trained on it (another file under "
+            "this name, or another target or task). Train again, or choose the run's target and "
+            "task back, to see its results."
+        )
     key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples)
     cached = st.session_state.get(UPLOAD_PREPARED_KEY)
     if cached is None or cached[0] != key:
-        cached = st.session_state[UPLOAD_PREPARED_KEY] = (key, prepare_data(ds, exp.test_fraction, exp.split_seed,
-                                                                            exp.max_samples))
+        cached = st.session_state[UPLOAD_PREPARED_KEY] = (
+            key,
+            prepare_data(ds, exp.test_fraction, exp.split_seed, exp.max_samples),
+        )
     return cached[1]
 
 
@@ -91,8 +104,9 @@ def rename_upload_classes(names: tuple[str, ...]) -> Dataset:
     return renamed
 
 
-def uploaded_dataset(files, target: str | None = None, task: str = "auto", image_size: int = 32,
-                     text: str = "refuse") -> Dataset:
+def uploaded_dataset(
+    files, target: str | None = None, task: str = "auto", image_size: int = 32, text: str = "refuse"
+) -> Dataset:
     """The Dataset built from this session's uploads, rebuilt only when the files or choices change. A session
     holds one: a new upload (or a refused one) releases the previous dataset and its training arrays."""
     fingerprint = (tuple((f.file_id, f.name) for f in files), target, task, image_size, text)
@@ -101,8 +115,9 @@ def uploaded_dataset(files, target: str | None = None, task: str = "auto", image
         return cached[1]
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop(UPLOAD_PREPARED_KEY, None)
-    check_upload({f.name: f.size for f in files})          # from the sizes alone, before any file is read
-    ds = dataset_from_files({f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size,
-                            text=text)
+    check_upload({f.name: f.size for f in files})  # from the sizes alone, before any file is read
+    ds = dataset_from_files(
+        {f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size, text=text
+    )
     st.session_state[UPLOAD_KEY] = (fingerprint, ds)
     return ds

@@ -14,17 +14,29 @@ from core.runs import Run
 from core.snapshots import LayerWeights, WeightSnapshots
 from core.weights import shape_text, symmetric_limit
 
-VALUES_ON_CELLS = 5       # conv kernels up to 5x5 get their numbers written on them
-VALUE_CELLS = 13          # cells across a kernel grid with numbers: ~36 px each in a 1024 px screen's main column
+VALUES_ON_CELLS = 5  # conv kernels up to 5x5 get their numbers written on them
+VALUE_CELLS = 13  # cells across a kernel grid with numbers: ~36 px each in a 1024 px screen's main column
 
 
 def summary_table(rows: list[LayerCount], where=st) -> None:
     """A model summary as Keras prints it (layer (type), output shape, parameters), with how each count is made."""
-    where.dataframe(pd.DataFrame([{"Layer (type)": f"{r.name} ({r.kind})",
-                                   "Output Shape": f"(None, {', '.join(map(str, r.output_shape))})",
-                                   "Param #": r.params, "how": r.formula} for r in rows]),
-                    hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3,
-                    column_config={"Param #": st.column_config.NumberColumn(format="localized")})
+    where.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Layer (type)": f"{r.name} ({r.kind})",
+                    "Output Shape": f"(None, {', '.join(map(str, r.output_shape))})",
+                    "Param #": r.params,
+                    "how": r.formula,
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        height=35 * (len(rows) + 1) + 3,
+        column_config={"Param #": st.column_config.NumberColumn(format="localized")},
+    )
 
 
 def snapshots(run: Run) -> WeightSnapshots | None:
@@ -41,26 +53,39 @@ def recorded_weights(run: Run, prefix: str) -> LayerWeights | None:
     if not snaps or not len(snaps):
         layers = run.model.layer_weights()
         if diverged or not all(np.isfinite(W).all() and np.isfinite(b).all() for _, W, b in layers):
-            st.error("This model's weights are not numbers any more: its training diverged before the first epoch "
-                     "ended. Train it again on the Training page with a smaller learning rate.", icon=":material/error:")
+            st.error(
+                "This model's weights are not numbers any more: its training diverged before the first epoch "
+                "ended. Train it again on the Training page with a smaller learning rate.",
+                icon=":material/error:",
+            )
             return None
         st.caption("This run recorded no per-epoch weights: showing the trained model.")
         return layers
     epochs = snaps.epochs
     if diverged:
-        st.warning(f"Training diverged after epoch {epochs[-1]}: these are the weights up to the last epoch whose "
-                   "loss was finite.", icon=":material/warning:")
+        st.warning(
+            f"Training diverged after epoch {epochs[-1]}: these are the weights up to the last epoch whose "
+            "loss was finite.",
+            icon=":material/warning:",
+        )
     if len(epochs) == 1:
         st.caption(f"Weights after epoch {epochs[0]}, the only one recorded.")
         return snaps.at(epochs[0])
     if st.session_state.get(f"{prefix}_model") is not run or st.session_state.get(f"{prefix}_epoch") not in epochs:
-        st.session_state.pop(f"{prefix}_epoch", None)                  # a new model: start at its last epoch
+        st.session_state.pop(f"{prefix}_epoch", None)  # a new model: start at its last epoch
         st.session_state[f"{prefix}_model"] = run
-    epoch = st.select_slider("Weights after epoch", options=epochs, value=epochs[-1], key=f"{prefix}_epoch",
-                             help="Scrub through training: every view below shows the weights after this epoch.")
+    epoch = st.select_slider(
+        "Weights after epoch",
+        options=epochs,
+        value=epochs[-1],
+        key=f"{prefix}_epoch",
+        help="Scrub through training: every view below shows the weights after this epoch.",
+    )
     if snaps.stride > 1:
-        st.caption(f"{len(epochs)} of the run's epochs are recorded (the first, the last and one in every "
-                   f"{snaps.stride}), to keep the copies within {snaps.budget_bytes / 2**20:.0f} MB.")
+        st.caption(
+            f"{len(epochs)} of the run's epochs are recorded (the first, the last and one in every "
+            f"{snaps.stride}), to keep the copies within {snaps.budget_bytes / 2**20:.0f} MB."
+        )
     return snaps.at(epoch)
 
 
@@ -73,24 +98,45 @@ def value_columns(kernel_width: int, cells: int = VALUE_CELLS) -> int:
 def conv_kernels(convs: dict[str, np.ndarray], prefix: str) -> None:
     """Every filter of a chosen conv layer as a grid of kernels on one input channel (values written on small
     ones); a colour network's first layer also in colour."""
-    name = st.selectbox("Conv layer", list(convs), key=f"{prefix}_conv_layer",
-                        format_func=lambda n: f"{n}: kernels {shape_text(convs[n].shape)}")
-    K = convs[name]                                          # (kh, kw, cin, cout)
+    name = st.selectbox(
+        "Conv layer",
+        list(convs),
+        key=f"{prefix}_conv_layer",
+        format_func=lambda n: f"{n}: kernels {shape_text(convs[n].shape)}",
+    )
+    K = convs[name]  # (kh, kw, cin, cout)
     kh, kw, cin, cout = K.shape
     channel = 0
     if cin > 1:
-        channel = st.slider("Input channel", 0, cin - 1, 0, key=f"{prefix}_conv_channel_{name}",
-                            help="Each filter has one kh x kw kernel per input channel.")
+        channel = st.slider(
+            "Input channel",
+            0,
+            cin - 1,
+            0,
+            key=f"{prefix}_conv_channel_{name}",
+            help="Each filter has one kh x kw kernel per input channel.",
+        )
     if cin == 3 and name == next(iter(convs)) and st.toggle("In colour", value=True, key=f"{prefix}_conv_rgb"):
         st.plotly_chart(rgb_filters(K), key=f"{prefix}_conv_rgb_fig")
         limit = symmetric_limit(K)
-        st.caption(f"The {cout} first-layer filters as colour pictures: each weight from -{limit:.2f} (dark) to "
-                   f"+{limit:.2f} (bright), one scale for all; a reddish filter looks for red. Below: one input channel "
-                   "at a time, with the numbers.")
+        st.caption(
+            f"The {cout} first-layer filters as colour pictures: each weight from -{limit:.2f} (dark) to "
+            f"+{limit:.2f} (bright), one scale for all; a reddish filter looks for red. Below: one input channel "
+            "at a time, with the numbers."
+        )
     small = kh <= VALUES_ON_CELLS
     values = small and st.toggle("Write the weights on the cells", value=cout <= 16, key=f"{prefix}_conv_values")
-    st.plotly_chart(tiles(np.moveaxis(K[:, :, channel, :], -1, 0), symmetric_limit(K),
-                              [f"filter {i}" for i in range(cout)], columns=value_columns(kw) if values else 8,
-                              values=values), key=f"{prefix}_conv_fig")
-    st.caption(f"{cout} filters of {kh}x{kw} weights on input channel {channel}. Each slides over the image: where "
-               "the pixels look like its red cells and unlike its blue ones, the filter's output is large.")
+    st.plotly_chart(
+        tiles(
+            np.moveaxis(K[:, :, channel, :], -1, 0),
+            symmetric_limit(K),
+            [f"filter {i}" for i in range(cout)],
+            columns=value_columns(kw) if values else 8,
+            values=values,
+        ),
+        key=f"{prefix}_conv_fig",
+    )
+    st.caption(
+        f"{cout} filters of {kh}x{kw} weights on input channel {channel}. Each slides over the image: where "
+        "the pixels look like its red cells and unlike its blue ones, the filter's output is large."
+    )

@@ -31,7 +31,7 @@ from core.experiment import Experiment, PreparedData
 from core.jobs import DONE, RUNNING, WAITING, Job, JobBoard
 from core.runs import Run
 
-POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0        # redraws while training; place-in-line updates while waiting
+POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0  # redraws while training; place-in-line updates while waiting
 # Seconds after the first page before the cluster starts (sooner if a training asks for it): importing Dask and
 # starting its processes at once made a new server's first page 0.3-0.5 s slower (bench/browser_speed.py).
 CLUSTER_START_AFTER = 3.0
@@ -60,9 +60,9 @@ def browser_id(cookie: str | None) -> tuple[str, bool]:
 def _cookie() -> str | None:
     try:
         value = st.context.cookies.get(BROWSER_COOKIE)
-    except (AttributeError, RuntimeError, KeyError):          # no browser request behind this run
+    except (AttributeError, RuntimeError, KeyError):  # no browser request behind this run
         return None
-    return value if isinstance(value, str) else None          # (AppTest's context is a mock)
+    return value if isinstance(value, str) else None  # (AppTest's context is a mock)
 
 
 def session_id() -> str:
@@ -74,8 +74,11 @@ def session_id() -> str:
     if owner is None:
         owner = st.session_state[OWNER_KEY] = browser_id(_cookie())[0]
     if _cookie() != owner:
-        st.html(f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
-                "SameSite=Strict';</script>", unsafe_allow_javascript=True)
+        st.html(
+            f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
+            "SameSite=Strict';</script>",
+            unsafe_allow_javascript=True,
+        )
     return owner
 
 
@@ -103,9 +106,9 @@ class Plan:
     steps: list[tuple[Experiment, str]]
     data: PreparedData
     boundary: bool
-    origin: str                           # the page that started it ("training", "cnn"): where it draws
+    origin: str  # the page that started it ("training", "cnn"): where it draws
     job: Job | None = None
-    page: str = ""                        # the page the current job's run belongs to
+    page: str = ""  # the page the current job's run belongs to
     results: list[Run] = field(default_factory=list)
 
 
@@ -113,8 +116,9 @@ def training_plan() -> Plan | None:
     return st.session_state.get(PLAN_KEY)
 
 
-def start_training(steps: list[tuple[Experiment, str]], data: PreparedData, boundary: bool = False,
-                   origin: str = "training") -> None:
+def start_training(
+    steps: list[tuple[Experiment, str]], data: PreparedData, boundary: bool = False, origin: str = "training"
+) -> None:
     """Queue the first step's job now; the others follow it. A refused job is one message on the page."""
     plan = Plan(list(steps), data, boundary, origin)
     st.session_state[PLAN_KEY] = plan
@@ -124,8 +128,9 @@ def start_training(steps: list[tuple[Experiment, str]], data: PreparedData, boun
 def _submit_next(plan: Plan) -> None:
     exp, plan.page = plan.steps.pop(0)
     try:
-        plan.job = job_board().submit(session_id(), exp, plan.data, plan.boundary, teacher=is_teacher(),
-                                      alive=connection_alive())
+        plan.job = job_board().submit(
+            session_id(), exp, plan.data, plan.boundary, teacher=is_teacher(), alive=connection_alive()
+        )
     except NNLabError as exc:
         st.session_state.pop(PLAN_KEY, None)
         show_error(exc)
@@ -169,8 +174,14 @@ def _stop_button(job: Job) -> None:
     if job.state == WAITING:
         st.button("Leave the line", icon=":material/close:", key="jobs_leave", on_click=job_board().stop, args=(job,))
         return
-    st.button("Stop", icon=":material/stop:", key="jobs_stop", on_click=job_board().stop, args=(job,),
-              help="Ends training after the current epoch and keeps the model.")
+    st.button(
+        "Stop",
+        icon=":material/stop:",
+        key="jobs_stop",
+        on_click=job_board().stop,
+        args=(job,),
+        help="Ends training after the current epoch and keeps the model.",
+    )
 
 
 @st.fragment(run_every=WAIT_POLL_SECONDS)
@@ -181,9 +192,11 @@ def _waiting() -> None:
     board, job = job_board(), plan.job
     place, wait = board.position(job), board.wait_estimate(job)
     at_once = board.cluster.threads()
-    st.info(f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s. This server trains "
-            f"{at_once} network{'s' if at_once > 1 else ''} at a time, in the order they were asked for.",
-            icon=":material/hourglass_top:")
+    st.info(
+        f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s. This server trains "
+        f"{at_once} network{'s' if at_once > 1 else ''} at a time, in the order they were asked for.",
+        icon=":material/hourglass_top:",
+    )
     _stop_button(job)
 
 
@@ -196,20 +209,31 @@ def _live() -> None:
     done, total = len(job.epochs), job.total_epochs
     left = job_board().remaining(job)
     c = st.columns([5, 1])
-    c[0].progress(done / total, text=f"Epoch {done} / {total} · about {left:.0f} s left" if done else
-                  f"Starting ({job.exp.backend}){' · loading TensorFlow' if job.exp.backend == 'keras' else ''}…")
+    c[0].progress(
+        done / total,
+        text=f"Epoch {done} / {total} · about {left:.0f} s left"
+        if done
+        else f"Starting ({job.exp.backend}){' · loading TensorFlow' if job.exp.backend == 'keras' else ''}…",
+    )
     with c[1]:
         _stop_button(job)
     metric = "accuracy" if data.task == "classification" else "r2"
     where = st.columns([3, 2]) if plan.boundary else [st.container()]
     curves = where[0].columns(2)
     for col, key in zip(curves, ("loss", metric)):
-        col.vega_lite_chart(live.curve_frame(job.epochs, key), live.curve_spec(key, total, splits=live.splits_in(job.epochs, key)), key=f"jobs_live_{key}",
-                            width="stretch")
+        col.vega_lite_chart(
+            live.curve_frame(job.epochs, key),
+            live.curve_spec(key, total, splits=live.splits_in(job.epochs, key)),
+            key=f"jobs_live_{key}",
+            width="stretch",
+        )
     if plan.boundary and job.grid is not None:
-        where[1].vega_lite_chart(live.boundary_frame(job.grid),
-                                 live.boundary_spec(data.X_train, data.y_train, data.X_test, data.y_test, job.grid),
-                                 key="jobs_live_boundary", width="stretch")
+        where[1].vega_lite_chart(
+            live.boundary_frame(job.grid),
+            live.boundary_spec(data.X_train, data.y_train, data.X_test, data.y_test, job.grid),
+            key="jobs_live_boundary",
+            width="stretch",
+        )
 
 
 @st.fragment(run_every=WAIT_POLL_SECONDS)

@@ -3,27 +3,26 @@ background by the first page run) and, on pages other than the one training, whe
 
 import streamlit as st
 
-from app.jobs import background_status, job_board, session_id
 from app import presentation
-from app.settings import history_by_page
+from app.jobs import background_status, job_board, session_id
 from app.navigation import HOME, sections
 from app.server import no_nagle
+from app.settings import history_by_page
 
 st.set_page_config(page_title="NN Lab", page_icon=":material/neurology:", layout="wide")
-if "nnlab_no_nagle" not in st.session_state:               # once a session: 40 ms off every click (app/server.py)
+if "nnlab_no_nagle" not in st.session_state:  # once a session: 40 ms off every click (app/server.py)
     st.session_state["nnlab_no_nagle"] = no_nagle(int(st.get_option("server.port")))
 
 navigation = st.navigation(
     {
         section: [
-            st.Page(page.path, title=page.title, icon=f":material/{page.icon}:", default=page is HOME)
-            for page in pages
+            st.Page(page.path, title=page.title, icon=f":material/{page.icon}:", default=page is HOME) for page in pages
         ]
         for section, pages in sections().items()
     }
 )
-presentation.frame()                                    # the projector's frame: margins, presentation switch
-history_by_page()                                       # Back returns to the previous page, not the last setting
-job_board().touch(session_id(), navigation.url_path)    # the first page run starts the cluster (in the background)
-background_status(navigation.url_path)                  # before the page: a page may st.stop()
+presentation.frame()  # the projector's frame: margins, presentation switch
+history_by_page()  # Back returns to the previous page, not the last setting
+job_board().touch(session_id(), navigation.url_path)  # the first page run starts the cluster (in the background)
+background_status(navigation.url_path)  # before the page: a page may st.stop()
 navigation.run()

@@ -16,9 +16,9 @@ from core.errors import NNLabError
 # `:smile:`), an underscore only at a word's edge (GFM reads `data_batch_1` as it is): error messages quoting
 # "received: 3" or a file named data_batch_1 keep reading as they did.
 _MARKS = re.compile(r"([\\`*\[\]<>#!|~$&])|:(?=[A-Za-z])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_LINE_START = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([-+=.)])")   # a list item, an ordered list's "1." or "1)"
+_LINE_START = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([-+=.)])")  # a list item, an ordered list's "1." or "1)"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_WORD_JOINER = "\u2060"                                 # invisible, not a space: breaks a pattern, not the text
+_WORD_JOINER = "\u2060"  # invisible, not a space: breaks a pattern, not the text
 
 
 def plain(text) -> str:

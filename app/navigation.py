@@ -12,11 +12,11 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
 @dataclass(frozen=True)
 class PageInfo:
-    file: str          # in pages/
+    file: str  # in pages/
     title: str
-    icon: str          # a Material Symbols name
+    icon: str  # a Material Symbols name
     section: str
-    lesson: str        # one line: what the page teaches
+    lesson: str  # one line: what the page teaches
 
     @property
     def path(self) -> Path:
@@ -26,27 +26,72 @@ class PageInfo:
 HOME = PageInfo("home.py", "Lesson map", "map", "", "Where to start, and what data this machine has.")
 
 PAGES: tuple[PageInfo, ...] = (
-    PageInfo("data.py", "Data", "dataset", "Data",
-             "Inspect images and tables: shapes, classes, pixels, flattening, scaling, the train/test split."),
-    PageInfo("training.py", "Training", "model_training", "Networks",
-             "Build an MLP with sliders (scikit-learn or Keras), watch it learn live, and read the results."),
-    PageInfo("cnn.py", "CNN lab", "grid_on", "Networks",
-             "Build a convnet with sliders, train it live on images, and see every filter, feature map and "
-             "convolution with its real numbers; preview data augmentation."),
-    PageInfo("weights.py", "Weights and parameters", "hub", "Networks",
-             "Look inside a trained network: weight histograms, kernels, first-layer units as images, conv "
-             "kernels, one parameter over training, and counting parameters by hand."),
-    PageInfo("activations.py", "Activation functions", "show_chart", "Maths of learning",
-             "Sigmoid to GELU with their derivatives: saturation, dead units, and where each is used."),
-    PageInfo("losses.py", "Loss functions", "target", "Maths of learning",
-             "MSE, MAE, Huber, cross-entropy, hinge, KL: how each punishes a wrong prediction, and its gradient."),
-    PageInfo("backprop.py", "Backpropagation", "account_tree", "Maths of learning",
-             "A tiny network, step by step: forward pass, loss, backward pass, one gradient-descent update."),
-    PageInfo("gradient_descent.py", "Gradient descent", "trending_down", "Maths of learning",
-             "Batch, mini-batch and stochastic updates; SGD, momentum, RMSprop and Adam on loss surfaces."),
-    PageInfo("teacher.py", "Teacher", "school", "Class",
-             "The class server at a glance: who is here, the training queue, CPU and memory; cancel any training "
-             "(needs the teacher token)."),
+    PageInfo(
+        "data.py",
+        "Data",
+        "dataset",
+        "Data",
+        "Inspect images and tables: shapes, classes, pixels, flattening, scaling, the train/test split.",
+    ),
+    PageInfo(
+        "training.py",
+        "Training",
+        "model_training",
+        "Networks",
+        "Build an MLP with sliders (scikit-learn or Keras), watch it learn live, and read the results.",
+    ),
+    PageInfo(
+        "cnn.py",
+        "CNN lab",
+        "grid_on",
+        "Networks",
+        "Build a convnet with sliders, train it live on images, and see every filter, feature map and "
+        "convolution with its real numbers; preview data augmentation.",
+    ),
+    PageInfo(
+        "weights.py",
+        "Weights and parameters",
+        "hub",
+        "Networks",
+        "Look inside a trained network: weight histograms, kernels, first-layer units as images, conv "
+        "kernels, one parameter over training, and counting parameters by hand.",
+    ),
+    PageInfo(
+        "activations.py",
+        "Activation functions",
+        "show_chart",
+        "Maths of learning",
+        "Sigmoid to GELU with their derivatives: saturation, dead units, and where each is used.",
+    ),
+    PageInfo(
+        "losses.py",
+        "Loss functions",
+        "target",
+        "Maths of learning",
+        "MSE, MAE, Huber, cross-entropy, hinge, KL: how each punishes a wrong prediction, and its gradient.",
+    ),
+    PageInfo(
+        "backprop.py",
+        "Backpropagation",
+        "account_tree",
+        "Maths of learning",
+        "A tiny network, step by step: forward pass, loss, backward pass, one gradient-descent update.",
+    ),
+    PageInfo(
+        "gradient_descent.py",
+        "Gradient descent",
+        "trending_down",
+        "Maths of learning",
+        "Batch, mini-batch and stochastic updates; SGD, momentum, RMSprop and Adam on loss surfaces.",
+    ),
+    PageInfo(
+        "teacher.py",
+        "Teacher",
+        "school",
+        "Class",
+        "The class server at a glance: who is here, the training queue, CPU and memory; cancel any training "
+        "(needs the teacher token).",
+    ),
 )
 
 

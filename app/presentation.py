@@ -11,10 +11,10 @@ import streamlit as st
 from app import settings as w
 from app.settings import Schema, Setting, warn_rejected
 
-PRESENT, HIDE = "present", "hide"                      # link names
+PRESENT, HIDE = "present", "hide"  # link names
 PRESENT_KEY, HIDE_KEY, LOADED_KEY = "nnlab_present", "nnlab_present_hide", "nnlab_present_loaded"
-BOX = "nnlab_presentation"                             # the sidebar container with the switch (never hidden)
-SCALE = 1.25                                           # text and figures' text, against the usual sizes
+BOX = "nnlab_presentation"  # the sidebar container with the switch (never hidden)
+SCALE = 1.25  # text and figures' text, against the usual sizes
 HIDEABLE = {
     "settings": "the page's settings in the sidebar",
     "captions": "explanations in small print",
@@ -24,7 +24,7 @@ HIDEABLE = {
 FRAME_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stPageLink-NavLink"] :is(span, div, p) { white-space: normal; }
-"""                    # a page link's label wraps in a narrow column instead of ending in "..." at 1024 px
+"""  # a page link's label wraps in a narrow column instead of ending in "..." at 1024 px
 # Not CSS zoom: Plotly measures its box zoomed and draws into it zoomed again (the right panel was cut off).
 # Streamlit's text is in rem, so a larger root font enlarges it. Plotly's axis labels, axis titles and legends get
 # fixed larger sizes (its automatic margins, measured in the browser, make room); numbers written inside figures
@@ -49,9 +49,14 @@ HIDE_CSS = {
 
 
 SCHEMA = Schema(
-    Setting(PRESENT, PRESENT_KEY, False, "Presentation mode",
-            help=f"Text and figures' labels {SCALE:g}x larger for a projector; the link keeps it, so a lesson can "
-                 "open this way."),
+    Setting(
+        PRESENT,
+        PRESENT_KEY,
+        False,
+        "Presentation mode",
+        help=f"Text and figures' labels {SCALE:g}x larger for a projector; the link keeps it, so a lesson can "
+        "open this way.",
+    ),
     Setting(HIDE, HIDE_KEY, (), "Hide while presenting", tuple(HIDEABLE), format=HIDEABLE.get),
     frame=True,
 )

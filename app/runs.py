@@ -18,7 +18,7 @@ from core.runs import Run
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 from core.training_job import JobLimits
 
-PAGE_BUDGET = JobLimits().max_params      # parameters the class server trains (the board refuses more)
+PAGE_BUDGET = JobLimits().max_params  # parameters the class server trains (the board refuses more)
 
 
 def boundary_figure(run: Run, data: PreparedData):
@@ -41,7 +41,9 @@ def train_buttons(prefix: str, enabled: bool, second_key: str, second: str, seco
     beside the training's progress, while it runs."""
     c = st.columns([1, 3])
     go = c[0].button("Train", type="primary", icon=":material/play_arrow:", disabled=not enabled, key=f"{prefix}_go")
-    other = c[1].button(second, icon=":material/compare_arrows:", disabled=not enabled, key=second_key, help=second_help)
+    other = c[1].button(
+        second, icon=":material/compare_arrows:", disabled=not enabled, key=second_key, help=second_help
+    )
     return go, other
 
 
@@ -49,8 +51,10 @@ def bring_into_view(where, key: str) -> None:
     """Scroll the page to the keyed container `where` (made with `st.container(key=key)`): after a click on Train
     further down, the progress, Stop and live curves drawn at the top of the page are on screen, not above it."""
     with where:
-        st.html(f"<script>document.querySelector('.st-key-{key}')?.scrollIntoView({{block: 'start'}})</script>",
-                unsafe_allow_javascript=True)
+        st.html(
+            f"<script>document.querySelector('.st-key-{key}')?.scrollIntoView({{block: 'start'}})</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 def _quick(exp: Experiment) -> Run | None:
@@ -61,14 +65,23 @@ def _quick(exp: Experiment) -> Run | None:
 
 def quick_run(activation: str, hidden: tuple[int, ...] = (32, 16), epochs: int = 30) -> Run | None:
     """An MLP on digits with scikit-learn (about a second, no TensorFlow)."""
-    return _quick(Experiment("digits", spec=MLPSpec(hidden_layers=hidden, activation=activation),
-                             config=TrainConfig(epochs=epochs, batch_size=64, learning_rate=3e-3)))
+    return _quick(
+        Experiment(
+            "digits",
+            spec=MLPSpec(hidden_layers=hidden, activation=activation),
+            config=TrainConfig(epochs=epochs, batch_size=64, learning_rate=3e-3),
+        )
+    )
 
 
 def quick_cnn(filters: int = 8, epochs: int = 20) -> Run | None:
     """A one-conv-layer Keras CNN on digits (8x8 images: 3x3 kernels, 2x2 pooling, then the output layer); it
     imports TensorFlow in the worker that trains it (5-10 s the first time)."""
-    return _quick(Experiment("digits", backend="keras",
-                             spec=CNNSpec(conv_filters=(filters,), kernel_size=3, pool_size=2, dense_layers=(),
-                                          dropout=0.0),
-                             config=TrainConfig(epochs=epochs, batch_size=32, learning_rate=1e-2)))
+    return _quick(
+        Experiment(
+            "digits",
+            backend="keras",
+            spec=CNNSpec(conv_filters=(filters,), kernel_size=3, pool_size=2, dense_layers=(), dropout=0.0),
+            config=TrainConfig(epochs=epochs, batch_size=32, learning_rate=1e-2),
+        )
+    )

@@ -29,13 +29,16 @@ def no_nagle(port: int) -> int:
         try:
             if not os.readlink(f"{FDS}/{fd}").startswith("socket:"):
                 continue
-            sock = socket.socket(fileno=os.dup(int(fd)))       # a duplicate: closing it leaves the server's open
+            sock = socket.socket(fileno=os.dup(int(fd)))  # a duplicate: closing it leaves the server's open
         except (OSError, ValueError):
             continue
         with sock:
             try:
-                if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
-                        and sock.getsockname()[1] == port):
+                if (
+                    sock.family in (socket.AF_INET, socket.AF_INET6)
+                    and sock.type == socket.SOCK_STREAM
+                    and sock.getsockname()[1] == port
+                ):
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     done += 1
             except OSError:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from core.runs import Run
 
-TRAINING_PAGES = ("training", "cnn", "cnn_mlp")     # runs pages train and keep (the CNN lab's MLP for comparison)
+TRAINING_PAGES = ("training", "cnn", "cnn_mlp")  # runs pages train and keep (the CNN lab's MLP for comparison)
 CURRENT_KEY, HISTORY_KEY = "nnlab_current_run", "nnlab_run_history"
 TRAINING_KEY = "nnlab_training_run"
 

@@ -34,26 +34,26 @@ from app.messages import plain
 
 @dataclass(frozen=True)
 class Setting:
-    name: str                                   # in the URL
-    key: str                                    # the widget's session key
+    name: str  # in the URL
+    key: str  # the widget's session key
     default: Any
     label: str = ""
-    options: Sequence = ()                      # a choice among these ...
-    low: float | None = None                    # ... or a number in [low, high] (neither: short free text)
+    options: Sequence = ()  # a choice among these ...
+    low: float | None = None  # ... or a number in [low, high] (neither: short free text)
     high: float | None = None
     step: float | None = None
     help: str | None = None
     format: Callable[[Any], str] | None = None  # how a choice is shown
-    follows: tuple[str, ...] = ()               # URL names of settings whose change resets this one to its default
+    follows: tuple[str, ...] = ()  # URL names of settings whose change resets this one to its default
 
     def parse(self, raw: str) -> Any:
         """The URL text as a value of the default's type; ValueError when it is not one or not accepted."""
         kind = type(self.default)
-        if kind is tuple:                       # several choices ("sigmoid,relu") or a pair of numbers ("-6,6")
+        if kind is tuple:  # several choices ("sigmoid,relu") or a pair of numbers ("-6,6")
             parts = tuple(p for p in raw.split(",") if p) if raw else ()
-            if self.options:                    # each part as the option it writes
+            if self.options:  # each part as the option it writes
                 value = tuple(next((o for o in self.options if self.text(o) == p), p) for p in parts)
-            else:                               # numbers of the default's type
+            else:  # numbers of the default's type
                 value = tuple(type(self.default[0])(float(p)) for p in parts)
             if not self.accepts(value):
                 raise ValueError(f"{self.name}={raw!r}")
@@ -78,7 +78,7 @@ class Setting:
             return len(value) == 2 and all(self.low <= v <= self.high for v in value) and value[0] <= value[1]
         if self.options:
             return value in self.options
-        if self.low is None:                    # free text (e.g. an uploaded file's name): short and printable
+        if self.low is None:  # free text (e.g. an uploaded file's name): short and printable
             return isinstance(value, str) and len(value) <= 120 and value.isprintable()
         return self.low <= value <= self.high
 
@@ -91,10 +91,10 @@ class Setting:
         return str(value)
 
 
-STORE = "nnlab_settings"          # {widget key: value}: every setting as last seen, apart from the widget keys
-FOLLOWED = "nnlab_settings_followed"    # {widget key: the values of the settings it follows, when last seen}
-FALLBACK = "nnlab_settings_fallback"    # {widget key: value}: a page's stand-in for a value it does not offer
-FRAME = "nnlab_settings_frame"          # URL names of the frame's settings (in every page's link)
+STORE = "nnlab_settings"  # {widget key: value}: every setting as last seen, apart from the widget keys
+FOLLOWED = "nnlab_settings_followed"  # {widget key: the values of the settings it follows, when last seen}
+FALLBACK = "nnlab_settings_fallback"  # {widget key: value}: a page's stand-in for a value it does not offer
+FRAME = "nnlab_settings_frame"  # URL names of the frame's settings (in every page's link)
 
 
 class Schema:
@@ -102,13 +102,13 @@ class Schema:
 
     def __init__(self, *settings: Setting, frame: bool = False) -> None:
         self.settings: dict[str, Setting] = {s.name: s for s in settings}
-        self.frame = frame          # the settings of every page's frame (presentation): in every page's link
+        self.frame = frame  # the settings of every page's frame (presentation): in every page's link
 
     def __getitem__(self, name: str) -> Setting:
         return self.settings[name]
 
     def __add__(self, other: "Schema") -> "Schema":
-        if same := set(self.settings) & set(other.settings):       # one name, one setting: never one hiding another
+        if same := set(self.settings) & set(other.settings):  # one name, one setting: never one hiding another
             raise ValueError(f"Settings named twice in one page's schema: {', '.join(sorted(same))}.")
         return Schema(*self.settings.values(), *other.settings.values())
 
@@ -123,10 +123,10 @@ class Schema:
         first = not state.get(flag)
         for s in self.settings.values():
             if s.key not in state or (s.key in fallback and fallback[s.key] == state[s.key] and s.key in store):
-                state[s.key] = store.get(s.key, s.default)            # a stand-in gives way to the student's value
+                state[s.key] = store.get(s.key, s.default)  # a stand-in gives way to the student's value
             else:
-                state[s.key] = state[s.key]           # the key's value, not what a widget of another page kept
-            if not s.accepts(state[s.key]):        # e.g. a dataset another page offers and this one not
+                state[s.key] = state[s.key]  # the key's value, not what a widget of another page kept
+            if not s.accepts(state[s.key]):  # e.g. a dataset another page offers and this one not
                 state[s.key] = fallback[s.key] = s.default
             raw = st.query_params.get(s.name)
             if not first or raw is None:
@@ -177,13 +177,14 @@ class Schema:
         current = st.query_params.to_dict()
         # the frame's settings, and the page's for the frame; never another page's (a run that ends after Back
         # was pressed writes its link on the page Back went to)
-        wanted = {name: raw for name, raw in current.items()
-                  if name not in self.settings and (self.frame or name in frame)}
+        wanted = {
+            name: raw for name, raw in current.items() if name not in self.settings and (self.frame or name in frame)
+        }
         for name, s in self.settings.items():
             if name not in skip:
                 wanted[name] = s.text(st.session_state.get(s.key, s.default))
-        if wanted != current or not self.frame:     # a page's link is sent every run: the address may hold what
-            st.query_params.from_dict(wanted)        # a run of the page before it wrote after this run began
+        if wanted != current or not self.frame:  # a page's link is sent every run: the address may hold what
+            st.query_params.from_dict(wanted)  # a run of the page before it wrote after this run began
         self.remember()
 
 
@@ -192,8 +193,9 @@ def history_by_page() -> None:
     pushes a history entry for each change of the link, so Back first undid the link's settings one by one (the
     page then wrote them again) and never left the page; a change of the link on the same page replaces the entry
     instead, so Back returns to the previous page as it was left."""
-    with st.container(key="nnlab_history"):            # hidden: no room taken on the page
-        st.html("""<style>.st-key-nnlab_history { display: none; }</style><script>
+    with st.container(key="nnlab_history"):  # hidden: no room taken on the page
+        st.html(
+            """<style>.st-key-nnlab_history { display: none; }</style><script>
 if (!window.nnlabHistoryByPage) {
   window.nnlabHistoryByPage = true;
   const push = window.history.pushState.bind(window.history);
@@ -203,14 +205,19 @@ if (!window.nnlabHistoryByPage) {
                                                       : push(state, title, url);
   };
 }
-</script>""", unsafe_allow_javascript=True)
+</script>""",
+            unsafe_allow_javascript=True,
+        )
 
 
 def warn_rejected(rejected: list[str]) -> None:
     """The one warning for a link whose values NN Lab does not accept."""
     if rejected:
-        st.warning(f"This link's {plain(', '.join(rejected))} {'is' if len(rejected) == 1 else 'are'} unknown or out of "
-                   "range; the defaults are used instead.", icon=":material/link_off:")
+        st.warning(
+            f"This link's {plain(', '.join(rejected))} {'is' if len(rejected) == 1 else 'are'} unknown or out of "
+            "range; the defaults are used instead.",
+            icon=":material/link_off:",
+        )
 
 
 def offer(s: Setting, options: Sequence, fallback: Any = None) -> None:

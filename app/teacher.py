@@ -24,11 +24,11 @@ from core.experiment import data_name, describe
 from core.jobs import RUNNING, WAITING
 
 TOKEN_ENV, TOKEN_SECRET = "NNLAB_TEACHER_TOKEN", "teacher_token"
-WRONG_TOKEN_DELAY = 1.0          # seconds before the next try after one wrong token, doubling with each one more
-MAX_TOKEN_DELAY = 60.0           # ... up to this (a student spamming guesses delays the teacher at most this long)
-FORGIVE_AFTER = 600.0            # seconds without a wrong token after which the count starts again
+WRONG_TOKEN_DELAY = 1.0  # seconds before the next try after one wrong token, doubling with each one more
+MAX_TOKEN_DELAY = 60.0  # ... up to this (a student spamming guesses delays the teacher at most this long)
+FORGIVE_AFTER = 600.0  # seconds without a wrong token after which the count starts again
 LOG = logging.getLogger("nnlab.teacher")
-COLUMNS = [2, 4, 2, 2, 1.6]      # who, what, where, time, Cancel
+COLUMNS = [2, 4, 2, 2, 1.6]  # who, what, where, time, Cancel
 CPU_KEY = "teacher_cpu_times"
 
 
@@ -37,7 +37,7 @@ def configured_token() -> str:
     if not token:
         try:
             token = str(st.secrets.get(TOKEN_SECRET, ""))
-        except (FileNotFoundError, KeyError, OSError):          # no secrets file: no token there
+        except (FileNotFoundError, KeyError, OSError):  # no secrets file: no token there
             token = ""
     return token
 
@@ -60,8 +60,11 @@ class TokenGate:
         with self._lock:
             now = self.clock()
             if now < self.open_at:
-                LOG.warning("Teacher token tried too soon by session %s (%.0f s before the next try is allowed).",
-                            who, self.open_at - now)
+                LOG.warning(
+                    "Teacher token tried too soon by session %s (%.0f s before the next try is allowed).",
+                    who,
+                    self.open_at - now,
+                )
                 return self.open_at - now
             if hmac.compare_digest(typed.encode(), token.encode()):
                 self.failures = 0
@@ -72,21 +75,28 @@ class TokenGate:
             self.last_failure = now
             delay = min(MAX_TOKEN_DELAY, WRONG_TOKEN_DELAY * 2 ** (self.failures - 1))
             self.open_at = now + delay
-            LOG.warning("Wrong teacher token from session %s (%d wrong in a row on this server; next try in %.0f s).",
-                        who, self.failures, delay)
+            LOG.warning(
+                "Wrong teacher token from session %s (%d wrong in a row on this server; next try in %.0f s).",
+                who,
+                self.failures,
+                delay,
+            )
             return False
 
 
-GATE = TokenGate()                # one per server process: every tab and session shares it
+GATE = TokenGate()  # one per server process: every tab and session shares it
 
 
 def sign_in() -> bool:
     """The sign-in form, or True for a signed-in teacher."""
     token = configured_token()
     if not token:
-        st.info(f"No teacher token is set on this server. To enable this page, start the server with "
-                f"`{TOKEN_ENV}=<a long random word>` in its environment, or put `{TOKEN_SECRET} = \"...\"` in "
-                "`.streamlit/secrets.toml` next to the app.", icon=":material/key:")
+        st.info(
+            f"No teacher token is set on this server. To enable this page, start the server with "
+            f'`{TOKEN_ENV}=<a long random word>` in its environment, or put `{TOKEN_SECRET} = "..."` in '
+            "`.streamlit/secrets.toml` next to the app.",
+            icon=":material/key:",
+        )
         return False
     if is_teacher():
         return True
@@ -98,12 +108,16 @@ def sign_in() -> bool:
                 st.session_state[TEACHER_KEY] = True
                 st.rerun()
             elif verdict is False:
-                st.error("That is not the teacher token of this server. After a wrong token this server waits "
-                         f"{GATE.wait():.0f} s before it looks at the next one (from any browser).",
-                         icon=":material/error:")
+                st.error(
+                    "That is not the teacher token of this server. After a wrong token this server waits "
+                    f"{GATE.wait():.0f} s before it looks at the next one (from any browser).",
+                    icon=":material/error:",
+                )
             else:
-                st.error(f"Too many wrong tokens on this server: try again in {verdict:.0f} s. Your token was not "
-                         "checked.", icon=":material/hourglass_top:")
+                st.error(
+                    f"Too many wrong tokens on this server: try again in {verdict:.0f} s. Your token was not checked.",
+                    icon=":material/hourglass_top:",
+                )
     return False
 
 
@@ -112,15 +126,22 @@ def machine() -> None:
     board = job_board()
     server = psutil.Process()
     children = server.children(recursive=True)
-    rss = lambda procs: sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20   # noqa: E731
+    rss = lambda procs: sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20  # noqa: E731
     c = st.columns(5)
     c[0].metric("Sessions here", len(board.sessions()), help="Seen in the last two minutes.")
-    c[1].metric("Training now", sum(j.state == RUNNING for j in board.jobs()),
-                help=f"At most {board.cluster.threads()} at once: one per worker thread.")
+    c[1].metric(
+        "Training now",
+        sum(j.state == RUNNING for j in board.jobs()),
+        help=f"At most {board.cluster.threads()} at once: one per worker thread.",
+    )
     c[2].metric("In line", sum(j.state == WAITING for j in board.jobs()))
     c[3].metric("CPU", f"{cpu_share():.0f}%", help=f"{psutil.cpu_count()} cores on this machine.")
-    c[4].metric("Memory", f"{rss([server]):,.0f} MB", help=f"The web server; its training workers use "
-                f"{rss(children):,.0f} MB more. Machine: {psutil.virtual_memory().percent:.0f}% used.")
+    c[4].metric(
+        "Memory",
+        f"{rss([server]):,.0f} MB",
+        help=f"The web server; its training workers use "
+        f"{rss(children):,.0f} MB more. Machine: {psutil.virtual_memory().percent:.0f}% used.",
+    )
 
 
 def cpu_share() -> float:
@@ -131,7 +152,7 @@ def cpu_share() -> float:
     st.session_state[CPU_KEY] = now
     if before is None:
         return psutil.cpu_percent(interval=0.1)
-    idle = lambda t: t.idle + getattr(t, "iowait", 0.0)          # noqa: E731
+    idle = lambda t: t.idle + getattr(t, "iowait", 0.0)  # noqa: E731
     total = sum(now) - sum(before)
     return 100.0 * (1.0 - (idle(now) - idle(before)) / total) if total > 0 else 0.0
 
@@ -158,8 +179,14 @@ def jobs_table() -> None:
         else:
             c[2].text(f"{board.position(job)} in line")
             c[3].text(f"starts in ~{board.wait_estimate(job):.0f} s")
-        c[4].button("Cancel", key=f"teacher_cancel_{job.id}", on_click=board.cancel, args=(job,),
-                    icon=":material/cancel:", width="stretch")
+        c[4].button(
+            "Cancel",
+            key=f"teacher_cancel_{job.id}",
+            on_click=board.cancel,
+            args=(job,),
+            icon=":material/cancel:",
+            width="stretch",
+        )
 
 
 def who() -> dict[str, str]:
@@ -172,7 +199,13 @@ def who() -> dict[str, str]:
 def sessions_table() -> None:
     here, names = job_board().sessions(), who()
     if here:
-        st.dataframe(pd.DataFrame([{"who": names.get(owner, owner[:6]), "page": page or "home",
-                                    "seen": f"{ago:.0f} s ago"}
-                                   for owner, (page, ago) in sorted(here.items(), key=lambda kv: kv[1][1])]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"who": names.get(owner, owner[:6]), "page": page or "home", "seen": f"{ago:.0f} s ago"}
+                    for owner, (page, ago) in sorted(here.items(), key=lambda kv: kv[1][1])
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -18,8 +18,11 @@ from core.errors import DataFormatError, NNLabError
 CSV, ZIP = (".csv", ".csv.gz"), ".zip"
 PREVIEW = 8
 TEXT_NAMES = {"encode": "one-hot encode them", "drop": "drop them"}
-TASK_NAMES = {"auto": "decide from the target", "classification": "classification (each value a class)",
-              "regression": "regression (predict a number)"}
+TASK_NAMES = {
+    "auto": "decide from the target",
+    "classification": "classification (each value a class)",
+    "regression": "regression (predict a number)",
+}
 
 
 def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset | None:
@@ -27,20 +30,26 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
     wanted: the file a shared link was made with (asked for when this session has another or none)."""
     held = current_upload()
     if wanted and (held is None or held.source != wanted):
-        st.info(f"This link was made with an uploaded file, **{plain(wanted)}**. Upload it (or a file of your own) "
-                "here to train on it; nothing you upload leaves this server.", icon=":material/upload_file:")
+        st.info(
+            f"This link was made with an uploaded file, **{plain(wanted)}**. Upload it (or a file of your own) "
+            "here to train on it; nothing you upload leaves this server.",
+            icon=":material/upload_file:",
+        )
     files = st.file_uploader(
         "Upload one CSV, one .npz with x and y, a .zip of image folders named by class, an IDX image file with its "
-        "label file, or CIFAR-10 batches (data_batch_N, test_batch)", accept_multiple_files=True,
-        key=f"{prefix}_files")
+        "label file, or CIFAR-10 batches (data_batch_N, test_batch)",
+        accept_multiple_files=True,
+        key=f"{prefix}_files",
+    )
     if not files and st.session_state.pop(f"{prefix}_had_files", False):
-        held = forget_upload()                 # the student removed the file here: release it everywhere
+        held = forget_upload()  # the student removed the file here: release it everywhere
     elif files:
         st.session_state[f"{prefix}_had_files"] = True
     if not files:
-        if held is not None:                   # one upload per session, offered on every page that trains
-            st.caption(f"Using {plain(held.source)}, uploaded earlier in this session. Upload a file here to "
-                       "replace it.")
+        if held is not None:  # one upload per session, offered on every page that trains
+            st.caption(
+                f"Using {plain(held.source)}, uploaded earlier in this session. Upload a file here to replace it."
+            )
             _describe(held, prefix)
             return held
         if not wanted:
@@ -52,22 +61,34 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
     try:
         if len(files) == 1 and first.endswith(CSV):
             columns = load_csv_columns(files[0].getvalue())
-            target = st.selectbox("Target column (what to predict)", columns, index=len(columns) - 1,
-                                  key=f"{prefix}_target")
+            target = st.selectbox(
+                "Target column (what to predict)", columns, index=len(columns) - 1, key=f"{prefix}_target"
+            )
             task = st.selectbox("Task", TASKS, format_func=TASK_NAMES.get, key=f"{prefix}_task")
-            text = st.radio("Feature columns that hold text", ("encode", "drop"), horizontal=True,
-                            format_func=TEXT_NAMES.get, key=f"{prefix}_text",
-                            help="As sklearn.preprocessing.OneHotEncoder: one 0/1 column per value.")
+            text = st.radio(
+                "Feature columns that hold text",
+                ("encode", "drop"),
+                horizontal=True,
+                format_func=TEXT_NAMES.get,
+                key=f"{prefix}_text",
+                help="As sklearn.preprocessing.OneHotEncoder: one 0/1 column per value.",
+            )
         elif len(files) == 1 and first.endswith(ZIP):
-            size = st.select_slider("Resize every image to (pixels a side)", SIZES, value=32, key=f"{prefix}_size",
-                                    help="As keras.utils.image_dataset_from_directory(image_size=...) does.")
+            size = st.select_slider(
+                "Resize every image to (pixels a side)",
+                SIZES,
+                value=32,
+                key=f"{prefix}_size",
+                help="As keras.utils.image_dataset_from_directory(image_size=...) does.",
+            )
         ds = uploaded_dataset(files, target, task, size, text)
     except NNLabError as exc:
         show_error(exc)
         return None
     if target is not None and (changed := [c for c in columns if c != target and c not in ds.feature_names]):
-        st.caption(f"{'One-hot encoded' if text == 'encode' else 'Dropped'} (they hold text): "
-                   f"{plain(', '.join(changed))}.")
+        st.caption(
+            f"{'One-hot encoded' if text == 'encode' else 'Dropped'} (they hold text): {plain(', '.join(changed))}."
+        )
     if ds.task == "classification":
         ds = _class_names(ds, prefix, show_error)
     _describe(ds, prefix)
@@ -83,14 +104,23 @@ def latest(files: list) -> list:
 
 def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
     """Let the teacher name an upload's classes (labels that are only numbers, or the wrong names)."""
-    typed = st.text_input("Class names, in order (comma-separated)", ", ".join(ds.class_names), max_chars=2000,
-                          key=f"{prefix}_class_names", help="Label 0 gets the first name, label 1 the second, ...")
+    typed = st.text_input(
+        "Class names, in order (comma-separated)",
+        ", ".join(ds.class_names),
+        max_chars=2000,
+        key=f"{prefix}_class_names",
+        help="Label 0 gets the first name, label 1 the second, ...",
+    )
     names = tuple(n.strip() for n in typed.split(","))
-    if names == ds.class_names or typed == ", ".join(ds.class_names):    # unchanged (a name may hold a comma)
+    if names == ds.class_names or typed == ", ".join(ds.class_names):  # unchanged (a name may hold a comma)
         return ds
     if len(names) != ds.n_classes or not all(names) or len(set(names)) != len(names):
-        show_error(DataFormatError(f"Give {ds.n_classes} different names, one per class, separated by commas; "
-                                   f"received {len(names)}. The names stay {', '.join(ds.class_names)}."))
+        show_error(
+            DataFormatError(
+                f"Give {ds.n_classes} different names, one per class, separated by commas; "
+                f"received {len(names)}. The names stay {', '.join(ds.class_names)}."
+            )
+        )
         return ds
     return rename_upload_classes(names)
 
@@ -98,8 +128,9 @@ def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
 def _describe(ds: Dataset, prefix: str) -> None:
     """What the upload became, in one line, and its first images with their classes."""
     if ds.task == "classification":
-        what = f"classification into {ds.n_classes} classes ({', '.join(ds.class_names[:6])}" + \
-               (", ...)" if ds.n_classes > 6 else ")")
+        what = f"classification into {ds.n_classes} classes ({', '.join(ds.class_names[:6])}" + (
+            ", ...)" if ds.n_classes > 6 else ")"
+        )
     else:
         what = "regression: predicting a number"
     shape = " x ".join(map(str, ds.X.shape[1:]))

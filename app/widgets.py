@@ -33,16 +33,25 @@ def data_schema(prefix: str, kind: str | None = None) -> Schema:
     if given; uploads always). The chosen dataset is one key for every page, so a dataset picked on the Data
     page is the one the Training page opens with."""
     names = tuple(list_datasets(kind) + [UPLOAD])
-    toy = () if kind not in (None, "toy2d") else (                         # a generated set's options
-        Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),     # load_dataset's defaults
-        Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
-        Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
+    toy = (
+        ()
+        if kind not in (None, "toy2d")
+        else (  # a generated set's options
+            Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),  # load_dataset's defaults
+            Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
+            Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
+        )
     )
     return Schema(
         Setting("dataset", "dataset", names[0], "Dataset", names, format=_label),
-        Setting("file", "nnlab_upload_name", "", "Uploaded file"),            # in a link: the upload it was made with
-        Setting("binary", f"{prefix}_binary", "", "Classes to tell apart",     # "": all; a rule of core.datasets.binary
-                follows=("dataset",)),
+        Setting("file", "nnlab_upload_name", "", "Uploaded file"),  # in a link: the upload it was made with
+        Setting(
+            "binary",
+            f"{prefix}_binary",
+            "",
+            "Classes to tell apart",  # "": all; a rule of core.datasets.binary
+            follows=("dataset",),
+        ),
         *toy,
     )
 
@@ -55,7 +64,7 @@ def data_skips(schema: Schema) -> set[str]:
     uploaded file's name when it is not an upload, the classes to tell apart when they are all of them."""
     values = schema.values()
     skip = set() if values["binary"] else {"binary"}
-    toy = set(TOY_SETTINGS) if "points" in schema.settings else set()     # a picker of images has none
+    toy = set(TOY_SETTINGS) if "points" in schema.settings else set()  # a picker of images has none
     if values["dataset"] == UPLOAD:
         return skip | toy
     return skip | {"file"} | (set() if dataset_info(values["dataset"]).kind == "toy2d" else toy)
@@ -63,8 +72,11 @@ def data_skips(schema: Schema) -> set[str]:
 
 def _toy_options(schema: Schema) -> dict:
     c1, c2, c3 = st.columns(3)
-    return {"n_samples": w.slider(schema["points"], c1), "noise": w.slider(schema["noise"], c2),
-            "seed": w.number_input(schema["dseed"], c3)}
+    return {
+        "n_samples": w.slider(schema["points"], c1),
+        "noise": w.slider(schema["noise"], c2),
+        "seed": w.number_input(schema["dseed"], c3),
+    }
 
 
 def _binary_choice(schema: Schema, ds: Dataset) -> str:
@@ -75,15 +87,18 @@ def _binary_choice(schema: Schema, ds: Dataset) -> str:
         st.session_state[key] = ""
     if not rules:
         return ""
-    return w.selectbox(schema["binary"], options=["", *rules],
-                       format_func=lambda r: rules.get(r, f"all {ds.n_classes} classes"),
-                       help="Two classes are learned with ONE sigmoid output unit: the probability of the second.")
+    return w.selectbox(
+        schema["binary"],
+        options=["", *rules],
+        format_func=lambda r: rules.get(r, f"all {ds.n_classes} classes"),
+        help="Two classes are learned with ONE sigmoid output unit: the probability of the second.",
+    )
 
 
 class Picked(NamedTuple):
     name: str
     options: dict
-    dataset: Dataset | None      # None after the page was told what to do (files missing, a bad upload)
+    dataset: Dataset | None  # None after the page was told what to do (files missing, a bad upload)
 
 
 def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = False) -> Picked:
@@ -104,9 +119,13 @@ def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = 
         options = _toy_options(schema)
     try:
         if "data_dir" in dataset_options(name) and not is_available(name) and typed_folders_allowed():
-            folder = st.text_input("Folder in NN Lab's data folder that holds the files", key=f"{prefix}_dir",
-                                   placeholder="mnist", max_chars=200,
-                                   help="A folder inside the server's data folder; nothing outside it can be read.")
+            folder = st.text_input(
+                "Folder in NN Lab's data folder that holds the files",
+                key=f"{prefix}_dir",
+                placeholder="mnist",
+                max_chars=200,
+                help="A folder inside the server's data folder; nothing outside it can be read.",
+            )
             options = {"data_dir": str(confine(folder))} if folder.strip() else {}
         ds = get_dataset(name, tuple(sorted(options.items())))
         with second:
@@ -114,7 +133,7 @@ def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = 
         if rule:
             options[BINARY] = rule
             ds = get_dataset(name, tuple(sorted(options.items())))
-        for warning in ds.warnings:                       # test files that copy the training files, ...
+        for warning in ds.warnings:  # test files that copy the training files, ...
             st.warning(warning, icon=":material/content_copy:")
         return Picked(name, options, ds)
     except DatasetUnavailable as exc:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 from streamlit_client import wait_healthy  # noqa: E402
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -40,9 +41,25 @@ def free_port() -> int:
 
 def serve(script: Path, cwd: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "NNLAB_DATA_DIR": tempfile.mkdtemp()}
-    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def first_look(browser, script: Path, cwd: Path, ready: str) -> float:
@@ -88,7 +105,8 @@ def plain_iris() -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier((5,), max_iter=200, batch_size=32, learning_rate_init=3e-3, random_state=0).fit(
-            data.X_train, data.y_train)
+            data.X_train, data.y_train
+        )
     return time.perf_counter() - start
 
 
@@ -103,14 +121,20 @@ def plain_spiral() -> float:
 
     def fit(epochs: int) -> float:
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="relu"),
-                                  keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+        model = keras.Sequential(
+            [
+                keras.Input((2,)),
+                keras.layers.Dense(16, activation="relu"),
+                keras.layers.Dense(16, activation="relu"),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
         model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="binary_crossentropy", metrics=["accuracy"])
         start = time.perf_counter()
         model.fit(data.X_train, data.y_train, batch_size=32, epochs=epochs, validation_split=0.1, verbose=0)
         return time.perf_counter() - start
 
-    fit(2)                                                          # TensorFlow warm
+    fit(2)  # TensorFlow warm
     return fit(200)
 
 
@@ -124,8 +148,10 @@ def main() -> None:
         hellos = [first_look(browser, hello, Path(folder), "text=Hello, world") for _ in range(3)]
         labs = [first_look(browser, ROOT / "app" / "main.py", ROOT, "h1:has-text('NN Lab')") for _ in range(3)]
         ratio = min(labs) / min(hellos)
-        print(f"first look, server start to landing page drawn (best of 3): hello world {min(hellos):.2f} s, "
-              f"NN Lab {min(labs):.2f} s: {ratio:.2f}x (target at most 1.3x): {'PASS' if ratio <= 1.3 else 'FAIL'}")
+        print(
+            f"first look, server start to landing page drawn (best of 3): hello world {min(hellos):.2f} s, "
+            f"NN Lab {min(labs):.2f} s: {ratio:.2f}x (target at most 1.3x): {'PASS' if ratio <= 1.3 else 'FAIL'}"
+        )
 
         port = free_port()
         proc = serve(ROOT / "app" / "main.py", ROOT, port)
@@ -133,15 +159,19 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(port)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            click_to_done(page, base, IRIS, epochs=5)       # the cluster is up and warm
+            click_to_done(page, base, IRIS, epochs=5)  # the cluster is up and warm
             iris = min(click_to_done(page, base, IRIS) for _ in range(3))
-            print(f"iris, 1 hidden layer of 5 units, 200 epochs, click to done (best of 3): {iris:.2f} s "
-                  f"(plain MLPClassifier.fit {plain_iris():.2f} s; target at most 2 s): {'PASS' if iris <= 2 else 'FAIL'}")
-            click_to_done(page, base, SPIRAL, epochs=2)     # the workers import TensorFlow once
+            print(
+                f"iris, 1 hidden layer of 5 units, 200 epochs, click to done (best of 3): {iris:.2f} s "
+                f"(plain MLPClassifier.fit {plain_iris():.2f} s; target at most 2 s): {'PASS' if iris <= 2 else 'FAIL'}"
+            )
+            click_to_done(page, base, SPIRAL, epochs=2)  # the workers import TensorFlow once
             spiral = min(click_to_done(page, base, SPIRAL) for _ in range(2))
             plain = plain_spiral()
-            print(f"spiral on Keras, 200 epochs, click to done (best of 2): {spiral:.2f} s, plain model.fit "
-                  f"{plain:.2f} s: {spiral / plain:.2f}x (target at most 3x): {'PASS' if spiral <= 3 * plain else 'FAIL'}")
+            print(
+                f"spiral on Keras, 200 epochs, click to done (best of 2): {spiral:.2f} s, plain model.fit "
+                f"{plain:.2f} s: {spiral / plain:.2f}x (target at most 3x): {'PASS' if spiral <= 3 * plain else 'FAIL'}"
+            )
         finally:
             proc.terminate()
             proc.wait(30)

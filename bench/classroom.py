@@ -38,11 +38,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from streamlit_client import Tab, wait_healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BROWSE = [("", ""), ("data", ""), ("activations", ""), ("losses", ""), ("training", ""), ("gradient_descent", ""),
-          ("backprop", "")]
-TRAINING = ("training", "depth=2&w1=32&w2=32&epochs=60")          # digits, about 1-2 s of work alone
-ARRIVAL = 10.0                # seconds over which the students of a scenario arrive
-SLOW = 2.0                    # a page run over this many seconds is listed
+BROWSE = [
+    ("", ""),
+    ("data", ""),
+    ("activations", ""),
+    ("losses", ""),
+    ("training", ""),
+    ("gradient_descent", ""),
+    ("backprop", ""),
+]
+TRAINING = ("training", "depth=2&w1=32&w2=32&epochs=60")  # digits, about 1-2 s of work alone
+ARRIVAL = 10.0  # seconds over which the students of a scenario arrive
+SLOW = 2.0  # a page run over this many seconds is listed
 slow: list[tuple] = []
 ABANDONED = ("training", "depth=2&w1=256&w2=256&epochs=200")
 RETRAIN = ("training", "dataset=moons&backend=keras&epochs=10")
@@ -53,9 +60,25 @@ def start_server() -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "NNLAB_DATA_DIR": tempfile.mkdtemp()}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app/main.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_healthy(port)
     return proc, f"ws://127.0.0.1:{port}/_stcore/stream"
 
@@ -94,16 +117,16 @@ async def trained(tab: Tab, timeout: float = 600) -> float:
 async def browser(url: str, until: float, runs: list[float], errors: list[str], arrivals: list[float]) -> None:
     tab = Tab(url)
     rng = random.Random(id(tab))
-    await asyncio.sleep(rng.uniform(0, ARRIVAL))            # a class logs in over a few seconds
+    await asyncio.sleep(rng.uniform(0, ARRIVAL))  # a class logs in over a few seconds
     await tab.connect()
-    arrivals.append(await tab.open(*rng.choice(BROWSE)))     # a session's first page run costs more
+    arrivals.append(await tab.open(*rng.choice(BROWSE)))  # a session's first page run costs more
     while time.perf_counter() < until:
         page, query = rng.choice(BROWSE)
         seconds = await tab.open(page, query)
         runs.append(seconds)
         if seconds > SLOW:
             slow.append((round(until - time.perf_counter()), page or "home", round(seconds, 1)))
-        await asyncio.sleep(rng.uniform(1.0, 3.0))          # reading the page
+        await asyncio.sleep(rng.uniform(1.0, 3.0))  # reading the page
     errors.extend(tab.errors)
     await tab.close()
 
@@ -126,7 +149,7 @@ async def quiet(url: str, n: int = 30) -> list[float]:
     for i in range(n):
         runs.append(await tab.open(*BROWSE[i % len(BROWSE)]))
     await tab.close()
-    return runs[len(BROWSE):]           # each page's first run in the session apart, as under load
+    return runs[len(BROWSE) :]  # each page's first run in the session apart, as under load
 
 
 async def load(url: str, sessions: int, training: int, seconds: float) -> dict:
@@ -143,7 +166,7 @@ async def abandoned(url: str, workers: list[psutil.Process]) -> float:
     for p in workers:
         p.cpu_percent()
     await asyncio.sleep(2)
-    idle = sum(p.cpu_percent() for p in workers if p.is_running())      # Dask's own heartbeats
+    idle = sum(p.cpu_percent() for p in workers if p.is_running())  # Dask's own heartbeats
     tab = Tab(url)
     await tab.connect()
     await tab.open(*ABANDONED)
@@ -177,8 +200,11 @@ def tabs(url: str, n: int):
     from playwright.sync_api import sync_playwright
 
     p = sync_playwright().start()
-    b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    b = p.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
     for proc in psutil.Process().children(recursive=True):
         if "chrom" in proc.name():
             proc.nice(19)
@@ -202,15 +228,17 @@ def main() -> None:
     proc, url = start_server()
     server = psutil.Process(proc.pid)
     try:
-        asyncio.run(quiet(url, 5))                                  # first imports
+        asyncio.run(quiet(url, 5))  # first imports
         asyncio.run(_warm(url))
         base = asyncio.run(quiet(url))
-        alone = [asyncio.run(_alone(url)) for _ in range(2)]           # the cluster is up after a training
+        alone = [asyncio.run(_alone(url)) for _ in range(2)]  # the cluster is up after a training
         _, kids = tree(server)
         workers = [p for p in kids if "worker" in " ".join(p.cmdline()) or "spawn" in " ".join(p.cmdline())]
         print(f"server started; {len(workers)} worker processes; {psutil.cpu_count()} cores")
-        print(f"quiet: page run p50 {pct(base, 50) * 1000:.0f} ms, p95 {pct(base, 95) * 1000:.0f} ms; "
-              f"a training alone {min(alone):.2f} s")
+        print(
+            f"quiet: page run p50 {pct(base, 50) * 1000:.0f} ms, p95 {pct(base, 95) * 1000:.0f} ms; "
+            f"a training alone {min(alone):.2f} s"
+        )
         browsers = tabs(url, args.tabs) if args.tabs else None
         for sessions, training in zip(args.sessions, args.training):
             cpu0, server_cpu0, t0 = cpu_seconds(kids), cpu_seconds([server]), time.perf_counter()
@@ -221,31 +249,45 @@ def main() -> None:
             ok = len(out["times"]) == training and not out["errors"]
             p95_ratio = pct(runs, 95) / pct(base, 95)
             print(f"\n{sessions} sessions, {training} training ({args.tabs} real tabs):")
-            print(f"  page runs: {len(runs)}, p50 {pct(runs, 50) * 1000:.0f} ms ({pct(runs, 50) / pct(base, 50):.2f}x "
-                  f"quiet), p95 {pct(runs, 95) * 1000:.0f} ms ({p95_ratio:.2f}x), max {max(runs) * 1000:.0f} ms")
-            print(f"  first page run of each arriving session: p50 {pct(out['arrivals'], 50) * 1000:.0f} ms, max "
-                  f"{max(out['arrivals']) * 1000:.0f} ms")
-            print(f"  trainings finished {len(out['times'])} / {training}: wall {min(out['times']):.1f}-"
-                  f"{max(out['times']):.1f} s ({max(out['times']) / min(alone):.1f}x alone); places shown: "
-                  f"{len(out['lines'])}")
+            print(
+                f"  page runs: {len(runs)}, p50 {pct(runs, 50) * 1000:.0f} ms ({pct(runs, 50) / pct(base, 50):.2f}x "
+                f"quiet), p95 {pct(runs, 95) * 1000:.0f} ms ({p95_ratio:.2f}x), max {max(runs) * 1000:.0f} ms"
+            )
+            print(
+                f"  first page run of each arriving session: p50 {pct(out['arrivals'], 50) * 1000:.0f} ms, max "
+                f"{max(out['arrivals']) * 1000:.0f} ms"
+            )
+            print(
+                f"  trainings finished {len(out['times'])} / {training}: wall {min(out['times']):.1f}-"
+                f"{max(out['times']):.1f} s ({max(out['times']) / min(alone):.1f}x alone); places shown: "
+                f"{len(out['lines'])}"
+            )
             print(f"  errors: {len(out['errors'])} {out['errors'][:3]}")
             if slow:
                 print(f"  page runs over {SLOW:.0f} s (seconds before the end, page, seconds): {sorted(slow)[-8:]}")
                 slow.clear()
-            print(f"  CPU: server {(cpu_seconds([server]) - server_cpu0) / wall:.2f} cores, training workers "
-                  f"{(cpu_seconds(kids) - cpu0) / wall:.2f} cores; server memory {rss_mb(server):.0f} MB")
+            print(
+                f"  CPU: server {(cpu_seconds([server]) - server_cpu0) / wall:.2f} cores, training workers "
+                f"{(cpu_seconds(kids) - cpu0) / wall:.2f} cores; server memory {rss_mb(server):.0f} MB"
+            )
             target = (p95_ratio <= 2.0 if sessions <= 20 else True) and ok
-            print(f"  target ({'p95 <= 2x quiet, ' if sessions <= 20 else ''}no errors, all finish): "
-                  f"{'PASS' if target else 'FAIL'}")
+            print(
+                f"  target ({'p95 <= 2x quiet, ' if sessions <= 20 else ''}no errors, all finish): "
+                f"{'PASS' if target else 'FAIL'}"
+            )
         if browsers:
             browsers[1].close()
             browsers[0].stop()
         seconds = asyncio.run(abandoned(url, [p for p in tree(server)[1]]))
-        print(f"\nabandoned training: workers idle {seconds:.1f} s after its tab left (target 5 s): "
-              f"{'PASS' if seconds <= 5 else 'FAIL'}")
+        print(
+            f"\nabandoned training: workers idle {seconds:.1f} s after its tab left (target 5 s): "
+            f"{'PASS' if seconds <= 5 else 'FAIL'}"
+        )
         first, last = asyncio.run(retrains(url, server))
-        print(f"10 Keras retrains in one session: server memory {first:.0f} -> {last:.0f} MB "
-              f"({(last / first - 1) * 100:+.1f}%, target at most +10%): {'PASS' if last <= first * 1.1 else 'FAIL'}")
+        print(
+            f"10 Keras retrains in one session: server memory {first:.0f} -> {last:.0f} MB "
+            f"({(last / first - 1) * 100:+.1f}%, target at most +10%): {'PASS' if last <= first * 1.1 else 'FAIL'}"
+        )
     finally:
         proc.terminate()
         proc.wait(20)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))      # `core`, from a fresh clone
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `core`, from a fresh clone
 
 from train_speed import SEED, best_of, mnist_sized
 
@@ -50,23 +50,29 @@ def drawing_bench(X, y) -> None:
     def page_work():
         x = drawing_to_input(canvas, (28, 28, 1), fraction)
         maps = feature_maps(spec, layers, x, "classification", 10)
-        figures = [fig.input_image(x), fig.bars(probabilities(maps[-1].values), [str(i) for i in range(10)], "class",
-                                                0, percent=True)]
+        figures = [
+            fig.input_image(x),
+            fig.bars(probabilities(maps[-1].values), [str(i) for i in range(10)], "class", 0, percent=True),
+        ]
         figures += [fig.map_grid(m.values) for m in maps[:-1] if m.values.ndim == 3]
         return [f.to_json() for f in figures]
 
     keras = load_keras()
     debug = keras.Model(model.model_.inputs[0], [layer.output for layer in model.model_.layers])
     x = drawing_to_input(canvas, (28, 28, 1), fraction)[None]
-    page_work(), debug.predict(x, verbose=0)                     # warm up both
+    page_work(), debug.predict(x, verbose=0)  # warm up both
     ours = sorted(best_of(page_work, 1)[0] for _ in range(REPEAT))
     plain = sorted(best_of(lambda: debug.predict(x, verbose=0), 1)[0] for _ in range(REPEAT))
     p50, worst = ours[REPEAT // 2] * 1000, ours[-1] * 1000
     print("Feature maps for a new drawing, MNIST convnet (34,826 parameters)")
-    print(f"  NN Lab, drawing -> figures serialised: median {p50:6.1f} ms, worst {worst:6.1f} ms "
-          f"({p50 / 150:.2f}x the 150 ms target)")
-    print(f"  plain Keras debugging model, predict only: median {plain[REPEAT // 2] * 1000:6.1f} ms "
-          f"(NN Lab / plain: {ours[REPEAT // 2] / plain[REPEAT // 2]:.2f}x)")
+    print(
+        f"  NN Lab, drawing -> figures serialised: median {p50:6.1f} ms, worst {worst:6.1f} ms "
+        f"({p50 / 150:.2f}x the 150 ms target)"
+    )
+    print(
+        f"  plain Keras debugging model, predict only: median {plain[REPEAT // 2] * 1000:6.1f} ms "
+        f"(NN Lab / plain: {ours[REPEAT // 2] / plain[REPEAT // 2]:.2f}x)"
+    )
 
 
 def epoch_bench(X, y) -> None:
@@ -86,24 +92,40 @@ def epoch_bench(X, y) -> None:
             self.ends.append(time.perf_counter())
 
     def per_epoch(clock) -> float:
-        return (clock.ends[-1] - clock.ends[0]) / (len(clock.ends) - 1)      # tracing (epoch 1) left out
+        return (clock.ends[-1] - clock.ends[0]) / (len(clock.ends) - 1)  # tracing (epoch 1) left out
 
     def plain() -> float:
         keras.utils.set_random_seed(SEED)
-        model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, activation="relu"),
-                                  keras.layers.MaxPooling2D(2), keras.layers.Conv2D(64, 3, activation="relu"),
-                                  keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dropout(0.5),
-                                  keras.layers.Dense(10, activation="softmax")])
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model = keras.Sequential(
+            [
+                keras.Input((28, 28, 1)),
+                keras.layers.Conv2D(32, 3, activation="relu"),
+                keras.layers.MaxPooling2D(2),
+                keras.layers.Conv2D(64, 3, activation="relu"),
+                keras.layers.MaxPooling2D(2),
+                keras.layers.Flatten(),
+                keras.layers.Dropout(0.5),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
         clock = Clock()
-        model.fit(X_tr, y_tr, batch_size=128, epochs=EPOCHS, validation_data=(X_val, y_val), verbose=0, callbacks=[clock])
+        model.fit(
+            X_tr, y_tr, batch_size=128, epochs=EPOCHS, validation_data=(X_val, y_val), verbose=0, callbacks=[clock]
+        )
         return per_epoch(clock)
 
     def ours() -> float:
         m = build_model(CNNSpec(conv_filters=(32, 64), dropout=0.5), "keras", input_shape=(28, 28, 1), n_outputs=10)
         ends = []
-        m.fit(images, y, TrainConfig(epochs=EPOCHS, batch_size=128, validation_fraction=0.1, seed=SEED),
-              callback=lambda logs: ends.append(time.perf_counter()))
+        m.fit(
+            images,
+            y,
+            TrainConfig(epochs=EPOCHS, batch_size=128, validation_fraction=0.1, seed=SEED),
+            callback=lambda logs: ends.append(time.perf_counter()),
+        )
         return (ends[-1] - ends[0]) / (len(ends) - 1)
 
     t_plain = min(plain() for _ in range(3))

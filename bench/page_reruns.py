@@ -17,7 +17,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))                   # the pages import `app.*`, as under `python -m streamlit run`
+sys.path.insert(0, str(ROOT))  # the pages import `app.*`, as under `python -m streamlit run`
 MAIN = str(ROOT / "app" / "main.py")
 DATA_BUDGET_MS, MATHS_BUDGET_MS = 150.0, 100.0
 
@@ -85,16 +85,20 @@ def weights_page(at) -> dict[str, float]:
         at.run()
         epochs = _cycle(1, 30)
         steps[f"weights: epoch, {tab.lower()}"] = timed(
-            lambda epochs=epochs: at.select_slider(key="weights_epoch").set_value(next(epochs)).run())
+            lambda epochs=epochs: at.select_slider(key="weights_epoch").set_value(next(epochs)).run()
+        )
     at.session_state["weights_tab"] = "Parameter trace"
     at.run()
     units = _cycle(5, 0)
     steps["weights: trace another unit"] = timed(
-        lambda: at.number_input(key="weights_trace_hidden_1_bias_unit").set_value(next(units)).run())
+        lambda: at.number_input(key="weights_trace_hidden_1_bias_unit").set_value(next(units)).run()
+    )
     at.session_state["weights_tab"] = "Counting parameters"
     at.run()
     widths = _cycle("300, 100", "128")
-    steps["weights: count typed layers"] = timed(lambda: at.text_input(key="params_hidden").set_value(next(widths)).run())
+    steps["weights: count typed layers"] = timed(
+        lambda: at.text_input(key="params_hidden").set_value(next(widths)).run()
+    )
     return steps
 
 
@@ -102,8 +106,10 @@ def cnn_page(at) -> dict[str, float]:
     """The CNN lab before training: the summary as the sliders move, and the augmentation preview (no Keras)."""
     at.switch_page("../pages/cnn.py").run()
     filters, rotations = _cycle(8, 24), _cycle(0.1, 0.2)
-    return {"cnn: filters slider": timed(lambda: at.slider(key="cnn_f1").set_value(next(filters)).run()),
-            "cnn: augmentation preview": timed(lambda: at.slider(key="cnn_rotation").set_value(next(rotations)).run())}
+    return {
+        "cnn: filters slider": timed(lambda: at.slider(key="cnn_f1").set_value(next(filters)).run()),
+        "cnn: augmentation preview": timed(lambda: at.slider(key="cnn_rotation").set_value(next(rotations)).run()),
+    }
 
 
 def plain_notebook_cell() -> None:

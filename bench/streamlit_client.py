@@ -24,6 +24,7 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+
 def wait_healthy(port: int, timeout: float = 60) -> None:
     """Block until a Streamlit server on 127.0.0.1:`port` answers its health check."""
     deadline = time.monotonic() + timeout
@@ -44,13 +45,13 @@ class Tab:
     def __init__(self, url: str) -> None:
         self.url = url
         self.page, self.query = "", ""
-        self.page_hash = ""                         # the page's script hash, as the server's navigation names it
-        self.ids: dict[str, str] = {}               # widget key -> widget id
+        self.page_hash = ""  # the page's script hash, as the server's navigation names it
+        self.ids: dict[str, str] = {}  # widget key -> widget id
         self.texts: list[str] = []
         self.errors: list[str] = []
         self.finished = asyncio.Event()
-        self.timers: dict[str, asyncio.Task] = {}   # fragment id -> auto-rerun task
-        self.fragment_runs: list[float] = []        # seconds per timer-driven fragment run
+        self.timers: dict[str, asyncio.Task] = {}  # fragment id -> auto-rerun task
+        self.fragment_runs: list[float] = []  # seconds per timer-driven fragment run
         self._ws = self._reader = None
         self._sent_at = 0.0
         self._fragment = ""
@@ -116,13 +117,15 @@ class Tab:
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 self._element(msg.delta.new_element)
             elif kind == "navigation" and msg.navigation.page_script_hash:
-                self.page_hash = msg.navigation.page_script_hash      # later runs (and st.rerun) stay on this page
+                self.page_hash = msg.navigation.page_script_hash  # later runs (and st.rerun) stay on this page
             elif kind == "auto_rerun":
                 rerun = msg.auto_rerun
                 if rerun.fragment_id not in self.timers:
                     self.timers[rerun.fragment_id] = asyncio.create_task(self._auto(rerun.fragment_id, rerun.interval))
             elif kind == "stop_auto_rerun":
-                task = self.timers.pop(msg.stop_auto_rerun.fragment_id, None) if hasattr(msg, "stop_auto_rerun") else None
+                task = (
+                    self.timers.pop(msg.stop_auto_rerun.fragment_id, None) if hasattr(msg, "stop_auto_rerun") else None
+                )
                 if task:
                     task.cancel()
             elif kind == "script_finished":

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))      # `core`, from a fresh clone
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `core`, from a fresh clone
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -57,8 +57,8 @@ def mnist_sized() -> tuple[np.ndarray, np.ndarray, str]:
         from sklearn.datasets import load_digits
 
         d = load_digits()
-        big = np.kron(d.images / 16.0, np.ones((3, 3)))                       # 8x8 -> 24x24
-        big = np.pad(big, ((0, 0), (2, 2), (2, 2)))                           # -> 28x28
+        big = np.kron(d.images / 16.0, np.ones((3, 3)))  # 8x8 -> 24x24
+        big = np.pad(big, ((0, 0), (2, 2), (2, 2)))  # -> 28x28
         rng = np.random.default_rng(SEED)
         pick = rng.integers(0, len(big), N + 2000)
         shifted = np.stack([np.roll(big[i], rng.integers(-2, 3, 2), axis=(0, 1)) for i in pick])
@@ -77,10 +77,12 @@ def best_of(fn, repeat: int = 3) -> tuple[float, object]:
 
 def _other_session(seconds: float) -> subprocess.Popen:
     """Another student's training on the same server: a plain MLP fit looping on one core, for `seconds`."""
-    code = ("import time, numpy as np, warnings; from sklearn.neural_network import MLPClassifier; "
-            "warnings.simplefilter('ignore'); X = np.random.default_rng(0).random((4000, 784)); "
-            "y = np.arange(4000) % 10; t = time.time()\n"
-            f"while time.time() - t < {seconds}: MLPClassifier((32,), max_iter=2).fit(X, y)")
+    code = (
+        "import time, numpy as np, warnings; from sklearn.neural_network import MLPClassifier; "
+        "warnings.simplefilter('ignore'); X = np.random.default_rng(0).random((4000, 784)); "
+        "y = np.arange(4000) % 10; t = time.time()\n"
+        f"while time.time() - t < {seconds}: MLPClassifier((32,), max_iter=2).fit(X, y)"
+    )
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     return subprocess.Popen([sys.executable, "-c", code], env=env)
 
@@ -94,7 +96,7 @@ def sklearn_bench(X, y, Xt, yt) -> None:
     from core.models import build_model
     from core.spec import MLPSpec, TrainConfig
 
-    X64, Xt64 = X.astype(np.float64), Xt.astype(np.float64)        # what `X / 255.0` gives in a notebook
+    X64, Xt64 = X.astype(np.float64), Xt.astype(np.float64)  # what `X / 255.0` gives in a notebook
 
     def plain(epochs=None):
         with warnings.catch_warnings():
@@ -104,11 +106,14 @@ def sklearn_bench(X, y, Xt, yt) -> None:
 
     t0 = time.perf_counter()
     reference = plain()
-    epochs = reference.n_iter_                                          # where the default fit converged
-    print(f"scikit-learn MLP (16, 16), {len(X)} images x {X.shape[1]} pixels; default fit converges after {epochs} "
-          f"epochs ({time.perf_counter() - t0:.1f} s), test accuracy {reference.score(Xt64, yt):.3f}")
-    config = TrainConfig(epochs=epochs, batch_size=200, learning_rate=1e-3, optimizer="adam", validation_fraction=0.0,
-                         seed=SEED)
+    epochs = reference.n_iter_  # where the default fit converged
+    print(
+        f"scikit-learn MLP (16, 16), {len(X)} images x {X.shape[1]} pixels; default fit converges after {epochs} "
+        f"epochs ({time.perf_counter() - t0:.1f} s), test accuracy {reference.score(Xt64, yt):.3f}"
+    )
+    config = TrainConfig(
+        epochs=epochs, batch_size=200, learning_rate=1e-3, optimizer="adam", validation_fraction=0.0, seed=SEED
+    )
 
     def ours():
         m = build_model(MLPSpec((16, 16)), "sklearn", input_shape=(X.shape[1],), n_outputs=10, seed=SEED)
@@ -120,8 +125,14 @@ def sklearn_bench(X, y, Xt, yt) -> None:
 
         with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return MLPClassifier(hidden_layer_sizes=(16, 16), random_state=SEED, alpha=0.0, shuffle=False,
-                                 max_iter=epochs, n_iter_no_change=epochs + 1).fit(X, y)
+            return MLPClassifier(
+                hidden_layer_sizes=(16, 16),
+                random_state=SEED,
+                alpha=0.0,
+                shuffle=False,
+                max_iter=epochs,
+                n_iter_no_change=epochs + 1,
+            ).fit(X, y)
 
     queue = JobQueue(X, y, Xt, yt)
     try:
@@ -140,12 +151,18 @@ def sklearn_bench(X, y, Xt, yt) -> None:
             target = 3.0 if busy else 1.0
             print(f"  {scenario}:")
             print(f"    plain MLPClassifier.fit:        {t_plain:6.2f} s, test accuracy {est.score(Xt64, yt):.3f}")
-            print(f"    NN Lab's loop, in-process:      {t_ours:6.2f} s, test accuracy {model.score(Xt, yt):.3f} "
-                  f"({t_plain / t_ours:.2f}x)")
-            print(f"    NN Lab through the job queue:   {t_queue:6.2f} s, test accuracy {score:.3f} "
-                  f"({t_plain / t_queue:.2f}x, target >= {target:g}x: {'PASS' if t_plain / t_queue >= target else 'FAIL'})")
-            print(f"    ceiling, scikit-learn's own loop with no per-epoch work: {t_ceiling:6.2f} s, "
-                  f"{t_plain / t_ceiling:.2f}x")
+            print(
+                f"    NN Lab's loop, in-process:      {t_ours:6.2f} s, test accuracy {model.score(Xt, yt):.3f} "
+                f"({t_plain / t_ours:.2f}x)"
+            )
+            print(
+                f"    NN Lab through the job queue:   {t_queue:6.2f} s, test accuracy {score:.3f} "
+                f"({t_plain / t_queue:.2f}x, target >= {target:g}x: {'PASS' if t_plain / t_queue >= target else 'FAIL'})"
+            )
+            print(
+                f"    ceiling, scikit-learn's own loop with no per-epoch work: {t_ceiling:6.2f} s, "
+                f"{t_plain / t_ceiling:.2f}x"
+            )
     finally:
         queue.close()
 
@@ -160,10 +177,11 @@ class JobQueue:
         from core.jobs import JobBoard
 
         self.cluster = Cluster(workers=2)
-        self.cluster.client(timeout=120).wait_for_workers(2, timeout=120)     # started and warmed up
+        self.cluster.client(timeout=120).wait_for_workers(2, timeout=120)  # started and warmed up
         self.board = JobBoard(self.cluster)
-        self.data = PreparedData(X, y, Xt, yt, "classification", "image", (X.shape[1],), 10,
-                                 tuple(str(i) for i in range(10)), None, None)
+        self.data = PreparedData(
+            X, y, Xt, yt, "classification", "image", (X.shape[1],), 10, tuple(str(i) for i in range(10)), None, None
+        )
 
     def train(self, config) -> float:
         from core.experiment import Experiment
@@ -197,7 +215,10 @@ def epoch_breakdown(X, y, epochs: int = 40) -> None:
     from core.models.base import METRIC_SAMPLE
     from core.models.frozen import mlp_outputs
 
-    rng, spent = np.random.default_rng(SEED), dict.fromkeys(("shuffled copy", "partial_fit", "metrics", "snapshot"), 0.0)
+    rng, spent = (
+        np.random.default_rng(SEED),
+        dict.fromkeys(("shuffled copy", "partial_fit", "metrics", "snapshot"), 0.0),
+    )
     est = MLPClassifier((16, 16), batch_size=200, shuffle=False, random_state=SEED, momentum=0.0)
     with threadpool_limits(1), config_context(assume_finite=True), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -216,12 +237,16 @@ def epoch_breakdown(X, y, epochs: int = 40) -> None:
             for key, seconds in zip(spent, (t1 - t0, t2 - t1, t4 - t3, t3 - t2)):
                 spent[key] += seconds
         t = time.perf_counter()
-        MLPClassifier((16, 16), batch_size=200, random_state=SEED, max_iter=epochs, n_iter_no_change=epochs + 1).fit(X, y)
+        MLPClassifier((16, 16), batch_size=200, random_state=SEED, max_iter=epochs, n_iter_no_change=epochs + 1).fit(
+            X, y
+        )
         own = (time.perf_counter() - t) / epochs
     ours = sum(spent.values()) / epochs
-    print(f"  an epoch of NN Lab's loop, in-process ({epochs} epochs): {ours * 1000:.1f} ms = " +
-          " + ".join(f"{key} {seconds / epochs * 1000:.1f}" for key, seconds in spent.items()) +
-          f"; scikit-learn's own loop (float32, one thread, shuffling per batch): {own * 1000:.1f} ms")
+    print(
+        f"  an epoch of NN Lab's loop, in-process ({epochs} epochs): {ours * 1000:.1f} ms = "
+        + " + ".join(f"{key} {seconds / epochs * 1000:.1f}" for key, seconds in spent.items())
+        + f"; scikit-learn's own loop (float32, one thread, shuffling per batch): {own * 1000:.1f} ms"
+    )
 
 
 def keras_bench(X, y, Xt, yt) -> None:
@@ -235,9 +260,17 @@ def keras_bench(X, y, Xt, yt) -> None:
 
     def plain():
         keras.utils.set_random_seed(SEED)
-        model = keras.Sequential([keras.Input((X.shape[1],)), keras.layers.Dense(16, activation="relu"),
-                                  keras.layers.Dense(16, activation="relu"), keras.layers.Dense(10, activation="softmax")])
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model = keras.Sequential(
+            [
+                keras.Input((X.shape[1],)),
+                keras.layers.Dense(16, activation="relu"),
+                keras.layers.Dense(16, activation="relu"),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
         model.fit(X_tr, y_tr, batch_size=200, epochs=epochs, validation_data=(X_val, y_val), verbose=0)
         return model
 
@@ -248,7 +281,7 @@ def keras_bench(X, y, Xt, yt) -> None:
         m.fit(X, y, config, callback=lambda logs: None)
         return m
 
-    plain(), ours()                                                   # warm up TensorFlow once for both
+    plain(), ours()  # warm up TensorFlow once for both
     t_plain, model = best_of(plain)
     t_ours, ours_model = best_of(ours)
     print(f"Keras MLP (16, 16), {epochs} epochs with validation")

@@ -23,7 +23,7 @@ SELU_SCALE = 1.0507009873554805
 
 
 def _sigmoid(x: Array) -> Array:
-    return np.exp(-np.logaddexp(0.0, -x))           # 1 / (1 + e^-x) without overflow
+    return np.exp(-np.logaddexp(0.0, -x))  # 1 / (1 + e^-x) without overflow
 
 
 def _sigmoid_grad(x: Array) -> Array:
@@ -55,8 +55,8 @@ class Activation:
     grad: Callable[[Array], Array]
     output_range: str
     zero_centred: bool
-    saturates: str            # where the derivative goes to 0 while the output is still informative
-    dead_region: str          # inputs where the gradient is exactly 0
+    saturates: str  # where the derivative goes to 0 while the output is still informative
+    dead_region: str  # inputs where the gradient is exactly 0
     used_for: str
     keras_name: str | None = None
     params: dict = field(default_factory=dict)
@@ -74,52 +74,171 @@ def _leaky(slope: float) -> tuple[Callable, Callable]:
 
 ACTIVATIONS: dict[str, Callable[..., Activation]] = {
     "sigmoid": lambda: Activation(
-        "sigmoid", "Sigmoid (logistic)", _sigmoid, _sigmoid_grad, "(0, 1)", False, "|x| > 5", "none",
-        "binary outputs (a probability); classic hidden layers", "sigmoid"),
+        "sigmoid",
+        "Sigmoid (logistic)",
+        _sigmoid,
+        _sigmoid_grad,
+        "(0, 1)",
+        False,
+        "|x| > 5",
+        "none",
+        "binary outputs (a probability); classic hidden layers",
+        "sigmoid",
+    ),
     "tanh": lambda: Activation(
-        "tanh", "Hyperbolic tangent", np.tanh, lambda x: 1 - np.tanh(x) ** 2, "(-1, 1)", True, "|x| > 3",
-        "none", "hidden layers (zero-centred sigmoid); RNNs", "tanh"),
+        "tanh",
+        "Hyperbolic tangent",
+        np.tanh,
+        lambda x: 1 - np.tanh(x) ** 2,
+        "(-1, 1)",
+        True,
+        "|x| > 3",
+        "none",
+        "hidden layers (zero-centred sigmoid); RNNs",
+        "tanh",
+    ),
     "arctan": lambda: Activation(
-        "arctan", "Arctangent", np.arctan, lambda x: 1 / (1 + x ** 2), "(-pi/2, pi/2)", True,
-        "slowly, for large |x|", "none", "hidden layers (a softer tanh); rarely in practice"),
+        "arctan",
+        "Arctangent",
+        np.arctan,
+        lambda x: 1 / (1 + x**2),
+        "(-pi/2, pi/2)",
+        True,
+        "slowly, for large |x|",
+        "none",
+        "hidden layers (a softer tanh); rarely in practice",
+    ),
     "relu": lambda: Activation(
-        "relu", "ReLU", lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float), "[0, inf)", False,
-        "none", "x < 0 (dead units)", "hidden layers: the default of modern networks", "relu"),
+        "relu",
+        "ReLU",
+        lambda x: np.maximum(x, 0),
+        lambda x: (x > 0).astype(float),
+        "[0, inf)",
+        False,
+        "none",
+        "x < 0 (dead units)",
+        "hidden layers: the default of modern networks",
+        "relu",
+    ),
     "leaky_relu": lambda negative_slope=0.2: Activation(
-        "leaky_relu", "Leaky ReLU", *_leaky(negative_slope), "(-inf, inf)", False, "none", "none",
-        "hidden layers, when ReLU units die", "leaky_relu", {"negative_slope": negative_slope}),
+        "leaky_relu",
+        "Leaky ReLU",
+        *_leaky(negative_slope),
+        "(-inf, inf)",
+        False,
+        "none",
+        "none",
+        "hidden layers, when ReLU units die",
+        "leaky_relu",
+        {"negative_slope": negative_slope},
+    ),
     "elu": lambda: Activation(
-        "elu", "ELU", _elu, _elu_grad, "(-1, inf)", False, "x < -3", "none",
-        "hidden layers: smooth ReLU with negative outputs", "elu"),
+        "elu",
+        "ELU",
+        _elu,
+        _elu_grad,
+        "(-1, inf)",
+        False,
+        "x < -3",
+        "none",
+        "hidden layers: smooth ReLU with negative outputs",
+        "elu",
+    ),
     "selu": lambda: Activation(
-        "selu", "SELU", lambda x: SELU_SCALE * _elu(x, SELU_ALPHA),
-        lambda x: SELU_SCALE * _elu_grad(x, SELU_ALPHA), "(-1.76, inf)", True, "x < -3", "none",
-        "self-normalising deep MLPs (with lecun_normal init)", "selu"),
+        "selu",
+        "SELU",
+        lambda x: SELU_SCALE * _elu(x, SELU_ALPHA),
+        lambda x: SELU_SCALE * _elu_grad(x, SELU_ALPHA),
+        "(-1.76, inf)",
+        True,
+        "x < -3",
+        "none",
+        "self-normalising deep MLPs (with lecun_normal init)",
+        "selu",
+    ),
     "softplus": lambda: Activation(
-        "softplus", "Softplus", lambda x: np.logaddexp(0.0, x), _sigmoid, "(0, inf)", False, "x < -5",
-        "none", "positive outputs (rates, variances); smooth ReLU", "softplus"),
+        "softplus",
+        "Softplus",
+        lambda x: np.logaddexp(0.0, x),
+        _sigmoid,
+        "(0, inf)",
+        False,
+        "x < -5",
+        "none",
+        "positive outputs (rates, variances); smooth ReLU",
+        "softplus",
+    ),
     "softsign": lambda: Activation(
-        "softsign", "Softsign", lambda x: x / (1 + np.abs(x)), lambda x: 1 / (1 + np.abs(x)) ** 2, "(-1, 1)",
-        True, "slowly, for large |x|", "none", "hidden layers (polynomial tails instead of tanh's)", "softsign"),
+        "softsign",
+        "Softsign",
+        lambda x: x / (1 + np.abs(x)),
+        lambda x: 1 / (1 + np.abs(x)) ** 2,
+        "(-1, 1)",
+        True,
+        "slowly, for large |x|",
+        "none",
+        "hidden layers (polynomial tails instead of tanh's)",
+        "softsign",
+    ),
     "silu": lambda: Activation(
-        "silu", "SiLU / Swish", lambda x: x * _sigmoid(x),
-        lambda x: _sigmoid(x) * (1 + x * (1 - _sigmoid(x))), "[-0.28, inf)", False, "x < -5", "none",
-        "hidden layers of deep CNNs (EfficientNet)", "silu"),
+        "silu",
+        "SiLU / Swish",
+        lambda x: x * _sigmoid(x),
+        lambda x: _sigmoid(x) * (1 + x * (1 - _sigmoid(x))),
+        "[-0.28, inf)",
+        False,
+        "x < -5",
+        "none",
+        "hidden layers of deep CNNs (EfficientNet)",
+        "silu",
+    ),
     "gelu": lambda: Activation(
-        "gelu", "GELU (exact, erf)", lambda x: x * _normal_cdf(x),
-        lambda x: _normal_cdf(x) + x * np.exp(-0.5 * x ** 2) / np.sqrt(2 * np.pi), "[-0.17, inf)", False,
-        "x < -4", "none", "Transformers (BERT, GPT)", "gelu"),
+        "gelu",
+        "GELU (exact, erf)",
+        lambda x: x * _normal_cdf(x),
+        lambda x: _normal_cdf(x) + x * np.exp(-0.5 * x**2) / np.sqrt(2 * np.pi),
+        "[-0.17, inf)",
+        False,
+        "x < -4",
+        "none",
+        "Transformers (BERT, GPT)",
+        "gelu",
+    ),
     "hard_sigmoid": lambda: Activation(
-        "hard_sigmoid", "Hard sigmoid", lambda x: np.clip((x + 3) / 6, 0, 1),
-        lambda x: ((x > -3) & (x < 3)) / 6.0, "[0, 1]", False, "none", "|x| >= 3",
-        "cheap sigmoid on small devices (MobileNetV3)", "hard_sigmoid"),
+        "hard_sigmoid",
+        "Hard sigmoid",
+        lambda x: np.clip((x + 3) / 6, 0, 1),
+        lambda x: ((x > -3) & (x < 3)) / 6.0,
+        "[0, 1]",
+        False,
+        "none",
+        "|x| >= 3",
+        "cheap sigmoid on small devices (MobileNetV3)",
+        "hard_sigmoid",
+    ),
     "linear": lambda: Activation(
-        "linear", "Linear (identity)", lambda x: np.asarray(x, dtype=float), np.ones_like, "(-inf, inf)", True,
-        "none", "none", "regression outputs; a network of linear layers stays linear", "linear"),
+        "linear",
+        "Linear (identity)",
+        lambda x: np.asarray(x, dtype=float),
+        np.ones_like,
+        "(-inf, inf)",
+        True,
+        "none",
+        "none",
+        "regression outputs; a network of linear layers stays linear",
+        "linear",
+    ),
     "step": lambda: Activation(
-        "step", "Step (perceptron)", lambda x: (x >= 0).astype(float), np.zeros_like, "{0, 1}", False,
-        "everywhere", "everywhere (gradient 0): why gradient descent needs smooth activations",
-        "the original perceptron; not trainable by backpropagation"),
+        "step",
+        "Step (perceptron)",
+        lambda x: (x >= 0).astype(float),
+        np.zeros_like,
+        "{0, 1}",
+        False,
+        "everywhere",
+        "everywhere (gradient 0): why gradient descent needs smooth activations",
+        "the original perceptron; not trainable by backpropagation",
+    ),
 }
 
 # What each training backend can build (scikit-learn's MLP knows four activations, under its own names).
@@ -142,8 +261,8 @@ def softmax(z: Array, axis: int = -1) -> Array:
 class Health:
     """How a layer's units sit on their activation: shares in [0, 1]."""
 
-    saturated: float      # pre-activation values where the derivative is below 5% of its peak
-    dead_units: float     # units whose derivative is 0 for every sample (e.g. ReLU units that never fire)
+    saturated: float  # pre-activation values where the derivative is below 5% of its peak
+    dead_units: float  # units whose derivative is 0 for every sample (e.g. ReLU units that never fire)
 
 
 def activation_health(name: str, z: Array, **params) -> Health:

@@ -27,12 +27,12 @@ LIMITS = {"rotation": 0.5, "shift": 0.5, "zoom": 0.9, "contrast": 1.0, "noise": 
 
 @dataclass(frozen=True)
 class Augmentation:
-    flip: str = "none"          # none | horizontal | vertical | both
-    rotation: float = 0.0       # Keras's factor: up to +-rotation x 360 degrees
-    shift: float = 0.0          # up to +-shift x height (and x width) pixels
-    zoom: float = 0.0           # scale 1 +- zoom (above 1 zooms out)
-    contrast: float = 0.0       # contrast factor 1 +- contrast
-    noise: float = 0.0          # standard deviation of added Gaussian noise (pixels are in [0, 1])
+    flip: str = "none"  # none | horizontal | vertical | both
+    rotation: float = 0.0  # Keras's factor: up to +-rotation x 360 degrees
+    shift: float = 0.0  # up to +-shift x height (and x width) pixels
+    zoom: float = 0.0  # scale 1 +- zoom (above 1 zooms out)
+    contrast: float = 0.0  # contrast factor 1 +- contrast
+    noise: float = 0.0  # standard deviation of added Gaussian noise (pixels are in [0, 1])
 
     def __post_init__(self) -> None:
         if self.flip not in FLIPS:
@@ -60,21 +60,27 @@ class Augmentation:
         """(name, Keras class, arguments, keyword arguments) of each layer, in order: the model and the exported
         script both build from this."""
         constant = {"fill_mode": "constant"}
-        calls = [("aug_flip", "RandomFlip", (FLIPS[self.flip],), {}) if FLIPS[self.flip] else None,
-                 ("aug_rotation", "RandomRotation", (self.rotation,), constant) if self.rotation else None,
-                 ("aug_shift", "RandomTranslation", (self.shift, self.shift), constant) if self.shift else None,
-                 ("aug_zoom", "RandomZoom", (self.zoom,), constant) if self.zoom else None,
-                 ("aug_contrast", "RandomContrast", (self.contrast,), {"value_range": (0, 1)}) if self.contrast else None,
-                 ("aug_noise", "GaussianNoise", (self.noise,), {}) if self.noise else None]
+        calls = [
+            ("aug_flip", "RandomFlip", (FLIPS[self.flip],), {}) if FLIPS[self.flip] else None,
+            ("aug_rotation", "RandomRotation", (self.rotation,), constant) if self.rotation else None,
+            ("aug_shift", "RandomTranslation", (self.shift, self.shift), constant) if self.shift else None,
+            ("aug_zoom", "RandomZoom", (self.zoom,), constant) if self.zoom else None,
+            ("aug_contrast", "RandomContrast", (self.contrast,), {"value_range": (0, 1)}) if self.contrast else None,
+            ("aug_noise", "GaussianNoise", (self.noise,), {}) if self.noise else None,
+        ]
         return [c for c in calls if c is not None]
 
     def keras_layers(self, keras) -> list:
-        return [getattr(keras.layers, cls)(*args, **kwargs, name=name) for name, cls, args, kwargs in self.layer_calls()]
+        return [
+            getattr(keras.layers, cls)(*args, **kwargs, name=name) for name, cls, args, kwargs in self.layer_calls()
+        ]
 
     def code(self) -> list[str]:
         """The layers as lines of a Keras script."""
-        return [f"keras.layers.{cls}({', '.join([*map(repr, args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
-                for _, cls, args, kwargs in self.layer_calls()]
+        return [
+            f"keras.layers.{cls}({', '.join([*map(repr, args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
+            for _, cls, args, kwargs in self.layer_calls()
+        ]
 
 
 # -- the same transformations in NumPy --------------------------------------------------------------------
@@ -87,8 +93,13 @@ def affine(image: np.ndarray, matrix: tuple[float, ...]) -> np.ndarray:
     h, w = image.shape[:2]
     y, x = np.mgrid[:h, :w].astype(np.float64)
     coords = np.stack([b0 * x + b1 * y + b2, a0 * x + a1 * y + a2])
-    return np.stack([map_coordinates(image[..., c], coords, order=1, mode="grid-constant", cval=0.0)
-                     for c in range(image.shape[2])], axis=-1).astype(image.dtype)
+    return np.stack(
+        [
+            map_coordinates(image[..., c], coords, order=1, mode="grid-constant", cval=0.0)
+            for c in range(image.shape[2])
+        ],
+        axis=-1,
+    ).astype(image.dtype)
 
 
 def rotation_matrix(degrees: float, h: int, w: int) -> tuple[float, ...]:
@@ -128,8 +139,9 @@ def augment_once(image: np.ndarray, aug: Augmentation, rng: np.random.Generator)
     if aug.rotation:
         out = affine(out, rotation_matrix(rng.uniform(-aug.rotation, aug.rotation) * 360.0, h, w))
     if aug.shift:
-        out = affine(out, translation_matrix(rng.uniform(-aug.shift, aug.shift) * w,
-                                             rng.uniform(-aug.shift, aug.shift) * h))
+        out = affine(
+            out, translation_matrix(rng.uniform(-aug.shift, aug.shift) * w, rng.uniform(-aug.shift, aug.shift) * h)
+        )
     if aug.zoom:
         z = 1.0 + rng.uniform(-aug.zoom, aug.zoom)
         out = affine(out, zoom_matrix(z, z, h, w))

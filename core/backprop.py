@@ -26,16 +26,16 @@ Params = list[tuple[np.ndarray, np.ndarray]]
 class StepResult:
     """Everything one training step computed, layer by layer (index 0 is the first weighted layer)."""
 
-    a: list[np.ndarray]           # activations a_0 = x, a_1, ..., a_L
-    z: list[np.ndarray]           # pre-activations z_1 ... z_L
+    a: list[np.ndarray]  # activations a_0 = x, a_1, ..., a_L
+    z: list[np.ndarray]  # pre-activations z_1 ... z_L
     loss: float
-    dL_da: list[np.ndarray]       # dL/da_l for l = 1..L
-    delta: list[np.ndarray]       # dL/dz_l for l = 1..L
-    gradients: Params             # (dW_l, db_l)
+    dL_da: list[np.ndarray]  # dL/da_l for l = 1..L
+    delta: list[np.ndarray]  # dL/dz_l for l = 1..L
+    gradients: Params  # (dW_l, db_l)
     old_weights: Params
     new_weights: Params
-    loss_after: float             # the loss on the same example after the update
-    dL_dx: np.ndarray             # dL/da_0: how the loss would change with the input
+    loss_after: float  # the loss on the same example after the update
+    dL_dx: np.ndarray  # dL/da_0: how the loss would change with the input
 
 
 class TinyNet:
@@ -45,30 +45,50 @@ class TinyNet:
     output, averaged over outputs) or categorical (softmax), as Keras defines them.
     """
 
-    def __init__(self, layer_sizes=(2, 3, 1), activation: str = "sigmoid", output_activation: str = "sigmoid",
-                 loss: str = "mse", seed: int = 0, weights: Params | None = None) -> None:
+    def __init__(
+        self,
+        layer_sizes=(2, 3, 1),
+        activation: str = "sigmoid",
+        output_activation: str = "sigmoid",
+        loss: str = "mse",
+        seed: int = 0,
+        weights: Params | None = None,
+    ) -> None:
         sizes = tuple(int(s) for s in layer_sizes)
         if len(sizes) < 2 or min(sizes) < 1 or max(sizes) > 64:
-            raise InvalidSpecError(f"layer_sizes needs an input and an output size, each 1 to 64, received {layer_sizes}.")
+            raise InvalidSpecError(
+                f"layer_sizes needs an input and an output size, each 1 to 64, received {layer_sizes}."
+            )
         if activation not in KERAS_ACTIVATIONS:
             raise InvalidSpecError(
                 f"activation {activation!r} has no useful derivative for backpropagation; choose one of "
-                f"{', '.join(KERAS_ACTIVATIONS)}.")
+                f"{', '.join(KERAS_ACTIVATIONS)}."
+            )
         if output_activation not in OUTPUTS:
-            raise InvalidSpecError(f"output_activation must be one of {', '.join(OUTPUTS)}, received {output_activation!r}.")
+            raise InvalidSpecError(
+                f"output_activation must be one of {', '.join(OUTPUTS)}, received {output_activation!r}."
+            )
         if loss not in LOSSES:
             raise InvalidSpecError(f"loss must be one of {', '.join(LOSSES)}, received {loss!r}.")
         if loss == "cross_entropy" and output_activation == "linear":
-            raise InvalidSpecError("cross-entropy needs probabilities: use a sigmoid or softmax output, or the mse loss.")
+            raise InvalidSpecError(
+                "cross-entropy needs probabilities: use a sigmoid or softmax output, or the mse loss."
+            )
         if output_activation == "softmax" and sizes[-1] < 2:
             raise InvalidSpecError("a softmax output needs at least 2 units; use sigmoid for a single output.")
-        self.layer_sizes, self.activation, self.output_activation, self.loss = sizes, activation, output_activation, loss
+        self.layer_sizes, self.activation, self.output_activation, self.loss = (
+            sizes,
+            activation,
+            output_activation,
+            loss,
+        )
         self._hidden = get_activation(activation)
         if weights is None:
             rng = np.random.default_rng(seed)
             # Glorot uniform kernels and zero biases: Keras's Dense defaults.
-            weights = [(rng.uniform(-1, 1, (i, o)) * np.sqrt(6 / (i + o)), np.zeros(o))
-                       for i, o in zip(sizes[:-1], sizes[1:])]
+            weights = [
+                (rng.uniform(-1, 1, (i, o)) * np.sqrt(6 / (i + o)), np.zeros(o)) for i, o in zip(sizes[:-1], sizes[1:])
+            ]
         self.weights = self._checked(weights)
 
     def _checked(self, weights: Params) -> Params:
@@ -124,20 +144,21 @@ class TinyNet:
         if y.size != self.layer_sizes[-1]:
             raise InvalidSpecError(f"the target needs {self.layer_sizes[-1]} values, received {y.size}.")
         a, z = self.forward(x)
-        g = self._dloss(a[-1], y)                                   # dL/da_L
+        g = self._dloss(a[-1], y)  # dL/da_L
         dL_da, deltas = [], []
         for i in reversed(range(len(self.weights))):
             if i == len(self.weights) - 1 and self.output_activation == "softmax":
                 s = a[-1]
-                delta = s * (g - g @ s)                             # softmax Jacobian (diag(s) - s s^T) applied to g
+                delta = s * (g - g @ s)  # softmax Jacobian (diag(s) - s s^T) applied to g
             elif i == len(self.weights) - 1:
-                delta = g * (np.ones_like(z[i]) if self.output_activation == "linear"
-                             else get_activation("sigmoid").grad(z[i]))
+                delta = g * (
+                    np.ones_like(z[i]) if self.output_activation == "linear" else get_activation("sigmoid").grad(z[i])
+                )
             else:
                 delta = g * self._hidden.grad(z[i])
             dL_da.insert(0, g)
             deltas.insert(0, delta)
-            g = self.weights[i][0] @ delta                          # dL/da_{l-1}
+            g = self.weights[i][0] @ delta  # dL/da_{l-1}
         grads = [(np.outer(a[i], deltas[i]), deltas[i].copy()) for i in range(len(self.weights))]
         return a, z, self._loss(a[-1], y), dL_da, deltas, g, grads
 
@@ -169,5 +190,15 @@ class TinyNet:
         a, z, loss, dL_da, deltas, dL_dx, grads = self._backward(x, y)
         old = [(W.copy(), b.copy()) for W, b in self.weights]
         self.weights = [(W - learning_rate * dW, b - learning_rate * db) for (W, b), (dW, db) in zip(old, grads)]
-        return StepResult(a, z, loss, dL_da, deltas, grads, old, [(W.copy(), b.copy()) for W, b in self.weights],
-                          self.loss_value(x, y), dL_dx)
+        return StepResult(
+            a,
+            z,
+            loss,
+            dL_da,
+            deltas,
+            grads,
+            old,
+            [(W.copy(), b.copy()) for W, b in self.weights],
+            self.loss_value(x, y),
+            dL_dx,
+        )

@@ -32,10 +32,18 @@ from core.classserver.certs import TLSConfigError, cli_options, security, tls_fi
 from core.errors import NNLabError
 
 SCHEDULER_ENV, WORKERS_ENV = "NNLAB_SCHEDULER", "NNLAB_WORKERS"
-WORKER_NICE = 10              # workers yield the CPU to the server's page runs
-ROOT = Path(__file__).resolve().parents[1]          # the folder that holds `core`
-ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")}
+WORKER_NICE = 10  # workers yield the CPU to the server's page runs
+ROOT = Path(__file__).resolve().parents[1]  # the folder that holds `core`
+ONE_THREAD = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "TF_NUM_INTRAOP_THREADS",
+        "TF_NUM_INTEROP_THREADS",
+    )
+}
 # Dask's worker samples the stack of the running task every 10 ms for its dashboard's profile (it takes the GIL
 # from the training thread each time). NN Lab has no dashboard, so its workers do not profile. With this, the
 # realigned arrays (core.training_job.aligned) and the heap settings of core.worker_warmup, a scikit-learn job
@@ -54,13 +62,13 @@ def _child_setup() -> None:
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
-    except OSError:                                                           # not Linux: atexit still ends them
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: atexit still ends them
         pass
 
 
 def _terminate(procs: list[subprocess.Popen], folder: str) -> None:
-    for proc in reversed(procs):              # workers first, then the scheduler
+    for proc in reversed(procs):  # workers first, then the scheduler
         if proc.poll() is None:
             proc.terminate()
     for proc in reversed(procs):
@@ -76,12 +84,18 @@ def _terminate(procs: list[subprocess.Popen], folder: str) -> None:
 class Cluster:
     """A Dask client to the workers that train, connected in a background thread."""
 
-    def __init__(self, address: str | None = None, workers: int | None = None, start_after: float = 0.0,
-                 tls: dict[str, str] | None = None, tls_error: NNLabError | None = None) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        workers: int | None = None,
+        start_after: float = 0.0,
+        tls: dict[str, str] | None = None,
+        tls_error: NNLabError | None = None,
+    ) -> None:
         """start_after: seconds to wait before starting (or connecting), unless `client()` is asked for sooner:
         importing Dask and starting its processes takes the CPU a server's first page needs. tls: the certificate
         files (core.classserver.certs.tls_files); tls_error: why the environment's TLS settings were refused."""
-        self.address = address                        # None: start a local scheduler and workers
+        self.address = address  # None: start a local scheduler and workers
         self.tls = tls
         self.start_after = start_after
         self.workers = workers or os.cpu_count() or 1
@@ -102,8 +116,9 @@ class Cluster:
             tls, error = tls_files(), None
         except TLSConfigError as exc:
             tls, error = None, exc
-        return cls(os.environ.get(SCHEDULER_ENV) or None, int(workers) if workers.isdigit() else None, start_after,
-                   tls, error)
+        return cls(
+            os.environ.get(SCHEDULER_ENV) or None, int(workers) if workers.isdigit() else None, start_after, tls, error
+        )
 
     @property
     def local(self) -> bool:
@@ -121,10 +136,30 @@ class Cluster:
         try:
             if self.local:
                 file = str(Path(self._folder) / "scheduler.json")
-                self._spawn("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                            "--scheduler-file", file, *(["--protocol", "tls", *tls] if tls else []))
-                self._spawn("worker", "--scheduler-file", file, "--nworkers", str(self.workers), "--nthreads", "1",
-                            "--no-dashboard", "--preload", "core.worker_warmup", *tls)
+                self._spawn(
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    file,
+                    *(["--protocol", "tls", *tls] if tls else []),
+                )
+                self._spawn(
+                    "worker",
+                    "--scheduler-file",
+                    file,
+                    "--nworkers",
+                    str(self.workers),
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--preload",
+                    "core.worker_warmup",
+                    *tls,
+                )
                 deadline = time.monotonic() + 60
                 while not Path(file).exists():
                     if time.monotonic() > deadline or self._procs[0].poll() is not None:
@@ -133,22 +168,28 @@ class Cluster:
                 self._client = Client(scheduler_file=file, timeout=60, set_as_default=False, **secure)
             else:
                 if self.tls and not self.address.startswith("tls://"):
-                    raise ClusterUnavailable(f"{SCHEDULER_ENV}={self.address} is not a tls:// address, but the "
-                                             "cluster's certificates are set: start the scheduler with them and "
-                                             "use tls://<scheduler>:8786 (README, \"A class server\").")
+                    raise ClusterUnavailable(
+                        f"{SCHEDULER_ENV}={self.address} is not a tls:// address, but the "
+                        "cluster's certificates are set: start the scheduler with them and "
+                        'use tls://<scheduler>:8786 (README, "A class server").'
+                    )
                 self._client = Client(self.address, timeout=30, set_as_default=False, **secure)
         except (OSError, TimeoutError, ClusterUnavailable) as exc:
             self._error = exc
         finally:
             self._ready.set()
-        self._closing.wait()        # the subprocesses' parent-death signal follows this thread: it lives as long
+        self._closing.wait()  # the subprocesses' parent-death signal follows this thread: it lives as long
+
     def _spawn(self, *args: str) -> None:
         # NN Lab's own code must import on the workers wherever the server was started from.
         path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         env = {**os.environ, **ONE_THREAD, **QUIET_WORKERS, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": path}
-        with open(Path(self._folder) / "cluster.log", "ab") as log:        # Dask's own log, for the teacher
-            self._procs.append(subprocess.Popen([sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log,
-                                                preexec_fn=_child_setup))
+        with open(Path(self._folder) / "cluster.log", "ab") as log:  # Dask's own log, for the teacher
+            self._procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log, preexec_fn=_child_setup
+                )
+            )
 
     def start_now(self) -> None:
         """Start (or connect) without waiting out `start_after`: something is to be trained."""

@@ -28,16 +28,16 @@ from core.spec import CNNSpec
 
 @dataclass(frozen=True)
 class FeatureMap:
-    name: str                  # conv_1, pool_1, hidden_1, output: build_model's layer names
-    kind: str                  # Conv2D | MaxPooling2D | Dense | Output
-    values: np.ndarray         # (h, w, c) maps, or (units,) activations (with a batch axis first for a batch)
-    values_in: np.ndarray      # what the layer received
+    name: str  # conv_1, pool_1, hidden_1, output: build_model's layer names
+    kind: str  # Conv2D | MaxPooling2D | Dense | Output
+    values: np.ndarray  # (h, w, c) maps, or (units,) activations (with a batch axis first for a batch)
+    values_in: np.ndarray  # what the layer received
 
 
 def conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """Valid cross-correlation: x (..., h, w, c_in), kernel (kh, kw, c_in, c_out) -> (..., h-kh+1, w-kw+1, c_out)."""
     kh, kw = kernel.shape[:2]
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(-3, -2))    # (..., h', w', c, kh, kw)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(-3, -2))  # (..., h', w', c, kh, kw)
     return np.einsum("...ijcab,abcf->...ijf", windows, kernel, optimize=True) + bias
 
 
@@ -76,11 +76,14 @@ def feature_maps(spec: CNNSpec, layers: LayerWeights, x: np.ndarray, task: str, 
     return maps
 
 
-def predict(spec: CNNSpec, layers: LayerWeights, X: np.ndarray, task: str, n_units: int, batch: int = 256) -> np.ndarray:
+def predict(
+    spec: CNNSpec, layers: LayerWeights, X: np.ndarray, task: str, n_units: int, batch: int = 256
+) -> np.ndarray:
     """The output layer's values for many images, a batch at a time: only the outputs are kept, not every layer's
     maps (conv_1 of the MNIST convnet alone is 350 MB for 2,000 images)."""
-    return np.concatenate([feature_maps(spec, layers, X[i:i + batch], task, n_units)[-1].values
-                           for i in range(0, len(X), batch)])
+    return np.concatenate(
+        [feature_maps(spec, layers, X[i : i + batch], task, n_units)[-1].values for i in range(0, len(X), batch)]
+    )
 
 
 def probabilities(output: np.ndarray) -> np.ndarray:
@@ -95,19 +98,20 @@ class ConvStep:
     patch: np.ndarray
     kernel: np.ndarray
     products: np.ndarray
-    total: float               # the sum of the products
+    total: float  # the sum of the products
     bias: float
-    z: float                   # total + bias
-    value: float               # activation(z): the value on the map
+    z: float  # total + bias
+    value: float  # activation(z): the value on the map
 
 
-def explain_conv(x_in: np.ndarray, kernel: np.ndarray, bias: np.ndarray, activation: str, row: int, col: int,
-                 filter: int) -> ConvStep:
+def explain_conv(
+    x_in: np.ndarray, kernel: np.ndarray, bias: np.ndarray, activation: str, row: int, col: int, filter: int
+) -> ConvStep:
     """How map[row, col, filter] of a conv layer comes from its input x_in (h, w, c_in)."""
     kh, kw = kernel.shape[:2]
     if not (0 <= row <= x_in.shape[0] - kh and 0 <= col <= x_in.shape[1] - kw and 0 <= filter < kernel.shape[3]):
         raise InvalidSpecError(f"position ({row}, {col}) or filter {filter} is outside this layer's maps.")
-    patch = np.asarray(x_in[row:row + kh, col:col + kw, :], np.float64)
+    patch = np.asarray(x_in[row : row + kh, col : col + kw, :], np.float64)
     k = np.asarray(kernel[..., filter], np.float64)
     products = patch * k
     total, b = float(products.sum()), float(bias[filter])
@@ -115,9 +119,11 @@ def explain_conv(x_in: np.ndarray, kernel: np.ndarray, bias: np.ndarray, activat
     return ConvStep(patch, k, products, total, b, total + b, value)
 
 
-def explain_pool(x_in: np.ndarray, p: int, row: int, col: int, channel: int) -> tuple[np.ndarray, float, tuple[int, int]]:
+def explain_pool(
+    x_in: np.ndarray, p: int, row: int, col: int, channel: int
+) -> tuple[np.ndarray, float, tuple[int, int]]:
     """The p x p window behind pooled[row, col, channel]: (window, its max, where the max is in the window)."""
-    window = np.asarray(x_in[row * p:(row + 1) * p, col * p:(col + 1) * p, channel])
+    window = np.asarray(x_in[row * p : (row + 1) * p, col * p : (col + 1) * p, channel])
     if window.shape != (p, p):
         raise InvalidSpecError(f"position ({row}, {col}) is outside this pooling layer's output.")
     where = np.unravel_index(int(window.argmax()), window.shape)

@@ -1,4 +1,4 @@
-""""Show the code": a self-contained Python script that reproduces an Experiment with plain scikit-learn
+""" "Show the code": a self-contained Python script that reproduces an Experiment with plain scikit-learn
 or Keras, the way the lessons' notebooks do it. It loads the same data, splits and scales it as NN Lab
 does, builds the same network (an MLP on either backend, a CNN on Keras) and trains it with the same settings.
 """
@@ -17,13 +17,21 @@ from core.experiment import Experiment, layers_text
 from core.experiment import data_facts as _data_facts
 from core.spec import CNNSpec
 
-_SKLEARN_LOADERS = {"digits": "load_digits", "iris": "load_iris", "wine": "load_wine",
-                    "breast_cancer": "load_breast_cancer", "diabetes": "load_diabetes"}
-EXTERNAL = {"mnist": ("mnist", ""), "fashion_mnist": ("fashion_mnist", "fashion-mnist"),      # NN Lab's folder,
-            "cifar10": ("cifar10", "cifar-10-batches-py")}                                  # Keras's cache folder
+_SKLEARN_LOADERS = {
+    "digits": "load_digits",
+    "iris": "load_iris",
+    "wine": "load_wine",
+    "breast_cancer": "load_breast_cancer",
+    "diabetes": "load_diabetes",
+}
+EXTERNAL = {
+    "mnist": ("mnist", ""),
+    "fashion_mnist": ("fashion_mnist", "fashion-mnist"),  # NN Lab's folder,
+    "cifar10": ("cifar10", "cifar-10-batches-py"),
+}  # Keras's cache folder
 
 
-DATA_FILE = "nnlab_data.npz"        # a run on an upload: the data as NN Lab read it, downloaded beside the script
+DATA_FILE = "nnlab_data.npz"  # a run on an upload: the data as NN Lab read it, downloaded beside the script
 
 
 def script_text(text: str) -> str:
@@ -47,81 +55,135 @@ def _external_code(name: str, title: str, source: str) -> list[str]:
     folder, keras_dir = EXTERNAL[name]
     where = f" (the page read {script_text(source)})" if source else ""
     keras_cache = 'Path.home() / ".keras" / "datasets"' + (f' / "{keras_dir}"' if keras_dir else "")
-    lines = [f"# {title}, from the files NN Lab reads{where}: NN Lab's data folder, then Keras's cache.",
-             "# DATA_DIR is NN Lab's data folder: NNLAB_DATA_DIR as the server reads it, else data/ where you run this.",
-             'DATA_DIR = Path(os.environ.get("NNLAB_DATA_DIR", "data"))', f'folders = [DATA_DIR / "{folder}", DATA_DIR, {keras_cache}]', ""]
+    lines = [
+        f"# {title}, from the files NN Lab reads{where}: NN Lab's data folder, then Keras's cache.",
+        "# DATA_DIR is NN Lab's data folder: NNLAB_DATA_DIR as the server reads it, else data/ where you run this.",
+        'DATA_DIR = Path(os.environ.get("NNLAB_DATA_DIR", "data"))',
+        f'folders = [DATA_DIR / "{folder}", DATA_DIR, {keras_cache}]',
+        "",
+    ]
     if name == "cifar10":
-        return lines + _source_of(script_readers.ArraysOnly, script_readers.first_folder, script_readers.read_cifar) + [
-            "X, y, n_train = read_cifar(folders)", "X = X / 255.0                                   # (n, 32, 32, 3) in [0, 1]"]
-    return lines + _source_of(script_readers.read_idx, script_readers.find, script_readers.first_folder,
-                                script_readers.read_mnist_like) + [
-        f"X, y, n_train = read_mnist_like(folders, {name!r})", "X = X[..., None] / 255.0                        # (n, 28, 28, 1) in [0, 1]"]
+        return (
+            lines
+            + _source_of(script_readers.ArraysOnly, script_readers.first_folder, script_readers.read_cifar)
+            + [
+                "X, y, n_train = read_cifar(folders)",
+                "X = X / 255.0                                   # (n, 32, 32, 3) in [0, 1]",
+            ]
+        )
+    return (
+        lines
+        + _source_of(
+            script_readers.read_idx, script_readers.find, script_readers.first_folder, script_readers.read_mnist_like
+        )
+        + [
+            f"X, y, n_train = read_mnist_like(folders, {name!r})",
+            "X = X[..., None] / 255.0                        # (n, 28, 28, 1) in [0, 1]",
+        ]
+    )
 
 
 def _data_code(exp: Experiment, source: str = "") -> list[str]:
     name, (title, _, _) = exp.dataset, data_facts(exp)
     if name == UPLOAD:
-        return [f"# The data NN Lab read from {title}, as arrays: download {DATA_FILE} from the page's",
-                "# 'Show the code' tab and put it next to this script.",
-                f"data = np.load({DATA_FILE!r})", "X, y = data['x'], data['y']"]
+        return [
+            f"# The data NN Lab read from {title}, as arrays: download {DATA_FILE} from the page's",
+            "# 'Show the code' tab and put it next to this script.",
+            f"data = np.load({DATA_FILE!r})",
+            "X, y = data['x'], data['y']",
+        ]
     if name == "digits":
-        return ["from sklearn.datasets import load_digits", "",
-                "digits = load_digits()",
-                "X = digits.images[..., None] / 16.0          # (1797, 8, 8, 1), pixels scaled to [0, 1]",
-                "y = digits.target"]
+        return [
+            "from sklearn.datasets import load_digits",
+            "",
+            "digits = load_digits()",
+            "X = digits.images[..., None] / 16.0          # (1797, 8, 8, 1), pixels scaled to [0, 1]",
+            "y = digits.target",
+        ]
     if name in _SKLEARN_LOADERS:
-        return [f"from sklearn.datasets import {_SKLEARN_LOADERS[name]}", "",
-                f"data = {_SKLEARN_LOADERS[name]}()", "X, y = data.data.astype(np.float32), data.target"]
+        return [
+            f"from sklearn.datasets import {_SKLEARN_LOADERS[name]}",
+            "",
+            f"data = {_SKLEARN_LOADERS[name]}()",
+            "X, y = data.data.astype(np.float32), data.target",
+        ]
     if name == "california_housing":
-        return [f"# scikit-learn's California housing{f' (the page read {script_text(source)})' if source else ''}: its cache file",
-                "# cal_housing_py3.pkz in DATA_DIR (NN Lab's data folder), else in scikit-learn's data home.",
-                "from sklearn.datasets import fetch_california_housing", "",
-                'DATA_DIR = Path("data")',
-                'home = DATA_DIR if (DATA_DIR / "cal_housing_py3.pkz").is_file() else None',
-                "data = fetch_california_housing(data_home=home, download_if_missing=False)",
-                "X, y = data.data, data.target"]
+        return [
+            f"# scikit-learn's California housing{f' (the page read {script_text(source)})' if source else ''}: its cache file",
+            "# cal_housing_py3.pkz in DATA_DIR (NN Lab's data folder), else in scikit-learn's data home.",
+            "from sklearn.datasets import fetch_california_housing",
+            "",
+            'DATA_DIR = Path("data")',
+            'home = DATA_DIR if (DATA_DIR / "cal_housing_py3.pkz").is_file() else None',
+            "data = fetch_california_housing(data_home=home, download_if_missing=False)",
+            "X, y = data.data, data.target",
+        ]
     if name in EXTERNAL:
         return _external_code(name, title, source)
     opts = {"n_samples": 400, "noise": 0.1, "seed": 0, **{k: v for k, v in exp.data_options.items() if k != "binary"}}
     generator = textwrap.dedent(inspect.getsource(toy.TOY_SETS[name]))
-    return [f"# The generator of NN Lab's {title} set.", *generator.splitlines(), "",
-            f"rng = np.random.default_rng({opts['seed']})",
-            f"X, y = {toy.TOY_SETS[name].__name__}({opts['n_samples']}, {opts['noise']}, rng)",
-            "order = rng.permutation(len(y))", "X, y = X[order].astype(np.float32), y[order].astype(np.int64)"]
+    return [
+        f"# The generator of NN Lab's {title} set.",
+        *generator.splitlines(),
+        "",
+        f"rng = np.random.default_rng({opts['seed']})",
+        f"X, y = {toy.TOY_SETS[name].__name__}({opts['n_samples']}, {opts['noise']}, rng)",
+        "order = rng.permutation(len(y))",
+        "X, y = X[order].astype(np.float32), y[order].astype(np.int64)",
+    ]
 
 
 def _split_code(exp: Experiment) -> list[str]:
     _, task, kind = data_facts(exp)
     strat = "y[idx]" if task == "classification" else "None"
     rule = exp.data_options.get("binary")
-    lines = [*([script_line(rule)] if rule else []),"X = X.astype(np.float32)" + ("; y = y.astype(np.float32)" if task == "regression" else "") +
-             "     # NN Lab computes in float32", "",
-             "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
-             "idx = np.arange(len(y))"]
+    lines = [
+        *([script_line(rule)] if rule else []),
+        "X = X.astype(np.float32)"
+        + ("; y = y.astype(np.float32)" if task == "regression" else "")
+        + "     # NN Lab computes in float32",
+        "",
+        "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
+        "idx = np.arange(len(y))",
+    ]
     if exp.official_split:
-        lines[-1:] = ["# The official split: the training files train, the test files test.",
-                      "train_idx, test_idx = np.arange(n_train), np.arange(n_train, len(y))"]
+        lines[-1:] = [
+            "# The official split: the training files train, the test files test.",
+            "train_idx, test_idx = np.arange(n_train), np.arange(n_train, len(y))",
+        ]
         if exp.max_samples:
-            lines += [f"n_test = max(1, round({exp.max_samples} * len(test_idx) / len(y)))     # a subset of each part",
-                      f"train_idx = np.sort(train_test_split(train_idx, train_size={exp.max_samples} - n_test, "
-                      f"random_state={exp.split_seed}, stratify=y[train_idx])[0])",
-                      f"test_idx = np.sort(train_test_split(test_idx, train_size=n_test, random_state={exp.split_seed}, "
-                      "stratify=y[test_idx])[0])"]
+            lines += [
+                f"n_test = max(1, round({exp.max_samples} * len(test_idx) / len(y)))     # a subset of each part",
+                f"train_idx = np.sort(train_test_split(train_idx, train_size={exp.max_samples} - n_test, "
+                f"random_state={exp.split_seed}, stratify=y[train_idx])[0])",
+                f"test_idx = np.sort(train_test_split(test_idx, train_size=n_test, random_state={exp.split_seed}, "
+                "stratify=y[test_idx])[0])",
+            ]
         lines.append("X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]")
     else:
         if exp.max_samples:
-            lines.append(f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, "
-                         f"random_state={exp.split_seed}, stratify={strat})[0])")
-        lines += [f"train_idx, test_idx = train_test_split(idx, test_size={exp.test_fraction}, "
-                  f"random_state={exp.split_seed}, stratify={strat})",
-                  "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]"]
+            lines.append(
+                f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, "
+                f"random_state={exp.split_seed}, stratify={strat})[0])"
+            )
+        lines += [
+            f"train_idx, test_idx = train_test_split(idx, test_size={exp.test_fraction}, "
+            f"random_state={exp.split_seed}, stratify={strat})",
+            "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]",
+        ]
     if kind != "image":
-        lines += ["", "# Standardise each feature with the training set's mean and standard deviation.",
-                  "mean, std = X_train.mean(axis=0), X_train.std(axis=0)", "std[std == 0] = 1.0",
-                  "X_train, X_test = (X_train - mean) / std, (X_test - mean) / std"]
+        lines += [
+            "",
+            "# Standardise each feature with the training set's mean and standard deviation.",
+            "mean, std = X_train.mean(axis=0), X_train.std(axis=0)",
+            "std[std == 0] = 1.0",
+            "X_train, X_test = (X_train - mean) / std, (X_test - mean) / std",
+        ]
     if task == "regression":
-        lines += ["y_mean, y_std = y_train.mean(), y_train.std()",
-                  "y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std"]
+        lines += [
+            "y_mean, y_std = y_train.mean(), y_train.std()",
+            "y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std",
+        ]
     return lines
 
 
@@ -131,15 +193,22 @@ def _holdout_code(exp: Experiment) -> list[str]:
     _, task, _ = data_facts(exp)
     if not c.validation_fraction:
         return ["", "X_fit, y_fit, X_val, y_val = X_train, y_train, None, None     # no validation set"]
-    lines = ["", "# NN Lab holds out part of the training set to watch over-fitting (stratified, the training seed).",
-             f"n_val = max(1, round({c.validation_fraction} * len(X_train)))"]
+    lines = [
+        "",
+        "# NN Lab holds out part of the training set to watch over-fitting (stratified, the training seed).",
+        f"n_val = max(1, round({c.validation_fraction} * len(X_train)))",
+    ]
     if task == "classification":
-        lines += ["counts = np.bincount(y_train)",
-                  "stratify = y_train if counts[counts > 0].min() >= 2 and n_val >= np.count_nonzero(counts) else None"]
+        lines += [
+            "counts = np.bincount(y_train)",
+            "stratify = y_train if counts[counts > 0].min() >= 2 and n_val >= np.count_nonzero(counts) else None",
+        ]
     else:
         lines.append("stratify = None")
-    return lines + [f"X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=n_val, "
-                    f"random_state={c.seed}, stratify=stratify)"]
+    return lines + [
+        f"X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=n_val, "
+        f"random_state={c.seed}, stratify=stratify)"
+    ]
 
 
 def _score_line(task: str, score: str) -> str:
@@ -150,28 +219,40 @@ def _sklearn_code(exp: Experiment) -> list[str]:
     c, spec = exp.config, exp.spec
     _, task, _ = data_facts(exp)
     cls = "MLPClassifier" if task == "classification" else "MLPRegressor"
-    lines = ["", "X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)   # flatten",
-             *_holdout_code(exp), "",
-             f"model = {cls}(",
-             f"    hidden_layer_sizes={tuple(spec.hidden_layers)}, activation={SKLEARN_ACTIVATIONS[spec.activation]!r},",
-             f"    solver={c.optimizer!r}, learning_rate_init={c.learning_rate}, batch_size=min({c.batch_size}, len(X_fit)),",
-             f"    alpha={c.l2}, momentum=0.0, nesterovs_momentum=False, random_state={c.seed}, shuffle=False,", ")",
-             "# NN Lab trains one epoch per partial_fit call, shuffling with its own seeded generator, so that the",
-             "# page can draw every epoch; doing the same here gives the same numbers.",
-             f"rng = np.random.default_rng({c.seed})",
-             *(["classes = np.arange(len(np.unique(y)))"] if task == "classification" else []),
-             "best, waited = np.inf, 0",
-             f"for epoch in range(1, {c.epochs} + 1):",
-             "    order = rng.permutation(len(X_fit))",
-             "    model.partial_fit(X_fit[order], y_fit[order]" + (", classes=classes)" if task == "classification" else ")")]
+    lines = [
+        "",
+        "X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)   # flatten",
+        *_holdout_code(exp),
+        "",
+        f"model = {cls}(",
+        f"    hidden_layer_sizes={tuple(spec.hidden_layers)}, activation={SKLEARN_ACTIVATIONS[spec.activation]!r},",
+        f"    solver={c.optimizer!r}, learning_rate_init={c.learning_rate}, batch_size=min({c.batch_size}, len(X_fit)),",
+        f"    alpha={c.l2}, momentum=0.0, nesterovs_momentum=False, random_state={c.seed}, shuffle=False,",
+        ")",
+        "# NN Lab trains one epoch per partial_fit call, shuffling with its own seeded generator, so that the",
+        "# page can draw every epoch; doing the same here gives the same numbers.",
+        f"rng = np.random.default_rng({c.seed})",
+        *(["classes = np.arange(len(np.unique(y)))"] if task == "classification" else []),
+        "best, waited = np.inf, 0",
+        f"for epoch in range(1, {c.epochs} + 1):",
+        "    order = rng.permutation(len(X_fit))",
+        "    model.partial_fit(X_fit[order], y_fit[order]"
+        + (", classes=classes)" if task == "classification" else ")"),
+    ]
     if c.early_stopping_patience:
-        loss = ("    p = np.clip(model.predict_proba(X_val), 1e-7, 1 - 1e-7)\n"
-                "    val_loss = -np.mean(np.log(p[np.arange(len(y_val)), y_val]))" if task == "classification"
-                else "    val_loss = np.mean((model.predict(X_val) - y_val) ** 2)")
-        lines += [*loss.split("\n"),
-                  "    best, waited = (val_loss, 0) if val_loss < best - 1e-7 else (best, waited + 1)",
-                  f"    if waited >= {c.early_stopping_patience}:",
-                  "        print('early stopping after epoch', epoch)", "        break"]
+        loss = (
+            "    p = np.clip(model.predict_proba(X_val), 1e-7, 1 - 1e-7)\n"
+            "    val_loss = -np.mean(np.log(p[np.arange(len(y_val)), y_val]))"
+            if task == "classification"
+            else "    val_loss = np.mean((model.predict(X_val) - y_val) ** 2)"
+        )
+        lines += [
+            *loss.split("\n"),
+            "    best, waited = (val_loss, 0) if val_loss < best - 1e-7 else (best, waited + 1)",
+            f"    if waited >= {c.early_stopping_patience}:",
+            "        print('early stopping after epoch', epoch)",
+            "        break",
+        ]
     return lines + [_score_line(task, "model.score(X_test, y_test)")]
 
 
@@ -183,7 +264,9 @@ def _keras_code(exp: Experiment) -> list[str]:
     if isinstance(spec, CNNSpec):
         layers += [f"    {line},  # training only" for line in spec.augmentation.code()]
         for filters in spec.conv_filters:
-            layers.append(f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{reg}),")
+            layers.append(
+                f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{reg}),"
+            )
             layers += [f"    keras.layers.MaxPooling2D({spec.pool_size}),"] if spec.pool_size > 1 else []
         layers.append("    keras.layers.Flatten(),")
         layers += [f"    keras.layers.Dropout({spec.dropout}),"] if spec.dropout else []
@@ -198,44 +281,70 @@ def _keras_code(exp: Experiment) -> list[str]:
         setup, target = ["loss, metrics = 'mse', [keras.metrics.R2Score()]"], "y_fit"
         layers.append(f"    keras.layers.Dense(1{reg}),")
     else:
-        setup = ["# One logistic unit for two classes, softmax over one unit per class otherwise.",
-                 "n_classes = len(np.unique(y))", "binary = n_classes == 2",
-                 "loss = 'binary_crossentropy' if binary else 'sparse_categorical_crossentropy'",
-                 "metrics = ['accuracy']"]
-        layers.append(f"    keras.layers.Dense(1 if binary else n_classes, activation='sigmoid' if binary else 'softmax'{reg}),")
+        setup = [
+            "# One logistic unit for two classes, softmax over one unit per class otherwise.",
+            "n_classes = len(np.unique(y))",
+            "binary = n_classes == 2",
+            "loss = 'binary_crossentropy' if binary else 'sparse_categorical_crossentropy'",
+            "metrics = ['accuracy']",
+        ]
+        layers.append(
+            f"    keras.layers.Dense(1 if binary else n_classes, activation='sigmoid' if binary else 'softmax'{reg}),"
+        )
         target = "(y_fit.astype('float32') if binary else y_fit)"
     optim = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c.optimizer]
-    callbacks = f"[keras.callbacks.EarlyStopping(patience={c.early_stopping_patience})]" if c.early_stopping_patience else "[]"
-    validation = "(X_val, y_val.astype('float32') if binary else y_val)" if task == "classification" else "(X_val, y_val)"
-    return [*_holdout_code(exp), "", *setup,
-            f"keras.utils.set_random_seed({c.seed})       # NN Lab seeds before building (the initial weights) ...",
-            "model = keras.Sequential([", *layers, "])",
-            f"keras.utils.set_random_seed({c.seed})       # ... and again before training (shuffling, dropout, augmentation)",
-            f"model.compile(optimizer=keras.optimizers.{optim}(learning_rate={c.learning_rate}), loss=loss, metrics=metrics)",
-            "model.summary()",
-            f"history = model.fit(X_fit, {target}, epochs={c.epochs}, batch_size=min({c.batch_size}, len(X_fit)),",
-            f"                    validation_data={validation} if X_val is not None else None, callbacks={callbacks},",
-            "                    verbose=2)",
-            "loss_value, score = model.evaluate(X_test, y_test, verbose=0)", _score_line(task, "score")]
+    callbacks = (
+        f"[keras.callbacks.EarlyStopping(patience={c.early_stopping_patience})]" if c.early_stopping_patience else "[]"
+    )
+    validation = (
+        "(X_val, y_val.astype('float32') if binary else y_val)" if task == "classification" else "(X_val, y_val)"
+    )
+    return [
+        *_holdout_code(exp),
+        "",
+        *setup,
+        f"keras.utils.set_random_seed({c.seed})       # NN Lab seeds before building (the initial weights) ...",
+        "model = keras.Sequential([",
+        *layers,
+        "])",
+        f"keras.utils.set_random_seed({c.seed})       # ... and again before training (shuffling, dropout, augmentation)",
+        f"model.compile(optimizer=keras.optimizers.{optim}(learning_rate={c.learning_rate}), loss=loss, metrics=metrics)",
+        "model.summary()",
+        f"history = model.fit(X_fit, {target}, epochs={c.epochs}, batch_size=min({c.batch_size}, len(X_fit)),",
+        f"                    validation_data={validation} if X_val is not None else None, callbacks={callbacks},",
+        "                    verbose=2)",
+        "loss_value, score = model.evaluate(X_test, y_test, verbose=0)",
+        _score_line(task, "score"),
+    ]
 
 
 def export_script(exp: Experiment, source: str = "") -> str:
     """The Python source of a script that trains `exp` with plain scikit-learn or Keras. source: where the page
     read the data ("data folder: mnist"), said in the script's comments."""
     title, task, _ = data_facts(exp)
-    head = [f'"""NN Lab export: {title}, {exp.backend}, {exp.spec.KIND.upper()} {layers_text(exp.spec)}, '
-            f'{exp.spec.activation}, {exp.config.optimizer} (learning rate {exp.config.learning_rate}).', "",
-            'Run it with: python this_file.py. It splits, holds out, seeds and trains as NN Lab does, so it gives the',
-            'same numbers (within floating-point noise)."""', "", "import numpy as np",
-            "from sklearn.model_selection import train_test_split"]
+    head = [
+        f'"""NN Lab export: {title}, {exp.backend}, {exp.spec.KIND.upper()} {layers_text(exp.spec)}, '
+        f"{exp.spec.activation}, {exp.config.optimizer} (learning rate {exp.config.learning_rate}).",
+        "",
+        "Run it with: python this_file.py. It splits, holds out, seeds and trains as NN Lab does, so it gives the",
+        'same numbers (within floating-point noise)."""',
+        "",
+        "import numpy as np",
+        "from sklearn.model_selection import train_test_split",
+    ]
     if exp.backend == "sklearn":
-        head += [f"from sklearn.neural_network import {'MLPClassifier' if task == 'classification' else 'MLPRegressor'}"]
+        head += [
+            f"from sklearn.neural_network import {'MLPClassifier' if task == 'classification' else 'MLPRegressor'}"
+        ]
     else:
         head.insert(head.index("import numpy as np"), "import keras")
     if exp.dataset in EXTERNAL or exp.dataset == "california_housing":
         at = head.index("import numpy as np")
-        head[at:at] = ["import gzip", "import os", "import pickle", "from pathlib import Path", ""] if exp.dataset in EXTERNAL \
+        head[at:at] = (
+            ["import gzip", "import os", "import pickle", "from pathlib import Path", ""]
+            if exp.dataset in EXTERNAL
             else ["from pathlib import Path", ""]
+        )
     body = _data_code(exp, source) + _split_code(exp)
     body += _sklearn_code(exp) if exp.backend == "sklearn" else _keras_code(exp)
     return "\n".join(head + [""] + body) + "\n"

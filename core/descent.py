@@ -50,15 +50,21 @@ def blobs_problem(n: int = 200, seed: int = 0, spread: float = 1.0) -> LogisticP
 
 @dataclass(frozen=True)
 class DescentRun:
-    path: np.ndarray            # (updates + 1, 2) weights after each update
-    update_loss: np.ndarray     # (updates,) loss on the batch each update used (what the optimizer sees)
-    full_loss: np.ndarray       # (updates + 1,) loss on all the data at each point of the path
-    epoch_loss: np.ndarray      # (epochs + 1,) loss on all the data after each epoch
+    path: np.ndarray  # (updates + 1, 2) weights after each update
+    update_loss: np.ndarray  # (updates,) loss on the batch each update used (what the optimizer sees)
+    full_loss: np.ndarray  # (updates + 1,) loss on all the data at each point of the path
+    epoch_loss: np.ndarray  # (epochs + 1,) loss on all the data after each epoch
     updates_per_epoch: int
 
 
-def gradient_descent(problem: LogisticProblem, batch_size: int, learning_rate: float, epochs: int,
-                     start: tuple[float, float] = (-2.0, 2.5), seed: int = 0) -> DescentRun:
+def gradient_descent(
+    problem: LogisticProblem,
+    batch_size: int,
+    learning_rate: float,
+    epochs: int,
+    start: tuple[float, float] = (-2.0, 2.5),
+    seed: int = 0,
+) -> DescentRun:
     """Plain gradient descent: batch_size = n is batch GD, 1 is stochastic, in between mini-batch.
 
     Each epoch shuffles the data (seeded) and walks through it in batches of `batch_size`.
@@ -67,15 +73,17 @@ def gradient_descent(problem: LogisticProblem, batch_size: int, learning_rate: f
     if not 1 <= batch_size <= n:
         raise InvalidSpecError(f"batch_size must be from 1 to the {n} samples, received {batch_size}.")
     if not 0 < learning_rate <= 100 or not 1 <= epochs <= 500:
-        raise InvalidSpecError(f"learning_rate must be in (0, 100] and epochs in 1..500, received {learning_rate}, {epochs}.")
+        raise InvalidSpecError(
+            f"learning_rate must be in (0, 100] and epochs in 1..500, received {learning_rate}, {epochs}."
+        )
     rng = np.random.default_rng(seed)
-    order = np.concatenate([rng.permutation(n) for _ in range(epochs)])       # every epoch's shuffle
+    order = np.concatenate([rng.permutation(n) for _ in range(epochs)])  # every epoch's shuffle
     starts = np.concatenate([np.arange(0, n, batch_size) + e * n for e in range(epochs)])
     w = np.array(start, dtype=float)
     path = np.empty((len(starts) + 1, 2))
     path[0] = w
     X, y = problem.X[order], problem.y[order]
-    for k, i in enumerate(starts):                     # the sequential part: one update per batch
+    for k, i in enumerate(starts):  # the sequential part: one update per batch
         j = min(i + batch_size, (i // n + 1) * n)
         Xb = X[i:j]
         w = w - learning_rate * (Xb.T @ (_sigmoid(Xb @ w) - y[i:j])) / (j - i)

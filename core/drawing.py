@@ -16,7 +16,7 @@ import numpy as np
 from core.datasets.image_folders import MAX_PIXELS
 from core.errors import DataFormatError
 
-INK = 0.2            # a pixel at least this bright (of 1) counts as ink
+INK = 0.2  # a pixel at least this bright (of 1) counts as ink
 
 
 def ink_fraction(images: np.ndarray, sample: int = 500) -> float:
@@ -39,18 +39,18 @@ def drawing_to_input(rgba: np.ndarray, shape: tuple[int, int, int], fraction: fl
     rows, cols = np.nonzero(ink >= INK)
     if rows.size == 0:
         return None
-    crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     h, w, c = shape
     box = max(1, round(fraction * min(h, w)))
     scale = box / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
     small = np.asarray(Image.fromarray((crop * 255).astype(np.uint8)).resize(size, Image.BOX), np.float32) / 255.0
     ys, xs = np.indices(small.shape)
-    cy, cx = (ys * small).sum() / small.sum(), (xs * small).sum() / small.sum()      # the ink's centre of mass
+    cy, cx = (ys * small).sum() / small.sum(), (xs * small).sum() / small.sum()  # the ink's centre of mass
     top = min(max(int(round((h - 1) / 2 - cy)), 0), h - small.shape[0])
     left = min(max(int(round((w - 1) / 2 - cx)), 0), w - small.shape[1])
     out = np.zeros((h, w), np.float32)
-    out[top:top + small.shape[0], left:left + small.shape[1]] = small
+    out[top : top + small.shape[0], left : left + small.shape[1]] = small
     return np.repeat(out[..., None], c, axis=-1)
 
 
@@ -63,8 +63,10 @@ def photo_to_input(content: bytes, shape: tuple[int, int, int]) -> np.ndarray:
     try:
         with Image.open(io.BytesIO(content)) as im:
             if im.size[0] * im.size[1] > MAX_PIXELS:
-                raise DataFormatError(f"The photo is {im.size[0]} x {im.size[1]} pixels; at most {MAX_PIXELS:,} "
-                                      "are decoded. Use a smaller one.")
+                raise DataFormatError(
+                    f"The photo is {im.size[0]} x {im.size[1]} pixels; at most {MAX_PIXELS:,} "
+                    "are decoded. Use a smaller one."
+                )
             im = im.convert("L" if c == 1 else "RGB")
             side = min(im.size[0], im.size[1] * w / h)
             crop = ((im.size[0] - side) / 2, (im.size[1] - side * h / w) / 2)

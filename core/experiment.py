@@ -22,14 +22,14 @@ from core.spec import CNNSpec, MLPSpec, NetworkSpec, TrainConfig, spec_from_dict
 @dataclass(frozen=True)
 class Experiment:
     dataset: str = "digits"
-    data_options: dict = field(default_factory=dict)      # e.g. n_samples / noise / seed of a 2-D set
-    max_samples: int | None = None       # a stratified subset for live demos (None: all)
+    data_options: dict = field(default_factory=dict)  # e.g. n_samples / noise / seed of a 2-D set
+    max_samples: int | None = None  # a stratified subset for live demos (None: all)
     test_fraction: float = 0.2
     split_seed: int = 0
     backend: str = "sklearn"
     spec: NetworkSpec = field(default_factory=MLPSpec)
     config: TrainConfig = field(default_factory=TrainConfig)
-    official_split: bool = False         # keep the dataset's published train/test split (MNIST, CIFAR-10)
+    official_split: bool = False  # keep the dataset's published train/test split (MNIST, CIFAR-10)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -69,22 +69,23 @@ class PreparedData:
     task: str
     kind: str
     input_shape: tuple[int, ...]
-    n_outputs: int                       # classes, or 1 target
+    n_outputs: int  # classes, or 1 target
     class_names: tuple[str, ...]
     x_mean: np.ndarray | None
     x_std: np.ndarray | None
     y_mean: float = 0.0
     y_std: float = 1.0
     feature_names: tuple[str, ...] = ()
-    source: str = ""                     # where the data was read from, as pages show it
+    source: str = ""  # where the data was read from, as pages show it
 
     def scale_X(self, X: np.ndarray) -> np.ndarray:
         """Apply the training set's scaling to new inputs (e.g. a grid for a decision boundary)."""
         return X if self.x_mean is None else ((X - self.x_mean) / self.x_std).astype(np.float32)
 
 
-def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None,
-                 official: bool = False) -> PreparedData:
+def prepare_data(
+    ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None, official: bool = False
+) -> PreparedData:
     split = split_dataset(ds, test_fraction, seed, max_samples, official)
     X_tr, X_te = split.X_train, split.X_test
     x_mean = x_std = None
@@ -98,10 +99,21 @@ def prepare_data(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_sam
         y_tr, y_te = (y_tr - y_mean) / y_std, (y_te - y_mean) / y_std
     arrays = [np.ascontiguousarray(a) for a in (X_tr.astype(np.float32), y_tr, X_te.astype(np.float32), y_te)]
     for a in arrays:
-        a.setflags(write=False)                 # shared by every session when cached
-    return PreparedData(*arrays, ds.task, ds.kind,
-                        tuple(ds.X.shape[1:]), ds.n_classes if ds.task == "classification" else 1, ds.class_names,
-                        x_mean, x_std, y_mean, y_std, ds.feature_names, ds.source)
+        a.setflags(write=False)  # shared by every session when cached
+    return PreparedData(
+        *arrays,
+        ds.task,
+        ds.kind,
+        tuple(ds.X.shape[1:]),
+        ds.n_classes if ds.task == "classification" else 1,
+        ds.class_names,
+        x_mean,
+        x_std,
+        y_mean,
+        y_std,
+        ds.feature_names,
+        ds.source,
+    )
 
 
 def data_name(exp: Experiment) -> str:
@@ -131,10 +143,19 @@ def layers_text(spec: NetworkSpec) -> str:
 def experiment_summary(exp: Experiment) -> dict:
     """A flat row for the run-history table, for any kind of network."""
     c = exp.config
-    return {"dataset": data_name(exp), "backend": exp.backend, "network": exp.spec.KIND.upper(),
-            "layers": layers_text(exp.spec), "activation": exp.spec.activation,
-            "optimizer": c.optimizer, "learning rate": c.learning_rate, "batch": c.batch_size, "epochs": c.epochs,
-            "l2": c.l2, "dropout": exp.spec.dropout}
+    return {
+        "dataset": data_name(exp),
+        "backend": exp.backend,
+        "network": exp.spec.KIND.upper(),
+        "layers": layers_text(exp.spec),
+        "activation": exp.spec.activation,
+        "optimizer": c.optimizer,
+        "learning rate": c.learning_rate,
+        "batch": c.batch_size,
+        "epochs": c.epochs,
+        "l2": c.l2,
+        "dropout": exp.spec.dropout,
+    }
 
 
 def describe(exp: Experiment) -> str:
@@ -144,5 +165,13 @@ def describe(exp: Experiment) -> str:
     return f"{exp.backend} {layers_text(exp.spec)} {exp.spec.activation} {c.optimizer} lr={c.learning_rate:g}"
 
 
-__all__ = ["Experiment", "PreparedData", "data_facts", "data_name", "describe", "experiment_summary", "layers_text",
-           "prepare_data"]
+__all__ = [
+    "Experiment",
+    "PreparedData",
+    "data_facts",
+    "data_name",
+    "describe",
+    "experiment_summary",
+    "layers_text",
+    "prepare_data",
+]

@@ -36,11 +36,11 @@ from core.training_job import PROGRESS_TOPIC, JobLimits, run_job, stop_event_nam
 
 WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
 ACTIVE = (WAITING, RUNNING)
-ABANDON_AFTER = 3.0              # seconds without a poll from the job's page (it polls every 0.3-1 s)
-TICK = 0.5                       # how often the board looks for abandoned jobs and free threads
-UNCOLLECTED = 600.0              # a finished job nobody collects is forgotten after this many seconds
+ABANDON_AFTER = 3.0  # seconds without a poll from the job's page (it polls every 0.3-1 s)
+TICK = 0.5  # how often the board looks for abandoned jobs and free threads
+UNCOLLECTED = 600.0  # a finished job nobody collects is forgotten after this many seconds
 LOG = logging.getLogger("nnlab.jobs")
-DEFAULT_RATE = 2e-8              # seconds per sample x parameter x epoch, until finished jobs measure it
+DEFAULT_RATE = 2e-8  # seconds per sample x parameter x epoch, until finished jobs measure it
 
 
 class JobRefused(NNLabError, ValueError):
@@ -54,10 +54,10 @@ class Job:
     id: str
     owner: str
     exp: Experiment
-    data: PreparedData | None = field(repr=False)      # dropped once the job ends
+    data: PreparedData | None = field(repr=False)  # dropped once the job ends
     boundary: bool = False
     teacher: bool = False
-    label: str = ""                       # what lists of jobs call it (teacher page)
+    label: str = ""  # what lists of jobs call it (teacher page)
     state: str = WAITING
     submitted: float = field(default_factory=time.monotonic)
     started: float = 0.0
@@ -68,8 +68,8 @@ class Job:
     run: Run | None = None
     error: str = ""
     stop_asked: bool = False
-    work: float = 0.0                     # samples x parameters x epochs: what the wait estimates scale
-    alive: Callable[[], bool] | None = field(default=None, repr=False)   # the page's connection is open
+    work: float = 0.0  # samples x parameters x epochs: what the wait estimates scale
+    alive: Callable[[], bool] | None = field(default=None, repr=False)  # the page's connection is open
     future: object = field(default=None, repr=False)
 
     @property
@@ -90,34 +90,56 @@ class JobBoard:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._rate = DEFAULT_RATE
-        self.ledger = RunLedger()                 # the weight snapshots of every collected run, within one budget
-        self._sessions: dict[str, tuple[str, float]] = {}     # owner -> (page, last seen)
+        self.ledger = RunLedger()  # the weight snapshots of every collected run, within one budget
+        self._sessions: dict[str, tuple[str, float]] = {}  # owner -> (page, last seen)
         self._subscribed = False
         self._closed = threading.Event()
-        threading.Thread(target=_tick_loop, args=(weakref.ref(self), self._closed), name="nnlab-jobs",
-                         daemon=True).start()
+        threading.Thread(
+            target=_tick_loop, args=(weakref.ref(self), self._closed), name="nnlab-jobs", daemon=True
+        ).start()
 
     # -- what pages call ----------------------------------------------------------------------------
-    def submit(self, owner: str, exp: Experiment, data: PreparedData, boundary: bool = False,
-               teacher: bool = False, alive: Callable[[], bool] | None = None) -> Job:
+    def submit(
+        self,
+        owner: str,
+        exp: Experiment,
+        data: PreparedData,
+        boundary: bool = False,
+        teacher: bool = False,
+        alive: Callable[[], bool] | None = None,
+    ) -> Job:
         """Queue `exp` on `data` for `owner`. alive: whether the page that asked is still connected (a
         background or frozen tab polls rarely or never but keeps its job; a closed one loses it `abandon_after`
         seconds after its last poll). JobRefused if the owner already has a job in line or running, or if
         the run is over a limit (InvalidSpecError for a network the backend cannot build comes from the job)."""
         n_train = len(data.X_train)
-        params = check_budget(exp.spec, data.input_shape, output_units(data.task, max(2, data.n_outputs),
-                                                                        data.n_outputs), self.limits.max_params)
+        params = check_budget(
+            exp.spec,
+            data.input_shape,
+            output_units(data.task, max(2, data.n_outputs), data.n_outputs),
+            self.limits.max_params,
+        )
         size = n_train * exp.config.epochs
         if size > self.limits.max_sample_epochs:
-            raise JobRefused(f"{n_train:,} training samples x {exp.config.epochs} epochs is {size:,} sample-epochs; "
-                             f"this server trains at most {self.limits.max_sample_epochs:,} per run. Use fewer epochs "
-                             "or fewer samples.")
+            raise JobRefused(
+                f"{n_train:,} training samples x {exp.config.epochs} epochs is {size:,} sample-epochs; "
+                f"this server trains at most {self.limits.max_sample_epochs:,} per run. Use fewer epochs "
+                "or fewer samples."
+            )
         self.cluster.start_now()
         with self._lock:
             if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
                 raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
-            job = Job(f"{next(self._ids)}-{time.time_ns() % 10**9}", owner, exp, data, boundary, teacher,
-                      work=float(size) * params, alive=alive)
+            job = Job(
+                f"{next(self._ids)}-{time.time_ns() % 10**9}",
+                owner,
+                exp,
+                data,
+                boundary,
+                teacher,
+                work=float(size) * params,
+                alive=alive,
+            )
             self._jobs[job.id] = job
             self._pump()
         return job
@@ -175,7 +197,7 @@ class JobBoard:
                 return 0.0
             free = [0.0] * max(0, self.cluster.threads() - len(running)) + [self.remaining(j) for j in running]
             heapq.heapify(free)
-            for ahead in line[:line.index(job)]:
+            for ahead in line[: line.index(job)]:
                 heapq.heappush(free, heapq.heappop(free) + self._rate * ahead.work)
             return free[0] if free else 0.0
 
@@ -217,10 +239,11 @@ class JobBoard:
             client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)
             self._subscribed = True
         running = sum(j.state == RUNNING for j in self._jobs.values())
-        for job in self._line()[:max(0, self.cluster.threads() - running)]:
+        for job in self._line()[: max(0, self.cluster.threads() - running)]:
             job.state, job.started = RUNNING, time.monotonic()
-            job.future = client.submit(run_job, job.id, job.exp, job.data, self.limits, job.boundary,
-                                       key=f"nnlab-train-{job.id}", pure=False)
+            job.future = client.submit(
+                run_job, job.id, job.exp, job.data, self.limits, job.boundary, key=f"nnlab-train-{job.id}", pure=False
+            )
             job.future.add_done_callback(lambda future, job=job: self._on_done(job, future))
 
     def _on_progress(self, event) -> None:
@@ -237,7 +260,7 @@ class JobBoard:
             if future.status == "finished":
                 job.run = future.result()
                 if job.run is not None:
-                    job.epochs = list(job.run.epochs)      # every epoch, whatever progress events are in flight
+                    job.epochs = list(job.run.epochs)  # every epoch, whatever progress events are in flight
                 self._learn_rate(job)
                 self._end(job, DONE)
             elif future.status == "error":
@@ -260,18 +283,18 @@ class JobBoard:
 
     def _end(self, job: Job, state: str) -> None:
         job.state, job.ended = state, time.monotonic()
-        job.data = job.future = None     # the arrays were the job's input only; a dropped future frees its result
+        job.data = job.future = None  # the arrays were the job's input only; a dropped future frees its result
         if job.stop_asked and self.cluster.ready:
             from distributed import Event
 
-            Event(stop_event_name(job.id), client=self.cluster.client()).clear()    # deletes it on the scheduler
+            Event(stop_event_name(job.id), client=self.cluster.client()).clear()  # deletes it on the scheduler
 
     def _tick(self) -> None:
         now = time.monotonic()
         with self._lock:
             for job in list(self._jobs.values()):
                 if job.state in ACTIVE and _connected(job):
-                    job.last_seen = now                    # connected: a throttled or frozen tab keeps its job
+                    job.last_seen = now  # connected: a throttled or frozen tab keeps its job
                 elif job.state in ACTIVE and now - job.last_seen > self.abandon_after:
                     self.cancel(job)
                 elif job.finished and now - job.ended > UNCOLLECTED:
@@ -287,8 +310,8 @@ def _connected(job: Job) -> bool:
     if job.alive is None:
         return False
     try:
-        return job.alive() is True                   # (AppTest's runtime is a mock: not an answer)
-    except Exception:                                # logged; the polls still keep it alive
+        return job.alive() is True  # (AppTest's runtime is a mock: not an answer)
+    except Exception:  # logged; the polls still keep it alive
         LOG.exception("Could not tell whether job %s's page is connected.", job.id)
         return False
 
@@ -306,9 +329,11 @@ def failure_message(exc: BaseException | None) -> str:
     if isinstance(exc, NNLabError):
         return str(exc)
     if type(exc).__name__ == "KilledWorker":
-        return ("The training stopped because the worker process running it died, more than once (it ran out of "
-                "memory, or the machine ended it). Try a smaller network, fewer samples or a smaller batch; if it "
-                "happens again, ask the teacher.")
+        return (
+            "The training stopped because the worker process running it died, more than once (it ran out of "
+            "memory, or the machine ended it). Try a smaller network, fewer samples or a smaller batch; if it "
+            "happens again, ask the teacher."
+        )
     return f"Training failed: {type(exc).__name__}: {exc}"
 
 
@@ -321,10 +346,21 @@ def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
             return
         try:
             board._tick()
-        except Exception:                            # logged; the heartbeat must go on
+        except Exception:  # logged; the heartbeat must go on
             LOG.exception("The job board's tick failed; trying again in %.1f s.", TICK)
         del board
 
 
-__all__ = ["ACTIVE", "CANCELLED", "DONE", "FAILED", "RUNNING", "WAITING", "Job", "JobBoard", "JobRefused",
-           "failure_message", "merge_epochs"]
+__all__ = [
+    "ACTIVE",
+    "CANCELLED",
+    "DONE",
+    "FAILED",
+    "RUNNING",
+    "WAITING",
+    "Job",
+    "JobBoard",
+    "JobRefused",
+    "failure_message",
+    "merge_epochs",
+]

@@ -52,7 +52,7 @@ def sparse_categorical_crossentropy(labels: Array, p: Array) -> Array:
 class Loss:
     name: str
     title: str
-    task: str                       # "regression" | "binary" | "multiclass"
+    task: str  # "regression" | "binary" | "multiclass"
     fn: Callable[[Array, Array], Array]
     grad: Callable[[Array, Array], Array]
     note: str
@@ -68,23 +68,22 @@ class Loss:
 
 
 def _mse():
-    return (lambda t, p: np.mean((p - t) ** 2, axis=-1),
-            lambda t, p: 2 * (p - t) / p.shape[-1])
+    return (lambda t, p: np.mean((p - t) ** 2, axis=-1), lambda t, p: 2 * (p - t) / p.shape[-1])
 
 
 def _mae():
-    return (lambda t, p: np.mean(np.abs(p - t), axis=-1),
-            lambda t, p: np.sign(p - t) / p.shape[-1])
+    return (lambda t, p: np.mean(np.abs(p - t), axis=-1), lambda t, p: np.sign(p - t) / p.shape[-1])
 
 
 def _huber(delta: float):
     def fn(t: Array, p: Array) -> Array:
         e = np.abs(p - t)
-        return np.mean(np.where(e <= delta, 0.5 * e ** 2, delta * e - 0.5 * delta ** 2), axis=-1)
+        return np.mean(np.where(e <= delta, 0.5 * e**2, delta * e - 0.5 * delta**2), axis=-1)
 
     def grad(t: Array, p: Array) -> Array:
         e = p - t
         return np.where(np.abs(e) <= delta, e, delta * np.sign(e)) / p.shape[-1]
+
     return fn, grad
 
 
@@ -93,6 +92,7 @@ def _bce():
         q = np.clip(p, EPS, 1 - EPS)
         inside = (p > EPS) & (p < 1 - EPS)
         return inside * (q - t) / (q * (1 - q)) / p.shape[-1]
+
     return binary_crossentropy, grad
 
 
@@ -100,6 +100,7 @@ def _cce():
     def grad(t: Array, p: Array) -> Array:
         s = p.sum(axis=-1, keepdims=True)
         return -t / p + t.sum(axis=-1, keepdims=True) / s
+
     return categorical_crossentropy, grad
 
 
@@ -109,8 +110,10 @@ def _signed(t: Array) -> Array:
 
 
 def _hinge():
-    return (lambda t, p: np.mean(np.maximum(1 - _signed(t) * p, 0), axis=-1),
-            lambda t, p: np.where(1 - _signed(t) * p > 0, -_signed(t), 0.0) / p.shape[-1])
+    return (
+        lambda t, p: np.mean(np.maximum(1 - _signed(t) * p, 0), axis=-1),
+        lambda t, p: np.where(1 - _signed(t) * p > 0, -_signed(t), 0.0) / p.shape[-1],
+    )
 
 
 def _kl():
@@ -120,33 +123,69 @@ def _kl():
 
     def grad(t: Array, p: Array) -> Array:
         return np.where(p > EPS, -np.clip(t, EPS, 1) / np.clip(p, EPS, 1), 0.0)
+
     return fn, grad
 
 
 LOSSES: dict[str, Callable[..., Loss]] = {
-    "mse": lambda: Loss("mse", "Mean squared error", "regression", *_mse(),
-                        "Regression. Squares the error, so big mistakes (and outliers) dominate.", "mean_squared_error"),
-    "mae": lambda: Loss("mae", "Mean absolute error", "regression", *_mae(),
-                        "Regression robust to outliers: every unit of error costs the same; the gradient never shrinks.",
-                        "mean_absolute_error"),
-    "huber": lambda delta=1.0: Loss("huber", "Huber", "regression", *_huber(delta),
-                                    "Regression: squared near the target (smooth), absolute beyond delta (robust).",
-                                    "huber", {"delta": delta}),
+    "mse": lambda: Loss(
+        "mse",
+        "Mean squared error",
+        "regression",
+        *_mse(),
+        "Regression. Squares the error, so big mistakes (and outliers) dominate.",
+        "mean_squared_error",
+    ),
+    "mae": lambda: Loss(
+        "mae",
+        "Mean absolute error",
+        "regression",
+        *_mae(),
+        "Regression robust to outliers: every unit of error costs the same; the gradient never shrinks.",
+        "mean_absolute_error",
+    ),
+    "huber": lambda delta=1.0: Loss(
+        "huber",
+        "Huber",
+        "regression",
+        *_huber(delta),
+        "Regression: squared near the target (smooth), absolute beyond delta (robust).",
+        "huber",
+        {"delta": delta},
+    ),
     "binary_crossentropy": lambda: Loss(
-        "binary_crossentropy", "Binary cross-entropy", "binary", *_bce(),
+        "binary_crossentropy",
+        "Binary cross-entropy",
+        "binary",
+        *_bce(),
         "Two classes with ONE sigmoid output: the surprise -log p of the true class; a confident mistake costs a lot.",
-        "binary_crossentropy"),
+        "binary_crossentropy",
+    ),
     "categorical_crossentropy": lambda: Loss(
-        "categorical_crossentropy", "Categorical cross-entropy", "multiclass", *_cce(),
+        "categorical_crossentropy",
+        "Categorical cross-entropy",
+        "multiclass",
+        *_cce(),
         "Several classes with a softmax output and one-hot targets: -log of the true class's probability.",
-        "categorical_crossentropy"),
-    "hinge": lambda: Loss("hinge", "Hinge", "binary", *_hinge(),
-                          "Two classes, labels -1/+1 and a raw score (SVMs): no loss once the margin y*score >= 1.",
-                          "hinge"),
+        "categorical_crossentropy",
+    ),
+    "hinge": lambda: Loss(
+        "hinge",
+        "Hinge",
+        "binary",
+        *_hinge(),
+        "Two classes, labels -1/+1 and a raw score (SVMs): no loss once the margin y*score >= 1.",
+        "hinge",
+    ),
     "kl_divergence": lambda: Loss(
-        "kl_divergence", "KL divergence", "multiclass", *_kl(),
+        "kl_divergence",
+        "KL divergence",
+        "multiclass",
+        *_kl(),
         "Distance between two distributions (soft targets, distillation, VAEs); equals cross-entropy minus the "
-        "target's own entropy.", "kl_divergence"),
+        "target's own entropy.",
+        "kl_divergence",
+    ),
 }
 
 

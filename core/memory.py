@@ -18,13 +18,13 @@ import weakref
 from core.runs import Run
 
 SERVER_SNAPSHOT_BUDGET = 512 * 2**20
-MIN_KEEP = 2 * 2**20                 # below this a run's copies are not worth thinning further
+MIN_KEEP = 2 * 2**20  # below this a run's copies are not worth thinning further
 
 
 class RunLedger:
     def __init__(self, budget_bytes: int = SERVER_SNAPSHOT_BUDGET) -> None:
         self.budget_bytes = budget_bytes
-        self._runs: list[weakref.ref] = []          # oldest first
+        self._runs: list[weakref.ref] = []  # oldest first
         self._lock = threading.Lock()
 
     def _live(self) -> list[Run]:
@@ -44,7 +44,7 @@ class RunLedger:
             progress = True
             while total > self.budget_bytes and progress:
                 progress = False
-                for run in runs:                         # oldest first, the newest last
+                for run in runs:  # oldest first, the newest last
                     snaps = run.history.snapshots if run.model is not None else None
                     if total <= self.budget_bytes or snaps is None or snaps.nbytes <= MIN_KEEP or len(snaps) <= 2:
                         continue

@@ -38,8 +38,9 @@ def worst_cell(matrix: np.ndarray) -> tuple[int, int]:
     return tuple(int(v) for v in np.unravel_index(off.argmax(), off.shape))
 
 
-def decision_grid(predict_proba: Callable[[np.ndarray], np.ndarray], X2: np.ndarray, resolution: int = 80,
-                  margin: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def decision_grid(
+    predict_proba: Callable[[np.ndarray], np.ndarray], X2: np.ndarray, resolution: int = 80, margin: float = 0.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Grid axes and P(class 1) over the 2-D input box around X2: (xs (r,), ys (r,), P (r, r)).
 
     `predict_proba` takes (n, 2) points in the same units as X2.

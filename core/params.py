@@ -18,8 +18,8 @@ class LayerCount:
     """One row of a Keras-style summary. `formula` shows the arithmetic with the numbers filled in."""
 
     name: str
-    kind: str                       # "Dense" | "Conv2D" | "MaxPooling2D" | "Flatten" | "Dropout"
-    output_shape: tuple[int, ...]   # without the batch axis
+    kind: str  # "Dense" | "Conv2D" | "MaxPooling2D" | "Flatten" | "Dropout"
+    output_shape: tuple[int, ...]  # without the batch axis
     params: int
     formula: str
 
@@ -69,8 +69,10 @@ def layer_counts(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_output
             raise InvalidSpecError(f"a CNN needs image input (height, width, channels), received shape {input_shape}.")
         h, w, c = input_shape
         k, p = spec.kernel_size, spec.pool_size
-        rows += [LayerCount(name, cls, tuple(input_shape), 0, "0 (training only)")
-                 for name, cls, _, _ in spec.augmentation.layer_calls()]
+        rows += [
+            LayerCount(name, cls, tuple(input_shape), 0, "0 (training only)")
+            for name, cls, _, _ in spec.augmentation.layer_calls()
+        ]
         for i, filters in enumerate(spec.conv_filters, 1):
             h, w = h - k + 1, w - k + 1
             if h < 1 or w < 1:
@@ -78,8 +80,15 @@ def layer_counts(spec: MLPSpec | CNNSpec, input_shape: tuple[int, ...], n_output
                     f"conv_{i}: a {k}x{k} kernel does not fit the {h + k - 1}x{w + k - 1} input left by the "
                     "layers before it. Use fewer conv layers or a smaller kernel."
                 )
-            rows.append(LayerCount(f"conv_{i}", "Conv2D", (h, w, filters), k * k * c * filters + filters,
-                                   f"{k} x {k} x {c} x {filters} + {filters}"))
+            rows.append(
+                LayerCount(
+                    f"conv_{i}",
+                    "Conv2D",
+                    (h, w, filters),
+                    k * k * c * filters + filters,
+                    f"{k} x {k} x {c} x {filters} + {filters}",
+                )
+            )
             c = filters
             if p > 1:
                 h, w = h // p, w // p
@@ -125,7 +134,9 @@ class Architecture:
 
 LESSON_ARCHITECTURES: dict[str, Architecture] = {
     "Fashion-MNIST MLP 300-100 (Keras lesson)": Architecture(MLPSpec((300, 100)), (784,), 10),
-    "MNIST convnet (Keras lesson)": Architecture(CNNSpec(conv_filters=(32, 64), dropout=0.2), (28, 28, 1), 10),   # Dropout(0.2)
+    "MNIST convnet (Keras lesson)": Architecture(
+        CNNSpec(conv_filters=(32, 64), dropout=0.2), (28, 28, 1), 10
+    ),  # Dropout(0.2)
     "digits MLP 16-16 (scikit-learn lesson)": Architecture(MLPSpec((16, 16)), (64,), 10),
     "iris logistic regression": Architecture(MLPSpec(()), (4,), 3),
     "CIFAR-10 convnet": Architecture(CNNSpec(conv_filters=(32, 64), dense_layers=(64,), dropout=0.5), (32, 32, 3), 10),

@@ -21,8 +21,8 @@ from core.models import MAX_PARAMS, BaseModel, History, build_model
 from core.models.base import EpochCallback
 
 RUNNING = "running"
-DEAD_SAMPLE = 500                # test inputs on which a finished run's dead units are counted
-ENDINGS = ("completed", "stopped", "early_stopping", "diverged")      # History.stop_reason, after training
+DEAD_SAMPLE = 500  # test inputs on which a finished run's dead units are counted
+ENDINGS = ("completed", "stopped", "early_stopping", "diverged")  # History.stop_reason, after training
 
 
 @dataclass(eq=False)
@@ -31,14 +31,16 @@ class Run:
 
     exp: Experiment
     model: BaseModel | None
-    task: str = ""                 # "classification" | "regression", from the model
-    params: int = 0                # trainable parameters, from the model
-    number: int = 0                # position in the session's run history (0: not in it)
-    status: str = RUNNING          # running, then one of ENDINGS
+    task: str = ""  # "classification" | "regression", from the model
+    params: int = 0  # trainable parameters, from the model
+    number: int = 0  # position in the session's run history (0: not in it)
+    status: str = RUNNING  # running, then one of ENDINGS
     message: str = ""
-    test_score: float = math.nan   # accuracy or R2 on the test set
-    dead_layers: tuple[str, ...] = ()   # hidden layers whose every unit is dead on the test inputs (see find_dead_layers)
-    _kept: History = field(default_factory=History, repr=False)     # the history once the model is released
+    test_score: float = math.nan  # accuracy or R2 on the test set
+    dead_layers: tuple[
+        str, ...
+    ] = ()  # hidden layers whose every unit is dead on the test inputs (see find_dead_layers)
+    _kept: History = field(default_factory=History, repr=False)  # the history once the model is released
 
     def __post_init__(self) -> None:
         if self.model is not None:
@@ -75,8 +77,11 @@ class Run:
         """How a page names the model it shows: settings, data, epochs and (when known) the test score."""
         score = ""
         if math.isfinite(self.test_score):
-            score = (f", test accuracy {self.test_score:.0%}" if self.metric == "accuracy"
-                     else f", test R2 {self.test_score:.3f}")
+            score = (
+                f", test accuracy {self.test_score:.0%}"
+                if self.metric == "accuracy"
+                else f", test R2 {self.test_score:.3f}"
+            )
         return f"{describe(self.exp)} on {data_name(self.exp)} ({len(self.epochs)} epochs{score})"
 
     @property
@@ -112,15 +117,25 @@ def find_dead_layers(run: Run, X) -> list[str]:
     if run.model is None or not run.epochs or run.status == "diverged":
         return []
     act = run.exp.spec.activation
-    return [name for name, z in run.model.layer_preactivations(X)
-            if name != "output" and activation_health(act, z).dead_units == 1.0]
+    return [
+        name
+        for name, z in run.model.layer_preactivations(X)
+        if name != "output" and activation_health(act, z).dead_units == 1.0
+    ]
 
 
 def start_run(exp: Experiment, data: PreparedData, max_params: int = MAX_PARAMS) -> Run:
     """A new run of `exp` on `data`, its model built but not trained. Raises InvalidSpecError for a network
     the backend cannot build or one over `max_params` parameters."""
-    model = build_model(exp.spec, exp.backend, input_shape=data.input_shape, n_outputs=data.n_outputs,
-                        task=data.task, seed=exp.config.seed, max_params=max_params)
+    model = build_model(
+        exp.spec,
+        exp.backend,
+        input_shape=data.input_shape,
+        n_outputs=data.n_outputs,
+        task=data.task,
+        seed=exp.config.seed,
+        max_params=max_params,
+    )
     return Run(exp, model)
 
 

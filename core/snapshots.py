@@ -17,8 +17,8 @@ import numpy as np
 
 from core.errors import InvalidSpecError
 
-LayerWeights = list[tuple[str, np.ndarray, np.ndarray]]     # [(layer name, kernel, bias)], as layer_weights()
-SNAPSHOT_BUDGET = 32 * 2**20    # bytes per run: 82 epochs of a 784-128-10 MLP (float32), 8 of a 1 M-parameter one
+LayerWeights = list[tuple[str, np.ndarray, np.ndarray]]  # [(layer name, kernel, bias)], as layer_weights()
+SNAPSHOT_BUDGET = 32 * 2**20  # bytes per run: 82 epochs of a 784-128-10 MLP (float32), 8 of a 1 M-parameter one
 PARTS = ("kernel", "bias")
 
 
@@ -29,8 +29,8 @@ class WeightSnapshots:
         if budget_bytes < 0:
             raise InvalidSpecError(f"budget_bytes must be 0 or more, received {budget_bytes}.")
         self.budget_bytes = budget_bytes
-        self.stride = 1                 # recorded epochs are 1, the multiples of stride, and the latest
-        self.epoch_bytes = 0            # size of one epoch's copy
+        self.stride = 1  # recorded epochs are 1, the multiples of stride, and the latest
+        self.epoch_bytes = 0  # size of one epoch's copy
         self._kept: dict[int, LayerWeights] = {}
         self._latest = 0
 
@@ -71,7 +71,7 @@ class WeightSnapshots:
             self._thin()
 
     def _thin(self) -> None:
-        if self.capacity < 2:           # not even the first and the latest fit: keep what the budget allows
+        if self.capacity < 2:  # not even the first and the latest fit: keep what the budget allows
             self._kept = {self._latest: self._kept[self._latest]} if self.capacity == 1 else {}
             return
         first = min(self._kept)
@@ -79,7 +79,7 @@ class WeightSnapshots:
         def on_grid(e: int) -> bool:
             return e in (first, self._latest) or e % self.stride == 0
 
-        self._kept = {e: w for e, w in self._kept.items() if on_grid(e)}     # the previous latest, if off the grid
+        self._kept = {e: w for e, w in self._kept.items() if on_grid(e)}  # the previous latest, if off the grid
         while len(self._kept) > self.capacity:
             self.stride *= 2
             self._kept = {e: w for e, w in self._kept.items() if on_grid(e)}

@@ -75,7 +75,9 @@ class _DictMixin:
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise InvalidSpecError(f"{cls.__name__} has no field(s) {', '.join(unknown)}; fields: {', '.join(sorted(names))}.")
+            raise InvalidSpecError(
+                f"{cls.__name__} has no field(s) {', '.join(unknown)}; fields: {', '.join(sorted(names))}."
+            )
         return cls(**{k: tuple(v) if k in cls.TUPLES else v for k, v in data.items()})
 
 
@@ -85,7 +87,7 @@ class MLPSpec(_DictMixin):
 
     hidden_layers: tuple[int, ...] = (16, 16)
     activation: str = "relu"
-    dropout: float = 0.0          # after each hidden layer; Keras only
+    dropout: float = 0.0  # after each hidden layer; Keras only
     TUPLES: ClassVar[tuple[str, ...]] = ("hidden_layers",)
     KIND: ClassVar[str] = "mlp"
 
@@ -105,7 +107,7 @@ class CNNSpec(_DictMixin):
     dense_layers: tuple[int, ...] = ()
     dropout: float = 0.2
     activation: str = "relu"
-    augmentation: Augmentation = field(default_factory=Augmentation)    # Keras preprocessing layers, training only
+    augmentation: Augmentation = field(default_factory=Augmentation)  # Keras preprocessing layers, training only
     TUPLES: ClassVar[tuple[str, ...]] = ("conv_filters", "dense_layers")
     KIND: ClassVar[str] = "cnn"
 

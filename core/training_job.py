@@ -34,9 +34,9 @@ GRID_RESOLUTION = 60
 class JobLimits:
     """What one student's run may cost the class server."""
 
-    max_params: int = 1_000_000            # parameters: beyond this a live demo is too slow to watch
-    max_sample_epochs: int = 3_000_000     # training samples x epochs (MNIST's 60,000 for 50 epochs)
-    max_seconds: float = 300.0             # wall time, then the run stops and keeps its model
+    max_params: int = 1_000_000  # parameters: beyond this a live demo is too slow to watch
+    max_sample_epochs: int = 3_000_000  # training samples x epochs (MNIST's 60,000 for 50 epochs)
+    max_seconds: float = 300.0  # wall time, then the run stops and keeps its model
 
 
 def stop_event_name(job_id: str) -> str:
@@ -51,8 +51,16 @@ def grid_message(run: Run, data: PreparedData) -> dict:
 class Reporter:
     """The per-epoch callback of a job: batches logs into messages, asks whether to stop, keeps the time limit."""
 
-    def __init__(self, job_id: str, run: Run, data: PreparedData, boundary: bool, limits: JobLimits,
-                 publish: Callable[[dict], None], stop_requested: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        run: Run,
+        data: PreparedData,
+        boundary: bool,
+        limits: JobLimits,
+        publish: Callable[[dict], None],
+        stop_requested: Callable[[], bool],
+    ) -> None:
         self.job_id, self.run, self.data, self.boundary, self.limits = job_id, run, data, boundary, limits
         self.publish, self.stop_requested = publish, stop_requested
         self.pending: list[dict] = []
@@ -92,8 +100,15 @@ def freeze(run: Run) -> Run:
     return run
 
 
-def train_reporting(job_id: str, exp: Experiment, data: PreparedData, limits: JobLimits, boundary: bool,
-                    publish: Callable[[dict], None], stop_requested: Callable[[], bool]) -> Run:
+def train_reporting(
+    job_id: str,
+    exp: Experiment,
+    data: PreparedData,
+    limits: JobLimits,
+    boundary: bool,
+    publish: Callable[[dict], None],
+    stop_requested: Callable[[], bool],
+) -> Run:
     """Build and train `exp` on `data`, publishing progress; the finished run (scored, frozen)."""
     from threadpoolctl import threadpool_limits
 
@@ -103,8 +118,10 @@ def train_reporting(job_id: str, exp: Experiment, data: PreparedData, limits: Jo
         train(run, data, on_epoch=reporter.epoch)
         reporter.flush()
     if reporter.timed_out:
-        run.message = (f"Stopped at the server's time limit ({limits.max_seconds:.0f} s) after epoch {len(run.epochs)}: "
-                       "the model as of that epoch is kept. Train fewer epochs or on fewer samples.")
+        run.message = (
+            f"Stopped at the server's time limit ({limits.max_seconds:.0f} s) after epoch {len(run.epochs)}: "
+            "the model as of that epoch is kept. Train fewer epochs or on fewer samples."
+        )
     return freeze(run)
 
 
@@ -126,6 +143,12 @@ def run_job(job_id: str, exp: Experiment, data: PreparedData, limits: JobLimits,
     from distributed import Event, get_worker
 
     worker, stop = get_worker(), Event(stop_event_name(job_id))
-    return train_reporting(job_id, exp, aligned(data), limits, boundary,
-                           publish=lambda message: worker.log_event(PROGRESS_TOPIC, message),
-                           stop_requested=stop.is_set)
+    return train_reporting(
+        job_id,
+        exp,
+        aligned(data),
+        limits,
+        boundary,
+        publish=lambda message: worker.log_event(PROGRESS_TOPIC, message),
+        stop_requested=stop.is_set,
+    )

@@ -36,13 +36,18 @@ def weight_stats(layers: LayerWeights) -> list[dict]:
     """One row per layer: shapes, parameter count, and mean / std / min / max of its kernel and of its bias."""
     rows = []
     for name, kernel, bias in layers:
-        row = {"layer": name, "type": layer_kind(kernel), "kernel shape": shape_text(kernel.shape),
-               "bias shape": shape_text(bias.shape),
-               "parameters": int(kernel.size + bias.size)}
+        row = {
+            "layer": name,
+            "type": layer_kind(kernel),
+            "kernel shape": shape_text(kernel.shape),
+            "bias shape": shape_text(bias.shape),
+            "parameters": int(kernel.size + bias.size),
+        }
         for part, a in (("kernel", kernel), ("bias", bias)):
-            a = a.astype(np.float64)       # float32 sums of 100 k values lose digits the table shows
-            row.update({f"{part} mean": a.mean(), f"{part} std": a.std(), f"{part} min": a.min(),
-                        f"{part} max": a.max()})
+            a = a.astype(np.float64)  # float32 sums of 100 k values lose digits the table shows
+            row.update(
+                {f"{part} mean": a.mean(), f"{part} std": a.std(), f"{part} min": a.min(), f"{part} max": a.max()}
+            )
         rows.append(row)
     return rows
 
@@ -72,10 +77,19 @@ def first_dense(layers: LayerWeights) -> tuple[str, np.ndarray, np.ndarray] | No
     return layers[0] if layers and layers[0][1].ndim == 2 else None
 
 
-KERAS_NAMES = {"Dense": "dense", "Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Flatten": "flatten",
-               "Dropout": "dropout", "RandomFlip": "random_flip", "RandomRotation": "random_rotation",
-               "RandomTranslation": "random_translation", "RandomZoom": "random_zoom",
-               "RandomContrast": "random_contrast", "GaussianNoise": "gaussian_noise"}
+KERAS_NAMES = {
+    "Dense": "dense",
+    "Conv2D": "conv2d",
+    "MaxPooling2D": "max_pooling2d",
+    "Flatten": "flatten",
+    "Dropout": "dropout",
+    "RandomFlip": "random_flip",
+    "RandomRotation": "random_rotation",
+    "RandomTranslation": "random_translation",
+    "RandomZoom": "random_zoom",
+    "RandomContrast": "random_contrast",
+    "GaussianNoise": "gaussian_noise",
+}
 
 
 def layer_addresses(rows, backend: str) -> list[dict]:
@@ -89,11 +103,20 @@ def layer_addresses(rows, backend: str) -> list[dict]:
         n = counters.get(base, 0)
         counters[base] = n + 1
         if backend == "sklearn":
-            read = f"model.coefs_[{dense_seen}], model.intercepts_[{dense_seen}]" if row.kind == "Dense" else "no weights"
+            read = (
+                f"model.coefs_[{dense_seen}], model.intercepts_[{dense_seen}]" if row.kind == "Dense" else "no weights"
+            )
         else:
             read = f"model.layers[{i}].get_weights()" if row.params else "no weights"
         dense_seen += row.kind == "Dense"
-        out.append({"model.layers[i]": i, "name in NN Lab": row.name, "read it with": read,
-                    "name in a plain Keras script": base if n == 0 else f"{base}_{n}", "type": row.kind,
-                    "parameters": row.params})
+        out.append(
+            {
+                "model.layers[i]": i,
+                "name in NN Lab": row.name,
+                "read it with": read,
+                "name in a plain Keras script": base if n == 0 else f"{base}_{n}",
+                "type": row.kind,
+                "parameters": row.params,
+            }
+        )
     return out

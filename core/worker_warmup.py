@@ -17,7 +17,7 @@ import sklearn.neural_network  # noqa: F401
 import core.models.sklearn_backend  # noqa: F401
 import core.training_job  # noqa: F401
 
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3          # glibc's mallopt parameters (malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 
 
 def reuse_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 256 << 20) -> bool:

@@ -15,7 +15,7 @@ from app.widgets import show_error
 from core.activations import SKLEARN_ACTIVATIONS, activation_health, get_activation
 from core.errors import NNLabError
 
-SAMPLE = 500         # test inputs whose pre-activations are drawn
+SAMPLE = 500  # test inputs whose pre-activations are drawn
 
 st.title("Activation functions")
 st.caption("A unit computes a = f(z). Backpropagation multiplies by f'(z): where f' is near 0, learning stalls.")
@@ -41,10 +41,16 @@ run = current_run()
 quick = st.container() if run is None else st.expander("Train a different quick model", icon=":material/bolt:")
 with quick:
     if run is None:
-        st.markdown("Train a network on the Training page, or a quick one here, to see where its hidden units' "
-                    "inputs z really fall.")
-    pick = st.selectbox("Hidden-layer activation", list(SKLEARN_ACTIVATIONS), key="act_quick",
-                        format_func=lambda n: get_activation(n).title)
+        st.markdown(
+            "Train a network on the Training page, or a quick one here, to see where its hidden units' "
+            "inputs z really fall."
+        )
+    pick = st.selectbox(
+        "Hidden-layer activation",
+        list(SKLEARN_ACTIVATIONS),
+        key="act_quick",
+        format_func=lambda n: get_activation(n).title,
+    )
     if st.button("Train a quick model (about a second)", icon=":material/bolt:", key="act_train"):
         try:
             quick_run(pick)
@@ -56,8 +62,10 @@ if run is not None:
     sample = prepared_or_stop(run.exp).X_test[:SAMPLE]
     layers = [(n, zs) for n, zs in run.model.layer_preactivations(sample) if n != "output"]
     if not layers:
-        st.info("This model has no hidden Dense layer, so there are no hidden units' inputs z to show here. "
-                "Train an MLP with at least one hidden layer.")
+        st.info(
+            "This model has no hidden Dense layer, so there are no hidden units' inputs z to show here. "
+            "Train an MLP with at least one hidden layer."
+        )
     else:
         layer = st.selectbox("Hidden layer", [n for n, _ in layers], key="act_layer")
         values = dict(layers)[layer]
@@ -66,14 +74,30 @@ if run is not None:
         with_histogram(fig, values.ravel(), f"z in {layer} ({get_activation(act_name).title})")
         c = st.columns(3)
         c[0].metric("Units", values.shape[1])
-        c[1].metric("Inputs where f'(z) is almost 0", f"{health.saturated:.0%}",
-                    help="Share of z values where f'(z) is below 5% of its peak (saturated, or ReLU's flat side): "
-                         "little gradient flows back through them.")
+        c[1].metric(
+            "Inputs where f'(z) is almost 0",
+            f"{health.saturated:.0%}",
+            help="Share of z values where f'(z) is below 5% of its peak (saturated, or ReLU's flat side): "
+            "little gradient flows back through them.",
+        )
         c[2].metric("Dead units", f"{health.dead_units:.0%}", help="Units whose f'(z) is 0 for every sample shown.")
 with chart:
     st.plotly_chart(fig, key="act_chart")
 
 st.subheader("Properties")
-st.dataframe([{"function": a.title, "output range": a.output_range, "zero-centred": "yes" if a.zero_centred else "no",
-               "saturates": a.saturates, "dead region": a.dead_region, "f'(0)": round(a.derivative_at_zero(), 4),
-               "used for": a.used_for} for a in acts], hide_index=True, width="stretch")
+st.dataframe(
+    [
+        {
+            "function": a.title,
+            "output range": a.output_range,
+            "zero-centred": "yes" if a.zero_centred else "no",
+            "saturates": a.saturates,
+            "dead region": a.dead_region,
+            "f'(0)": round(a.derivative_at_zero(), 4),
+            "used for": a.used_for,
+        }
+        for a in acts
+    ],
+    hide_index=True,
+    width="stretch",
+)

@@ -13,9 +13,11 @@ from app.settings import warn_rejected
 from app.training.views import results
 
 st.title("CNN lab")
-st.caption("A convolutional network slides small filters over the image. Build one in the sidebar, train it, then "
-           "look at what each filter sees.")
-live = st.container(key="cnn_live")        # training draws here; a click on Train scrolls it into view
+st.caption(
+    "A convolutional network slides small filters over the image. Build one in the sidebar, train it, then "
+    "look at what each filter sees."
+)
+live = st.container(key="cnn_live")  # training draws here; a click on Train scrolls it into view
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
@@ -27,8 +29,13 @@ if exp is None:
 
 data = prepared_or_stop(exp)
 mlp = view.summary(exp, data)
-go, compare = train_buttons("cnn", mlp is not None, "cnn_go_mlp", "Train the MLP of similar size",
-                            "scikit-learn, same data and settings: compare them under Compare runs.")
+go, compare = train_buttons(
+    "cnn",
+    mlp is not None,
+    "cnn_go_mlp",
+    "Train the MLP of similar size",
+    "scikit-learn, same data and settings: compare them under Compare runs.",
+)
 if go or compare:
     start_training([(exp, "cnn") if go else (mlp, "cnn_mlp")], data, origin="cnn")
     bring_into_view(live, "cnn_live")
@@ -39,8 +46,15 @@ view.augmentation(exp, data)
 
 run = page_run("cnn")
 if run is not None and run.finished:
-    results(run, prepared_or_stop(run.exp), {"Filters": view.filters, "Feature maps": maps.maps_tab,
-                                     "Step by step": maps.step_tab}, key="cnn_tab")
+    results(
+        run,
+        prepared_or_stop(run.exp),
+        {"Filters": view.filters, "Feature maps": maps.maps_tab, "Step by step": maps.step_tab},
+        key="cnn_tab",
+    )
 elif run is None:
-    st.info("Train the network to look inside it: its filters, the feature maps of any image (or one you draw), "
-            "and one convolution worked out with its numbers.", icon=":material/school:")
+    st.info(
+        "Train the network to look inside it: its filters, the feature maps of any image (or one you draw), "
+        "and one convolution worked out with its numbers.",
+        icon=":material/school:",
+    )

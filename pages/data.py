@@ -5,7 +5,7 @@ import streamlit as st
 from app.data import views as view
 from app.data.schema import VIEWS, view_skips
 from app.settings import warn_rejected
-from app.widgets import data_schema, dataset_picker, data_skips
+from app.widgets import data_schema, data_skips, dataset_picker
 
 st.title("Data")
 st.caption("What does the network actually see? Shapes, classes, pixels, and the train/test split.")
@@ -32,7 +32,7 @@ if ds.task == "classification":
 views["Train/test split"] = view.split
 
 # Lazy tabs: only the open one runs, so a click redraws one section, not all of them.
-if st.session_state[VIEWS["tab"].key] not in views:          # a view this data does not have: its first
+if st.session_state[VIEWS["tab"].key] not in views:  # a view this data does not have: its first
     st.session_state[VIEWS["tab"].key] = next(iter(views))
 for render, tab in zip(views.values(), st.tabs(list(views), key=VIEWS["tab"].key, on_change="rerun")):
     if tab.open:

@@ -6,8 +6,10 @@ from app.navigation import PAGES
 from core.datasets import dataset_info, is_available, list_datasets
 
 st.title("NN Lab")
-st.markdown("Explore neural networks without writing code: every page is a lesson with sliders. "
-            "Start with the data, then follow the map.")
+st.markdown(
+    "Explore neural networks without writing code: every page is a lesson with sliders. "
+    "Start with the data, then follow the map."
+)
 
 st.subheader("Lesson map")
 for page in PAGES:
@@ -23,6 +25,8 @@ rows = ["| Dataset | What | Kind | Offline now |", "| --- | --- | --- | --- |"]
 for name in list_datasets():
     info = dataset_info(name)
     ready = info.bundled or is_available(name)
-    rows.append(f"| {info.title} | {info.summary} | {KINDS[info.kind]} | "
-                f"{'yes' if ready else 'no (see the README: adding files)'} |")
+    rows.append(
+        f"| {info.title} | {info.summary} | {KINDS[info.kind]} | "
+        f"{'yes' if ready else 'no (see the README: adding files)'} |"
+    )
 st.markdown("\n".join(rows))

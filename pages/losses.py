@@ -16,10 +16,14 @@ warn_rejected(LOSS.load("loss_url_loaded"))
 name = w.selectbox(LOSS["loss"])
 axis = get_loss(name).axis
 same_axis = tuple(n for n in LOSSES if get_loss(n).axis == axis and n != name)
-if any(n not in same_axis for n in st.session_state.get("loss_compare", ())):      # another axis: start afresh
+if any(n not in same_axis for n in st.session_state.get("loss_compare", ())):  # another axis: start afresh
     st.session_state["loss_compare"] = [n for n in st.session_state["loss_compare"] if n in same_axis]
-others = w.multiselect(LOSS["compare"], options=list(same_axis), disabled=not same_axis,
-                       placeholder="Losses drawn on the same axis" if same_axis else "none")
+others = w.multiselect(
+    LOSS["compare"],
+    options=list(same_axis),
+    disabled=not same_axis,
+    placeholder="Losses drawn on the same axis" if same_axis else "none",
+)
 names = [name, *others]
 used = {"loss", "compare"} | ({"delta"} if "huber" in names else set())
 delta = w.slider(LOSS["delta"]) if "huber" in names else 1.0
@@ -39,17 +43,22 @@ else:
 
 chosen = [get_loss(n, delta=delta) if n == "huber" else get_loss(n) for n in names]
 curves = [(loss.title, *loss_curve(loss, target, x)) for loss in chosen]
-st.plotly_chart(function_and_derivative(x, curves, titles=("loss", "gradient dL/d(prediction)"), x_title=x_title),
-                key="loss_chart")
+st.plotly_chart(
+    function_and_derivative(x, curves, titles=("loss", "gradient dL/d(prediction)"), x_title=x_title), key="loss_chart"
+)
 st.dataframe([{"loss": loss.title, "when to use it": loss.note} for loss in chosen], hide_index=True, width="stretch")
 
 if get_loss(name).task == "regression":
     st.subheader("Outliers: the best single prediction for some targets")
     outlier, used = w.slider(LOSS["outlier"]), used | {"outlier"}
     data = np.array([1.0, 1.5, 2.0, 2.2, 2.5, 3.0, outlier])
-    fits = [(loss.title, best_constant(loss, data)) for loss in
-            (get_loss("mse"), get_loss("mae"), get_loss("huber", delta=delta))]
+    fits = [
+        (loss.title, best_constant(loss, data))
+        for loss in (get_loss("mse"), get_loss("mae"), get_loss("huber", delta=delta))
+    ]
     st.plotly_chart(best_constants(data, fits), key="loss_outliers")
-    st.caption("Minimising MSE gives the mean, which the outlier drags along; MAE gives the median, which "
-               "ignores it; Huber sits in between, set by delta.")
+    st.caption(
+        "Minimising MSE gives the mean, which the outlier drags along; MAE gives the median, which "
+        "ignores it; Huber sits in between, set by delta."
+    )
 LOSS.sync(skip=set(LOSS.settings) - used)

@@ -8,6 +8,7 @@ st.title("Teacher")
 st.caption("Who is here, what is training and what waits in line. Your own trainings go first.")
 
 if teacher.sign_in():
+
     @st.fragment(run_every=2.0)
     def overview() -> None:
         teacher.machine()

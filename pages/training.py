@@ -16,7 +16,7 @@ from core.models import BACKENDS
 
 st.title("Training")
 st.caption("Choose the data and the network in the sidebar, press Train, and watch the loss fall.")
-live = st.container(key="train_live")      # training draws here; a click on Train scrolls it into view
+live = st.container(key="train_live")  # training draws here; a click on Train scrolls it into view
 
 page = schema.schema()
 warn_rejected(page.load(schema.URL_LOADED))
@@ -28,13 +28,22 @@ if exp is None:
 
 data = prepared_or_stop(exp)
 fits = view.architecture(exp, data)
-go, both = train_buttons("train", fits, "train_both", "Train with both backends",
-                         "The same network with scikit-learn, then with Keras: compare them under Compare runs.")
+go, both = train_buttons(
+    "train",
+    fits,
+    "train_both",
+    "Train with both backends",
+    "The same network with scikit-learn, then with Keras: compare them under Compare runs.",
+)
 if go or both:
-    start_training([(replace(exp, backend=b), "training") for b in (BACKENDS if both else (exp.backend,))], data,
-                   boundary=data.kind == "toy2d", origin="training")
+    start_training(
+        [(replace(exp, backend=b), "training") for b in (BACKENDS if both else (exp.backend,))],
+        data,
+        boundary=data.kind == "toy2d",
+        origin="training",
+    )
     bring_into_view(live, "train_live")
-follow_training(live, "training")            # place in line, then live curves: redrawn while the page stays usable
+follow_training(live, "training")  # place in line, then live curves: redrawn while the page stays usable
 if error := training_error():
     st.error(plain(error), icon=":material/error:")
 

@@ -5,15 +5,17 @@ import streamlit as st
 
 from app.inside import recorded_weights
 from app.session import current_run
-from app.weights import views as view
 from app.settings import warn_rejected
+from app.weights import views as view
 from app.weights.counting import counting_section
 from app.weights.schema import WEIGHTS, link_skips
 from core.weights import first_dense
 
 st.title("Weights and parameters")
-st.caption("What a network learned is its weights: a kernel (one weight per connection) and a bias (one per unit) "
-           "in every layer.")
+st.caption(
+    "What a network learned is its weights: a kernel (one weight per connection) and a bias (one per unit) "
+    "in every layer."
+)
 
 warn_rejected(WEIGHTS.load("weights_url_loaded"))
 run = current_run()
@@ -26,8 +28,11 @@ if layers is None:
     st.stop()
 shape = run.model.input_shape
 has_conv = any(W.ndim == 4 for _, W, _ in layers)
-sections = {"Layers": lambda: view.layers_section(layers), "Layers in code": lambda: view.addresses_section(run, layers),
-            "Kernels": lambda: view.kernels_section(layers, shape)}
+sections = {
+    "Layers": lambda: view.layers_section(layers),
+    "Layers in code": lambda: view.addresses_section(run, layers),
+    "Kernels": lambda: view.kernels_section(layers, shape),
+}
 if has_conv or (first_dense(layers) is not None and len(shape) == 3):
     sections["Conv kernels" if has_conv else "First-layer units"] = lambda: view.filters_section(layers, shape)
 if not has_conv:
@@ -36,7 +41,7 @@ sections["Parameter trace"] = lambda: view.trace_section(run)
 sections["Counting parameters"] = counting_section
 
 if st.session_state.get("weights_tab") not in sections:
-    st.session_state["weights_tab"] = next(iter(sections))     # a view this model does not have: the first
+    st.session_state["weights_tab"] = next(iter(sections))  # a view this model does not have: the first
 tabs = st.tabs(list(sections), key="weights_tab", on_change="rerun")
 for tab, section in zip(tabs, sections.values()):
     if tab.open:

@@ -29,7 +29,9 @@ def screenshot(page, name: str) -> Path:
 
 
 def assert_no_exception(page) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
+        "[data-testid='stException']"
+    ).first.inner_text()
 
 
 NO_STOP = "() => !Array.from(document.querySelectorAll('button')).some(b => b.innerText.trim().endsWith('Stop'))"

@@ -20,8 +20,12 @@ def idx_bytes(array: np.ndarray, compress: bool = False) -> bytes:
 def cifar_batch_bytes(images: np.ndarray, labels) -> bytes:
     """A CIFAR-10 "python version" batch: a pickled dict with b'data' (n, 3072) channel-major and b'labels'."""
     data = np.asarray(images, dtype=np.uint8).transpose(0, 3, 1, 2).reshape(len(images), -1)
-    batch = {b"batch_label": b"testing batch", b"labels": list(map(int, labels)), b"data": data,
-             b"filenames": [f"img_{i}.png".encode() for i in range(len(images))]}
+    batch = {
+        b"batch_label": b"testing batch",
+        b"labels": list(map(int, labels)),
+        b"data": data,
+        b"filenames": [f"img_{i}.png".encode() for i in range(len(images))],
+    }
     return pickle.dumps(batch, protocol=2)
 
 
@@ -41,14 +45,19 @@ def write_mnist_files(folder, n: int = 30, test: int = 10, compress: bool = True
     folder.mkdir(parents=True, exist_ok=True)
     X, y = fake_images(n + test)
     ext = ".gz" if compress else ""
-    for stem, arr in (("train-images-idx3-ubyte", X[:n]), ("train-labels-idx1-ubyte", y[:n]),
-                      ("t10k-images-idx3-ubyte", X[n:]), ("t10k-labels-idx1-ubyte", y[n:])):
+    for stem, arr in (
+        ("train-images-idx3-ubyte", X[:n]),
+        ("train-labels-idx1-ubyte", y[:n]),
+        ("t10k-images-idx3-ubyte", X[n:]),
+        ("t10k-labels-idx1-ubyte", y[n:]),
+    ):
         (folder / f"{stem}{ext}").write_bytes(idx_bytes(arr, compress))
     return X[:n], y[:n]
 
 
-def image_zip_bytes(per_class: int = 12, size: int = 20, colour: bool = True, seed: int = 0,
-                    classes=("circle", "square")) -> bytes:
+def image_zip_bytes(
+    per_class: int = 12, size: int = 20, colour: bool = True, seed: int = 0, classes=("circle", "square")
+) -> bytes:
     """A zip of PNG images in folders named by class (Keras's image_dataset_from_directory layout) under one
     top folder: bright discs on dark for the first class, bright squares for the second."""
     import zipfile
@@ -63,8 +72,11 @@ def image_zip_bytes(per_class: int = 12, size: int = 20, colour: bool = True, se
             for i in range(per_class):
                 c = rng.integers(size // 3, 2 * size // 3, 2)
                 r = size // 4
-                shape = ((yy - c[0]) ** 2 + (xx - c[1]) ** 2 < r * r) if k == 0 else \
-                    ((abs(yy - c[0]) < r) & (abs(xx - c[1]) < r))
+                shape = (
+                    ((yy - c[0]) ** 2 + (xx - c[1]) ** 2 < r * r)
+                    if k == 0
+                    else ((abs(yy - c[0]) < r) & (abs(xx - c[1]) < r))
+                )
                 grey = (shape * 200 + rng.integers(0, 40, (size, size))).astype(np.uint8)
                 img = Image.fromarray(np.stack([grey, grey // 2, 255 - grey], -1) if colour else grey)
                 png = io.BytesIO()

@@ -28,7 +28,7 @@ def link(page) -> dict:
 def slide(page, label: str, key: str, times: int) -> None:
     """Move the slider labelled `label` with the keyboard, as a student can."""
     thumb = page.get_by_test_id("stSlider").filter(has=page.get_by_text(label, exact=True)).get_by_role("slider").first
-    for _ in range(times):                      # one step a run: a key pressed during a rerun may be lost
+    for _ in range(times):  # one step a run: a key pressed during a rerun may be lost
         thumb.focus()
         thumb.press(key)
         wait_idle(page)

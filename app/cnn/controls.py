@@ -26,14 +26,23 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     data = data_section(page, "Images")
     ds = data.picked.dataset
     if ds is not None and ds.kind != "image":
-        st.error(f"{plain(ds.source)} holds a table, not images: a convnet needs images (h x w x channels). Upload "
-                 "images (a zip of class folders, IDX, CIFAR batches or an .npz of images), or use the Training page.",
-                 icon=":material/image_not_supported:")
+        st.error(
+            f"{plain(ds.source)} holds a table, not images: a convnet needs images (h x w x channels). Upload "
+            "images (a zip of class folders, IDX, CIFAR batches or an .npz of images), or use the Training page.",
+            icon=":material/image_not_supported:",
+        )
         data = data._replace(picked=data.picked._replace(dataset=None))
 
     st.header("Network")
-    st.selectbox("Start from a lesson's network", list(PRESETS), index=None, key=PRESET_KEY,
-                 placeholder="Choose a preset, or set the layers below", on_change=_apply_preset, args=(page,))
+    st.selectbox(
+        "Start from a lesson's network",
+        list(PRESETS),
+        index=None,
+        key=PRESET_KEY,
+        placeholder="Choose a preset, or set the layers below",
+        on_change=_apply_preset,
+        args=(page,),
+    )
     blocks = w.slider(page["blocks"])
     for i in range(1, blocks + 1):
         w.slider(page[f"f{i}"])

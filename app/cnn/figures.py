@@ -11,7 +11,7 @@ from app.figures.images import mosaic, png_image
 from app.figures.style import BLUE, DIVERGING, GREEN, LABEL, ORANGE, RED, tidy
 from app.messages import plain_figure
 
-TITLED = 16          # grids of up to this many maps name each map (more would crowd the figure)
+TITLED = 16  # grids of up to this many maps name each map (more would crowd the figure)
 
 
 def map_grid(maps: np.ndarray, columns: int | None = None, width: int = 760) -> go.Figure:
@@ -25,14 +25,32 @@ def map_grid(maps: np.ndarray, columns: int | None = None, width: int = 760) -> 
     low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
     signed = low < 0
     limit = max(abs(low), abs(high)) or 1.0
-    fig = go.Figure(go.Heatmap(z=grid, zmin=-limit if signed else 0.0, zmax=limit if signed else (high or 1.0),
-                               colorscale=DIVERGING if signed else "Viridis", hoverongaps=False,
-                               colorbar=dict(title="value", thickness=12), customdata=number,
-                               hovertemplate="filter %{customdata:.0f}: %{z:.3f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid,
+            zmin=-limit if signed else 0.0,
+            zmax=limit if signed else (high or 1.0),
+            colorscale=DIVERGING if signed else "Viridis",
+            hoverongaps=False,
+            colorbar=dict(title="value", thickness=12),
+            customdata=number,
+            hovertemplate="filter %{customdata:.0f}: %{z:.3f}<extra></extra>",
+        )
+    )
     if c <= TITLED:
-        fig.update_layout(annotations=[dict(x=pad + (i % cols) * (w + pad) + (w - 1) / 2, y=pad + (i // cols) * (h + pad) - 0.5,
-                                            text=str(i), showarrow=False, yanchor="bottom", font=dict(size=11, color=LABEL))
-                                       for i in range(c)])
+        fig.update_layout(
+            annotations=[
+                dict(
+                    x=pad + (i % cols) * (w + pad) + (w - 1) / 2,
+                    y=pad + (i // cols) * (h + pad) - 0.5,
+                    text=str(i),
+                    showarrow=False,
+                    yanchor="bottom",
+                    font=dict(size=11, color=LABEL),
+                )
+                for i in range(c)
+            ]
+        )
     fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     fig.update_xaxes(visible=False, constrain="domain")
     cell = width / grid.shape[1]
@@ -46,12 +64,21 @@ def input_image(x: np.ndarray, title: str = "") -> go.Figure:
     return tidy(fig, 240, title=title or None, legend=False).update_layout(margin=dict(l=0, r=0, b=0))
 
 
-def bars(values: np.ndarray, names: list[str], title: str, highlight: int | None = None, percent: bool = False) -> go.Figure:
+def bars(
+    values: np.ndarray, names: list[str], title: str, highlight: int | None = None, percent: bool = False
+) -> go.Figure:
     """One bar per unit or class (dense activations, class probabilities); `highlight` in orange."""
     colors = [ORANGE if i == highlight else BLUE for i in range(len(values))]
-    fig = go.Figure(go.Bar(x=[plain_figure(n) for n in names], y=values, marker_color=colors,
-                           text=[f"{v:.0%}" if percent else f"{v:.2f}" for v in values], textposition="outside",
-                           cliponaxis=False))
+    fig = go.Figure(
+        go.Bar(
+            x=[plain_figure(n) for n in names],
+            y=values,
+            marker_color=colors,
+            text=[f"{v:.0%}" if percent else f"{v:.2f}" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
     fig.update_xaxes(type="category", title=title)
     fig.update_yaxes(range=[0, 1.1] if percent else None, tickformat=".0%" if percent else None)
     return tidy(fig, 280, legend=False)
@@ -62,9 +89,23 @@ def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go
     fig = make_subplots(1, 3, subplot_titles=("input patch", "kernel", "patch × kernel"), horizontal_spacing=0.06)
     for col, (z, scale) in enumerate(((patch, "Greys"), (kernel, DIVERGING), (products, DIVERGING)), 1):
         limit = float(np.abs(z).max()) or 1.0
-        fig.add_trace(go.Heatmap(z=z, text=np.round(z, 3), texttemplate="%{text}", textfont=dict(size=14),
-                                 colorscale=scale, zmin=0 if scale == "Greys" else -limit, zmax=limit, showscale=False,
-                                 xgap=2, ygap=2, hovertemplate="%{z:.4f}<extra></extra>"), 1, col)
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                text=np.round(z, 3),
+                texttemplate="%{text}",
+                textfont=dict(size=14),
+                colorscale=scale,
+                zmin=0 if scale == "Greys" else -limit,
+                zmax=limit,
+                showscale=False,
+                xgap=2,
+                ygap=2,
+                hovertemplate="%{z:.4f}<extra></extra>",
+            ),
+            1,
+            col,
+        )
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{col if col > 1 else ''}", visible=False, row=1, col=col)
         fig.update_xaxes(visible=False, row=1, col=col)
     return tidy(fig, 320, legend=False)
@@ -72,8 +113,18 @@ def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go
 
 def pool_window(window: np.ndarray, where: tuple[int, int]) -> go.Figure:
     """A pooling window with its values; the max outlined."""
-    fig = go.Figure(go.Heatmap(z=window, text=np.round(window, 3), texttemplate="%{text}", textfont=dict(size=16),
-                               colorscale="Viridis", showscale=False, xgap=2, ygap=2))
+    fig = go.Figure(
+        go.Heatmap(
+            z=window,
+            text=np.round(window, 3),
+            texttemplate="%{text}",
+            textfont=dict(size=16),
+            colorscale="Viridis",
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
     r, c = where
     fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line=dict(color=RED, width=4))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False).update_xaxes(visible=False)
@@ -82,7 +133,15 @@ def pool_window(window: np.ndarray, where: tuple[int, int]) -> go.Figure:
 
 def size_comparison(cnn: int, mlp: int, mlp_label: str) -> go.Figure:
     """The convnet's parameters beside the MLP of similar size."""
-    fig = go.Figure(go.Bar(x=["this convnet", mlp_label], y=[cnn, mlp], marker_color=[GREEN, BLUE],
-                           text=[f"{cnn:,}", f"{mlp:,}"], textposition="outside", cliponaxis=False))
+    fig = go.Figure(
+        go.Bar(
+            x=["this convnet", mlp_label],
+            y=[cnn, mlp],
+            marker_color=[GREEN, BLUE],
+            text=[f"{cnn:,}", f"{mlp:,}"],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
     fig.update_yaxes(title="parameters", range=[0, max(cnn, mlp) * 1.2], tickformat=",")
     return tidy(fig, 260, legend=False)

@@ -17,9 +17,9 @@ from core.experiment import PreparedData
 from core.runs import Run
 
 SOURCES = ("A test image", "A training image", "A mistake", "Draw one", "A photo")
-MISTAKES_FROM = 2000         # test images searched for mistakes
+MISTAKES_FROM = 2000  # test images searched for mistakes
 MISTAKES_KEY = "cnn_mistakes"
-CANVAS = 224                 # pixels a side
+CANVAS = 224  # pixels a side
 
 
 def _maps(run: Run, layers, x: np.ndarray) -> list[FeatureMap]:
@@ -29,14 +29,24 @@ def _maps(run: Run, layers, x: np.ndarray) -> list[FeatureMap]:
 def _canvas(data: PreparedData) -> np.ndarray | None:
     from streamlit_drawable_canvas import st_canvas
 
-    result = st_canvas(stroke_width=CANVAS // 12, stroke_color="#ffffff", background_color="#000000",
-                       height=CANVAS, width=CANVAS, drawing_mode="freedraw", key="cnn_canvas", return_image_data=True)
+    result = st_canvas(
+        stroke_width=CANVAS // 12,
+        stroke_color="#ffffff",
+        background_color="#000000",
+        height=CANVAS,
+        width=CANVAS,
+        drawing_mode="freedraw",
+        key="cnn_canvas",
+        return_image_data=True,
+    )
     drawn = None
     if result.image_data is not None:
         drawn = drawing_to_input(result.image_data, data.input_shape, ink_fraction(data.X_train))
     if drawn is None:
-        st.caption("Draw with the mouse (light on dark, like the dataset's digits): every stroke updates the maps. "
-                   "The drawing is cropped, scaled and centred the way the dataset's images are.")
+        st.caption(
+            "Draw with the mouse (light on dark, like the dataset's digits): every stroke updates the maps. "
+            "The drawing is cropped, scaled and centred the way the dataset's images are."
+        )
     return drawn
 
 
@@ -67,7 +77,7 @@ def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str]
     if source == "A test image":
         i = st.number_input("Test image", 0, len(data.X_test) - 1, 0, key="cnn_pick_any")
         return data.X_test[i], f"test image #{i}"
-    if source == "A training image":                                  # X_train[0], as the lessons index it
+    if source == "A training image":  # X_train[0], as the lessons index it
         i = st.number_input("Training image (X_train[i])", 0, len(data.X_train) - 1, 0, key="cnn_pick_train")
         label = f": {names[int(data.y_train[i])]}" if data.task == "classification" else ""
         return data.X_train[i], f"X_train[{i}]{label}"
@@ -77,9 +87,12 @@ def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str]
         if data.task != "classification" or not len(wrong):
             st.info("No mistakes among the test images at this epoch: pick another epoch or another image.")
             return None
-        i = st.selectbox(f"{len(wrong)} mistakes, the most confident first", wrong, key="cnn_mistake",
-                         format_func=lambda i: f"#{i}: a {names[y[i]]} taken for a {names[p[i].argmax()]} "
-                                               f"({p[i].max():.0%})")
+        i = st.selectbox(
+            f"{len(wrong)} mistakes, the most confident first",
+            wrong,
+            key="cnn_mistake",
+            format_func=lambda i: f"#{i}: a {names[y[i]]} taken for a {names[p[i].argmax()]} ({p[i].max():.0%})",
+        )
         return X[i], f"test image #{i}: {names[y[i]]}"
     if source == "Draw one":
         drawn = _canvas(data)
@@ -88,7 +101,9 @@ def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str]
     if photo is None:
         return None
     try:
-        return photo_to_input(photo.getvalue(), data.input_shape), f"your photo, as {'x'.join(map(str, data.input_shape))}"
+        return photo_to_input(
+            photo.getvalue(), data.input_shape
+        ), f"your photo, as {'x'.join(map(str, data.input_shape))}"
     except NNLabError as exc:
         show_error(exc)
         return None
@@ -107,20 +122,24 @@ def maps_tab(run: Run, data: PreparedData) -> None:
     if run.task == "classification":
         p = probabilities(out)
         names = [str(c) for c in data.class_names]
-        right.plotly_chart(fig.bars(p, names, "predicted probability of each class", int(p.argmax()), percent=True),
-                           key="cnn_proba")
+        right.plotly_chart(
+            fig.bars(p, names, "predicted probability of each class", int(p.argmax()), percent=True), key="cnn_proba"
+        )
         right.markdown(f"Prediction: **{names[int(p.argmax())]}** ({p.max():.0%})")
     else:
         right.metric("Prediction", f"{float(out[0]) * data.y_std + data.y_mean:.4g}")
     for m in maps[:-1]:
         if m.values.ndim == 3:
             h, w, c = m.values.shape
-            st.markdown(f"**{m.name}** ({m.kind}): {c} maps of {h} x {w}" +
-                        (", the max of each 2 x 2 window" if m.kind == "MaxPooling2D" else ", one per filter"))
+            st.markdown(
+                f"**{m.name}** ({m.kind}): {c} maps of {h} x {w}"
+                + (", the max of each 2 x 2 window" if m.kind == "MaxPooling2D" else ", one per filter")
+            )
             st.plotly_chart(fig.map_grid(m.values), key=f"cnn_map_{m.name}")
         else:
-            st.plotly_chart(fig.bars(m.values, [str(i) for i in range(len(m.values))], f"{m.name}: unit"),
-                            key=f"cnn_dense_{m.name}")
+            st.plotly_chart(
+                fig.bars(m.values, [str(i) for i in range(len(m.values))], f"{m.name}: unit"), key=f"cnn_dense_{m.name}"
+            )
 
 
 def step_tab(run: Run, data: PreparedData) -> None:
@@ -133,16 +152,20 @@ def step_tab(run: Run, data: PreparedData) -> None:
     m = maps[name]
     h, w, c = m.values.shape
     cols = st.columns(3)
-    ch = cols[0].number_input("Map (filter)" if m.kind == "Conv2D" else "Channel", 0, c - 1, 0, key=f"cnn_step_f_{name}")
+    ch = cols[0].number_input(
+        "Map (filter)" if m.kind == "Conv2D" else "Channel", 0, c - 1, 0, key=f"cnn_step_f_{name}"
+    )
     row = cols[1].number_input("Row", 0, h - 1, h // 2, key=f"cnn_step_r_{name}")
     col = cols[2].number_input("Column", 0, w - 1, w // 2, key=f"cnn_step_c_{name}")
     if m.kind == "MaxPooling2D":
         p = run.exp.spec.pool_size
         window, value, where = explain_pool(m.values_in, p, row, col, ch)
         st.plotly_chart(fig.pool_window(window, where), key="cnn_pool_window")
-        st.markdown(f"The {p} x {p} window at rows {row * p}-{row * p + p - 1}, columns {col * p}-{col * p + p - 1} of "
-                    f"the previous layer's map {ch}: its largest value **{value:.4f}** is the value at row {row}, column "
-                    f"{col} of {name}'s map {ch} ({m.values[row, col, ch]:.4f}).")
+        st.markdown(
+            f"The {p} x {p} window at rows {row * p}-{row * p + p - 1}, columns {col * p}-{col * p + p - 1} of "
+            f"the previous layer's map {ch}: its largest value **{value:.4f}** is the value at row {row}, column "
+            f"{col} of {name}'s map {ch} ({m.values[row, col, ch]:.4f})."
+        )
         return
     K, b = next((W, bias) for n, W, bias in layers if n == name)
     step = explain_conv(m.values_in, K, b, run.exp.spec.activation, row, col, ch)
@@ -150,11 +173,14 @@ def step_tab(run: Run, data: PreparedData) -> None:
     k_ch = 0
     if cin > 1:
         k_ch = st.segmented_control("Input channel shown", range(cin), default=0, key="cnn_step_in") or 0
-    st.plotly_chart(fig.conv_step(step.patch[..., k_ch], step.kernel[..., k_ch], step.products[..., k_ch]),
-                    key="cnn_conv_step")
+    st.plotly_chart(
+        fig.conv_step(step.patch[..., k_ch], step.kernel[..., k_ch], step.products[..., k_ch]), key="cnn_conv_step"
+    )
     per_channel = step.products.sum(axis=(0, 1))
     sums = " + ".join(f"{v:.4f}" for v in per_channel[:8]) + (" + ..." if cin > 8 else "")
-    st.markdown(f"Sum of the products{f' over all {cin} input channels ({sums})' if cin > 1 else ''}: "
-                f"**{step.total:.4f}**; plus the bias {step.bias:+.4f} gives z = **{step.z:.4f}**; "
-                f"{run.exp.spec.activation}(z) = **{step.value:.4f}**: the value at row {row}, column {col} of {name}'s "
-                f"map {ch} ({m.values[row, col, ch]:.4f}).")
+    st.markdown(
+        f"Sum of the products{f' over all {cin} input channels ({sums})' if cin > 1 else ''}: "
+        f"**{step.total:.4f}**; plus the bias {step.bias:+.4f} gives z = **{step.z:.4f}**; "
+        f"{run.exp.spec.activation}(z) = **{step.value:.4f}**: the value at row {row}, column {col} of {name}'s "
+        f"map {ch} ({m.values[row, col, ch]:.4f})."
+    )

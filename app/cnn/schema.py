@@ -17,8 +17,10 @@ POOLS = {2: "2 x 2", 1: "none"}
 # The defaults fit every image set, 8 x 8 digits included; the lessons' larger networks are presets.
 NETWORK = Schema(
     Setting("blocks", "cnn_blocks", 1, "Conv blocks (each a conv layer, then pooling)", low=1, high=MAX_BLOCKS),
-    *(Setting(f"f{i}", f"cnn_f{i}", (16, 32, 64)[i - 1], f"Filters in block {i}", low=1, high=64)
-      for i in range(1, MAX_BLOCKS + 1)),
+    *(
+        Setting(f"f{i}", f"cnn_f{i}", (16, 32, 64)[i - 1], f"Filters in block {i}", low=1, high=64)
+        for i in range(1, MAX_BLOCKS + 1)
+    ),
     Setting("k", "cnn_kernel", 3, "Kernel size", (3, 5), format=lambda k: f"{k} x {k}"),
     Setting("pool", "cnn_pool", 2, "Max-pooling after each conv", tuple(POOLS), format=POOLS.get),
     Setting("act", "cnn_act", "relu", "Activation", KERAS_ACTIVATIONS, format=lambda a: get_activation(a).title),
@@ -36,33 +38,51 @@ AUGMENT = Schema(
     Setting("noise", "cnn_noise", 0.0, "Noise (standard deviation)", low=0.0, high=0.3, step=0.01),
 )
 
-PRESETS: dict[str, dict] = {     # URL name -> value, applied to the widgets when chosen
+PRESETS: dict[str, dict] = {  # URL name -> value, applied to the widgets when chosen
     "MNIST convnet (the Keras lesson)": dict(blocks=2, f1=32, f2=64, k=3, pool=2, act="relu", drop=0.2, dense=0),
     "One small block (fast on 8 x 8 digits)": dict(blocks=1, f1=8, k=3, pool=2, act="relu", drop=0.0, dense=0),
-    "CIFAR-10 convnet (with a dense layer)": dict(blocks=2, f1=32, f2=64, k=3, pool=2, act="relu", drop=0.5, dense=1,
-                                                  d1=64),
+    "CIFAR-10 convnet (with a dense layer)": dict(
+        blocks=2, f1=32, f2=64, k=3, pool=2, act="relu", drop=0.5, dense=1, d1=64
+    ),
     "Three blocks, no pooling": dict(blocks=3, f1=8, f2=16, f3=16, k=3, pool=1, act="relu", drop=0.25, dense=0),
 }
 
 
 def schema() -> Schema:
-    return (data_schema("cnn", kind="image") + NETWORK + AUGMENT +
-            training_settings("cnn", n=4000, epochs=10, lr=1e-3, bs=64))
+    return (
+        data_schema("cnn", kind="image")
+        + NETWORK
+        + AUGMENT
+        + training_settings("cnn", n=4000, epochs=10, lr=1e-3, bs=64)
+    )
 
 
 def spec_from(values: dict) -> CNNSpec:
     """The CNNSpec of the settings' values (by URL name)."""
     v = values
-    return CNNSpec(conv_filters=tuple(v[f"f{i}"] for i in range(1, v["blocks"] + 1)), kernel_size=v["k"],
-                   pool_size=v["pool"], dense_layers=tuple(v[f"d{i}"] for i in range(1, v["dense"] + 1)),
-                   dropout=v["drop"], activation=v["act"],
-                   augmentation=Augmentation(flip=v["flip"], rotation=v["rot"], shift=v["shift"], zoom=v["zoom"],
-                                             contrast=v["contrast"], noise=v["noise"]))
+    return CNNSpec(
+        conv_filters=tuple(v[f"f{i}"] for i in range(1, v["blocks"] + 1)),
+        kernel_size=v["k"],
+        pool_size=v["pool"],
+        dense_layers=tuple(v[f"d{i}"] for i in range(1, v["dense"] + 1)),
+        dropout=v["drop"],
+        activation=v["act"],
+        augmentation=Augmentation(
+            flip=v["flip"],
+            rotation=v["rot"],
+            shift=v["shift"],
+            zoom=v["zoom"],
+            contrast=v["contrast"],
+            noise=v["noise"],
+        ),
+    )
 
 
 def link_skips(page: Schema, picked: Picked) -> set[str]:
     """Settings that do not matter for the network in the link: filters of absent blocks, absent dense layers
     (see `training_skips` for the rest)."""
     v = page.values()
-    skip = {f"f{i}" for i in range(v["blocks"] + 1, MAX_BLOCKS + 1)} | {f"d{i}" for i in range(v["dense"] + 1, MAX_DENSE + 1)}
+    skip = {f"f{i}" for i in range(v["blocks"] + 1, MAX_BLOCKS + 1)} | {
+        f"d{i}" for i in range(v["dense"] + 1, MAX_DENSE + 1)
+    }
     return skip | training_skips(page, picked)

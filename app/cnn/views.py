@@ -21,7 +21,7 @@ from core.params import check_budget, count_params, layer_counts, output_units
 from core.runs import Run
 from core.spec import MLPSpec
 
-COPIES = 11          # augmented copies shown beside the original
+COPIES = 11  # augmented copies shown beside the original
 
 
 def similar_mlp(exp: Experiment, data: PreparedData, total: int) -> Experiment:
@@ -43,7 +43,7 @@ def summary(exp: Experiment, data: PreparedData) -> Experiment | None:
     except InvalidSpecError as exc:
         show_error(exc)
         return None
-    summary_table(rows)                                   # full width: its "how" column on screen at 1024 px
+    summary_table(rows)  # full width: its "how" column on screen at 1024 px
     left, right = st.columns([2, 3])
     mlp = similar_mlp(exp, data, total)
     mlp_total = count_params(mlp.spec, data.input_shape, units)
@@ -52,31 +52,43 @@ def summary(exp: Experiment, data: PreparedData) -> Experiment | None:
     right.plotly_chart(fig.size_comparison(total, mlp_total, f"MLP ({width},)"), key="cnn_sizes")
     h, w, c = data.input_shape
     k, first = exp.spec.kernel_size, exp.spec.conv_filters[0]
-    left.caption(f"Each of conv_1's {first} filters has {k}x{k}x{c} weights, shared by every position of the "
-                 f"{h}x{w} image. An MLP with one hidden layer of {width} units has about as many parameters, but each "
-                 f"unit looks at all {h * w * c:,} pixels at once.")
+    left.caption(
+        f"Each of conv_1's {first} filters has {k}x{k}x{c} weights, shared by every position of the "
+        f"{h}x{w} image. An MLP with one hidden layer of {width} units has about as many parameters, but each "
+        f"unit looks at all {h * w * c:,} pixels at once."
+    )
     return mlp
 
 
 def augmentation(exp: Experiment, data: PreparedData) -> None:
     """Random copies of one training image, as the augmentation layers would make them this epoch."""
     aug = exp.spec.augmentation
-    with st.expander("Augmentation: what the network sees while it trains", icon=":material/auto_awesome_motion:",
-                     expanded=aug.active):
+    with st.expander(
+        "Augmentation: what the network sees while it trains",
+        icon=":material/auto_awesome_motion:",
+        expanded=aug.active,
+    ):
         if not aug.active:
-            st.caption("Augmentation is off. Switch on flips, rotation, shift, zoom, contrast or noise in the sidebar "
-                       "to see random copies of a training image here; with it on, every epoch sees new copies.")
-        i = st.number_input(f"Training image (0 to {len(data.X_train) - 1})", 0, len(data.X_train) - 1, 0,
-                            key="cnn_aug_index")
+            st.caption(
+                "Augmentation is off. Switch on flips, rotation, shift, zoom, contrast or noise in the sidebar "
+                "to see random copies of a training image here; with it on, every epoch sees new copies."
+            )
+        i = st.number_input(
+            f"Training image (0 to {len(data.X_train) - 1})", 0, len(data.X_train) - 1, 0, key="cnn_aug_index"
+        )
         copies = np.clip(preview(data.X_train[i], aug, n=COPIES, seed=int(i)), 0.0, 1.0)
         names = [str(n) for n in data.class_names] or [""]
         label = names[data.y_train[i]] if data.task == "classification" else ""
-        st.image(sample_tiles(np.concatenate([data.X_train[i:i + 1], copies])),
-                 caption=[f"original {label}"] + [f"copy {k + 1}" for k in range(COPIES)])
+        st.image(
+            sample_tiles(np.concatenate([data.X_train[i : i + 1], copies])),
+            caption=[f"original {label}"] + [f"copy {k + 1}" for k in range(COPIES)],
+        )
         if aug.active:
             st.code("\n".join(aug.code()), language="python")
-            st.caption("These Keras layers come first in the model: they change training images only, never test "
-                       "images. Compare the validation curve with augmentation on and off under Compare runs.")
+            st.caption(
+                "These Keras layers come first in the model: they change training images only, never test "
+                "images. Compare the validation curve with augmentation on and off under Compare runs."
+            )
 
 
 def filters(run: Run, data: PreparedData) -> None:

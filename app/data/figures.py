@@ -7,35 +7,54 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.plain import figure
-from app.messages import plain_figure
 from app.figures.style import RED, TRAIN, VALIDATION, class_color, tidy
+from app.messages import plain_figure
 
-LUMA = np.array([0.299, 0.587, 0.114])   # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
-INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]   # ink: high values dark (digits); light: high values white (photos)
+LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
+INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]  # ink: high values dark (digits); light: high values white (photos)
 
 
 def class_counts(class_names, counts) -> go.Figure:
-    bars = {"type": "bar", "x": [plain_figure(c) for c in class_names], "y": counts,
-            "text": [str(c) for c in counts], "textposition": "outside",
-            "cliponaxis": False, "marker": {"color": [class_color(i) for i in range(len(counts))]}}
-    layout = {"xaxis": {"type": "category", "title": {"text": "class"}},
-              "yaxis": {"title": {"text": "samples"}, "range": [0, max(counts) * 1.15]}}
+    bars = {
+        "type": "bar",
+        "x": [plain_figure(c) for c in class_names],
+        "y": counts,
+        "text": [str(c) for c in counts],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "marker": {"color": [class_color(i) for i in range(len(counts))]},
+    }
+    layout = {
+        "xaxis": {"type": "category", "title": {"text": "class"}},
+        "yaxis": {"title": {"text": "samples"}, "range": [0, max(counts) * 1.15]},
+    }
     return figure([bars], layout, height=220, legend=False)
 
 
-def image_values(raw: np.ndarray, max_value: float, ink: bool = True, decimals: int = 0,
-                 colors: str | None = None) -> go.Figure:
+def image_values(
+    raw: np.ndarray, max_value: float, ink: bool = True, decimals: int = 0, colors: str | None = None
+) -> go.Figure:
     """One image plane (h, w) with each pixel's value written on it (the lessons' `images[0]`).
 
     ink: draw high values dark, as handwriting on paper; False for photos (high values bright). decimals: digits
     after the point (0 for raw pixels, 2 once divided). colors: a colour scale for one channel of a photo."""
     h, w = raw.shape
     values = np.round(raw, decimals) if decimals else np.round(raw).astype(int)
-    fig = go.Figure(go.Heatmap(z=raw, zmin=0, zmax=max_value, colorscale=colors or (INK if ink else LIGHT),
-                               text=values, texttemplate="%{text}",
-                               textfont=dict(size=14 if w <= 8 else 8 if decimals == 0 or w <= 16 else 6),
-                               hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>", showscale=False,
-                               xgap=1, ygap=1))
+    fig = go.Figure(
+        go.Heatmap(
+            z=raw,
+            zmin=0,
+            zmax=max_value,
+            colorscale=colors or (INK if ink else LIGHT),
+            text=values,
+            texttemplate="%{text}",
+            textfont=dict(size=14 if w <= 8 else 8 if decimals == 0 or w <= 16 else 6),
+            hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>",
+            showscale=False,
+            xgap=1,
+            ygap=1,
+        )
+    )
     fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain", title="row", showgrid=False)
     fig.update_xaxes(range=[-0.5, w - 0.5], constrain="domain", title="column", side="top", showgrid=False)
     return tidy(fig, 420 if w <= 8 else 680, legend=False)
@@ -44,16 +63,29 @@ def image_values(raw: np.ndarray, max_value: float, ink: bool = True, decimals: 
 def flattened(vector: np.ndarray, row_length: int, max_value: float, ink: bool = True) -> go.Figure:
     """The flattened image as one long strip; lines and labels show where each image row starts."""
     n = vector.size
-    fig = go.Figure(go.Heatmap(z=vector[None, :], zmin=0, zmax=max_value, colorscale=INK if ink else LIGHT,
-                               showscale=False,
-                               hovertemplate="index %{x}: %{z}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=vector[None, :],
+            zmin=0,
+            zmax=max_value,
+            colorscale=INK if ink else LIGHT,
+            showscale=False,
+            hovertemplate="index %{x}: %{z}<extra></extra>",
+        )
+    )
     rows = n // row_length
     label_every = max(1, rows // 8)
     for r in range(rows):
         fig.add_vline(x=r * row_length - 0.5, line=dict(color=RED, width=1))
         if r % label_every == 0:
-            fig.add_annotation(x=r * row_length + row_length / 2, y=0.75, text=f"row {r}", showarrow=False,
-                               yanchor="bottom", font=dict(color=RED, size=12))
+            fig.add_annotation(
+                x=r * row_length + row_length / 2,
+                y=0.75,
+                text=f"row {r}",
+                showarrow=False,
+                yanchor="bottom",
+                font=dict(color=RED, size=12),
+            )
     fig.update_yaxes(visible=False, range=[-0.5, 1.6])
     fig.update_xaxes(title=f"index in the flattened vector (length {n})", range=[-0.5, n - 0.5])
     return tidy(fig, 170, legend=False)
@@ -64,8 +96,9 @@ def pixel_histograms(edges: np.ndarray, counts: np.ndarray, scale: float) -> go.
 
     edges: bin edges in [0, 1]; counts: pixels per bin."""
     centres = (edges[:-1] + edges[1:]) / 2
-    fig = make_subplots(1, 2, subplot_titles=(f"raw pixel values (0 to {scale:g})",
-                                              f"after dividing by {scale:g} (0 to 1)"))
+    fig = make_subplots(
+        1, 2, subplot_titles=(f"raw pixel values (0 to {scale:g})", f"after dividing by {scale:g} (0 to 1)")
+    )
     for col, x in ((1, centres * scale), (2, centres)):
         fig.add_trace(go.Bar(x=x, y=counts, marker_color=TRAIN, showlegend=False), 1, col)
     fig.update_yaxes(type="log", title="pixels (log scale)", col=1).update_yaxes(type="log", col=2)
@@ -75,12 +108,17 @@ def pixel_histograms(edges: np.ndarray, counts: np.ndarray, scale: float) -> go.
 def channels(image: np.ndarray) -> go.Figure:
     """A colour image (h, w, 3) in [0, 1] as its red, green and blue channels and its grayscale version."""
     gray = image @ LUMA
-    fig = make_subplots(1, 4, subplot_titles=("red", "green", "blue", "grayscale 0.299R + 0.587G + 0.114B"),
-                        horizontal_spacing=0.02)
-    for col, (z, scale) in enumerate(((image[..., 0], "Reds"), (image[..., 1], "Greens"), (image[..., 2], "Blues"),
-                                      (gray, LIGHT)), 1):
-        fig.add_trace(go.Heatmap(z=z, zmin=0, zmax=1, colorscale=scale,
-                                 showscale=False, hovertemplate="%{z:.2f}<extra></extra>"), 1, col)
+    fig = make_subplots(
+        1, 4, subplot_titles=("red", "green", "blue", "grayscale 0.299R + 0.587G + 0.114B"), horizontal_spacing=0.02
+    )
+    for col, (z, scale) in enumerate(
+        ((image[..., 0], "Reds"), (image[..., 1], "Greens"), (image[..., 2], "Blues"), (gray, LIGHT)), 1
+    ):
+        fig.add_trace(
+            go.Heatmap(z=z, zmin=0, zmax=1, colorscale=scale, showscale=False, hovertemplate="%{z:.2f}<extra></extra>"),
+            1,
+            col,
+        )
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{col if col > 1 else ''}", visible=False, row=1, col=col)
         fig.update_xaxes(visible=False, row=1, col=col)
     return tidy(fig, 300, legend=False)
@@ -90,17 +128,31 @@ def feature_histograms(X: np.ndarray, names, y: np.ndarray, class_names, columns
     """One small histogram per feature; for classification, one colour per class (overlaid)."""
     n = X.shape[1]
     rows = -(-n // columns)
-    fig = make_subplots(rows, columns, subplot_titles=[plain_figure(c) for c in names], vertical_spacing=0.5 / rows,
-                        horizontal_spacing=0.04)
+    fig = make_subplots(
+        rows,
+        columns,
+        subplot_titles=[plain_figure(c) for c in names],
+        vertical_spacing=0.5 / rows,
+        horizontal_spacing=0.04,
+    )
     groups = [(c, y == i) for i, c in enumerate(class_names)] if class_names else [("all", np.ones(len(X), bool))]
     for j in range(n):
         edges = np.histogram_bin_edges(X[:, j], bins=20)
         for i, (label, mask) in enumerate(groups):
             counts, _ = np.histogram(X[mask, j], bins=edges)
-            fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, name=plain_figure(label),
-                                 legendgroup=str(label),
-                                 marker_color=class_color(i), opacity=0.65, showlegend=j == 0),
-                          j // columns + 1, j % columns + 1)
+            fig.add_trace(
+                go.Bar(
+                    x=(edges[:-1] + edges[1:]) / 2,
+                    y=counts,
+                    name=plain_figure(label),
+                    legendgroup=str(label),
+                    marker_color=class_color(i),
+                    opacity=0.65,
+                    showlegend=j == 0,
+                ),
+                j // columns + 1,
+                j % columns + 1,
+            )
     fig.update_layout(barmode="overlay", bargap=0)
     return tidy(fig, 60 + 170 * rows)
 
@@ -111,12 +163,25 @@ def scatter(X2: np.ndarray, y: np.ndarray, class_names, labels=("x1", "x2")) -> 
     if class_names:
         for i, name in enumerate(class_names):
             m = y == i
-            fig.add_trace(go.Scattergl(x=X2[m, 0], y=X2[m, 1], mode="markers", name=plain_figure(name),
-                                       marker=dict(color=class_color(i), size=7, line=dict(width=0.5, color="white"))))
+            fig.add_trace(
+                go.Scattergl(
+                    x=X2[m, 0],
+                    y=X2[m, 1],
+                    mode="markers",
+                    name=plain_figure(name),
+                    marker=dict(color=class_color(i), size=7, line=dict(width=0.5, color="white")),
+                )
+            )
     else:
-        fig.add_trace(go.Scattergl(x=X2[:, 0], y=X2[:, 1], mode="markers", showlegend=False,
-                                   marker=dict(color=y, colorscale="Viridis", size=7, showscale=True,
-                                               colorbar=dict(title="target"))))
+        fig.add_trace(
+            go.Scattergl(
+                x=X2[:, 0],
+                y=X2[:, 1],
+                mode="markers",
+                showlegend=False,
+                marker=dict(color=y, colorscale="Viridis", size=7, showscale=True, colorbar=dict(title="target")),
+            )
+        )
     fig.update_xaxes(title=plain_figure(labels[0])).update_yaxes(title=plain_figure(labels[1]))
     return tidy(fig, 420)
 
@@ -126,9 +191,15 @@ def split_balance(class_names, train_counts, test_counts) -> go.Figure:
     fig = go.Figure()
     for label, counts, color in (("train", train_counts, TRAIN), ("test", test_counts, VALIDATION)):
         share = np.asarray(counts) / max(1, np.sum(counts))
-        fig.add_trace(go.Bar(x=[plain_figure(c) for c in class_names], y=share, name=f"{label} ({int(np.sum(counts))})",
-                             marker_color=color,
-                             hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=[plain_figure(c) for c in class_names],
+                y=share,
+                name=f"{label} ({int(np.sum(counts))})",
+                marker_color=color,
+                hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+            )
+        )
     fig.update_xaxes(type="category", title="class").update_yaxes(title="share of the set", tickformat=".0%")
     return tidy(fig, 300)
 
@@ -139,8 +210,15 @@ def target_histograms(y_train: np.ndarray, y_test: np.ndarray) -> go.Figure:
     fig = go.Figure()
     for label, values, color in (("train", y_train, TRAIN), ("test", y_test, VALIDATION)):
         counts, _ = np.histogram(values, bins=edges)
-        fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts / max(1, len(values)), name=label,
-                             marker_color=color, opacity=0.6))
+        fig.add_trace(
+            go.Bar(
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=counts / max(1, len(values)),
+                name=label,
+                marker_color=color,
+                opacity=0.6,
+            )
+        )
     fig.update_layout(barmode="overlay", bargap=0)
     fig.update_xaxes(title="target").update_yaxes(title="share of the set", tickformat=".0%")
     return tidy(fig, 300)

@@ -6,26 +6,38 @@ from __future__ import annotations
 
 from app.settings import Schema, Setting
 
-MAX_INDEX = 69999                     # the largest image set's last index; a smaller set's range is set at the widget
+MAX_INDEX = 69999  # the largest image set's last index; a smaller set's range is set at the widget
 CHANNELS = ("red: images[i][:, :, 0]", "green: [:, :, 1]", "blue: [:, :, 2]", "grayscale")
 # The views by kind of data, in the order of their tabs: the name of each tab and the settings it shows.
 TABS: dict[str, tuple[str, ...]] = {
-    "Samples": ("cls", "page"), "One image, flattened": ("i", "channel", "scaled"), "Scaling": (),
-    "Colour channels": ("ci",), "Table": (), "Features": (), "Two features": ("fx", "fy"), "Scatter": ("fx", "fy"),
-    "Labels, one-hot": (), "Train/test split": ("test", "sseed"),
+    "Samples": ("cls", "page"),
+    "One image, flattened": ("i", "channel", "scaled"),
+    "Scaling": (),
+    "Colour channels": ("ci",),
+    "Table": (),
+    "Features": (),
+    "Two features": ("fx", "fy"),
+    "Scatter": ("fx", "fy"),
+    "Labels, one-hot": (),
+    "Train/test split": ("test", "sseed"),
 }
 
 VIEWS = Schema(
-    Setting("tab", "data_tab", "", "View", ("", *TABS)),                    # "": the first view of the data's kind
+    Setting("tab", "data_tab", "", "View", ("", *TABS)),  # "": the first view of the data's kind
     Setting("cls", "data_class", "all", "Show class", follows=("dataset",)),
     Setting("page", "data_page", 1, "Page", low=1, high=MAX_INDEX, follows=("dataset", "cls")),
     Setting("i", "data_index", 0, "Image index", low=0, high=MAX_INDEX, follows=("dataset",)),
     Setting("channel", "data_rgb", 0, "Channel", tuple(range(len(CHANNELS))), format=CHANNELS.__getitem__),
-    Setting("scaled", "data_scaled", False, "After dividing by 255",
-            help="What the network is given: the same numbers, between 0 and 1."),
+    Setting(
+        "scaled",
+        "data_scaled",
+        False,
+        "After dividing by 255",
+        help="What the network is given: the same numbers, between 0 and 1.",
+    ),
     Setting("ci", "data_colour_index", 0, "Image index", low=0, high=MAX_INDEX, follows=("dataset",)),
-    Setting("fx", "data_fx", "", "x axis", follows=("dataset",)),          # "": the data's first feature
-    Setting("fy", "data_fy", "", "y axis", follows=("dataset",)),          # "": its second
+    Setting("fx", "data_fx", "", "x axis", follows=("dataset",)),  # "": the data's first feature
+    Setting("fy", "data_fy", "", "y axis", follows=("dataset",)),  # "": its second
     Setting("test", "data_test_fraction", 0.2, "Test fraction", low=0.05, high=0.5, step=0.05),
     Setting("sseed", "data_split_seed", 0, "Split seed", low=0, high=9999),
 )

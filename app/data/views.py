@@ -18,9 +18,9 @@ from app.widgets import show_error
 from core.datasets import Dataset, split_indices
 from core.errors import NNLabError
 
-GRID = 24   # images per page of the sample grid
+GRID = 24  # images per page of the sample grid
 SHOWN = 30  # features (and classes) drawn as columns or offered in a picker; the rest are summarised
-ROWS = 20   # rows of the table
+ROWS = 20  # rows of the table
 
 
 def summary(ds: Dataset) -> None:
@@ -30,8 +30,10 @@ def summary(ds: Dataset) -> None:
         a.metric("Samples", f"{ds.n_samples:,}")
         b.metric("Classes" if ds.task == "classification" else "Task", ds.n_classes or "regression")
         low, high = ds.value_range
-        st.markdown(f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
-                    f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`")
+        st.markdown(
+            f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
+            f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`"
+        )
         st.caption(plain(f"{ds.describe()}. Source: {ds.source}"))
     if right is not None:
         right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
@@ -43,10 +45,16 @@ def labels(ds: Dataset) -> None:
     shown = min(ds.n_classes, SHOWN)
     if shown < ds.n_classes:
         st.caption(f"The first {shown} of {ds.n_classes:,} classes' columns.")
-    st.dataframe(pd.DataFrame(np.eye(ds.n_classes, dtype=int)[first][:, :shown], columns=list(ds.class_names[:shown]))
-                 .assign(**{"y (class number)": first}).set_index("y (class number)"), width="stretch")
-    st.caption("keras.utils.to_categorical(y) makes these rows: a 1 under the sample's class, 0 elsewhere; "
-               "categorical cross-entropy compares the softmax output with them.")
+    st.dataframe(
+        pd.DataFrame(np.eye(ds.n_classes, dtype=int)[first][:, :shown], columns=list(ds.class_names[:shown]))
+        .assign(**{"y (class number)": first})
+        .set_index("y (class number)"),
+        width="stretch",
+    )
+    st.caption(
+        "keras.utils.to_categorical(y) makes these rows: a 1 under the sample's class, 0 elsewhere; "
+        "categorical cross-entropy compares the softmax output with them."
+    )
 
 
 def samples(ds: Dataset) -> None:
@@ -58,7 +66,7 @@ def samples(ds: Dataset) -> None:
     pages = max(1, -(-len(idx) // GRID))
     sw.clamp(VIEWS["page"], 1, pages)
     page = sw.number_input(VIEWS["page"], right, label=f"Page (of {pages})", max_value=pages)
-    shown = idx[(page - 1) * GRID: page * GRID]
+    shown = idx[(page - 1) * GRID : page * GRID]
     titles = [f"#{i}: {ds.class_names[ds.y[i]]}" for i in shown]
     st.image(sample_tiles(ds.X[shown]), caption=titles)
 
@@ -75,34 +83,54 @@ def one_image(ds: Dataset) -> None:
     scaled = sw.toggle(VIEWS["scaled"], right, label=f"After dividing by {ds.pixel_scale:g}")
     plane = image @ fig.LUMA if channel == 3 else image[..., channel]
     values = plane if scaled else plane * ds.pixel_scale
-    what = ("the grayscale of the colour image" if channel == 3 else f"its {('red', 'green', 'blue')[channel]} channel"
-            ) if c == 3 else "the image"
-    st.markdown(f"**images[{i}]**, label **{plain(ds.class_names[ds.y[i]])}**: {what}, a {h} x {w} grid of numbers "
-                f"from 0 to {1 if scaled else ds.pixel_scale:g}" +
-                (f"; the whole image is {h} x {w} x 3 numbers." if c == 3 else "."))
-    st.plotly_chart(fig.image_values(values, 1.0 if scaled else ds.pixel_scale, ink=c == 1, decimals=2 if scaled else 0,
-                                     colors=("Reds", "Greens", "Blues", None)[channel] if c == 3 else None),
-                    key="data_values")
-    st.markdown(f"**Flattened**: `images[{i}].reshape(-1)` lays the {h} rows side by side into one vector of "
-                f"{ds.n_features} numbers" + (", each pixel's R, G, B one after another." if c == 3 else "."))
-    vector = (image.reshape(-1) * ds.pixel_scale)
+    what = (
+        ("the grayscale of the colour image" if channel == 3 else f"its {('red', 'green', 'blue')[channel]} channel")
+        if c == 3
+        else "the image"
+    )
+    st.markdown(
+        f"**images[{i}]**, label **{plain(ds.class_names[ds.y[i]])}**: {what}, a {h} x {w} grid of numbers "
+        f"from 0 to {1 if scaled else ds.pixel_scale:g}"
+        + (f"; the whole image is {h} x {w} x 3 numbers." if c == 3 else ".")
+    )
+    st.plotly_chart(
+        fig.image_values(
+            values,
+            1.0 if scaled else ds.pixel_scale,
+            ink=c == 1,
+            decimals=2 if scaled else 0,
+            colors=("Reds", "Greens", "Blues", None)[channel] if c == 3 else None,
+        ),
+        key="data_values",
+    )
+    st.markdown(
+        f"**Flattened**: `images[{i}].reshape(-1)` lays the {h} rows side by side into one vector of "
+        f"{ds.n_features} numbers" + (", each pixel's R, G, B one after another." if c == 3 else ".")
+    )
+    vector = image.reshape(-1) * ds.pixel_scale
     st.plotly_chart(fig.flattened(vector, w * c, ds.pixel_scale, ink=c == 1), key="data_flat")
 
 
 def scaling(ds: Dataset) -> None:
     edges, counts = pixel_counts(ds, (ds.name, ds.source, ds.n_samples))
-    st.markdown(f"Networks learn best from small inputs, so pixels are divided by {ds.pixel_scale:g}: "
-                "the histogram keeps its shape, only the axis changes.")
-    st.code(f"X = images.reshape(len(images), -1) / {ds.pixel_scale:g}   # shape {(ds.n_samples, ds.n_features)}",
-            language="python")
+    st.markdown(
+        f"Networks learn best from small inputs, so pixels are divided by {ds.pixel_scale:g}: "
+        "the histogram keeps its shape, only the axis changes."
+    )
+    st.code(
+        f"X = images.reshape(len(images), -1) / {ds.pixel_scale:g}   # shape {(ds.n_samples, ds.n_features)}",
+        language="python",
+    )
     st.plotly_chart(fig.pixel_histograms(edges, counts, ds.pixel_scale), key="data_hist")
 
 
 def colour(ds: Dataset) -> None:
     sw.clamp(VIEWS["ci"], 0, ds.n_samples - 1)
     i = sw.number_input(VIEWS["ci"], max_value=ds.n_samples - 1)
-    st.caption(f"Image {i}: {plain(ds.class_names[ds.y[i]])}. Each channel is a grid of intensities; grayscale "
-               "mixes them with the eye's sensitivity to each colour.")
+    st.caption(
+        f"Image {i}: {plain(ds.class_names[ds.y[i]])}. Each channel is a grid of intensities; grayscale "
+        "mixes them with the eye's sensitivity to each colour."
+    )
     st.plotly_chart(fig.channels(ds.X[i]), key="data_channels")
 
 
@@ -125,8 +153,12 @@ def table(ds: Dataset) -> None:
 def feature_stats(X: np.ndarray) -> dict[str, np.ndarray]:
     """Mean, std, min and max of each column of X (n, k), in float64 as pandas' describe() gives them."""
     X = X.astype(np.float64, copy=False)
-    return {"mean": X.mean(0), "std": X.std(0, ddof=1) if len(X) > 1 else np.full(X.shape[1], np.nan),
-            "min": X.min(0), "max": X.max(0)}
+    return {
+        "mean": X.mean(0),
+        "std": X.std(0, ddof=1) if len(X) > 1 else np.full(X.shape[1], np.nan),
+        "min": X.min(0),
+        "max": X.max(0),
+    }
 
 
 def value_stats(X: np.ndarray, block: int = 1 << 20) -> dict[str, float]:
@@ -136,22 +168,25 @@ def value_stats(X: np.ndarray, block: int = 1 << 20) -> dict[str, float]:
     total = squares = 0.0
     low, high = np.inf, -np.inf
     for start in range(0, flat.size, block):
-        part = flat[start:start + block].astype(np.float64)
+        part = flat[start : start + block].astype(np.float64)
         total += float(part.sum())
         squares += float(np.square(part).sum())
         low, high = min(low, float(part.min())), max(high, float(part.max()))
     n = flat.size
     mean = total / n
-    return {"mean": mean, "std": float(np.sqrt(max(squares / n - mean * mean, 0.0) * n / max(n - 1, 1))),
-            "min": low, "max": high}
+    return {
+        "mean": mean,
+        "std": float(np.sqrt(max(squares / n - mean * mean, 0.0) * n / max(n - 1, 1))),
+        "min": low,
+        "max": high,
+    }
 
 
 def features(ds: Dataset) -> None:
     names = list(ds.feature_names[:SHOWN])
     if ds.n_features > SHOWN:
         st.caption(f"The first {SHOWN} of {ds.n_features:,} features can be picked here.")
-    chosen = st.multiselect("Features", names, default=names[:8], key="data_features",
-                            persist_state="session")
+    chosen = st.multiselect("Features", names, default=names[:8], key="data_features", persist_state="session")
     if not chosen:
         st.info("Pick at least one feature.")
         return
@@ -184,7 +219,13 @@ def split(ds: Dataset) -> None:
     c[1].metric("Test set", f"{len(test):,}", help=f"X_test.shape = {(len(test), *ds.X.shape[1:])}")
     if ds.task == "classification":
         st.caption("Stratified: each class keeps the same share in both sets.")
-        st.plotly_chart(fig.split_balance(ds.class_names, np.bincount(ds.y[train], minlength=ds.n_classes),
-                                          np.bincount(ds.y[test], minlength=ds.n_classes)), key="data_balance")
+        st.plotly_chart(
+            fig.split_balance(
+                ds.class_names,
+                np.bincount(ds.y[train], minlength=ds.n_classes),
+                np.bincount(ds.y[test], minlength=ds.n_classes),
+            ),
+            key="data_balance",
+        )
     else:
         st.plotly_chart(fig.target_histograms(ds.y[train], ds.y[test]), key="data_target")

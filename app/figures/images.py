@@ -14,10 +14,10 @@ import plotly.graph_objects as go
 from app.figures.plain import figure
 from app.figures.style import DIVERGING, LABEL, tidy
 
-TILE = 96               # pixels a side of a sample image: legible from the back of the room (at least ~80)
-FRAME, FRAME_GREY = 2, 0.8      # the frame around each sample tile: pixels, grey level
-TILES_WIDTH = 560       # pixels a tiled figure is drawn across: the main column of a 1024 px projector
-TITLE_PX = 16           # height of a tile's title
+TILE = 96  # pixels a side of a sample image: legible from the back of the room (at least ~80)
+FRAME, FRAME_GREY = 2, 0.8  # the frame around each sample tile: pixels, grey level
+TILES_WIDTH = 560  # pixels a tiled figure is drawn across: the main column of a 1024 px projector
+TITLE_PX = 16  # height of a tile's title
 
 
 def png_image(pixels: np.ndarray) -> go.Figure:
@@ -27,10 +27,18 @@ def png_image(pixels: np.ndarray) -> go.Figure:
 
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG")
-    image = {"type": "image", "source": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
-             "hoverinfo": "skip"}
-    return figure([image], {"xaxis": {"visible": False, "range": [-0.5, pixels.shape[1] - 0.5]},
-                            "yaxis": {"visible": False, "range": [pixels.shape[0] - 0.5, -0.5], "scaleanchor": "x"}})
+    image = {
+        "type": "image",
+        "source": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+        "hoverinfo": "skip",
+    }
+    return figure(
+        [image],
+        {
+            "xaxis": {"visible": False, "range": [-0.5, pixels.shape[1] - 0.5]},
+            "yaxis": {"visible": False, "range": [pixels.shape[0] - 0.5, -0.5], "scaleanchor": "x"},
+        },
+    )
 
 
 def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:
@@ -40,7 +48,7 @@ def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) ->
     out = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad) + images.shape[3:], fill, dtype=images.dtype)
     for i, img in enumerate(images):
         r, c = divmod(i, columns)
-        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img
+        out[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = img
     return out
 
 
@@ -51,38 +59,62 @@ def sample_tiles(images: np.ndarray, size: int = TILE) -> list[np.ndarray]:
     the screen's width."""
     imgs = images[..., 0] if images.shape[-1] == 1 else images
     if imgs.ndim == 3:
-        imgs = 1.0 - imgs                               # dark ink on white, readable on a projector
+        imgs = 1.0 - imgs  # dark ink on white, readable on a projector
     factor = max(1, -(-size // imgs.shape[1]))
     big = np.clip(np.repeat(np.repeat(imgs, factor, axis=1), factor, axis=2), 0.0, 1.0)
     pad = [(0, 0), (FRAME, FRAME), (FRAME, FRAME)] + [(0, 0)] * (big.ndim - 3)
-    framed = np.pad(big, pad, constant_values=FRAME_GREY)       # a thin frame: a digit's blank edges stay visible
+    framed = np.pad(big, pad, constant_values=FRAME_GREY)  # a thin frame: a digit's blank edges stay visible
     return list((framed * 255).round().astype(np.uint8))
 
 
-def tiles(images: np.ndarray, limit: float, titles: list[str], columns: int, values: bool = False,
-          digits: int = 2, width: int = TILES_WIDTH) -> go.Figure:
+def tiles(
+    images: np.ndarray,
+    limit: float,
+    titles: list[str],
+    columns: int,
+    values: bool = False,
+    digits: int = 2,
+    width: int = TILES_WIDTH,
+) -> go.Figure:
     """Small signed images (n, h, w) tiled in one heatmap on one colour scale [-limit, limit] centred at zero
     (first-layer units, conv kernels). values: write each cell's number on it (for small kernels).
     width: about how many pixels wide the tiles are drawn, to size the figure's height to fit them and the gaps
     between rows to fit the titles."""
     n, h, w = images.shape
     cols = min(columns, n)
-    estimate = width / (cols * (w + 1))                            # screen pixels per weight, before the gaps
-    pad = max(1, h // 4, math.ceil(TITLE_PX / estimate))            # a title fits in the gap above its tile
+    estimate = width / (cols * (w + 1))  # screen pixels per weight, before the gaps
+    pad = max(1, h // 4, math.ceil(TITLE_PX / estimate))  # a title fits in the gap above its tile
     grid = mosaic(images.astype(np.float32), cols, pad, fill=np.nan)
-    trace = dict(z=grid, zmin=-limit, zmax=limit, zmid=0, colorscale=DIVERGING, hoverongaps=False,
-                 colorbar=dict(title="weight", thickness=14), hovertemplate="%{z:.4f}<extra></extra>")
+    trace = dict(
+        z=grid,
+        zmin=-limit,
+        zmax=limit,
+        zmid=0,
+        colorscale=DIVERGING,
+        hoverongaps=False,
+        colorbar=dict(title="weight", thickness=14),
+        hovertemplate="%{z:.4f}<extra></extra>",
+    )
     if values:
         text = np.where(np.isnan(grid), "", np.char.mod(f"%.{digits}f", np.nan_to_num(grid)))
         trace.update(text=text, texttemplate="%{text}", textfont=dict(size=12))
     fig = go.Figure(go.Heatmap(**trace))
-    fig.update_layout(annotations=[
-        dict(x=pad + (i % cols) * (w + pad) + (w - 1) / 2, y=pad + (i // cols) * (h + pad) - 0.5, text=t,
-             showarrow=False, yanchor="bottom", font=dict(size=11, color=LABEL))
-        for i, t in enumerate(titles)])
+    fig.update_layout(
+        annotations=[
+            dict(
+                x=pad + (i % cols) * (w + pad) + (w - 1) / 2,
+                y=pad + (i // cols) * (h + pad) - 0.5,
+                text=t,
+                showarrow=False,
+                yanchor="bottom",
+                font=dict(size=11, color=LABEL),
+            )
+            for i, t in enumerate(titles)
+        ]
+    )
     fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     fig.update_xaxes(visible=False, constrain="domain")
-    cell = width / grid.shape[1]                                   # screen pixels per weight
+    cell = width / grid.shape[1]  # screen pixels per weight
     return tidy(fig, int(grid.shape[0] * cell + 50), legend=False).update_layout(margin=dict(t=24, b=10))
 
 
@@ -90,7 +122,7 @@ def rgb_filters(kernels: np.ndarray, columns: int = 8, width: int = 640) -> go.F
     """First-layer kernels of a colour network (kh, kw, 3, filters) as colour images: each weight mapped from
     [-limit, limit] to [0, 1] on one scale (grey is 0; a red tile looks for red)."""
     limit = float(np.abs(kernels).max()) or 1.0
-    tiles = np.moveaxis((kernels / limit + 1) / 2, -1, 0)                  # (filters, kh, kw, 3)
+    tiles = np.moveaxis((kernels / limit + 1) / 2, -1, 0)  # (filters, kh, kw, 3)
     kh = kernels.shape[0]
     grid = mosaic(tiles.astype(np.float32), min(columns, len(tiles)), max(1, kh // 3), fill=1.0)
     fig = png_image((grid * 255).astype(np.uint8))

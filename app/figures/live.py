@@ -23,17 +23,24 @@ SPLITS = {"training": ("", TRAIN, [1, 0]), "validation": ("val_", VALIDATION, [6
 
 def curve_frame(epochs: list[dict], key: str) -> pd.DataFrame:
     """Long format: epoch, value, split (training / validation) of `key` (loss, accuracy, r2)."""
-    import pandas as pd          # here, not at the top: pandas costs 0.3 s of every server's first page
+    import pandas as pd  # here, not at the top: pandas costs 0.3 s of every server's first page
 
-    rows = [(logs["epoch"], logs[f"{prefix}{key}"], split) for split, (prefix, _, _) in SPLITS.items()
-            for logs in epochs if np.isfinite(logs.get(f"{prefix}{key}", np.nan))]
+    rows = [
+        (logs["epoch"], logs[f"{prefix}{key}"], split)
+        for split, (prefix, _, _) in SPLITS.items()
+        for logs in epochs
+        if np.isfinite(logs.get(f"{prefix}{key}", np.nan))
+    ]
     return pd.DataFrame(rows, columns=["epoch", "value", "split"])
 
 
 def splits_in(epochs: list[dict], key: str) -> list[str]:
     """The splits the logs have values of `key` for: no "validation" in the legend of a run without one."""
-    return [split for split, (prefix, _, _) in SPLITS.items()
-            if any(np.isfinite(logs.get(f"{prefix}{key}", np.nan)) for logs in epochs)] or ["training"]
+    return [
+        split
+        for split, (prefix, _, _) in SPLITS.items()
+        if any(np.isfinite(logs.get(f"{prefix}{key}", np.nan)) for logs in epochs)
+    ] or ["training"]
 
 
 def curve_spec(key: str, total: int, height: int = 300, splits: list[str] | None = None) -> dict:
@@ -41,19 +48,34 @@ def curve_spec(key: str, total: int, height: int = 300, splits: list[str] | None
     percent = key == "accuracy"
     splits = splits or list(SPLITS)
     return {
-        "height": height, "title": {"text": key, "fontSize": FONT + 2, "fontWeight": "normal"},
+        "height": height,
+        "title": {"text": key, "fontSize": FONT + 2, "fontWeight": "normal"},
         "mark": {"type": "line", "strokeWidth": 2.5},
         "encoding": {
-            "x": {"field": "epoch", "type": "quantitative", "scale": {"domain": [1, max(2, total)]},
-                  "axis": {"title": "epoch", "tickMinStep": 1}},
-            "y": {"field": "value", "type": "quantitative", "scale": {"zero": False},
-                  "axis": {"title": None, "format": ".0%" if percent else "~g"}},
-            "color": {"field": "split", "type": "nominal", "legend": {"orient": "bottom", "title": None,
-                                                                              "symbolType": "stroke",
-                                                                              "symbolStrokeWidth": 3},
-                      "scale": {"domain": splits, "range": [SPLITS[s][1] for s in splits]}},
-            "strokeDash": {"field": "split", "type": "nominal", "legend": None,
-                           "scale": {"domain": splits, "range": [SPLITS[s][2] for s in splits]}},
+            "x": {
+                "field": "epoch",
+                "type": "quantitative",
+                "scale": {"domain": [1, max(2, total)]},
+                "axis": {"title": "epoch", "tickMinStep": 1},
+            },
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "scale": {"zero": False},
+                "axis": {"title": None, "format": ".0%" if percent else "~g"},
+            },
+            "color": {
+                "field": "split",
+                "type": "nominal",
+                "legend": {"orient": "bottom", "title": None, "symbolType": "stroke", "symbolStrokeWidth": 3},
+                "scale": {"domain": splits, "range": [SPLITS[s][1] for s in splits]},
+            },
+            "strokeDash": {
+                "field": "split",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": splits, "range": [SPLITS[s][2] for s in splits]},
+            },
             "tooltip": [{"field": "split"}, {"field": "epoch"}, {"field": "value", "format": ".4f"}],
         },
         "config": {"axis": {"labelFontSize": FONT - 2, "titleFontSize": FONT}, "legend": {"labelFontSize": FONT}},
@@ -68,38 +90,71 @@ def boundary_frame(grid: dict) -> pd.DataFrame:
     P = np.asarray(grid["P"], np.float32).reshape(len(ys), len(xs))
     hx, hy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
     X, Y = np.meshgrid(xs, ys)
-    return pd.DataFrame({"x": (X - hx).ravel(), "x2": (X + hx).ravel(), "y": (Y - hy).ravel(),
-                         "y2": (Y + hy).ravel(), "P": P.ravel()})
+    return pd.DataFrame(
+        {"x": (X - hx).ravel(), "x2": (X + hx).ravel(), "y": (Y - hy).ravel(), "y2": (Y + hy).ravel(), "P": P.ravel()}
+    )
 
 
 def boundary_spec(X_train, y_train, X_test, y_test, grid: dict, height: int = 380) -> dict:
     """P(class 1) over the plane (the chart's data), training points filled and test points hollow on top."""
     xs, ys = grid["xs"], grid["ys"]
-    points = [{"x1": float(a), "x2": float(b), "class": f"class {int(k)}", "set": name}
-              for X, y, name in ((X_train, y_train, "train"), (X_test, y_test, "test")) for (a, b), k in zip(X, y)]
+    points = [
+        {"x1": float(a), "x2": float(b), "class": f"class {int(k)}", "set": name}
+        for X, y, name in ((X_train, y_train, "train"), (X_test, y_test, "test"))
+        for (a, b), k in zip(X, y)
+    ]
     x_scale = {"domain": [xs[0], xs[-1]], "nice": False}
     y_scale = {"domain": [ys[0], ys[-1]], "nice": False}
     colors = {"domain": ["class 0", "class 1"], "range": [DARK_BLUE, DARK_RED]}
     return {
-        "height": height, "title": {"text": "decision boundary", "fontSize": FONT + 2, "fontWeight": "normal"},
+        "height": height,
+        "title": {"text": "decision boundary", "fontSize": FONT + 2, "fontWeight": "normal"},
         "layer": [
-            {"mark": {"type": "rect", "opacity": 0.55},
-             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale,
-                                "axis": {"title": "x1 (standardised)"}},
-                          "x2": {"field": "x2"},
-                          "y": {"field": "y", "type": "quantitative", "scale": y_scale,
-                                "axis": {"title": "x2 (standardised)"}},
-                          "y2": {"field": "y2"},
-                          "color": {"field": "P", "type": "quantitative", "title": "P(class 1)",
-                                    "scale": {"domain": [0, 0.5, 1], "range": [DARK_BLUE, WHITE, DARK_RED]}}}},
-            {"data": {"values": points},
-             "mark": {"type": "point", "size": 40, "strokeWidth": 1.5},
-             "encoding": {"x": {"field": "x1", "type": "quantitative", "scale": x_scale},
-                          "y": {"field": "x2", "type": "quantitative", "scale": y_scale},
-                          "stroke": {"field": "class", "type": "nominal", "scale": colors, "title": None},
-                          "fill": {"condition": {"test": "datum.set == 'train'", "field": "class", "type": "nominal",
-                                                 "scale": colors, "legend": None}, "value": WHITE},
-                          "fillOpacity": {"value": 1}}},
+            {
+                "mark": {"type": "rect", "opacity": 0.55},
+                "encoding": {
+                    "x": {
+                        "field": "x",
+                        "type": "quantitative",
+                        "scale": x_scale,
+                        "axis": {"title": "x1 (standardised)"},
+                    },
+                    "x2": {"field": "x2"},
+                    "y": {
+                        "field": "y",
+                        "type": "quantitative",
+                        "scale": y_scale,
+                        "axis": {"title": "x2 (standardised)"},
+                    },
+                    "y2": {"field": "y2"},
+                    "color": {
+                        "field": "P",
+                        "type": "quantitative",
+                        "title": "P(class 1)",
+                        "scale": {"domain": [0, 0.5, 1], "range": [DARK_BLUE, WHITE, DARK_RED]},
+                    },
+                },
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "point", "size": 40, "strokeWidth": 1.5},
+                "encoding": {
+                    "x": {"field": "x1", "type": "quantitative", "scale": x_scale},
+                    "y": {"field": "x2", "type": "quantitative", "scale": y_scale},
+                    "stroke": {"field": "class", "type": "nominal", "scale": colors, "title": None},
+                    "fill": {
+                        "condition": {
+                            "test": "datum.set == 'train'",
+                            "field": "class",
+                            "type": "nominal",
+                            "scale": colors,
+                            "legend": None,
+                        },
+                        "value": WHITE,
+                    },
+                    "fillOpacity": {"value": 1},
+                },
+            },
         ],
         "resolve": {"scale": {"color": "independent"}},
         "config": {"axis": {"labelFontSize": FONT - 2, "titleFontSize": FONT}, "legend": {"labelFontSize": FONT}},

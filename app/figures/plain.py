@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 from app.figures.style import frame
 
 
-def figure(data: list[dict], layout: dict | None = None, *, height: int | None = None,
-           legend: bool = True) -> go.Figure:
+def figure(
+    data: list[dict], layout: dict | None = None, *, height: int | None = None, legend: bool = True
+) -> go.Figure:
     """A figure from trace dicts (each with its "type") and a layout dict; the default template applies, and with
     a height the shared frame (`style.frame`, what `style.tidy` sets; the layout's own settings, e.g. its margin,
     win). Settings given as None are left out, as plotly's own constructors leave them out."""
@@ -57,14 +58,26 @@ def panels(n: int, titles=None, spacing: float = 0.08) -> dict:
         layout[axis_name("x", i)] = {"domain": [x0, x0 + width], "anchor": axis_ref("y", i)}
         layout[axis_name("y", i)] = {"domain": [0.0, 1.0], "anchor": axis_ref("x", i)}
         if titles:
-            layout["annotations"].append({"text": titles[i - 1], "x": x0 + width / 2, "y": 1.0, "xref": "paper",
-                                          "yref": "paper", "xanchor": "center", "yanchor": "bottom",
-                                          "showarrow": False, "font": {"size": 16}})
+            layout["annotations"].append(
+                {
+                    "text": titles[i - 1],
+                    "x": x0 + width / 2,
+                    "y": 1.0,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "xanchor": "center",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 16},
+                }
+            )
     return layout
 
 
 def zero_lines(panel: int, line: dict) -> list[dict]:
     """The lines x = 0 and y = 0 across panel `panel`, as `add_vline(x=0)` and `add_hline(y=0)` draw them."""
     x, y = axis_ref("x", panel), axis_ref("y", panel)
-    return [{"type": "line", "xref": f"{x} domain", "x0": 0, "x1": 1, "yref": y, "y0": 0, "y1": 0, "line": line},
-            {"type": "line", "xref": x, "x0": 0, "x1": 0, "yref": f"{y} domain", "y0": 0, "y1": 1, "line": line}]
+    return [
+        {"type": "line", "xref": f"{x} domain", "x0": 0, "x1": 1, "yref": y, "y0": 0, "y1": 0, "line": line},
+        {"type": "line", "xref": x, "x0": 0, "x1": 0, "yref": f"{y} domain", "y0": 0, "y1": 1, "line": line},
+    ]

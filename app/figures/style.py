@@ -7,13 +7,54 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from app.figures.colors import (
-    BLUE, CONTOUR, DARK_BLUE, DARK_RED, DIVERGING, GREEN, GREY, INK, LABEL, LIGHT_GREY, NEG, ORANGE, PANEL, POS,
-    QUALITATIVE, RED, TEXT, TRAIN, VALIDATION, WHITE,
+    BLUE,
+    CONTOUR,
+    DARK_BLUE,
+    DARK_RED,
+    DIVERGING,
+    GREEN,
+    GREY,
+    INK,
+    LABEL,
+    LIGHT_GREY,
+    NEG,
+    ORANGE,
+    PANEL,
+    POS,
+    QUALITATIVE,
+    RED,
+    TEXT,
+    TRAIN,
+    VALIDATION,
+    WHITE,
 )
 
-__all__ = ["BLUE", "CONTOUR", "DARK_BLUE", "DARK_RED", "DIVERGING", "GREEN", "GREY", "INK", "LABEL", "LIGHT_GREY", "NEG",
-           "ORANGE", "PANEL", "POS", "QUALITATIVE", "RED", "TEXT", "TRAIN", "VALIDATION", "WHITE", "TEMPLATE", "frame",
-           "tidy", "class_color"]
+__all__ = [
+    "BLUE",
+    "CONTOUR",
+    "DARK_BLUE",
+    "DARK_RED",
+    "DIVERGING",
+    "GREEN",
+    "GREY",
+    "INK",
+    "LABEL",
+    "LIGHT_GREY",
+    "NEG",
+    "ORANGE",
+    "PANEL",
+    "POS",
+    "QUALITATIVE",
+    "RED",
+    "TEXT",
+    "TRAIN",
+    "VALIDATION",
+    "WHITE",
+    "TEMPLATE",
+    "frame",
+    "tidy",
+    "class_color",
+]
 
 TEMPLATE = "plotly_white"
 
@@ -25,8 +66,12 @@ pio.templates.default = TEMPLATE
 def frame(height: int, legend: bool = True, room_on_top: bool = False) -> dict:
     """The layout every figure shares: its height, narrow margins (room on top for a title or subplot titles),
     the legend or not, and type large enough for the back of the room."""
-    return {"height": height, "margin": {"l": 10, "r": 10, "t": 40 if room_on_top else 10, "b": 10},
-            "showlegend": legend, "font": {"size": 14}}
+    return {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40 if room_on_top else 10, "b": 10},
+        "showlegend": legend,
+        "font": {"size": 14},
+    }
 
 
 def tidy(fig: go.Figure, height: int = 360, title: str | None = None, legend: bool = True) -> go.Figure:

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from app.settings import Schema, Setting
 from core.activations import ACTIVATIONS, KERAS_ACTIVATIONS, get_activation
-from core.backprop import LOSSES as BP_LOSSES, OUTPUTS
+from core.backprop import LOSSES as BP_LOSSES
+from core.backprop import OUTPUTS
 from core.losses import LOSSES, get_loss
 from core.optimizers import OPTIMIZERS, SURFACES
 
 ACTIVATION = Schema(
-    Setting("fns", "act_names", ("sigmoid", "tanh", "relu"), "Functions", tuple(ACTIVATIONS),
-            format=lambda n: get_activation(n).title),
+    Setting(
+        "fns",
+        "act_names",
+        ("sigmoid", "tanh", "relu"),
+        "Functions",
+        tuple(ACTIVATIONS),
+        format=lambda n: get_activation(n).title,
+    ),
     Setting("range", "act_range", (-6.0, 6.0), "Input range z", low=-10.0, high=10.0, step=0.5),
     Setting("slope", "act_slope", 0.2, "Leaky ReLU negative slope", low=0.0, high=0.5, step=0.01),
 )
@@ -39,8 +46,10 @@ BACKPROP = Schema(
     Setting("output", "bp_output", "sigmoid", "Output activation", OUTPUTS),
     Setting("loss", "bp_loss", BP_LOSSES[0], "Loss", BP_LOSSES),
     Setting("seed", "bp_seed", 0, "Weight seed", low=0, high=999),
-    *(Setting(f"x{i + 1}", f"bp_x{i}", (0.5, -1.0, 2.0)[i], f"x{i + 1}", low=-5.0, high=5.0, step=0.1)
-      for i in range(MAX_IN)),
+    *(
+        Setting(f"x{i + 1}", f"bp_x{i}", (0.5, -1.0, 2.0)[i], f"x{i + 1}", low=-5.0, high=5.0, step=0.1)
+        for i in range(MAX_IN)
+    ),
     Setting("cls", "bp_class", 1, "True class", tuple(range(1, MAX_OUT + 1))),
     *(Setting(f"y{j + 1}", f"bp_y{j}", 1.0, f"target y{j + 1}", low=-5.0, high=5.0, step=0.1) for j in range(MAX_OUT)),
     Setting("lr", "bp_lr", 0.5, "Learning rate α", BP_RATES),
@@ -52,8 +61,11 @@ def backprop_skips(values: dict) -> set[str]:
     """What does not matter for the network shown: layers, inputs and targets beyond its sizes; the true class
     unless the output is a softmax, the targets when it is."""
     v = values
-    skip = ({f"h{i + 1}" for i in range(v["depth"], MAX_DEPTH)} | {f"x{i + 1}" for i in range(v["in"], MAX_IN)} |
-            {f"y{j + 1}" for j in range(v["out"], MAX_OUT)})
+    skip = (
+        {f"h{i + 1}" for i in range(v["depth"], MAX_DEPTH)}
+        | {f"x{i + 1}" for i in range(v["in"], MAX_IN)}
+        | {f"y{j + 1}" for j in range(v["out"], MAX_OUT)}
+    )
     return skip | ({f"y{j + 1}" for j in range(MAX_OUT)} if v["output"] == "softmax" else {"cls"})
 
 
@@ -65,11 +77,14 @@ GRADIENT_DESCENT = Schema(
     Setting("epochs", "gd_epochs", 5, "Epochs", low=1, high=15),
     Setting("batch", "gd_batch", 20, "Mini-batch size", (2, 5, 10, 20, 50, 100)),
     Setting("seed", "gd_seed", 0, "Shuffle seed", low=0, high=999),
-    Setting("surface", "gd_surface", next(iter(SURFACES)), "Surface", tuple(SURFACES),
-            format=lambda n: SURFACES[n].title),
+    Setting(
+        "surface", "gd_surface", next(iter(SURFACES)), "Surface", tuple(SURFACES), format=lambda n: SURFACES[n].title
+    ),
     Setting("opts", "gd_opts", tuple(OPTIMIZERS), "Optimizers", tuple(OPTIMIZERS)),
-    *(Setting(f"lr_{name}", f"gd_lr_{name}", surface.learning_rate, "Learning rate", GD_RATES)
-      for name, surface in SURFACES.items()),
+    *(
+        Setting(f"lr_{name}", f"gd_lr_{name}", surface.learning_rate, "Learning rate", GD_RATES)
+        for name, surface in SURFACES.items()
+    ),
     Setting("steps", "gd_steps", 100, "Steps", low=10, high=500, step=10),
 )
 

@@ -20,10 +20,10 @@ from core.spec import OPTIMIZERS, MLPSpec, NetworkSpec, TrainConfig, parse_layer
 
 class DataChoice(NamedTuple):
     picked: Picked
-    max_samples: int | None          # a stratified subset, or None for every sample
+    max_samples: int | None  # a stratified subset, or None for every sample
     test_fraction: float
     seed: int
-    official: bool = False           # the dataset's published train/test split
+    official: bool = False  # the dataset's published train/test split
 
 
 def keep_valid(key: str, options, what: str) -> None:
@@ -39,8 +39,10 @@ def _apply_typed_widths(page: Schema) -> None:
     numbers = typed.replace(",", " ").split()
     try:
         if len(numbers) > page["depth"].high or any(n.isdigit() and int(n) > page["w1"].high for n in numbers):
-            raise InvalidSpecError(f"hidden layers: at most {page['depth'].high} layers of at most {page['w1'].high} "
-                                   f"units on this page; received {typed!r}.")
+            raise InvalidSpecError(
+                f"hidden layers: at most {page['depth'].high} layers of at most {page['w1'].high} "
+                f"units on this page; received {typed!r}."
+            )
         widths = parse_layers(typed)
     except InvalidSpecError as exc:
         st.session_state["train_typed_error"] = str(exc)
@@ -58,7 +60,7 @@ def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
     n_key, size_key = page["n"].key, f"{page['n'].key}_of"
     before = st.session_state.get(size_key)
     if before and before[0] == picked.name and before[1] <= st.session_state[n_key]:
-        st.session_state[n_key] = size                 # all of this set was used: grown (more points), still all
+        st.session_state[n_key] = size  # all of this set was used: grown (more points), still all
     st.session_state[size_key] = (picked.name, size)
     if size > 60:
         st.session_state[n_key] = min(max(st.session_state[n_key], 50), size)
@@ -71,9 +73,11 @@ def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
     test = w.slider(page["test"], disabled=official)
     if official:
         ds = picked.dataset
-        st.caption(f"Trained on the official {ds.test_start:,} training images, tested on the official "
-                   f"{ds.n_samples - ds.test_start:,} test images" + (" (a subset of each, in proportion)." if n < size
-                                                                      else "."))
+        st.caption(
+            f"Trained on the official {ds.test_start:,} training images, tested on the official "
+            f"{ds.n_samples - ds.test_start:,} test images"
+            + (" (a subset of each, in proportion)." if n < size else ".")
+        )
     return DataChoice(picked, n if n < size else None, test, int(w.number_input(page["seed"])), official)
 
 
@@ -82,22 +86,42 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
     optimizers = [o for o in OPTIMIZERS if backend == "keras" or o != "rmsprop"]
     keep_valid(page["opt"].key, optimizers, "optimizer")
     opt = w.selectbox(page["opt"], options=optimizers)
-    lr, batch, epochs, l2 = (w.select_slider(page["lr"]), w.select_slider(page["bs"]), w.slider(page["epochs"]),
-                             w.select_slider(page["l2"]))
+    lr, batch, epochs, l2 = (
+        w.select_slider(page["lr"]),
+        w.select_slider(page["bs"]),
+        w.slider(page["epochs"]),
+        w.select_slider(page["l2"]),
+    )
     val = w.slider(page["val"])
     patience = w.slider(page["patience"], disabled=val == 0)
     seed = st.session_state[page["seed"].key]
-    return TrainConfig(epochs=epochs, batch_size=batch, learning_rate=lr, optimizer=opt, l2=l2, validation_fraction=val,
-                       early_stopping_patience=(patience or None) if val else None, seed=int(seed))
+    return TrainConfig(
+        epochs=epochs,
+        batch_size=batch,
+        learning_rate=lr,
+        optimizer=opt,
+        l2=l2,
+        validation_fraction=val,
+        early_stopping_patience=(patience or None) if val else None,
+        seed=int(seed),
+    )
 
 
 def experiment(data: DataChoice, backend: str, spec: NetworkSpec, config: TrainConfig) -> Experiment | None:
     """The Experiment the controls describe, or None while the data is missing."""
     if data.picked.dataset is None:
         return None
-    return Experiment(dataset=data.picked.name, data_options=data.picked.options, max_samples=data.max_samples,
-                      test_fraction=data.test_fraction, split_seed=data.seed, backend=backend, spec=spec,
-                      config=config, official_split=data.official)
+    return Experiment(
+        dataset=data.picked.name,
+        data_options=data.picked.options,
+        max_samples=data.max_samples,
+        test_fraction=data.test_fraction,
+        split_seed=data.seed,
+        backend=backend,
+        spec=spec,
+        config=config,
+        official_split=data.official,
+    )
 
 
 def controls(page: Schema) -> tuple[Picked, Experiment | None]:
@@ -105,9 +129,14 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     data = data_section(page)
     st.header("Network")
     backend = w.radio(page["backend"], horizontal=True)
-    st.text_input("Type the hidden layers", key="train_typed_widths", placeholder="e.g. 300, 100",
-                  on_change=_apply_typed_widths, args=(page,),
-                  help="Widths separated by commas (0-6 layers of 1-512 units): sets the sliders below.")
+    st.text_input(
+        "Type the hidden layers",
+        key="train_typed_widths",
+        placeholder="e.g. 300, 100",
+        on_change=_apply_typed_widths,
+        args=(page,),
+        help="Widths separated by commas (0-6 layers of 1-512 units): sets the sliders below.",
+    )
     if st.session_state.get("train_typed_error"):
         st.error(plain(st.session_state["train_typed_error"]), icon=":material/error:")
     depth = w.slider(page["depth"])

@@ -19,8 +19,14 @@ def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | 
     for col, key in ((1, "loss"), (2, metric)):
         for prefix, name, dash, color in (("", "training", "solid", TRAIN), ("val_", "validation", "dash", VALIDATION)):
             if f"{prefix}{key}" in history:
-                add_line(fig, Line(name, x, history[f"{prefix}{key}"], color, dash), markers=True, legend=col == 1,
-                         row=1, col=col)
+                add_line(
+                    fig,
+                    Line(name, x, history[f"{prefix}{key}"], color, dash),
+                    markers=True,
+                    legend=col == 1,
+                    row=1,
+                    col=col,
+                )
         epoch_axis(fig, max(epochs or 1, len(x)), row=1, col=col)
     if metric == "accuracy":
         fig.update_yaxes(tickformat=".0%", row=1, col=2)
@@ -31,20 +37,48 @@ def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | 
 def overlay_runs(runs: list[tuple[str, dict[str, list[float]]]], key: str) -> go.Figure:
     """One line per run of `key` (e.g. val_accuracy) against the epoch."""
     longest = max((len(h.get(key) or []) for _, h in runs), default=1)
-    return line_chart([Line(label, np.arange(1, len(h.get(key) or []) + 1), h.get(key) or []) for label, h in runs],
-                      "epoch", key.replace("_", " "), markers=True, height=380, epochs=longest)
+    return line_chart(
+        [Line(label, np.arange(1, len(h.get(key) or []) + 1), h.get(key) or []) for label, h in runs],
+        "epoch",
+        key.replace("_", " "),
+        markers=True,
+        height=380,
+        epochs=longest,
+    )
 
 
 def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
     """P(class 1) over the input plane (blue 0, red 1), training points filled, test points hollow."""
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.55,
-                               colorbar=dict(title="P(class 1)"), hovertemplate="P=%{z:.2f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            x=xs,
+            y=ys,
+            z=P,
+            zmin=0,
+            zmax=1,
+            colorscale=DIVERGING,
+            opacity=0.55,
+            colorbar=dict(title="P(class 1)"),
+            hovertemplate="P=%{z:.2f}<extra></extra>",
+        )
+    )
     for X, y, name, open_ in ((X_train, y_train, "train", False), (X_test, y_test, "test", True)):
         for k, color in ((0, DARK_BLUE), (1, DARK_RED)):
             m = y == k
-            fig.add_trace(go.Scatter(x=X[m, 0], y=X[m, 1], mode="markers", name=f"{name}: class {k}",
-                                     marker=dict(size=7, color="white" if open_ else color, symbol="circle",
-                                                 line=dict(width=1.5 if open_ else 0.5, color=color if open_ else "white"))))
+            fig.add_trace(
+                go.Scatter(
+                    x=X[m, 0],
+                    y=X[m, 1],
+                    mode="markers",
+                    name=f"{name}: class {k}",
+                    marker=dict(
+                        size=7,
+                        color="white" if open_ else color,
+                        symbol="circle",
+                        line=dict(width=1.5 if open_ else 0.5, color=color if open_ else "white"),
+                    ),
+                )
+            )
     fig.update_xaxes(title="x1 (standardised)", range=[xs[0], xs[-1]], constrain="domain")
     fig.update_yaxes(title="x2 (standardised)", range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain")
     fig.update_layout(legend=dict(orientation="h", y=-0.2))
@@ -53,14 +87,31 @@ def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
 
 def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None = None) -> go.Figure:
     """Counts with rows = true class, columns = predicted class; the chosen cell outlined."""
-    names = [plain_figure(c) for c in class_names]          # a student's class names, shown literally
-    fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}",
-                               showscale=False, hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    names = [plain_figure(c) for c in class_names]  # a student's class names, shown literally
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=names,
+            y=names,
+            colorscale="Blues",
+            text=matrix,
+            texttemplate="%{text}",
+            showscale=False,
+            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+        )
+    )
     # Heatmap cells do not report clicks (plotly.js), so an invisible marker sits on each cell to be clicked.
     grid_t, grid_p = np.divmod(np.arange(len(names) ** 2), len(names))
-    fig.add_trace(go.Scatter(x=[names[p] for p in grid_p], y=[names[t] for t in grid_t], mode="markers",
-                             marker=dict(size=34, color="rgba(0,0,0,0.01)", symbol="square"), showlegend=False,
-                             hovertemplate="true %{y}, predicted %{x}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=[names[p] for p in grid_p],
+            y=[names[t] for t in grid_t],
+            mode="markers",
+            marker=dict(size=34, color="rgba(0,0,0,0.01)", symbol="square"),
+            showlegend=False,
+            hovertemplate="true %{y}, predicted %{x}<extra></extra>",
+        )
+    )
     if highlight is not None:
         t, p = highlight
         fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color=RED, width=4))
@@ -70,8 +121,16 @@ def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None
 
 
 def per_class(accuracy: np.ndarray, class_names) -> go.Figure:
-    fig = go.Figure(go.Bar(x=[plain_figure(c) for c in class_names], y=accuracy, marker_color=GREEN,
-                           text=[f"{a:.0%}" for a in accuracy], textposition="outside", cliponaxis=False))
+    fig = go.Figure(
+        go.Bar(
+            x=[plain_figure(c) for c in class_names],
+            y=accuracy,
+            marker_color=GREEN,
+            text=[f"{a:.0%}" for a in accuracy],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
     fig.update_xaxes(type="category", title="class").update_yaxes(range=[0, 1.1], tickformat=".0%", title="accuracy")
     return tidy(fig, 300, legend=False)
 
@@ -80,10 +139,14 @@ def regression_fit(y_true: np.ndarray, y_pred: np.ndarray) -> go.Figure:
     """Predicted against actual (the diagonal is perfect), and the residuals' histogram."""
     fig = make_subplots(1, 2, subplot_titles=("predicted vs actual", "residuals (predicted - actual)"))
     lo, hi = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
-    fig.add_trace(go.Scatter(x=y_true, y=y_pred, mode="markers", marker=dict(color=BLUE, size=7, opacity=0.7),
-                             showlegend=False), 1, 1)
-    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(color=GREY, dash="dash"),
-                             showlegend=False), 1, 1)
+    fig.add_trace(
+        go.Scatter(x=y_true, y=y_pred, mode="markers", marker=dict(color=BLUE, size=7, opacity=0.7), showlegend=False),
+        1,
+        1,
+    )
+    fig.add_trace(
+        go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(color=GREY, dash="dash"), showlegend=False), 1, 1
+    )
     residuals = y_pred - y_true
     counts, edges = np.histogram(residuals, bins=30)
     fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, marker_color=RED, showlegend=False), 1, 2)

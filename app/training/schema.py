@@ -16,8 +16,10 @@ L2_VALUES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
 MAX_HIDDEN, MAX_WIDTH = 6, 512
 BACKEND_NAMES = {"sklearn": "scikit-learn MLP", "keras": "Keras (TensorFlow)"}
 URL_LOADED = "train_url_loaded"
-L2_HELP = ("Keras adds l2 x (sum of squared weights) to the loss; scikit-learn's alpha adds 0.5 x alpha x (sum of "
-           "squared weights) / samples, so equal values are not equal penalties across backends.")
+L2_HELP = (
+    "Keras adds l2 x (sum of squared weights) to the loss; scikit-learn's alpha adds 0.5 x alpha x (sum of "
+    "squared weights) / samples, so equal values are not equal penalties across backends."
+)
 
 
 def _g(value: float) -> str:
@@ -27,34 +29,72 @@ def _g(value: float) -> str:
 NETWORK = Schema(
     Setting("backend", "train_backend", "sklearn", "Backend", BACKENDS, format=BACKEND_NAMES.get),
     Setting("depth", "train_depth", 2, "Hidden layers", low=0, high=MAX_HIDDEN),
-    *(Setting(f"w{i + 1}", f"train_w{i}", 16, f"Units in hidden layer {i + 1}", low=1, high=MAX_WIDTH)
-      for i in range(MAX_HIDDEN)),
+    *(
+        Setting(f"w{i + 1}", f"train_w{i}", 16, f"Units in hidden layer {i + 1}", low=1, high=MAX_WIDTH)
+        for i in range(MAX_HIDDEN)
+    ),
     Setting("act", "train_act", "relu", "Activation", tuple(ACTIVATIONS), format=lambda a: get_activation(a).title),
-    Setting("drop", "train_dropout", 0.0, "Dropout after each hidden layer", low=0.0, high=0.5, step=0.05,
-            help="Keras only."),
+    Setting(
+        "drop",
+        "train_dropout",
+        0.0,
+        "Dropout after each hidden layer",
+        low=0.0,
+        high=0.5,
+        step=0.05,
+        help="Keras only.",
+    ),
 )
 
-EARLY_STOPPING_HELP = ("Stop when the validation loss has not improved for this many epochs, on both backends: the "
-                       "rule of Keras's EarlyStopping (monitor='val_loss'). scikit-learn's own early_stopping=True "
-                       "watches the validation accuracy (or R2) instead, so NN Lab's scikit-learn runs can stop at "
-                       "another epoch than a notebook using it.")
-REGRESSION_NOTE = ("NN Lab trains regression on a standardised target (the training targets' mean subtracted, divided "
-                   "by their standard deviation) and converts predictions back: R2 is unchanged by it, the errors are "
-                   "in the target's own units. A notebook that fits the raw target trains another problem (its loss "
-                   "is in squared target units), so its R2 can differ a little.")
+EARLY_STOPPING_HELP = (
+    "Stop when the validation loss has not improved for this many epochs, on both backends: the "
+    "rule of Keras's EarlyStopping (monitor='val_loss'). scikit-learn's own early_stopping=True "
+    "watches the validation accuracy (or R2) instead, so NN Lab's scikit-learn runs can stop at "
+    "another epoch than a notebook using it."
+)
+REGRESSION_NOTE = (
+    "NN Lab trains regression on a standardised target (the training targets' mean subtracted, divided "
+    "by their standard deviation) and converts predictions back: R2 is unchanged by it, the errors are "
+    "in the target's own units. A notebook that fits the raw target trains another problem (its loss "
+    "is in squared target units), so its R2 can differ a little."
+)
 
 
 def training_settings(prefix: str, **defaults) -> Schema:
     """How to train, for a page whose widget keys start with `prefix` (defaults by URL name can differ)."""
-    d = {"n": 2000, "test": 0.2, "seed": 0, "opt": "adam", "lr": 3e-3, "bs": 32, "epochs": 20, "l2": 0.0, "val": 0.1,
-         "patience": 0, **defaults}
+    d = {
+        "n": 2000,
+        "test": 0.2,
+        "seed": 0,
+        "opt": "adam",
+        "lr": 3e-3,
+        "bs": 32,
+        "epochs": 20,
+        "l2": 0.0,
+        "val": 0.1,
+        "patience": 0,
+        **defaults,
+    }
     return Schema(
-        Setting("n", f"{prefix}_n", d["n"], "Samples used (train + test)", low=50, high=70000,
-                help="A stratified subset keeps live demos fast.", follows=("dataset",)),
+        Setting(
+            "n",
+            f"{prefix}_n",
+            d["n"],
+            "Samples used (train + test)",
+            low=50,
+            high=70000,
+            help="A stratified subset keeps live demos fast.",
+            follows=("dataset",),
+        ),
         Setting("test", f"{prefix}_test", d["test"], "Test fraction", low=0.1, high=0.5, step=0.05),
-        Setting("official", f"{prefix}_official", False, "Keep the official train/test split",
-                help="MNIST's t10k files, CIFAR-10's test_batch: the test set everyone reports results on.",
-                follows=("dataset",)),
+        Setting(
+            "official",
+            f"{prefix}_official",
+            False,
+            "Keep the official train/test split",
+            help="MNIST's t10k files, CIFAR-10's test_batch: the test set everyone reports results on.",
+            follows=("dataset",),
+        ),
         Setting("seed", f"{prefix}_seed", d["seed"], "Seed (split and weights)", low=0, high=9999),
         Setting("opt", f"{prefix}_opt", d["opt"], "Optimizer", OPTIMIZERS),
         Setting("lr", f"{prefix}_lr", d["lr"], "Learning rate", LEARNING_RATES, format=_g),
@@ -62,8 +102,15 @@ def training_settings(prefix: str, **defaults) -> Schema:
         Setting("epochs", f"{prefix}_epochs", d["epochs"], "Epochs", low=1, high=200),
         Setting("l2", f"{prefix}_l2", d["l2"], "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
         Setting("val", f"{prefix}_val", d["val"], "Validation fraction", low=0.0, high=0.3, step=0.05),
-        Setting("patience", f"{prefix}_patience", d["patience"], "Early stopping patience (0 = off)", low=0, high=20,
-                help=EARLY_STOPPING_HELP),
+        Setting(
+            "patience",
+            f"{prefix}_patience",
+            d["patience"],
+            "Early stopping patience (0 = off)",
+            low=0,
+            high=20,
+            help=EARLY_STOPPING_HELP,
+        ),
     )
 
 

@@ -26,10 +26,16 @@ def _fields(arch: Architecture) -> dict:
     spec, shape = arch.spec, arch.input_shape
     values = {"params_kind": "CNN" if isinstance(spec, CNNSpec) else "MLP", "params_outputs": arch.n_outputs}
     if isinstance(spec, CNNSpec):
-        values.update(params_h=shape[0], params_w=shape[1], params_c=shape[2],
-                      params_filters=", ".join(map(str, spec.conv_filters)), params_kernel=spec.kernel_size,
-                      params_pool=spec.pool_size, params_dense=", ".join(map(str, spec.dense_layers)),
-                      params_dropout=spec.dropout)
+        values.update(
+            params_h=shape[0],
+            params_w=shape[1],
+            params_c=shape[2],
+            params_filters=", ".join(map(str, spec.conv_filters)),
+            params_kernel=spec.kernel_size,
+            params_pool=spec.pool_size,
+            params_dense=", ".join(map(str, spec.dense_layers)),
+            params_dropout=spec.dropout,
+        )
     else:
         values.update(params_inputs=prod(shape), params_hidden=", ".join(map(str, spec.hidden_layers)))
     return values
@@ -41,8 +47,11 @@ SESSION_MODEL = "The model trained in this session"
 def _architectures() -> dict[str, Architecture]:
     """The session's trained model (its real input shape and outputs) first, then the lessons' networks."""
     run = current_run()
-    own = {} if run is None or run.model is None else {
-        SESSION_MODEL: Architecture(run.exp.spec, run.model.input_shape, run.model.n_units)}
+    own = (
+        {}
+        if run is None or run.model is None
+        else {SESSION_MODEL: Architecture(run.exp.spec, run.model.input_shape, run.model.n_units)}
+    )
     return {**own, **LESSON_ARCHITECTURES}
 
 
@@ -69,8 +78,14 @@ def _form() -> Architecture:
     _seed_from_models()
     if st.session_state.get("params_preset") not in _architectures():
         st.session_state.pop("params_preset", None)
-    st.selectbox("Start from a network", list(_architectures()), key="params_preset", persist_state="session",
-                 on_change=_load_preset, help="Fills in the fields below; change any of them afterwards.")
+    st.selectbox(
+        "Start from a network",
+        list(_architectures()),
+        key="params_preset",
+        persist_state="session",
+        on_change=_load_preset,
+        help="Fills in the fields below; change any of them afterwards.",
+    )
     f = COUNTING
     kind = w.segmented_control(f["kind"]) or "MLP"
     if kind == "MLP":
@@ -85,8 +100,9 @@ def _form() -> Architecture:
     kernel, pool = w.number_input(f["kernel"], c[1]), w.number_input(f["pool"], c[2])
     dense = parse_layers(w.text_input(f["dense"], c[3]), "dense layers")
     dropout = w.number_input(f["dropout"], c[4])
-    spec = CNNSpec(conv_filters=filters, kernel_size=int(kernel), pool_size=int(pool), dense_layers=dense,
-                   dropout=float(dropout))
+    spec = CNNSpec(
+        conv_filters=filters, kernel_size=int(kernel), pool_size=int(pool), dense_layers=dense, dropout=float(dropout)
+    )
     return Architecture(spec, shape, int(n_out))
 
 
@@ -98,10 +114,12 @@ def counting_section() -> None:
         show_error(exc)
         return
     total = count_params(arch.spec, arch.input_shape, arch.n_outputs)
-    left, right = st.columns([2, 3], vertical_alignment="center")      # the table below, whole at 1024 px
+    left, right = st.columns([2, 3], vertical_alignment="center")  # the table below, whole at 1024 px
     left.metric("Total parameters", f"{total:,}")
-    right.caption("A Dense layer has n_in x n_out weights plus n_out biases; a Conv2D layer has kh x kw x c_in "
-                  "weights per filter plus one bias per filter. Pooling, Flatten and Dropout have none.")
+    right.caption(
+        "A Dense layer has n_in x n_out weights plus n_out biases; a Conv2D layer has kh x kw x c_in "
+        "weights per filter plus one bias per filter. Pooling, Flatten and Dropout have none."
+    )
     summary_table(rows)
 
     st.markdown("**How the count grows with width**")
@@ -114,15 +132,22 @@ def counting_section() -> None:
         st.info("Pick at least one number of hidden layers to draw.")
         return
     widths = list(range(lo, hi + 1, int(step)))
-    widths += [hi] if widths[-1] != hi else []              # the slider's end is always on the chart
+    widths += [hi] if widths[-1] != hi else []  # the slider's end is always on the chart
     totals = totals_by_width(widths, sorted(depths), n_in, n_out)
     chart, table = st.columns([3, 2])
     chart.plotly_chart(growth_figure(widths, totals), key="params_growth")
-    table.dataframe(pd.DataFrame({"units per layer": widths, **{f"{d} hidden layer{'s' * (d > 1)}": t
-                                                                 for d, t in totals.items()}}),
-                    hide_index=True, width="stretch", height=min(380, 35 * (len(widths) + 1) + 3),
-                    column_config={c: st.column_config.NumberColumn(format="localized")
-                                   for c in (f"{d} hidden layer{'s' * (d > 1)}" for d in totals)})
-    st.caption(f"An MLP on {n_in:,} inputs with {n_out} output units, every hidden layer as wide. One hidden layer: "
-               "the count grows linearly with the width; from two on, the w x w weights between hidden layers "
-               "make it grow quadratically.")
+    table.dataframe(
+        pd.DataFrame({"units per layer": widths, **{f"{d} hidden layer{'s' * (d > 1)}": t for d, t in totals.items()}}),
+        hide_index=True,
+        width="stretch",
+        height=min(380, 35 * (len(widths) + 1) + 3),
+        column_config={
+            c: st.column_config.NumberColumn(format="localized")
+            for c in (f"{d} hidden layer{'s' * (d > 1)}" for d in totals)
+        },
+    )
+    st.caption(
+        f"An MLP on {n_in:,} inputs with {n_out} output units, every hidden layer as wide. One hidden layer: "
+        "the count grows linearly with the width; from two on, the w x w weights between hidden layers "
+        "make it grow quadratically."
+    )

@@ -8,8 +8,17 @@ from app.settings import Schema, Setting
 
 KINDS = ("MLP", "CNN")
 COUNTING_TAB = "Counting parameters"
-TABS = ("", "Layers", "Layers in code", "Kernels", "Conv kernels", "First-layer units", "Network diagram",
-        "Parameter trace", COUNTING_TAB)                               # "": the first view the model has
+TABS = (
+    "",
+    "Layers",
+    "Layers in code",
+    "Kernels",
+    "Conv kernels",
+    "First-layer units",
+    "Network diagram",
+    "Parameter trace",
+    COUNTING_TAB,
+)  # "": the first view the model has
 MLP_FIELDS, CNN_FIELDS = ("inputs", "hidden"), ("h", "w", "c", "filters", "kernel", "pool", "dense", "dropout")
 
 # The defaults are the first lessons' networks (Fashion-MNIST's 300-100 MLP, MNIST's convnet).
@@ -25,8 +34,16 @@ COUNTING = Schema(
     Setting("kernel", "params_kernel", 3, "Kernel size", low=1, high=11),
     Setting("pool", "params_pool", 2, "Pool size", low=1, high=4),
     Setting("dense", "params_dense", "", "Dense layers after flatten"),
-    Setting("dropout", "params_dropout", 0.5, "Dropout", low=0.0, high=0.9, step=0.1,
-            help="A Dropout layer after Flatten: it has no parameters."),
+    Setting(
+        "dropout",
+        "params_dropout",
+        0.5,
+        "Dropout",
+        low=0.0,
+        high=0.9,
+        step=0.1,
+        help="A Dropout layer after Flatten: it has no parameters.",
+    ),
     Setting("widths", "params_width_range", (1, 100), "Hidden-layer width", low=1, high=512),
     Setting("wstep", "params_width_step", 10, "Step", low=1, high=256),
     Setting("depths", "params_depths", (1, 2, 3), "Hidden layers", (1, 2, 3)),

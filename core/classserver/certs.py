@@ -42,18 +42,28 @@ def make_certificates(folder: str | Path, days: int = VALID_DAYS) -> dict[str, P
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.timezone.utc)
-    name = lambda cn: x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    def name(cn: str):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
     ca_key, node_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
 
     def signed(subject, key, ca: bool):
-        builder = (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name("NN Lab cluster CA"))
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(now + datetime.timedelta(days=days))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name(subject))
+            .issuer_name(name("NN Lab cluster CA"))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
         if not ca:
-            builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH,
-                                                                   ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+                critical=False,
+            )
         return builder.sign(ca_key, hashes.SHA256())
 
     paths = dict(zip(("ca", "cert", "key"), (folder / f for f in FILES)))
@@ -74,13 +84,17 @@ def tls_files(environ=os.environ) -> dict[str, str] | None:
         return None
     missing = [env for env, path in zip((CA_ENV, CERT_ENV, KEY_ENV), given.values()) if not path]
     if missing:
-        raise TLSConfigError(f"The training cluster's TLS needs {CA_ENV}, {CERT_ENV} and {KEY_ENV}; "
-                             f"{', '.join(missing)} is not set. Set all three (made with "
-                             "`python3 -m core.classserver.certs DIR`) or none.")
+        raise TLSConfigError(
+            f"The training cluster's TLS needs {CA_ENV}, {CERT_ENV} and {KEY_ENV}; "
+            f"{', '.join(missing)} is not set. Set all three (made with "
+            "`python3 -m core.classserver.certs DIR`) or none."
+        )
     absent = [f"{role}={path}" for role, path in given.items() if not Path(path).is_file()]
     if absent:
-        raise TLSConfigError(f"The training cluster's certificate files are not there: {', '.join(absent)}. "
-                             "Expected the files `python3 -m core.classserver.certs DIR` wrote.")
+        raise TLSConfigError(
+            f"The training cluster's certificate files are not there: {', '.join(absent)}. "
+            "Expected the files `python3 -m core.classserver.certs DIR` wrote."
+        )
     return given
 
 
@@ -88,9 +102,16 @@ def security(files: dict[str, str]):
     """Dask's mutual-TLS settings for these files: every connection needs a certificate signed by the CA."""
     from distributed.security import Security
 
-    return Security(tls_ca_file=files["ca"], tls_client_cert=files["cert"], tls_client_key=files["key"],
-                    tls_scheduler_cert=files["cert"], tls_scheduler_key=files["key"],
-                    tls_worker_cert=files["cert"], tls_worker_key=files["key"], require_encryption=True)
+    return Security(
+        tls_ca_file=files["ca"],
+        tls_client_cert=files["cert"],
+        tls_client_key=files["key"],
+        tls_scheduler_cert=files["cert"],
+        tls_scheduler_key=files["key"],
+        tls_worker_cert=files["cert"],
+        tls_worker_key=files["key"],
+        require_encryption=True,
+    )
 
 
 def cli_options(files: dict[str, str]) -> list[str]:
@@ -103,9 +124,11 @@ def main(argv: list[str]) -> int:
         print("usage: python3 -m core.classserver.certs DIR", file=sys.stderr)
         return 2
     paths = make_certificates(argv[0])
-    print(f"Wrote {', '.join(str(p) for p in paths.values())}. On every machine of the cluster and on the NN Lab "
-          f"server set:\n  export {CA_ENV}={paths['ca'].resolve()} {CERT_ENV}={paths['cert'].resolve()} "
-          f"{KEY_ENV}={paths['key'].resolve()}")
+    print(
+        f"Wrote {', '.join(str(p) for p in paths.values())}. On every machine of the cluster and on the NN Lab "
+        f"server set:\n  export {CA_ENV}={paths['ca'].resolve()} {CERT_ENV}={paths['cert'].resolve()} "
+        f"{KEY_ENV}={paths['key'].resolve()}"
+    )
     return 0
 
 

@@ -33,9 +33,9 @@ class Dataset:
     title: str = ""
     source: str = ""
     pixel_scale: float = 1.0
-    test_start: int = 0           # the official test set (MNIST's t10k files, CIFAR's test_batch) starts here; 0: none
-    sample_keys: np.ndarray | None = None    # image sets: one key per sample, equal for identical images (duplicates.py)
-    warnings: tuple[str, ...] = ()           # what the page must say about the data (test images copied from training)
+    test_start: int = 0  # the official test set (MNIST's t10k files, CIFAR's test_batch) starts here; 0: none
+    sample_keys: np.ndarray | None = None  # image sets: one key per sample, equal for identical images (duplicates.py)
+    warnings: tuple[str, ...] = ()  # what the page must say about the data (test images copied from training)
 
     @property
     def n_samples(self) -> int:
@@ -133,7 +133,7 @@ def make_dataset(
         if class_names is None or len(class_names) < labels.size:
             class_names = [str(v) for v in labels]
         elif np.issubdtype(labels.dtype, np.integer) and labels.min() >= 0 and labels.max() < len(class_names):
-            codes = y.astype(np.int64)          # integer codes that already index the given names
+            codes = y.astype(np.int64)  # integer codes that already index the given names
         y = codes.astype(np.int64)
         class_names = tuple(str(c) for c in class_names)
     else:
@@ -141,6 +141,6 @@ def make_dataset(
         if not np.isfinite(y).all():
             raise DataFormatError(f"{name}: the target has missing or infinite values. Remove those rows.")
         class_names = ()
-    X.setflags(write=False)                     # shared by every session of the server: read-only
+    X.setflags(write=False)  # shared by every session of the server: read-only
     y.setflags(write=False)
     return Dataset(name=name, X=X, y=y, task=task, kind=kind, class_names=class_names, **fields)

@@ -14,7 +14,7 @@ from core.datasets.base import Dataset
 from core.errors import InvalidSpecError
 
 EVEN = "even"
-BINARY = "binary"           # the load_dataset option: load_dataset("digits", binary="even")
+BINARY = "binary"  # the load_dataset option: load_dataset("digits", binary="even")
 
 
 def binary_rules(ds: Dataset) -> dict[str, str]:
@@ -31,10 +31,12 @@ def binary_rules(ds: Dataset) -> dict[str, str]:
 def positive_classes(ds: Dataset, rule: str) -> np.ndarray:
     """(n_classes,) bool: which original classes become class 1."""
     if rule not in binary_rules(ds):
-        raise InvalidSpecError(f"{ds.title or ds.name} cannot be made binary by {rule!r}; choose one of: "
-                               f"{', '.join(binary_rules(ds)) or 'none (it has two classes already)'}.")
+        raise InvalidSpecError(
+            f"{ds.title or ds.name} cannot be made binary by {rule!r}; choose one of: "
+            f"{', '.join(binary_rules(ds)) or 'none (it has two classes already)'}."
+        )
     if rule == EVEN:
-        return np.array([int(name) % 2 == 1 for name in ds.class_names])      # the lessons' y % 2: odd is 1
+        return np.array([int(name) % 2 == 1 for name in ds.class_names])  # the lessons' y % 2: odd is 1
     return np.arange(ds.n_classes) == int(rule.split(":", 1)[1])
 
 
@@ -43,10 +45,19 @@ def make_binary(ds: Dataset, rule: str) -> Dataset:
     positive = positive_classes(ds, rule)
     y = positive[ds.y].astype(np.int64)
     y.setflags(write=False)
-    names = ("even", "odd") if rule == EVEN else (f"not {ds.class_names[int(np.argmax(positive))]}",
-                                                   ds.class_names[int(np.argmax(positive))])
-    return replace(ds, y=y, class_names=names, title=f"{ds.title or ds.name}: {names[1]} vs {names[0]}" if rule != EVEN
-                   else f"{ds.title or ds.name}: even vs odd")
+    names = (
+        ("even", "odd")
+        if rule == EVEN
+        else (f"not {ds.class_names[int(np.argmax(positive))]}", ds.class_names[int(np.argmax(positive))])
+    )
+    return replace(
+        ds,
+        y=y,
+        class_names=names,
+        title=f"{ds.title or ds.name}: {names[1]} vs {names[0]}"
+        if rule != EVEN
+        else f"{ds.title or ds.name}: even vs odd",
+    )
 
 
 def script_line(rule: str) -> str:

@@ -38,7 +38,7 @@ def names_from_filenames(labels: np.ndarray, filenames: list[str] | None) -> tup
         if not own:
             return None
         first = filenames[int(np.flatnonzero(labels == k)[0])].lower()
-        names.append(min(own, key=lambda w: (first.find(w), w)))        # the word as the first file spells it first
+        names.append(min(own, key=lambda w: (first.find(w), w)))  # the word as the first file spells it first
     return tuple(names) if len(set(names)) == len(names) else None
 
 

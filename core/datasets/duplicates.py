@@ -12,11 +12,15 @@ import hashlib
 
 import numpy as np
 
+
 def sample_keys(X: np.ndarray) -> np.ndarray:
     """(n,) uint64: one key per sample of `X` (any shape, any dtype), equal for identical samples."""
     rows = np.ascontiguousarray(X).reshape(len(X), -1)
-    return np.fromiter((int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little")
-                        for row in rows), dtype=np.uint64, count=len(rows))
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little") for row in rows),
+        dtype=np.uint64,
+        count=len(rows),
+    )
 
 
 def shared_with(keys: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
@@ -32,6 +36,8 @@ def duplicates_warning(keys: np.ndarray, test_start: int, title: str) -> str:
     if not shared:
         return ""
     n_test = len(keys) - test_start
-    return (f"{title}: {shared:,} of the {n_test:,} test images are also training images (the test files may be a "
-            "copy of the training files). NN Lab keeps those copies out of every test split, so test scores measure "
-            "images the network has not seen; replace the test files with the real ones.")
+    return (
+        f"{title}: {shared:,} of the {n_test:,} test images are also training images (the test files may be a "
+        "copy of the training files). NN Lab keeps those copies out of every test split, so test scores measure "
+        "images the network has not seen; replace the test files with the real ones."
+    )

@@ -13,16 +13,28 @@ from pathlib import Path
 import numpy as np
 
 from core.datasets import folders
-from core.datasets.california import FILE as CALIFORNIA_FILE, read_california
-from core.datasets.folders import keras_cache_dir, shown, sklearn_data_home
+from core.datasets.california import FILE as CALIFORNIA_FILE
+from core.datasets.california import read_california
 from core.datasets.cifar_names import cifar_class_names, labels_and_filenames
+from core.datasets.folders import keras_cache_dir, shown, sklearn_data_home
 from core.datasets.readers import load_cifar_meta, load_idx, load_npz, npz_arrays, read_cifar_batch
 from core.errors import DatasetUnavailable
 
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 CIFAR_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
 
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 def nnlab_data_dir() -> Path:
@@ -74,7 +86,9 @@ def mnist_files_hint(name: str) -> str:
     )
 
 
-def load_mnist_like(name: str, title: str, data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str, int]:
+def load_mnist_like(
+    name: str, title: str, data_dir: str | Path | None = None
+) -> tuple[np.ndarray, np.ndarray, str, int]:
     """(images (n, 28, 28) uint8, labels (n,), source, test_start): train and test files concatenated, the
     official test set from index test_start (0 when there is none)."""
     folders = _candidates(name, data_dir, MNIST_KERAS_SUBDIRS[name])
@@ -112,7 +126,8 @@ def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.nda
     folder = _cifar_folder(data_dir)
     if folder is None:
         raise _unavailable(
-            "CIFAR-10", "cifar10",
+            "CIFAR-10",
+            "cifar10",
             f"Expected the 'CIFAR-10 python version' batches {', '.join(CIFAR_FILES)} "
             "(the folder cifar-10-batches-py from cifar-10-python.tar.gz).",
             _candidates("cifar10", data_dir, CIFAR_KERAS_SUBDIRS),
@@ -121,9 +136,8 @@ def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.nda
     meta = load_cifar_meta(folder / "batches.meta") if (folder / "batches.meta").is_file() else None
     names = cifar_class_names(*labels_and_filenames(parts), meta)
     has_test = (folder / "test_batch").is_file() and len(parts) > 1
-    start = sum(len(p[1]) for p in parts[:-1]) if has_test else 0          # test_batch comes last
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder), names,
-            start)
+    start = sum(len(p[1]) for p in parts[:-1]) if has_test else 0  # test_batch comes last
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder), names, start)
 
 
 def _california_file(data_dir: str | Path | None = None) -> Path | None:

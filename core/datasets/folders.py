@@ -22,7 +22,7 @@ from core.errors import FolderNotAllowed
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ALLOW_ENV = "NNLAB_ALLOW_FOLDERS"
-MAX_TYPED = 200                 # characters of a typed folder
+MAX_TYPED = 200  # characters of a typed folder
 log = logging.getLogger("nnlab.data")
 
 
@@ -59,18 +59,24 @@ def confine(typed: str) -> Path:
     unreadable."""
     text = typed.strip()
     if not typed_folders_allowed():
-        raise FolderNotAllowed("This server does not read folders typed into a page. Ask your teacher to put the "
-                               "files in NN Lab's data folder, or upload them here.")
+        raise FolderNotAllowed(
+            "This server does not read folders typed into a page. Ask your teacher to put the "
+            "files in NN Lab's data folder, or upload them here."
+        )
     if not text or len(text) > MAX_TYPED or "\x00" in text:
-        raise FolderNotAllowed(f"Type a folder inside NN Lab's data folder, such as mnist (at most {MAX_TYPED} "
-                               f"characters; received {len(text)}).")
+        raise FolderNotAllowed(
+            f"Type a folder inside NN Lab's data folder, such as mnist (at most {MAX_TYPED} "
+            f"characters; received {len(text)})."
+        )
     root = _real(data_root())
     candidate = Path(text)
     folder = _real(candidate if candidate.is_absolute() else root / candidate)
     if not _inside(folder, root):
         log.warning("refused a typed folder outside the data root %s: %r -> %s", root, text, folder)
-        raise FolderNotAllowed(f"Only folders inside NN Lab's data folder can be read, and {text!r} is not one. "
-                               "Type a folder relative to it, such as mnist.")
+        raise FolderNotAllowed(
+            f"Only folders inside NN Lab's data folder can be read, and {text!r} is not one. "
+            "Type a folder relative to it, such as mnist."
+        )
     try:
         if not folder.is_dir():
             raise FolderNotAllowed(f"There is no folder {shown(folder)} in NN Lab's data folder.")
@@ -88,7 +94,10 @@ def shown(path: str | Path) -> str:
     if _inside(path, root):
         rel = path.relative_to(root).as_posix()
         return "data folder" if rel == "." else f"data folder: {rel}"
-    for cache, name in ((keras_cache_dir(), "Keras's dataset cache"), (sklearn_data_home(), "scikit-learn's data home")):
+    for cache, name in (
+        (keras_cache_dir(), "Keras's dataset cache"),
+        (sklearn_data_home(), "scikit-learn's data home"),
+    ):
         if _inside(path, _real(cache)):
             return name
     return path.name

@@ -20,8 +20,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.datasets.limits import (MAX_BYTES, MAX_CELLS, MAX_FEATURES, MAX_SAMPLES, Source, check_array_size, open_zip,
-                                  read_source)
+from core.datasets.limits import (
+    MAX_BYTES,
+    MAX_CELLS,
+    MAX_FEATURES,
+    MAX_SAMPLES,
+    Source,
+    check_array_size,
+    open_zip,
+    read_source,
+)
 from core.errors import DataFormatError
 
 if TYPE_CHECKING:
@@ -70,9 +78,15 @@ def _plain(dtype) -> np.dtype:
     """A fresh dtype for a plain number type (bool, int, uint, float of its natural size, either byte order),
     or DataFormatError. Rebuilt from its `str`, so a dtype a pickle altered with its own state is not used."""
     text = getattr(dtype, "str", None)
-    if not isinstance(dtype, np.dtype) or not isinstance(text, str) or text[:1] not in "<>|=" \
-            or text[1:] not in PLAIN_DTYPES:
-        raise DataFormatError(f"Refused the file: it asks for arrays of type {text or dtype!r}; expected plain numbers.")
+    if (
+        not isinstance(dtype, np.dtype)
+        or not isinstance(text, str)
+        or text[:1] not in "<>|="
+        or text[1:] not in PLAIN_DTYPES
+    ):
+        raise DataFormatError(
+            f"Refused the file: it asks for arrays of type {text or dtype!r}; expected plain numbers."
+        )
     fresh = np.dtype(text)
     if fresh.itemsize != dtype.itemsize or dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
         raise DataFormatError("Refused the file: an array's type was altered while loading; expected plain numbers.")
@@ -84,8 +98,10 @@ class _NdarrayName:
     instantiated it refuses, since numpy.ndarray(shape, dtype) returns memory the file never filled."""
 
     def __new__(cls, *args, **kwargs):
-        raise DataFormatError("Refused the file: it makes an array without its data (numpy.ndarray called "
-                              "directly), which would show whatever was in the server's memory.")
+        raise DataFormatError(
+            "Refused the file: it makes an array without its data (numpy.ndarray called "
+            "directly), which would show whatever was in the server's memory."
+        )
 
 
 class _CheckedArray(np.ndarray):
@@ -104,9 +120,11 @@ def _reconstruct(subtype, shape, dtype):
     bytes the file carries; anything else would hand out uninitialised memory."""
     if subtype is not _NdarrayName:
         raise DataFormatError("Refused the file: it rebuilds an array subclass, not a plain array.")
-    if not any(d == 0 for d in tuple(shape)):                               # numpy itself always writes shape (0,)
-        raise DataFormatError(f"Refused the file: an array declares the shape {tuple(shape)} without carrying its "
-                              "data, which would show whatever was in the server's memory.")
+    if not any(d == 0 for d in tuple(shape)):  # numpy itself always writes shape (0,)
+        raise DataFormatError(
+            f"Refused the file: an array declares the shape {tuple(shape)} without carrying its "
+            "data, which would show whatever was in the server's memory."
+        )
     check_array_size("the pickled array", tuple(shape), 1)
     return importlib.import_module("numpy._core.multiarray")._reconstruct(_CheckedArray, shape, np.uint8)
 
@@ -187,8 +205,17 @@ def unpickle_plain(raw: bytes, label: str, kind: str = "a CIFAR-10 batch") -> ob
         return _plain_arrays(_ArrayOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load())
     except DataFormatError as exc:
         raise DataFormatError(f"{label}: {exc}") from exc
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
-            OverflowError, RecursionError) as exc:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        RecursionError,
+    ) as exc:
         raise DataFormatError(
             f"{label} is not a readable {kind[2:] if kind.startswith('a ') else kind} ({type(exc).__name__}: "
             f"{exc}). Expected a file such as data_batch_1 from the 'CIFAR-10 python version' archive."
@@ -213,9 +240,7 @@ def read_cifar_batch(source: Source) -> tuple[np.ndarray, np.ndarray, list[str] 
     data = batch.get("data")
     labels = batch.get("labels", batch.get("fine_labels"))
     if not isinstance(data, np.ndarray) or labels is None:
-        raise DataFormatError(
-            f"{label}: expected keys 'data' (an array) and 'labels', found {sorted(batch)}."
-        )
+        raise DataFormatError(f"{label}: expected keys 'data' (an array) and 'labels', found {sorted(batch)}.")
     if data.dtype == object or data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
         raise DataFormatError(
             f"{label}: expected 'data' of shape (n, 3072) (32x32 pixels x 3 channels), found {data.shape}."
@@ -252,12 +277,14 @@ def load_npz(source: Source) -> dict[str, np.ndarray]:
         members = [m for m in archive.infolist() if m.filename.endswith(".npy")]
         declared = sum(m.file_size for m in members)
         if declared > MAX_BYTES:
-            raise DataFormatError(f"{label} declares {declared / 2**20:.0f} MB of arrays, over the "
-                                  f"{MAX_BYTES / 2**20:.0f} MB NN Lab unpacks from one file. Refused.")
+            raise DataFormatError(
+                f"{label} declares {declared / 2**20:.0f} MB of arrays, over the "
+                f"{MAX_BYTES / 2**20:.0f} MB NN Lab unpacks from one file. Refused."
+            )
         arrays, left = {}, MAX_BYTES
         for m in members:
             with archive.open(m) as f:
-                data = f.read(left + 1)                 # a member that lies about its size still stops here
+                data = f.read(left + 1)  # a member that lies about its size still stops here
             left -= len(data)
             if left < 0:
                 raise DataFormatError(f"{label} inflates to more than {MAX_BYTES / 2**20:.0f} MB. Refused.")
@@ -331,8 +358,10 @@ def load_csv(source: Source, target: str | None = None, text: str = "refuse") ->
     elif columns and text == "encode":
         wide = sum(features[c].nunique() for c in columns) + features.shape[1] - len(columns)
         if wide > MAX_FEATURES:
-            raise DataFormatError(f"{label}: one-hot encoding {', '.join(columns)} would make {wide:,} columns, over "
-                                  f"the {MAX_FEATURES:,} NN Lab takes. Drop those columns instead.")
+            raise DataFormatError(
+                f"{label}: one-hot encoding {', '.join(columns)} would make {wide:,} columns, over "
+                f"the {MAX_FEATURES:,} NN Lab takes. Drop those columns instead."
+            )
         features = pd.get_dummies(features, columns=columns, prefix_sep="_", dtype=float)
     if features.shape[1] == 0:
         raise DataFormatError(f"{label}: no feature columns are left once the text columns are dropped.")
@@ -363,15 +392,19 @@ def _parse_csv(raw: bytes, label: str, **options) -> "pd.DataFrame":
     import pandas as pd
 
     body = raw.rstrip(b"\r\n")
-    rows = body.count(b"\n") + body.count(b"\r") - body.count(b"\r\n") + 1    # every line end: \n, \r or \r\n
+    rows = body.count(b"\n") + body.count(b"\r") - body.count(b"\r\n") + 1  # every line end: \n, \r or \r\n
     columns = re.split(rb"\r\n|\r|\n", raw, maxsplit=1)[0].count(b",") + 1
     if columns > MAX_FEATURES + 1 or rows > MAX_SAMPLES + 1:
-        raise DataFormatError(f"{label} has about {rows:,} rows x {columns:,} columns; NN Lab reads at most "
-                              f"{MAX_SAMPLES:,} rows and {MAX_FEATURES:,} feature columns from one CSV. Use a sample "
-                              "of the rows or fewer columns.")
+        raise DataFormatError(
+            f"{label} has about {rows:,} rows x {columns:,} columns; NN Lab reads at most "
+            f"{MAX_SAMPLES:,} rows and {MAX_FEATURES:,} feature columns from one CSV. Use a sample "
+            "of the rows or fewer columns."
+        )
     if rows * columns > MAX_CELLS:
-        raise DataFormatError(f"{label} has about {rows:,} rows x {columns} columns, over the {MAX_CELLS:,} values "
-                              "NN Lab reads from one CSV. Use a sample of the rows or fewer columns.")
+        raise DataFormatError(
+            f"{label} has about {rows:,} rows x {columns} columns, over the {MAX_CELLS:,} values "
+            "NN Lab reads from one CSV. Use a sample of the rows or fewer columns."
+        )
     try:
         return pd.read_csv(io.BytesIO(raw), **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:

@@ -40,8 +40,9 @@ def subsample_indices(y: np.ndarray, task: str, n: int, seed: int = 0) -> np.nda
     return np.sort(keep)
 
 
-def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
-                  max_samples: int | None = None, official: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def split_indices(
+    ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None, official: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(train indices, test indices) into `ds`: what `split_dataset` takes, without copying any data.
 
     official: keep the published split (`ds.test_start`: MNIST's t10k files, CIFAR's test_batch); a subset of
@@ -50,8 +51,10 @@ def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
 
     if official:
         if not ds.test_start:
-            raise InvalidSpecError(f"{ds.title or ds.name} has no official train/test split here: its test files "
-                                   "are not on this machine. Let NN Lab split it instead.")
+            raise InvalidSpecError(
+                f"{ds.title or ds.name} has no official train/test split here: its test files "
+                "are not on this machine. Let NN Lab split it instead."
+            )
         train, test = np.arange(ds.test_start), np.arange(ds.test_start, ds.n_samples)
         if max_samples is not None and max_samples < ds.n_samples:
             n_test = max(1, round(max_samples * len(test) / ds.n_samples))
@@ -66,11 +69,12 @@ def split_indices(ds: Dataset, test_fraction: float = 0.2, seed: int = 0,
         if max_samples < 10:
             raise InvalidSpecError(f"max_samples must be at least 10, received {max_samples}.")
         idx = subsample_indices(ds.y, ds.task, max_samples, seed)
-    n_test = math.ceil(test_fraction * len(idx))      # scikit-learn's rule for a float test_size (digits: 360)
+    n_test = math.ceil(test_fraction * len(idx))  # scikit-learn's rule for a float test_size (digits: 360)
     if len(idx) - n_test < 2:
         raise InvalidSpecError(f"Too few samples ({len(idx)}) to split with test_fraction={test_fraction}.")
-    tr, te = train_test_split(idx, test_size=n_test, random_state=seed,
-                              stratify=_stratify(ds.y[idx], ds.task, min(n_test, len(idx) - n_test)))
+    tr, te = train_test_split(
+        idx, test_size=n_test, random_state=seed, stratify=_stratify(ds.y[idx], ds.task, min(n_test, len(idx) - n_test))
+    )
     return tr, _unseen(ds, tr, te)
 
 
@@ -80,14 +84,17 @@ def _unseen(ds: Dataset, train: np.ndarray, test: np.ndarray) -> np.ndarray:
         return test
     unseen = test[~shared_with(ds.sample_keys, train, test)]
     if len(unseen) == 0:
-        raise InvalidSpecError(f"Every test sample of {ds.title or ds.name} is a copy of a training sample, so nothing "
-                               "would measure what the network learned. Replace the test files with the real ones, "
-                               "or let NN Lab split the training files.")
+        raise InvalidSpecError(
+            f"Every test sample of {ds.title or ds.name} is a copy of a training sample, so nothing "
+            "would measure what the network learned. Replace the test files with the real ones, "
+            "or let NN Lab split the training files."
+        )
     return unseen
 
 
-def split_dataset(ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None,
-                  official: bool = False) -> Split:
+def split_dataset(
+    ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None, official: bool = False
+) -> Split:
     """Split `ds` into train and test. `max_samples` first keeps a stratified subset of that size; `official`
     keeps the published split (see `split_indices`).
 

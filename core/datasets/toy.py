@@ -24,7 +24,7 @@ def _circles(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray
 
 def _xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     X = rng.uniform(-1, 1, (n, 2))
-    X += np.sign(X) * 0.05                      # a small gap around the axes, as in the Playground
+    X += np.sign(X) * 0.05  # a small gap around the axes, as in the Playground
     y = (X[:, 0] * X[:, 1] > 0).astype(float)
     return X + rng.normal(0, noise, X.shape), y
 

@@ -13,17 +13,17 @@ from core.datasets.base import Dataset, make_dataset
 from core.datasets.cifar_names import cifar_class_names, labels_and_filenames
 from core.datasets.image_folders import load_image_folders
 from core.datasets.limits import MAX_CLASSES, check_classes, check_shape, check_upload
-from core.datasets.readers import load_cifar_meta, read_cifar_batch, load_csv, load_idx, load_npz, npz_arrays
+from core.datasets.readers import load_cifar_meta, load_csv, load_idx, load_npz, npz_arrays, read_cifar_batch
 from core.errors import DataFormatError
 
-UPLOAD = "upload"              # the dataset name of a session's upload
+UPLOAD = "upload"  # the dataset name of a session's upload
 TASKS = ("auto", "classification", "regression")
-AUTO_CLASSES = 20   # an integer target with more distinct values than this is treated as regression
-MAX_FORCED_CLASSES = MAX_CLASSES   # classification chosen by hand: at most this many classes (core.datasets.limits)
+AUTO_CLASSES = 20  # an integer target with more distinct values than this is treated as regression
+MAX_FORCED_CLASSES = MAX_CLASSES  # classification chosen by hand: at most this many classes (core.datasets.limits)
 
 
 def infer_task(y: np.ndarray) -> str:
-    """"classification" for text labels or whole numbers with at most AUTO_CLASSES values, else "regression"."""
+    """ "classification" for text labels or whole numbers with at most AUTO_CLASSES values, else "regression"."""
     y = np.asarray(y)
     if not np.issubdtype(y.dtype, np.number):
         return "classification"
@@ -49,8 +49,10 @@ def _plain_numbers(source: str, *arrays: np.ndarray) -> None:
     """Refuse complex numbers (their imaginary part would be lost silently) and anything not numbers."""
     for a in arrays:
         if np.iscomplexobj(a):
-            raise DataFormatError(f"{source} holds complex numbers; NN Lab trains on real numbers only and will not "
-                                  "drop the imaginary part silently. Save the real part (or both parts as columns).")
+            raise DataFormatError(
+                f"{source} holds complex numbers; NN Lab trains on real numbers only and will not "
+                "drop the imaginary part silently. Save the real part (or both parts as columns)."
+            )
         if a.dtype.kind not in "biuf" and a is arrays[0]:
             raise DataFormatError(f"{source}: expected numbers, found values of type {a.dtype}.")
 
@@ -63,9 +65,18 @@ def _images(name: str, X: np.ndarray, y: np.ndarray, source: str, class_names=No
         X = X[..., None]
     scale = 255.0 if X.dtype == np.uint8 or float(np.nanmax(X)) > 1.0 else 1.0
     X = X.astype(np.float32)
-    X /= scale                                         # in place: one float32 copy of the images, not two
-    return make_dataset(name, X, y, task="classification", kind="image",
-                        class_names=class_names, title=title or name, source=source, pixel_scale=scale)
+    X /= scale  # in place: one float32 copy of the images, not two
+    return make_dataset(
+        name,
+        X,
+        y,
+        task="classification",
+        kind="image",
+        class_names=class_names,
+        title=title or name,
+        source=source,
+        pixel_scale=scale,
+    )
 
 
 def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=(), task: str = "auto") -> Dataset:
@@ -76,8 +87,10 @@ def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=(
         raise DataFormatError(f"task must be one of {', '.join(TASKS)}, received {task!r}.")
     missing = _missing(y)
     if missing.any():
-        raise DataFormatError(f"{source}: {int(missing.sum()):,} rows have no target value (empty or NaN); a missing "
-                              "value is neither a class nor a number to predict. Fill them in or remove those rows.")
+        raise DataFormatError(
+            f"{source}: {int(missing.sum()):,} rows have no target value (empty or NaN); a missing "
+            "value is neither a class nor a number to predict. Fill them in or remove those rows."
+        )
     task = infer_task(y) if task == "auto" else task
     numeric = np.issubdtype(y.dtype, np.number)
     if task == "regression" and not numeric:
@@ -86,9 +99,16 @@ def _table(name: str, X: np.ndarray, y: np.ndarray, source: str, feature_names=(
         check_classes(source, np.unique(y.astype(str) if not numeric else y).size)
         if numeric and np.allclose(y, np.round(y)):
             y = y.astype(np.int64)
-    return make_dataset(name, X, y, task=task, kind="tabular",
-                        feature_names=tuple(feature_names) or tuple(f"x{i + 1}" for i in range(X.shape[1])),
-                        title=name, source=source)
+    return make_dataset(
+        name,
+        X,
+        y,
+        task=task,
+        kind="tabular",
+        feature_names=tuple(feature_names) or tuple(f"x{i + 1}" for i in range(X.shape[1])),
+        title=name,
+        source=source,
+    )
 
 
 def _missing(y: np.ndarray) -> np.ndarray:
@@ -115,8 +135,9 @@ def _from_idx(files: dict[str, bytes]) -> Dataset:
     return _images(images[0].split(".")[0], X, y, ", ".join(files))
 
 
-def dataset_from_files(files: dict[str, bytes], target: str | None = None, task: str = "auto",
-                       image_size: int = 32, text: str = "refuse") -> Dataset:
+def dataset_from_files(
+    files: dict[str, bytes], target: str | None = None, task: str = "auto", image_size: int = 32, text: str = "refuse"
+) -> Dataset:
     """Build a Dataset from uploaded files {file name: content}.
 
     One .npz (x/y or x_train/y_train), one CSV (target column `target`, default the last; `task` "auto" infers
@@ -137,9 +158,15 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None, task:
             raise DataFormatError(f"{names[0]}: expected x of shape (n, d) or (n, h, w[, c]), found {np.shape(X)}.")
         return _table(names[0].rsplit(".", 1)[0], X, y, names[0])
     if len(files) == 1 and lower[0].endswith((".csv", ".csv.gz")):
-        features, target_col = load_csv(_named(names[0], files[names[0]]), target, text)   # text: see load_csv
-        return _table(names[0].rsplit(".", 1)[0], features.to_numpy(), target_col.to_numpy(), names[0],
-                      [str(c) for c in features.columns], task)
+        features, target_col = load_csv(_named(names[0], files[names[0]]), target, text)  # text: see load_csv
+        return _table(
+            names[0].rsplit(".", 1)[0],
+            features.to_numpy(),
+            target_col.to_numpy(),
+            names[0],
+            [str(c) for c in features.columns],
+            task,
+        )
     if len(files) == 1 and lower[0].endswith(".zip"):
         X, y, classes = load_image_folders(_named(names[0], files[names[0]]), image_size)
         return _images(names[0].rsplit(".", 1)[0], X, y, names[0], class_names=classes)
@@ -149,9 +176,17 @@ def dataset_from_files(files: dict[str, bytes], target: str | None = None, task:
     meta = [n for n in names if n.lower().startswith("batches.meta")]
     if batches and len(batches) + len(meta) == len(names):
         parts = [read_cifar_batch(_named(n, files[n])) for n in batches]
-        classes = cifar_class_names(*labels_and_filenames(parts), load_cifar_meta(_named(meta[0], files[meta[0]])) if meta else None)
-        return _images("cifar_upload", np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                       ", ".join(batches), class_names=classes, title="CIFAR-format batches (uploaded)")
+        classes = cifar_class_names(
+            *labels_and_filenames(parts), load_cifar_meta(_named(meta[0], files[meta[0]])) if meta else None
+        )
+        return _images(
+            "cifar_upload",
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            ", ".join(batches),
+            class_names=classes,
+            title="CIFAR-format batches (uploaded)",
+        )
     raise DataFormatError(
         f"Could not tell the format of {', '.join(names)}. Upload one .npz, one .csv, a .zip of image folders "
         "named by class, an IDX image file with its label file, or CIFAR-10 batches named data_batch_N / test_batch."
@@ -162,6 +197,11 @@ def dataset_npz(ds: Dataset) -> bytes:
     """The dataset as NN Lab holds it (x as read, y as class codes or values, the names), as .npz bytes: what the
     exported script of a run on an upload loads."""
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, x=ds.X, y=ds.y, class_names=np.array(ds.class_names, dtype=str),
-                        feature_names=np.array(ds.feature_names, dtype=str))
+    np.savez_compressed(
+        buffer,
+        x=ds.X,
+        y=ds.y,
+        class_names=np.array(ds.class_names, dtype=str),
+        feature_names=np.array(ds.feature_names, dtype=str),
+    )
     return buffer.getvalue()

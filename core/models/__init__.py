@@ -15,7 +15,7 @@ from core.params import check_budget, output_units
 from core.spec import CNNSpec, MLPSpec
 
 BACKENDS = ("sklearn", "keras")
-MAX_PARAMS = 5_000_000   # a classroom laptop trains anything larger too slowly to watch
+MAX_PARAMS = 5_000_000  # a classroom laptop trains anything larger too slowly to watch
 
 
 def build_model(
@@ -54,8 +54,15 @@ def backend_class(backend: str) -> type[BaseModel]:
     raise InvalidSpecError(f"backend must be one of {', '.join(BACKENDS)}, received {backend!r}.")
 
 
-def load_model(content: bytes, backend: str, spec: MLPSpec | CNNSpec, *, input_shape: tuple[int, ...],
-               n_outputs: int, task: str = "classification") -> BaseModel:
+def load_model(
+    content: bytes,
+    backend: str,
+    spec: MLPSpec | CNNSpec,
+    *,
+    input_shape: tuple[int, ...],
+    n_outputs: int,
+    task: str = "classification",
+) -> BaseModel:
     """A model back from the bytes of its file (`model.save_bytes()`), read the backend's safe way: a
     `.keras` file with Keras's safe mode (no lambda layers), a skops file admitting scikit-learn's MLP only."""
     model = backend_class(backend)(spec, input_shape, n_outputs, task)

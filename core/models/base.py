@@ -19,7 +19,7 @@ from core.snapshots import SNAPSHOT_BUDGET, WeightSnapshots
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 EpochCallback = Callable[[dict], None]
-METRIC_SAMPLE = 5000       # training accuracy / R2 are measured on at most this many training samples
+METRIC_SAMPLE = 5000  # training accuracy / R2 are measured on at most this many training samples
 
 
 @dataclass
@@ -42,8 +42,13 @@ class History:
 class EpochTracker:
     """Called at the end of every epoch by either backend; decides whether training goes on."""
 
-    def __init__(self, config: TrainConfig, callback: EpochCallback | None, model: "BaseModel",
-                 snapshot_budget: int = SNAPSHOT_BUDGET) -> None:
+    def __init__(
+        self,
+        config: TrainConfig,
+        callback: EpochCallback | None,
+        model: "BaseModel",
+        snapshot_budget: int = SNAPSHOT_BUDGET,
+    ) -> None:
         self.config, self.callback, self.model = config, callback, model
         self.history = History(snapshots=WeightSnapshots(snapshot_budget) if snapshot_budget else None)
         self.best_val, self.bad_epochs = math.inf, 0
@@ -51,8 +56,11 @@ class EpochTracker:
 
     def end_epoch(self, logs: dict) -> bool:
         """Record `logs` (loss, val_loss, accuracy...); call the user's callback; True means stop now."""
-        logs = {"epoch": len(self.history.epochs) + 1, **{k: float(v) for k, v in logs.items()},
-                "seconds": time.perf_counter() - self.started}
+        logs = {
+            "epoch": len(self.history.epochs) + 1,
+            **{k: float(v) for k, v in logs.items()},
+            "seconds": time.perf_counter() - self.started,
+        }
         self.history.epochs.append(logs)
         if self.history.snapshots is not None and math.isfinite(logs["loss"]):
             self.history.snapshots.record(logs["epoch"], self.model.layer_weights())
@@ -147,8 +155,14 @@ class BaseModel:
         X_tr, X_val, y_tr, y_val = train_test_split(X, y, test_size=n_val, random_state=config.seed, stratify=strat)
         return X_tr, y_tr, X_val, y_val
 
-    def fit(self, X: np.ndarray, y: np.ndarray, config: TrainConfig, callback: EpochCallback | None = None,
-            snapshot_budget: int = SNAPSHOT_BUDGET) -> History:
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        config: TrainConfig,
+        callback: EpochCallback | None = None,
+        snapshot_budget: int = SNAPSHOT_BUDGET,
+    ) -> History:
         """Train for `config.epochs` epochs (continuing from the current weights).
 
         `callback(logs)` runs after every epoch with epoch, loss, val_loss, accuracy / val_accuracy
@@ -231,7 +245,7 @@ class BaseModel:
         return result
 
     # -- what each backend implements ----------------------------------------------------------------
-    file_suffix = ""          # the model file each backend writes: ".keras", ".skops"
+    file_suffix = ""  # the model file each backend writes: ".keras", ".skops"
 
     def save_bytes(self) -> bytes:
         """The trained model as the bytes of the backend's own safe file format (never a plain pickle)."""

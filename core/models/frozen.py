@@ -21,11 +21,12 @@ from core.params import output_activation
 from core.snapshots import LayerWeights
 from core.spec import CNNSpec, TrainConfig
 
-BATCH = 256                   # images per convnet forward pass (its first maps are large)
+BATCH = 256  # images per convnet forward pass (its first maps are large)
 
 
-def mlp_outputs(layers: LayerWeights, X: np.ndarray, activation: str, task: str, n_units: int,
-                image: bool) -> list[tuple[str, np.ndarray]]:
+def mlp_outputs(
+    layers: LayerWeights, X: np.ndarray, activation: str, task: str, n_units: int, image: bool
+) -> list[tuple[str, np.ndarray]]:
     """An MLP's forward pass from its (name, kernel, bias) layers: the activations after each layer, with the
     flattened input first for image inputs (Keras's Flatten layer)."""
     a = X.reshape(len(X), -1)
@@ -71,8 +72,10 @@ class FrozenModel(BaseModel):
     def _raw_output(self, X: np.ndarray) -> np.ndarray:
         if not isinstance(self.spec, CNNSpec):
             return self.layer_outputs(X)[-1][1]
-        return np.concatenate([self.layer_outputs(X[i:i + BATCH])[-1][1] for i in range(0, len(X), BATCH)]
-                              or [np.zeros((0, self.n_units))])
+        return np.concatenate(
+            [self.layer_outputs(X[i : i + BATCH])[-1][1] for i in range(0, len(X), BATCH)]
+            or [np.zeros((0, self.n_units))]
+        )
 
     def save_bytes(self) -> bytes:
         return self.file_

@@ -13,8 +13,7 @@ from types import ModuleType
 import numpy as np
 
 from core.activations import ACTIVATIONS, KERAS_ACTIVATIONS
-from core.errors import InvalidSpecError
-from core.errors import DataFormatError
+from core.errors import DataFormatError, InvalidSpecError
 from core.models.base import BaseModel, EpochTracker
 from core.params import output_activation
 from core.spec import CNNSpec, MLPSpec, TrainConfig
@@ -70,7 +69,7 @@ class KerasModel(BaseModel):
         if isinstance(spec, CNNSpec):
             if len(self.input_shape) != 3:
                 raise InvalidSpecError(f"a CNN needs image inputs (h, w, c), received shape {self.input_shape}.")
-            layers += spec.augmentation.keras_layers(keras)          # active only while training
+            layers += spec.augmentation.keras_layers(keras)  # active only while training
             for i, filters in enumerate(spec.conv_filters, 1):
                 layers.append(L.Conv2D(filters, spec.kernel_size, activation=act, padding="valid", name=f"conv_{i}"))
                 if spec.pool_size > 1:
@@ -100,8 +99,9 @@ class KerasModel(BaseModel):
         else:
             loss = "binary_crossentropy" if self.n_units == 1 else "sparse_categorical_crossentropy"
             metrics = ["accuracy"]
-        self.model_.compile(optimizer=optimizers[config.optimizer](learning_rate=config.learning_rate),
-                            loss=loss, metrics=metrics)
+        self.model_.compile(
+            optimizer=optimizers[config.optimizer](learning_rate=config.learning_rate), loss=loss, metrics=metrics
+        )
 
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
         keras = load_keras()
@@ -112,7 +112,7 @@ class KerasModel(BaseModel):
     def _fit_seeded(self, keras, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
 
         class _Epochs(keras.callbacks.Callback):
-            def on_epoch_end(cb, epoch, logs=None):   # noqa: N805 - `self` is the outer model
+            def on_epoch_end(cb, epoch, logs=None):  # noqa: N805 - `self` is the outer model
                 logs = {k: v for k, v in (logs or {}).items() if not k.startswith("val_")}
                 if X_val is not None and np.isfinite(logs.get("loss", np.nan)):
                     out = self._raw_output(X_val)
@@ -122,8 +122,15 @@ class KerasModel(BaseModel):
                     cb.model.stop_training = True
 
         target = y_tr.astype(np.float32) if self.n_units == 1 and self.task == "classification" else y_tr
-        self.model_.fit(X_tr, target, batch_size=min(config.batch_size, len(X_tr)), epochs=config.epochs,
-                        verbose=0, shuffle=True, callbacks=[_Epochs()])
+        self.model_.fit(
+            X_tr,
+            target,
+            batch_size=min(config.batch_size, len(X_tr)),
+            epochs=config.epochs,
+            verbose=0,
+            shuffle=True,
+            callbacks=[_Epochs()],
+        )
 
     def _raw_output(self, X: np.ndarray) -> np.ndarray:
         if len(X) <= PREDICT_BATCH:
@@ -132,15 +139,19 @@ class KerasModel(BaseModel):
         return np.asarray(self.model_.predict(X, batch_size=PREDICT_BATCH, verbose=0))
 
     def layer_weights(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
-        return [(layer.name, *(np.asarray(w) for w in layer.get_weights()))
-                for layer in self.model_.layers if len(layer.get_weights()) == 2]
+        return [
+            (layer.name, *(np.asarray(w) for w in layer.get_weights()))
+            for layer in self.model_.layers
+            if len(layer.get_weights()) == 2
+        ]
 
     def layer_outputs(self, X: np.ndarray) -> list[tuple[str, np.ndarray]]:
         keras = load_keras()
         X = self._check_X(X)
         if self._intermediate is None:
-            self._intermediate = keras.Model(inputs=self.model_.inputs[0],
-                                             outputs=[layer.output for layer in self.model_.layers])
+            self._intermediate = keras.Model(
+                inputs=self.model_.inputs[0], outputs=[layer.output for layer in self.model_.layers]
+            )
         outs = self._intermediate.predict(X, batch_size=PREDICT_BATCH, verbose=0)
         return [(layer.name, np.asarray(o)) for layer, o in zip(self.model_.layers, outs)]
 

@@ -18,7 +18,7 @@ from core.errors import DataFormatError, InvalidSpecError, NotTrainedError
 from core.models.base import BaseModel, EpochTracker
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
-SMALL_LAYER = 256   # at or below this width, one BLAS thread is faster on 2 cores (see bench/)
+SMALL_LAYER = 256  # at or below this width, one BLAS thread is faster on 2 cores (see bench/)
 
 
 def blas_threads(spec: MLPSpec) -> int | None:
@@ -28,8 +28,10 @@ def blas_threads(spec: MLPSpec) -> int | None:
 
 # Types a skops file of ours holds beyond those skops trusts by default (scikit-learn's own estimators):
 # the MLP's optimizer state. Anything else skops does not trust refuses the file before it is built.
-SKOPS_TRUSTED = ("sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
-                 "sklearn.neural_network._stochastic_optimizers.SGDOptimizer")
+SKOPS_TRUSTED = (
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+)
 
 
 class SklearnModel(BaseModel):
@@ -60,10 +62,16 @@ class SklearnModel(BaseModel):
             )
         cls = MLPClassifier if self.task == "classification" else MLPRegressor
         return cls(
-            hidden_layer_sizes=self.spec.hidden_layers, activation=SKLEARN_ACTIVATIONS[self.spec.activation],
-            solver=config.optimizer, alpha=config.l2, batch_size=config.batch_size,
-            learning_rate_init=config.learning_rate, momentum=0.0, nesterovs_momentum=False,  # plain SGD, as Keras
-            random_state=self.seed, shuffle=False,   # core shuffles once per epoch (one gather, not one per batch)
+            hidden_layer_sizes=self.spec.hidden_layers,
+            activation=SKLEARN_ACTIVATIONS[self.spec.activation],
+            solver=config.optimizer,
+            alpha=config.l2,
+            batch_size=config.batch_size,
+            learning_rate_init=config.learning_rate,
+            momentum=0.0,
+            nesterovs_momentum=False,  # plain SGD, as Keras
+            random_state=self.seed,
+            shuffle=False,  # core shuffles once per epoch (one gather, not one per batch)
         )
 
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
@@ -73,13 +81,17 @@ class SklearnModel(BaseModel):
         if self.estimator_ is None or self.estimator_.solver != config.optimizer:
             self.estimator_ = self._new_estimator(config)
         est = self.estimator_
-        est.set_params(alpha=config.l2, batch_size=min(config.batch_size, len(X_tr)),
-                       learning_rate_init=config.learning_rate)
+        est.set_params(
+            alpha=config.l2, batch_size=min(config.batch_size, len(X_tr)), learning_rate_init=config.learning_rate
+        )
         flat_tr = X_tr.reshape(len(X_tr), -1)
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
         rng = np.random.default_rng(config.seed)
-        with threadpool_limits(limits=blas_threads(self.spec), user_api="blas"), np.errstate(all="ignore"), \
-                config_context(assume_finite=True, skip_parameter_validation=True):
+        with (
+            threadpool_limits(limits=blas_threads(self.spec), user_api="blas"),
+            np.errstate(all="ignore"),
+            config_context(assume_finite=True, skip_parameter_validation=True),
+        ):
             for _ in range(config.epochs):
                 order = rng.permutation(len(flat_tr))
                 try:
@@ -87,7 +99,7 @@ class SklearnModel(BaseModel):
                         est.partial_fit(flat_tr[order], target[order], classes=np.arange(self.n_classes))
                     else:
                         est.partial_fit(flat_tr[order], target[order])
-                except ValueError as exc:       # "Solver produced non-finite parameter weights"
+                except ValueError as exc:  # "Solver produced non-finite parameter weights"
                     if "non-finite" not in str(exc):
                         raise
                     tracker.end_epoch({"loss": float("nan")})
@@ -112,14 +124,19 @@ class SklearnModel(BaseModel):
         try:
             untrusted = set(skops.io.get_untrusted_types(data=content)) - set(SKOPS_TRUSTED)
             if untrusted:
-                raise DataFormatError(f"Refused the model file: it holds {', '.join(sorted(untrusted))}, which is not "
-                                      "part of a scikit-learn MLP.")
+                raise DataFormatError(
+                    f"Refused the model file: it holds {', '.join(sorted(untrusted))}, which is not "
+                    "part of a scikit-learn MLP."
+                )
             est = skops.io.loads(content, trusted=list(SKOPS_TRUSTED))
         except DataFormatError:
             raise
-        except Exception as exc:     # skops raises many kinds (zip, json, type errors) for a broken file
+        except Exception as exc:  # skops raises many kinds (zip, json, type errors) for a broken file
             raise DataFormatError(f"Not a skops model file NN Lab can read ({type(exc).__name__}: {exc}).") from exc
-        expected, n_in = "MLPClassifier" if self.task == "classification" else "MLPRegressor", int(np.prod(self.input_shape))
+        expected, n_in = (
+            "MLPClassifier" if self.task == "classification" else "MLPRegressor",
+            int(np.prod(self.input_shape)),
+        )
         if type(est).__name__ != expected or not hasattr(est, "coefs_"):
             raise DataFormatError(f"The file holds a {type(est).__name__}; expected a trained {expected}.")
         if est.coefs_[0].shape[0] != n_in:
@@ -144,8 +161,14 @@ class SklearnModel(BaseModel):
         """A numpy forward pass over coefs_ / intercepts_: the activations after each layer."""
         from core.models.frozen import mlp_outputs
 
-        return mlp_outputs(self.layer_weights(), self._check_X(X), self.spec.activation, self.task, self.n_units,
-                           len(self.input_shape) > 1)
+        return mlp_outputs(
+            self.layer_weights(),
+            self._check_X(X),
+            self.spec.activation,
+            self.task,
+            self.n_units,
+            len(self.input_shape) > 1,
+        )
 
     def _raw_output(self, X: np.ndarray) -> np.ndarray:
         """The output layer's activations (n, n_units), from the same forward pass."""

@@ -15,4 +15,3 @@ def app():
     st.cache_data.clear()
     st.cache_resource.clear()
     return AppTest.from_file(MAIN, default_timeout=60)
-

@@ -4,11 +4,11 @@ import io
 
 import numpy as np
 import pytest
+from apptest import finish_training
 from formats import image_zip_bytes, write_mnist_files
 
 from app.session import CURRENT_KEY, HISTORY_KEY
 from core.cnn import feature_maps, probabilities
-from apptest import finish_training
 
 
 def _open(app, **query):
@@ -34,17 +34,17 @@ def test_defaults_fit_the_digits_and_a_lessons_preset_builds_the_mnist_convnet(a
     write_mnist_files(isolated_data / "data" / "mnist", n=40, test=10)
     _open(app)
     assert not app.exception and not app.error
-    assert app.metric[0].value == f"{3 * 3 * 16 + 16 + 3 * 3 * 16 * 10 + 10:,}"          # 8x8 -> 6x6x16 -> 3x3x16
+    assert app.metric[0].value == f"{3 * 3 * 16 + 16 + 3 * 3 * 16 * 10 + 10:,}"  # 8x8 -> 6x6x16 -> 3x3x16
     app.selectbox(key="dataset").set_value("mnist").run()
     app.selectbox(key="cnn_preset").set_value("MNIST convnet (the Keras lesson)").run()
     assert app.metric[0].value == "34,826"
     table = app.dataframe[0].value
     assert table["Param #"].tolist() == [320, 0, 18_496, 0, 0, 0, 16_010]
     assert table["Output Shape"].tolist()[:2] == ["(None, 26, 26, 32)", "(None, 13, 13, 32)"]
-    assert "MLP (44,)" in _chart(app, "cnn_sizes")                                          # about as many parameters
-    assert app.query_params["blocks"] == "2" and app.query_params["f1"] == "32"              # a lesson is a link
-    assert float(app.query_params["drop"]) == 0.2                                            # lesson 001's Dropout(0.2)
-    app.slider(key="cnn_blocks").set_value(3).run()                                   # 28 -> 24 -> 12 -> 8 -> 4: too small
+    assert "MLP (44,)" in _chart(app, "cnn_sizes")  # about as many parameters
+    assert app.query_params["blocks"] == "2" and app.query_params["f1"] == "32"  # a lesson is a link
+    assert float(app.query_params["drop"]) == 0.2  # lesson 001's Dropout(0.2)
+    app.slider(key="cnn_blocks").set_value(3).run()  # 28 -> 24 -> 12 -> 8 -> 4: too small
     app.radio(key="cnn_kernel").set_value(5).run()
     assert not app.exception and "conv_3: a 5x5 kernel does not fit the 4x4 input" in app.error[0].value
     assert app.button(key="cnn_go").disabled
@@ -54,8 +54,11 @@ def test_augmentation_is_previewed_and_goes_into_the_model(app):
     _open(app, rot="0.1", zoom="0.2")
     assert not app.exception
     assert "keras.layers.RandomRotation(0.1, fill_mode='constant')" in app.code[0].value
-    assert app.dataframe[0].value["Layer (type)"].tolist()[:2] == ["aug_rotation (RandomRotation)", "aug_zoom (RandomZoom)"]
-    captions = app.get("image")[0].captions                                         # the original and 11 copies
+    assert app.dataframe[0].value["Layer (type)"].tolist()[:2] == [
+        "aug_rotation (RandomRotation)",
+        "aug_zoom (RandomZoom)",
+    ]
+    captions = app.get("image")[0].captions  # the original and 11 copies
     assert captions[0].startswith("original") and captions[-1] == "copy 11"
 
 
@@ -76,21 +79,21 @@ def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epo
     _tab(app, "Filters")
     assert not app.exception and app.select_slider(key="cnn_epoch").options == ["1", "2", "3"]
     kernel = run.history.snapshots.at(3)[0][1]
-    assert f"{kernel[0, 0, 0, 5]:.2f}" in _chart(app, "cnn_conv_fig")                      # the numbers on the cells
+    assert f"{kernel[0, 0, 0, 5]:.2f}" in _chart(app, "cnn_conv_fig")  # the numbers on the cells
     _tab(app, "Feature maps")
     assert not app.exception and any(m.value.startswith("Prediction:") for m in app.markdown)
     late = _chart(app, "cnn_map_conv_1")
-    app.select_slider(key="cnn_epoch").set_value(1).run()                                      # an earlier epoch
-    assert not app.exception and _chart(app, "cnn_map_conv_1") != late                         # other weights, other maps
+    app.select_slider(key="cnn_epoch").set_value(1).run()  # an earlier epoch
+    assert not app.exception and _chart(app, "cnn_map_conv_1") != late  # other weights, other maps
     _tab(app, "Step by step")
     app.number_input(key="cnn_step_f_conv_1").set_value(2).run()
     app.number_input(key="cnn_step_r_conv_1").set_value(1).run()
     step = next(m.value for m in app.markdown if m.value.startswith("Sum of the products"))
     shown, on_map = step.split("**")[-2], step.rsplit("(", 1)[-1].rstrip(").")
-    assert float(shown) == pytest.approx(float(on_map), abs=1e-4)                              # the sum is the map
+    assert float(shown) == pytest.approx(float(on_map), abs=1e-4)  # the sum is the map
     app.selectbox(key="cnn_step_layer").set_value("pool_1").run()
     assert not app.exception and "its largest value" in _texts(app.markdown)
-    app.session_state["cnn_source"] = "A training image"                     # X_train[0], as the lessons index it
+    app.session_state["cnn_source"] = "A training image"  # X_train[0], as the lessons index it
     _tab(app, "Feature maps")
     assert not app.exception and app.number_input(key="cnn_pick_train").value == 0
     app.session_state["cnn_source"] = "A mistake"
@@ -128,7 +131,7 @@ def test_an_uploaded_zip_of_images_trains_a_convnet(app):
     assert not app.exception and "on shapes.zip: Trained 2 epochs" in _texts(app.success)
     run = app.session_state[CURRENT_KEY]
     _tab(app, "Filters")
-    assert not app.exception and app.toggle(key="cnn_conv_rgb").value                       # colour filters in colour
+    assert not app.exception and app.toggle(key="cnn_conv_rgb").value  # colour filters in colour
     x = np.zeros((1, 16, 16, 3), np.float32)
     maps = feature_maps(run.exp.spec, run.model.layer_weights(), x, "classification", 1)
     np.testing.assert_allclose(probabilities(maps[-1].values), run.model.predict_proba(x), atol=1e-5)

@@ -18,8 +18,12 @@ def test_landing_page_maps_every_lesson_and_the_data(app):
     assert app.title[0].value == "NN Lab"
     text = " ".join(m.value for m in app.markdown)
     assert all(page.lesson in text for page in PAGES)
-    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[-1].strip(" |")
-            for m in app.markdown if m.value.startswith("| Dataset") for line in m.value.splitlines()[2:]}
+    rows = {
+        line.split(" | ")[0].strip("| "): line.split(" | ")[-1].strip(" |")
+        for m in app.markdown
+        if m.value.startswith("| Dataset")
+        for line in m.value.splitlines()[2:]
+    }
     assert rows["Digits (8x8)"] == "yes"
     assert rows["MNIST"].startswith("no")
 
@@ -30,8 +34,8 @@ def test_data_page_defaults_to_digits(app):
     assert app.selectbox(key="dataset").value == "digits"
     assert [m.value for m in app.metric][:2] == ["1,797", "10"]
     assert "`X.shape` = `(1797, 8, 8, 1)`" in " ".join(m.value for m in app.markdown)
-    assert len(app.get("plotly_chart")) == 1            # class counts
-    assert app.get("image")[0].captions[:2] == ["#0: 0", "#1: 1"]     # the sample grid (the open tab): 24 tiles
+    assert len(app.get("plotly_chart")) == 1  # class counts
+    assert app.get("image")[0].captions[:2] == ["#0: 0", "#1: 1"]  # the sample grid (the open tab): 24 tiles
     assert len(app.get("image")[0].captions) == 24
 
 
@@ -39,7 +43,7 @@ def test_switching_datasets(app):
     _open(app)
     app.selectbox(key="dataset").set_value("iris").run()
     assert not app.exception and [m.value for m in app.metric][:2] == ["150", "3"]
-    assert app.query_params["dataset"] == "iris"          # the view is a shareable link
+    assert app.query_params["dataset"] == "iris"  # the view is a shareable link
     app.selectbox(key="dataset").set_value("moons").run()
     app.slider(key="data_points").set_value(200).run()
     assert not app.exception and app.metric[0].value == "200"
@@ -86,11 +90,14 @@ def test_split_slider_updates_the_sizes(app):
     assert sizes["Training set"] == "899" and sizes["Test set"] == "898"
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("data_batch_1", b"\x80\x02not really a pickle", "not a readable CIFAR-10 batch"),
-    ("train-images-idx3-ubyte", idx_bytes(fake_images(3)[0]), "and its label file"),
-    ("table.csv", b"a,b,y\n1,2,0\n3,,1\n", "missing or infinite"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("data_batch_1", b"\x80\x02not really a pickle", "not a readable CIFAR-10 batch"),
+        ("train-images-idx3-ubyte", idx_bytes(fake_images(3)[0]), "and its label file"),
+        ("table.csv", b"a,b,y\n1,2,0\n3,,1\n", "missing or infinite"),
+    ],
+)
 def test_a_bad_upload_shows_one_error_and_the_page_keeps_working(app, name, content, message):
     _open(app, dataset="upload")
     uploader = app.get("file_uploader")[0]
@@ -112,9 +119,9 @@ def test_a_large_dataset_is_loaded_once_per_server(app, isolated_data, monkeypat
     monkeypatch.setattr(external, "load_mnist_like", lambda *a, **k: calls.append(a) or real(*a, **k))
     _open(app, dataset="mnist")
     assert not app.exception and app.metric[0].value == "80"
-    app.number_input(key="data_page").set_value(2).run()          # a rerun in the same session
+    app.number_input(key="data_page").set_value(2).run()  # a rerun in the same session
     other = type(app).from_file(app._script_path, default_timeout=60)
-    _open(other, dataset="mnist")                                 # a second student
+    _open(other, dataset="mnist")  # a second student
     assert other.metric[0].value == "80" and len(calls) == 1
 
 
@@ -124,7 +131,7 @@ def test_typed_server_folders_are_off_by_default_and_confined_when_on(app, isola
     monkeypatch.delenv("NNLAB_ALLOW_FOLDERS", raising=False)
     _open(app, dataset="mnist")
     assert not app.text_input and "folder mnist/ of NN Lab's data folder" in app.info[0].value
-    assert str(isolated_data) not in app.info[0].value                        # no server path for students
+    assert str(isolated_data) not in app.info[0].value  # no server path for students
     monkeypatch.setenv("NNLAB_ALLOW_FOLDERS", "1")
     write_mnist_files(isolated_data / "data" / "lesson" / "digits28", n=30, test=10)
     app.run()
@@ -149,17 +156,18 @@ def test_one_colour_image_shows_each_channels_raw_values_and_after_scaling(app):
     app.get("file_uploader")[0].upload("photos.npz", npz_bytes(x=x, y=np.arange(12) % 2)).run()
     app.session_state["data_tab"] = "One image, flattened"
     app.run()
+
     def cell_text():
         import base64
 
         chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith("-data_values"))
         text = json.loads(chart.proto.spec)["data"][0]["text"]
-        if isinstance(text, dict):                                               # plotly's typed array
+        if isinstance(text, dict):  # plotly's typed array
             shape = tuple(int(d) for d in text["shape"].split(","))
             return np.frombuffer(base64.b64decode(text["bdata"]), dtype=text["dtype"]).reshape(shape)
         return np.array(text)
 
-    app.segmented_control(key="data_rgb").set_value(1).run()                    # green
+    app.segmented_control(key="data_rgb").set_value(1).run()  # green
     np.testing.assert_array_equal(cell_text(), x[0, :, :, 1])
     assert "its green channel, a 6 x 6 grid of numbers from 0 to 255" in app.markdown[-2].value + app.markdown[-3].value
     app.toggle(key="data_scaled").set_value(True).run()
@@ -181,7 +189,7 @@ def test_test_files_that_copy_the_training_files_are_said_on_the_page(app, isola
 
     folder = isolated_data / "data" / "mnist"
     X, y = write_mnist_files(folder, n=60, test=20)
-    for stem, arr in (("t10k-images-idx3-ubyte", X[:20]), ("t10k-labels-idx1-ubyte", y[:20])):   # 20 copied images
+    for stem, arr in (("t10k-images-idx3-ubyte", X[:20]), ("t10k-labels-idx1-ubyte", y[:20])):  # 20 copied images
         (folder / f"{stem}.gz").write_bytes(idx_bytes(arr, True))
     _open(app, dataset="mnist")
     assert not app.exception
@@ -198,8 +206,16 @@ def _wide_page():
 
     n = 200_000
     X = np.arange(3 * n, dtype=np.float32).reshape(3, n) % 7
-    ds = Dataset("upload", X, np.array([0, 1, 0]), "classification", "tabular", ("a", "b"),
-                 tuple(f"f{j}" for j in range(n)), source="wide.csv")
+    ds = Dataset(
+        "upload",
+        X,
+        np.array([0, 1, 0]),
+        "classification",
+        "tabular",
+        ("a", "b"),
+        tuple(f"f{j}" for j in range(n)),
+        source="wide.csv",
+    )
     {"table": views.table, "features": views.features, "pair": views.pair}[st.query_params["tab"]](ds)
 
 
@@ -213,7 +229,7 @@ def test_wide_data_is_shown_by_summary_never_one_column_per_feature():
     app.run()
     assert not app.exception
     head, stats = (d.value for d in app.dataframe)
-    assert head.shape == (3, SHOWN + 1)                             # the first SHOWN features and the target
+    assert head.shape == (3, SHOWN + 1)  # the first SHOWN features and the target
     assert list(stats.columns) == ["mean", "std", "min", "max"] and len(stats) == SHOWN + 1
     assert stats.index[-1] == "all 200,000 features"
     every = (np.arange(3 * 200_000) % 7).astype(np.float64)
@@ -234,5 +250,6 @@ def test_value_stats_match_numpy_over_several_blocks():
     X = np.random.default_rng(0).normal(3, 2, (50, 41)).astype(np.float32)
     got = value_stats(X, block=100)
     assert [got[k] for k in ("mean", "std", "min", "max")] == pytest.approx(
-        [X.mean(dtype=np.float64), X.std(dtype=np.float64, ddof=1), X.min(), X.max()], rel=1e-6)
+        [X.mean(dtype=np.float64), X.std(dtype=np.float64, ddof=1), X.min(), X.max()], rel=1e-6
+    )
     assert feature_stats(X)["std"] == pytest.approx(X.astype(np.float64).std(0, ddof=1))

@@ -22,8 +22,12 @@ X = np.linspace(-3, 3, 50)
 
 
 def _activation_figure():
-    fig = function_and_derivative(X, [("ReLU", np.maximum(X, 0), (X > 0) * 1.0), ("tanh", np.tanh(X), 1 - np.tanh(X) ** 2)],
-                                  titles=("f(z)", "f'(z)"), x_title="z")
+    fig = function_and_derivative(
+        X,
+        [("ReLU", np.maximum(X, 0), (X > 0) * 1.0), ("tanh", np.tanh(X), 1 - np.tanh(X) ** 2)],
+        titles=("f(z)", "f'(z)"),
+        x_title="z",
+    )
     return with_histogram(fig.update_xaxes(range=[-3, 3]), RNG.normal(size=200), "z in hidden_1")
 
 
@@ -36,23 +40,42 @@ def _lines_on_panels():
 BUILDERS = {
     "function and derivative with a histogram": _activation_figure,
     "best constants": lambda: best_constants(RNG.normal(size=20), [("MSE", 0.1), ("MAE", 0.0)]),
-    "contour with paths": lambda: contour_with_paths(X, X, np.add.outer(X ** 2, X ** 2),
-                                                     [("batch", RNG.normal(size=(5, 2))), ("sgd", RNG.normal(size=(90, 2)))],
-                                                     minimum=(0.0, 0.0)),
-    "line chart": lambda: line_chart([Line("train", np.arange(1, 11), RNG.random(10), hover="%{y}"),
-                                      Line("test", np.arange(1, 11), RNG.random(10), dash="dot")],
-                                     "epoch", "loss", epochs=10, y_format=".0%"),
-    "log line chart, webgl": lambda: line_chart([Line("a", X, np.exp(X))], "x", "y", log_y=True, webgl=True,
-                                                legend=False),
+    "contour with paths": lambda: contour_with_paths(
+        X,
+        X,
+        np.add.outer(X**2, X**2),
+        [("batch", RNG.normal(size=(5, 2))), ("sgd", RNG.normal(size=(90, 2)))],
+        minimum=(0.0, 0.0),
+    ),
+    "line chart": lambda: line_chart(
+        [
+            Line("train", np.arange(1, 11), RNG.random(10), hover="%{y}"),
+            Line("test", np.arange(1, 11), RNG.random(10), dash="dot"),
+        ],
+        "epoch",
+        "loss",
+        epochs=10,
+        y_format=".0%",
+    ),
+    "log line chart, webgl": lambda: line_chart(
+        [Line("a", X, np.exp(X))], "x", "y", log_y=True, webgl=True, legend=False
+    ),
     "a line on a panel": _lines_on_panels,
     "class counts": lambda: class_counts(["cat", "dog"], [3, 5]),
     "png image": lambda: png_image((RNG.random((8, 8, 3)) * 255).astype(np.uint8)),
     "small network, values written": lambda: network_figure(
-        [2, 3, 1], [RNG.normal(size=(2, 3)), RNG.normal(size=(3, 1))], ["x", "h", "y"],
-        units=[RNG.normal(size=2), RNG.normal(size=3), RNG.normal(size=1)], write_values=True),
+        [2, 3, 1],
+        [RNG.normal(size=(2, 3)), RNG.normal(size=(3, 1))],
+        ["x", "h", "y"],
+        units=[RNG.normal(size=2), RNG.normal(size=3), RNG.normal(size=1)],
+        write_values=True,
+    ),
     "wide network, coloured units and boxes": lambda: network_figure(
-        [64, 8, 40, 3], [RNG.normal(size=(64, 8)), RNG.normal(size=(8, 40)), RNG.normal(size=(40, 3))],
-        ["in", "h1", "h2", "out"], units=[None, RNG.normal(size=8), RNG.normal(size=40), RNG.normal(size=3)]),
+        [64, 8, 40, 3],
+        [RNG.normal(size=(64, 8)), RNG.normal(size=(8, 40)), RNG.normal(size=(40, 3))],
+        ["in", "h1", "h2", "out"],
+        units=[None, RNG.normal(size=8), RNG.normal(size=40), RNG.normal(size=3)],
+    ),
 }
 
 
@@ -63,13 +86,18 @@ def as_json(fig: go.Figure) -> dict:
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_plain_figures_are_what_plotly_validation_would_make(name):
     fig = BUILDERS[name]()
-    validated = go.Figure(fig.to_dict())            # raises on an unknown property or a value of the wrong type
+    validated = go.Figure(fig.to_dict())  # raises on an unknown property or a value of the wrong type
     assert as_json(fig) == as_json(validated)
     assert fig.data, "a figure with nothing drawn"
 
 
-@pytest.mark.parametrize("trace", [{"type": "scatter", "x": [1], "colour": "red"},          # misspelt
-                                   {"type": "scatter", "x": [1], "line": {"width": "thick"}}])  # wrong type
+@pytest.mark.parametrize(
+    "trace",
+    [
+        {"type": "scatter", "x": [1], "colour": "red"},  # misspelt
+        {"type": "scatter", "x": [1], "line": {"width": "thick"}},
+    ],
+)  # wrong type
 def test_the_validators_reject_what_a_plain_figure_lets_through(trace):
     fig = figure([trace])
     with pytest.raises(ValueError):
@@ -78,7 +106,7 @@ def test_the_validators_reject_what_a_plain_figure_lets_through(trace):
 
 def test_a_named_colour_scale_is_spelled_out_as_plotly_js_needs():
     fig = figure([{"type": "heatmap", "z": [[0, 1]], "colorscale": "RdBu_r"}])
-    assert as_json(fig) != as_json(go.Figure(fig.to_dict()))      # plotly.js knows no "RdBu_r"
+    assert as_json(fig) != as_json(go.Figure(fig.to_dict()))  # plotly.js knows no "RdBu_r"
     fig = figure([{"type": "heatmap", "z": [[0, 1]], "colorscale": colorscale("RdBu_r")}])
     assert as_json(fig) == as_json(go.Figure(fig.to_dict()))
 
@@ -86,14 +114,14 @@ def test_a_named_colour_scale_is_spelled_out_as_plotly_js_needs():
 def test_sample_tiles_are_crisp_squares_of_at_least_80_pixels():
     digits = RNG.random((3, 8, 8, 1))
     tiles = sample_tiles(digits)
-    assert len(tiles) == 3 and tiles[0].shape == (100, 100) and tiles[0].dtype == np.uint8   # 96 and a 2-px frame
+    assert len(tiles) == 3 and tiles[0].shape == (100, 100) and tiles[0].dtype == np.uint8  # 96 and a 2-px frame
     inside = tiles[0][2:-2, 2:-2]
-    assert (inside[:12, :12] == inside[0, 0]).all()                  # one pixel is one 12x12 block, not smoothed
-    assert abs(int(inside[0, 0]) - (1 - digits[0, 0, 0, 0]) * 255) <= 1       # dark ink on white
-    assert (tiles[0][0] == 204).all() and (tiles[0][:, -1] == 204).all()      # the grey frame
+    assert (inside[:12, :12] == inside[0, 0]).all()  # one pixel is one 12x12 block, not smoothed
+    assert abs(int(inside[0, 0]) - (1 - digits[0, 0, 0, 0]) * 255) <= 1  # dark ink on white
+    assert (tiles[0][0] == 204).all() and (tiles[0][:, -1] == 204).all()  # the grey frame
     photos = sample_tiles(RNG.random((2, 32, 32, 3)))
     assert photos[0].shape == (100, 100, 3)
-    assert sample_tiles(RNG.random((1, 28, 28, 1)))[0].shape == (116, 116)    # MNIST: 4x, at least 96
+    assert sample_tiles(RNG.random((1, 28, 28, 1)))[0].shape == (116, 116)  # MNIST: 4x, at least 96
 
 
 @pytest.mark.parametrize("side, columns", [(8, 6), (28, 6), (3, 8), (5, 2)])
@@ -103,14 +131,14 @@ def test_tile_titles_get_a_gap_tall_enough_on_a_1024_px_screen(side, columns):
     fig = tiles(RNG.normal(size=(12, side, side)), 1.0, [f"unit {i}" for i in range(12)], columns)
     grid = np.asarray(fig.data[0].z)
     rows_of_nan = np.isnan(grid).all(axis=1)
-    gap = int(np.argmax(~rows_of_nan))                       # the empty rows above the first row of tiles
+    gap = int(np.argmax(~rows_of_nan))  # the empty rows above the first row of tiles
     assert gap * TILES_WIDTH / grid.shape[1] >= TITLE_PX - 1e-9, (gap, grid.shape)
 
 
 def test_the_live_legend_names_only_the_splits_a_run_has():
     from app.figures import live
 
-    without = [{"epoch": e, "loss": 1.0 / e} for e in (1, 2, 3)]                   # validation fraction 0
+    without = [{"epoch": e, "loss": 1.0 / e} for e in (1, 2, 3)]  # validation fraction 0
     spec = live.curve_spec("loss", 3, splits=live.splits_in(without, "loss"))
     assert spec["encoding"]["color"]["scale"]["domain"] == ["training"]
     with_val = [{**logs, "val_loss": 2.0 / logs["epoch"]} for logs in without]
@@ -122,8 +150,14 @@ def test_the_live_legend_names_only_the_splits_a_run_has():
 def test_edge_values_are_written_to_significant_figures_never_as_minus_zero():
     from app.figures.network import network_figure, written
 
-    assert [written(v) for v in (0.00123, -0.000456, 1.234, -0.0, 1e-12, 12.5)] == \
-        ["0.0012", "-0.00046", "1.2", "0", "1e-12", "12"]
+    assert [written(v) for v in (0.00123, -0.000456, 1.234, -0.0, 1e-12, 12.5)] == [
+        "0.0012",
+        "-0.00046",
+        "1.2",
+        "0",
+        "1e-12",
+        "12",
+    ]
     fig = network_figure([2, 1], [np.array([[0.00123], [-0.000456]])], ["x", "out"], write_values=True)
     texts = [a.text for a in fig.layout.annotations]
     assert "0.0012" in texts and "-0.00046" in texts and not any(t in ("0.00", "-0.00") for t in texts)
@@ -142,10 +176,19 @@ def test_class_names_in_figures_are_text_never_plotly_html():
     from app.training.figures import confusion, per_class
 
     hostile = ["<a href='http://x.test/t'>click</a>", "<b>bold</b>"]
-    figs = [confusion(np.eye(2, dtype=int), hostile), per_class(np.array([0.5, 1.0]), hostile),
-            bars(np.array([0.2, 0.8]), hostile, "p", 1, percent=True)]
+    figs = [
+        confusion(np.eye(2, dtype=int), hostile),
+        per_class(np.array([0.5, 1.0]), hostile),
+        bars(np.array([0.2, 0.8]), hostile, "p", 1, percent=True),
+    ]
     for f in figs:
-        labels = [v for t in f.data for axis in (t.x, getattr(t, "y", None)) if axis is not None
-                  for v in axis if isinstance(v, str)]
+        labels = [
+            v
+            for t in f.data
+            for axis in (t.x, getattr(t, "y", None))
+            if axis is not None
+            for v in axis
+            if isinstance(v, str)
+        ]
         assert labels and not any("<" in v or ">" in v for v in labels)
-        assert any("&lt;a href=" in v for v in labels)                 # Plotly shows the entity as "<"
+        assert any("&lt;a href=" in v for v in labels)  # Plotly shows the entity as "<"

@@ -51,7 +51,7 @@ def test_a_trained_model_shows_its_real_preactivations(app):
     bars = [t for t in _figure(app)["data"] if t["type"] == "bar"]
     assert bars and "hidden_1" in bars[0]["name"]
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Units"] == "32" and metrics["Dead units"] == "0%"      # tanh units never die
+    assert metrics["Units"] == "32" and metrics["Dead units"] == "0%"  # tanh units never die
 
 
 def test_loss_page_target_and_comparison(app):
@@ -63,7 +63,7 @@ def test_loss_page_target_and_comparison(app):
     assert not app.exception and [t["name"] for t in losses] == ["Mean squared error", "Mean absolute error", "Huber"]
     mse = losses[0]
     x, y = _array(mse["x"]), _array(mse["y"])
-    assert x[np.argmin(y)] == pytest.approx(-1.0, abs=0.02)              # the loss is lowest at the target
+    assert x[np.argmin(y)] == pytest.approx(-1.0, abs=0.02)  # the loss is lowest at the target
     app.selectbox(key="loss_name").set_value("categorical_crossentropy").run()
     assert not app.exception and app.multiselect(key="loss_compare").options == ["KL divergence"]
 
@@ -76,7 +76,10 @@ def test_backprop_step_lowers_the_loss_and_records_it(app):
     assert after < before
     app.session_state["bp_tab"] = "Loss over updates"
     app.run()
-    assert len(app.get("plotly_chart")) == 1 and app.session_state["bp_state"].losses[:2] == [pytest.approx(before, abs=1e-5), pytest.approx(after, abs=1e-5)]
+    assert len(app.get("plotly_chart")) == 1 and app.session_state["bp_state"].losses[:2] == [
+        pytest.approx(before, abs=1e-5),
+        pytest.approx(after, abs=1e-5),
+    ]
 
 
 def test_backprop_gradient_check_agrees(app):
@@ -109,12 +112,14 @@ def test_backprop_diagrams_write_the_real_weights_and_gradients(app):
     _open(app, "backprop")
     weights = app.session_state["bp_state"].net.weights
     labels = [a["text"] for a in _figure(app)["layout"]["annotations"]]
-    assert labels == [f"{W[i, j]:.2f}" for W, _ in weights for i in range(W.shape[0]) for j in range(W.shape[1])]
+    from app.figures.network import written                     # two significant figures, never "-0.00"
+
+    assert labels == [written(W[i, j]) for W, _ in weights for i in range(W.shape[0]) for j in range(W.shape[1])]
     app.session_state["bp_tab"] = "2. Backward pass"
     app.run()
     units = [t for t in _figure(app)["data"] if t.get("mode") == "markers+text"]
     delta = app.session_state["bp_state"].preview(np.array([0.5, -1.0]), np.array([1.0]), 0.5).delta
-    assert units[-1]["text"] == [f"{v:.3f}" for v in delta[-1]]                       # the output unit's dL/dz
+    assert units[-1]["text"] == [f"{v:.3f}" for v in delta[-1]]  # the output unit's dL/dz
 
 
 def test_the_activation_page_is_a_link(app):
@@ -123,7 +128,7 @@ def test_the_activation_page_is_a_link(app):
     assert not app.warning and list(app.multiselect(key="act_names").value) == ["relu", "leaky_relu"]
     assert app.slider(key="act_range").value == (-3.0, 2.0) and app.slider(key="act_slope").value == 0.1
     app.multiselect(key="act_names").set_value(["tanh"]).run()
-    assert app.query_params["fns"] == "tanh" and "slope" not in app.query_params       # no leaky ReLU: no slope
+    assert app.query_params["fns"] == "tanh" and "slope" not in app.query_params  # no leaky ReLU: no slope
     fresh = type(app).from_file(app._script_path, default_timeout=60)
     fresh.query_params.update({"fns": "relu,swishy", "range": "5,-5"})
     _open(fresh, "activations")
@@ -135,11 +140,13 @@ def test_the_loss_page_is_a_link(app):
     app.query_params.update({"loss": "huber", "compare": "mse,mae", "delta": "0.5", "y": "-1.0"})
     _open(app, "losses")
     assert not app.warning and app.selectbox(key="loss_name").value == "huber"
-    assert list(app.multiselect(key="loss_compare").value) == ["mse", "mae"] and app.slider(key="loss_delta").value == 0.5
+    assert (
+        list(app.multiselect(key="loss_compare").value) == ["mse", "mae"] and app.slider(key="loss_delta").value == 0.5
+    )
     assert app.slider(key="loss_target").value == -1.0
     app.selectbox(key="loss_name").set_value("binary_crossentropy").run()
     assert not app.exception and app.query_params["loss"] == "binary_crossentropy"
     assert app.query_params["compare"] == "" and "delta" not in app.query_params and "y" not in app.query_params
-    assert "outlier" not in app.query_params                         # the outliers section is for regression
+    assert "outlier" not in app.query_params  # the outliers section is for regression
     app.select_slider(key="loss_target_p").set_value(0.25).run()
     assert app.query_params["p"] == "0.25"

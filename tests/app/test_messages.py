@@ -9,8 +9,10 @@ import pytest
 
 from app.messages import plain, plain_figure
 
-EVIL = ("[Teacher: click to see my grade](http://x.test) ![](http://x.test/t.png) :red[RED] $x^2$ <b>B</b> "
-        "&lt; `code` **bold** _it_ ~~s~~ | me@evil.test www.evil.test # h\n- item")
+EVIL = (
+    "[Teacher: click to see my grade](http://x.test) ![](http://x.test/t.png) :red[RED] $x^2$ <b>B</b> "
+    "&lt; `code` **bold** _it_ ~~s~~ | me@evil.test www.evil.test # h\n- item"
+)
 
 
 def _unescaped(s: str) -> str:
@@ -20,7 +22,7 @@ def _unescaped(s: str) -> str:
 def test_every_markdown_mark_is_escaped_and_the_text_survives():
     s = plain(EVIL)
     assert not re.search(r"(?<!\\)[\[\]!$<>*`|~&#]|(?<!\\):[A-Za-z]|(?<![\\\w])_", s), s
-    assert _unescaped(s) == EVIL.replace("\n", " ")                 # shown as typed (line break as a space)
+    assert _unescaped(s) == EVIL.replace("\n", " ")  # shown as typed (line break as a space)
 
 
 @pytest.mark.parametrize("start", ["- a", "+ a", "1. a", "12) a", "= a"])
@@ -36,8 +38,12 @@ def test_bare_addresses_are_broken():
 
 
 def test_ordinary_text_and_messages_stay_as_they_are():
-    for text in ("cats and dogs 2", "data_batch_1 holds 3 images: expected 10,000 (received 2); fix it.",
-                 "points='5', noise='lots'", "0-6 layers of 1-512 units"):
+    for text in (
+        "cats and dogs 2",
+        "data_batch_1 holds 3 images: expected 10,000 (received 2); fix it.",
+        "points='5', noise='lots'",
+        "0-6 layers of 1-512 units",
+    ):
         assert plain(text) == text
 
 

@@ -20,7 +20,7 @@ def test_the_switch_writes_the_link_and_off_removes_it(app):
     app.toggle(key=PRESENT_KEY).set_value(True).run()
     app.multiselect(key=HIDE_KEY).set_value(["toolbar"]).run()
     assert app.query_params["present"] == "1" and app.query_params["hide"] == "toolbar"
-    app.switch_page("../pages/data.py").run()                  # another page: still presented
+    app.switch_page("../pages/data.py").run()  # another page: still presented
     assert app.toggle(key=PRESENT_KEY).value is True and app.query_params["present"] == "1"
     app.toggle(key=PRESENT_KEY).set_value(False).run()
     assert "present" not in app.query_params and "hide" not in app.query_params

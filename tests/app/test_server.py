@@ -16,7 +16,7 @@ def nodelay(sock: socket.socket) -> bool:
 
 
 def test_the_listener_and_its_connections_stop_waiting_for_acks():
-    with socket.socket() as server, socket.socket() as other:      # protocol 0, as Streamlit creates them
+    with socket.socket() as server, socket.socket() as other:  # protocol 0, as Streamlit creates them
         server.bind(("127.0.0.1", 0))
         server.listen()
         other.bind(("127.0.0.1", 0))
@@ -29,7 +29,7 @@ def test_the_listener_and_its_connections_stop_waiting_for_acks():
         assert nodelay(server) and nodelay(accepted) and not nodelay(other)
         late = socket.create_connection(("127.0.0.1", port))
         later, _ = server.accept()
-        assert nodelay(later)                                       # inherited from the listener
+        assert nodelay(later)  # inherited from the listener
         for s in (early, accepted, late, later):
             s.close()
 

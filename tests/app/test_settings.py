@@ -16,11 +16,23 @@ def _visit(app, page):
     return app.switch_page(f"../pages/{page}.py").run()
 
 
-TRAINING = {"dataset": ("selectbox", "iris"), "train_depth": ("slider", 3), "train_w0": ("slider", 8),
-            "train_w2": ("slider", 40), "train_backend": ("radio", "keras"), "train_act": ("selectbox", "tanh"),
-            "train_dropout": ("slider", 0.2), "train_test": ("slider", 0.3), "train_seed": ("number_input", 5),
-            "train_opt": ("selectbox", "sgd"), "train_lr": ("select_slider", 0.01), "train_bs": ("select_slider", 8),
-            "train_epochs": ("slider", 7), "train_val": ("slider", 0.2), "train_patience": ("slider", 3)}
+TRAINING = {
+    "dataset": ("selectbox", "iris"),
+    "train_depth": ("slider", 3),
+    "train_w0": ("slider", 8),
+    "train_w2": ("slider", 40),
+    "train_backend": ("radio", "keras"),
+    "train_act": ("selectbox", "tanh"),
+    "train_dropout": ("slider", 0.2),
+    "train_test": ("slider", 0.3),
+    "train_seed": ("number_input", 5),
+    "train_opt": ("selectbox", "sgd"),
+    "train_lr": ("select_slider", 0.01),
+    "train_bs": ("select_slider", 8),
+    "train_epochs": ("slider", 7),
+    "train_val": ("slider", 0.2),
+    "train_patience": ("slider", 3),
+}
 
 
 def _set_all(app, widgets: dict) -> None:
@@ -38,7 +50,7 @@ def test_the_training_page_is_as_the_student_left_it_after_other_pages(app):
     _set_all(app, TRAINING)
     assert _read_all(app, TRAINING) == {key: value for key, (_, value) in TRAINING.items()}
     link = dict(app.query_params)
-    for page in ("weights", "activations", "losses", "training"):       # the Weights page has no picker at all
+    for page in ("weights", "activations", "losses", "training"):  # the Weights page has no picker at all
         _visit(app, page)
         assert not app.exception, page
     assert _read_all(app, TRAINING) == {key: value for key, (_, value) in TRAINING.items()}
@@ -49,7 +61,7 @@ def test_a_width_beyond_the_depth_is_remembered_for_when_the_layer_comes_back(ap
     _open(app, "training")
     app.slider(key="train_depth").set_value(3).run()
     app.slider(key="train_w2").set_value(99).run()
-    app.slider(key="train_depth").set_value(1).run()                  # hidden_3's slider goes: Streamlit drops it
+    app.slider(key="train_depth").set_value(1).run()  # hidden_3's slider goes: Streamlit drops it
     assert "w3" not in app.query_params
     app.slider(key="train_depth").set_value(3).run()
     assert app.slider(key="train_w2").value == 99
@@ -60,29 +72,29 @@ def test_a_dataset_change_resets_the_sample_count_and_a_link_keeps_it(app, isola
     _open(app, "training")
     app.selectbox(key="dataset").set_value("iris").run()
     assert app.slider(key="train_n").value == 150
-    app.selectbox(key="dataset").set_value("mnist").run()               # not 150 of 3,000 images
+    app.selectbox(key="dataset").set_value("mnist").run()  # not 150 of 3,000 images
     assert app.slider(key="train_n").value == 2000 and app.query_params["n"] == "2000"
     app.slider(key="train_n").set_value(1000).run()
     _visit(app, "data")
-    app.selectbox(key="dataset").set_value("digits").run()             # changed on another page: reset there too
+    app.selectbox(key="dataset").set_value("digits").run()  # changed on another page: reset there too
     _visit(app, "training")
     assert app.selectbox(key="dataset").value == "digits" and app.slider(key="train_n").value == 1797
     fresh = type(app).from_file(app._script_path, default_timeout=60)
-    _open(fresh, "training", dataset="mnist", n=1000)                    # a link's count is kept, not reset
+    _open(fresh, "training", dataset="mnist", n=1000)  # a link's count is kept, not reset
     assert fresh.slider(key="train_n").value == 1000
 
 
 def test_the_cnn_lab_resets_its_samples_on_a_dataset_change_and_keeps_other_pages_choice(app, isolated_data):
     write_mnist_files(isolated_data / "data" / "mnist", n=4000, test=1000)
     _open(app, "cnn")
-    assert app.slider(key="cnn_n").value == 1797                        # all the digits
+    assert app.slider(key="cnn_n").value == 1797  # all the digits
     app.selectbox(key="dataset").set_value("mnist").run()
-    assert app.slider(key="cnn_n").value == 4000                        # its own default, not 1,797
+    assert app.slider(key="cnn_n").value == 4000  # its own default, not 1,797
     _visit(app, "data")
     app.selectbox(key="dataset").set_value("iris").run()
-    _visit(app, "cnn")                                                  # a table: the lab stands in with images
+    _visit(app, "cnn")  # a table: the lab stands in with images
     assert app.selectbox(key="dataset").value != "iris" and not app.exception
-    _visit(app, "training")                                             # ... without changing the shared choice
+    _visit(app, "training")  # ... without changing the shared choice
     assert app.selectbox(key="dataset").value == "iris"
 
 
@@ -124,7 +136,7 @@ def test_backpropagation_and_gradient_descent_keep_their_settings_and_are_links(
     app.select_slider(key="bp_lr").set_value(0.1).run()
     bp_link = dict(app.query_params)
     assert (bp_link["in"], bp_link["x2"], bp_link["x3"], bp_link["cls"]) == ("3", "1.5", "2.0", "2")
-    assert "y1" not in bp_link                                          # a softmax output: the true class instead
+    assert "y1" not in bp_link  # a softmax output: the true class instead
     _visit(app, "gradient_descent")
     app.session_state["gd_tab"] = "Optimizers on loss surfaces"
     app.run()
@@ -132,7 +144,7 @@ def test_backpropagation_and_gradient_descent_keep_their_settings_and_are_links(
     app.multiselect(key="gd_opts").set_value(["sgd", "adam"]).run()
     gd_link = dict(app.query_params)
     assert gd_link["surface"] == "rosenbrock" and gd_link["opts"] == "sgd,adam" and gd_link["lr_rosenbrock"] == "0.001"
-    assert "epochs" not in gd_link and "lr_bowl" not in gd_link                 # the other view's, the other surfaces'
+    assert "epochs" not in gd_link and "lr_bowl" not in gd_link  # the other view's, the other surfaces'
     _visit(app, "backprop")
     assert dict(app.query_params) == bp_link and app.number_input(key="bp_x1").value == 1.5
     _visit(app, "gradient_descent")
@@ -147,7 +159,7 @@ def test_presentation_mode_is_one_more_schema_that_follows_every_page(app):
     _open(app, "losses")
     app.toggle(key="nnlab_present").set_value(True).run()
     app.multiselect(key="nnlab_present_hide").set_value(["captions"]).run()
-    app.toggle(key="nnlab_present").set_value(False).run()          # the choice of parts is kept while off
+    app.toggle(key="nnlab_present").set_value(False).run()  # the choice of parts is kept while off
     assert "present" not in app.query_params and "hide" not in app.query_params
     _visit(app, "data")
     app.toggle(key="nnlab_present").set_value(True).run()
@@ -185,7 +197,7 @@ def test_a_pages_link_never_keeps_another_pages_settings(app):
     _open(app, "losses")
     app.toggle(key="nnlab_present").set_value(True).run()
     _visit(app, "data")
-    app.query_params.update({"fns": "relu", "epochs": "7"})         # another page's, left in the address
+    app.query_params.update({"fns": "relu", "epochs": "7"})  # another page's, left in the address
     app.run()
     assert "fns" not in app.query_params and "epochs" not in app.query_params
     assert app.query_params["present"] == "1" and app.query_params["dataset"] == "digits"

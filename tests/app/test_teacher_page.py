@@ -40,7 +40,7 @@ def test_a_wrong_token_is_refused_and_the_right_one_signs_in_after_the_wait(teac
     assert "not the teacher token" in at.error[0].value
     assert TEACHER_KEY not in at.session_state or not at.session_state[TEACHER_KEY]
     at.text_input(key="teacher_token_typed").input(TOKEN)
-    at.button[0].click().run()                       # at once: too soon, not even compared
+    at.button[0].click().run()  # at once: too soon, not even compared
     assert "try again in" in at.error[0].value
     assert TEACHER_KEY not in at.session_state or not at.session_state[TEACHER_KEY]
     time.sleep(teacher.GATE.wait() + 0.05)
@@ -81,7 +81,7 @@ def test_cpu_is_measured_between_the_pages_runs(teacher_page):
     at.session_state[TEACHER_KEY] = True
     at.run()
     end = time.monotonic() + 0.6
-    while time.monotonic() < end:                    # one core busy between two runs of the page
+    while time.monotonic() < end:  # one core busy between two runs of the page
         sum(range(1000))
     at.run()
     cpu = next(m for m in at.metric if m.label == "CPU").value
@@ -93,27 +93,27 @@ def test_token_guessing_is_limited_for_the_whole_server_with_a_doubling_wait_and
     gate = TokenGate(clock=lambda: now[0])
     with caplog.at_level(logging.WARNING, logger="nnlab.teacher"):
         assert gate.attempt("a", TOKEN, "tab-1") is False
-        assert gate.attempt(TOKEN, TOKEN, "tab-2") == pytest.approx(1.0)     # another tab: same wait, not compared
+        assert gate.attempt(TOKEN, TOKEN, "tab-2") == pytest.approx(1.0)  # another tab: same wait, not compared
         waits = []
-        for tab in range(8):                                                 # a student's many tabs
+        for tab in range(8):  # a student's many tabs
             now[0] += gate.wait()
             assert gate.attempt("b", TOKEN, f"tab-{tab}") is False
             waits.append(gate.wait())
-    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]                              # 8 guesses took minutes, not 0.3 s
+    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]  # 8 guesses took minutes, not 0.3 s
     assert sum("Wrong teacher token" in r.message for r in caplog.records) == 9
     assert "too soon" in caplog.records[1].message and "tab-2" in caplog.records[1].message
     now[0] += gate.wait()
     assert gate.attempt(TOKEN, TOKEN, "teacher") is True and gate.failures == 0
     now[0] += 601
-    assert gate.attempt("c", TOKEN, "x") is False and gate.wait() == 1.0       # quiet for 10 min: forgiven
+    assert gate.attempt("c", TOKEN, "x") is False and gate.wait() == 1.0  # quiet for 10 min: forgiven
 
 
 def test_every_tab_of_one_browser_is_one_owner_with_one_place_in_line():
     owner, new = browser_id(None)
     assert new and len(owner) == 24
-    assert browser_id(owner) == (owner, False)                                 # a second tab sends the cookie back
+    assert browser_id(owner) == (owner, False)  # a second tab sends the cookie back
     for forged in ("x' onload='", "<b>", owner.upper(), owner + "0", ""):
-        assert browser_id(forged)[1], forged                                   # anything else: a new id
+        assert browser_id(forged)[1], forged  # anything else: a new id
 
 
 def test_two_tabs_of_one_browser_get_one_job(app, monkeypatch):
@@ -127,6 +127,7 @@ def test_two_tabs_of_one_browser_get_one_job(app, monkeypatch):
     job = board.submit(owner, exp, data)
     try:
         from core.jobs import JobRefused
+
         with pytest.raises(JobRefused, match="already have a training"):
             board.submit(tab1.session_state[OWNER_KEY], exp, data)
     finally:
@@ -139,8 +140,9 @@ def test_students_names_and_file_names_are_plain_text_on_the_teachers_page(teach
     board = job_board()
     data = prepare_data(load_dataset("digits"), 0.2, 0)
     name = "[Teacher: click to see my grade](http://evil.example) ![](http://evil.example/t.png) <b>x</b>.csv"
-    exp = Experiment(UPLOAD, data_options={"file": name}, spec=MLPSpec((256, 256)),
-                     config=TrainConfig(epochs=200, batch_size=32))
+    exp = Experiment(
+        UPLOAD, data_options={"file": name}, spec=MLPSpec((256, 256)), config=TrainConfig(epochs=200, batch_size=32)
+    )
     job = board.submit("a-student", exp, data)
     board.touch("a-student", "training")
     try:

@@ -3,12 +3,12 @@
 import time
 
 import pytest
+from apptest import finish_training
 
 from app.jobs import PLAN_KEY
 from app.session import CURRENT_KEY, HISTORY_KEY, TRAINING_KEY
 from core.datasets import load_dataset
 from core.experiment import prepare_data
-from apptest import finish_training
 
 
 def _open(app, **query):
@@ -23,14 +23,16 @@ def _texts(elements) -> str:
 def test_defaults_show_the_architecture_before_training(app):
     _open(app)
     assert not app.exception
-    assert app.metric[0].value == "1,482"                        # 64-16-16-10 on digits
+    assert app.metric[0].value == "1,482"  # 64-16-16-10 on digits
     assert app.dataframe[0].value["layer"].tolist() == ["flatten", "hidden_1", "hidden_2", "output"]
-    assert not app.button(key="train_go").disabled and "jobs_stop" not in [b.key for b in app.button]   # Stop: once it trains
+    assert not app.button(key="train_go").disabled and "jobs_stop" not in [
+        b.key for b in app.button
+    ]  # Stop: once it trains
     assert "Task: classification into 10 classes (softmax)" in _texts(app.caption)
-    link = dict(app.query_params)                                # every setting that matters, defaults too
+    link = dict(app.query_params)  # every setting that matters, defaults too
     assert link["dataset"] == "digits" and link["n"] == "1797"
     assert (link["depth"], link["w1"], link["w2"]) == ("2", "16", "16")
-    assert "w3" not in link and "drop" not in link                # beyond the depth; Keras only
+    assert "w3" not in link and "drop" not in link  # beyond the depth; Keras only
 
 
 def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
@@ -42,12 +44,12 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
     finish_training(app.button(key="train_go").click())
     assert not app.exception
     assert "Trained 6 epochs" in _texts(app.success)
-    assert len(app.get("plotly_chart")) == 1                     # the learning curves tab
+    assert len(app.get("plotly_chart")) == 1  # the learning curves tab
     app.session_state["train_tab"] = "Test results"
     app.run()
     accuracy = next(m.value for m in app.metric if m.label == "Test accuracy")
     assert float(accuracy.rstrip("%")) > 80
-    assert app.session_state[CURRENT_KEY].model.count_params() == 64 * 32 + 32 + 330   # handed to other pages
+    assert app.session_state[CURRENT_KEY].model.count_params() == 64 * 32 + 32 + 330  # handed to other pages
     assert len(app.session_state[HISTORY_KEY]) == 1
 
 
@@ -55,10 +57,10 @@ def test_clicks_do_not_stop_training_and_stop_keeps_the_model_of_the_last_epoch(
     _open(app, depth=2, w1=256, w2=256, epochs=300)
     app.button(key="train_go").click().run()
     deadline = time.monotonic() + 60
-    while not app.session_state[PLAN_KEY].job.epochs and time.monotonic() < deadline:   # one page poll each
+    while not app.session_state[PLAN_KEY].job.epochs and time.monotonic() < deadline:  # one page poll each
         time.sleep(0.1)
         app.run()
-    app.select_slider(key="train_lr").set_value(0.01).run()     # any other click: the training goes on
+    app.select_slider(key="train_lr").set_value(0.01).run()  # any other click: the training goes on
     assert app.session_state[PLAN_KEY].job.state == "running"
     finish_training(app.button(key="jobs_stop").click())
     run = app.session_state[TRAINING_KEY]
@@ -129,7 +131,7 @@ def test_a_link_restores_a_generated_sets_points_noise_and_seed(app):
     assert "240 training and 60 test samples" in _texts(app.caption)
     assert "Task: classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
     app.selectbox(key="dataset").set_value("iris").run()
-    assert "points" not in app.query_params and "noise" not in app.query_params   # only for 2-D sets
+    assert "points" not in app.query_params and "noise" not in app.query_params  # only for 2-D sets
 
 
 def test_the_trained_model_is_what_the_activation_page_shows(app):
@@ -137,8 +139,10 @@ def test_the_trained_model_is_what_the_activation_page_shows(app):
     finish_training(app.button(key="train_go").click())
     app.switch_page("../pages/activations.py").run()
     assert not app.exception
-    assert any(c.value.startswith("Model: sklearn 24 tanh adam lr=0.003 on digits (3 epochs, test accuracy")
-               for c in app.caption)
+    assert any(
+        c.value.startswith("Model: sklearn 24 tanh adam lr=0.003 on digits (3 epochs, test accuracy")
+        for c in app.caption
+    )
     assert {m.label: m.value for m in app.metric}["Units"] == "24"
 
 
@@ -148,15 +152,15 @@ def test_more_points_in_a_generated_set_are_all_used_when_all_were(app):
     app.slider(key="train_points").set_value(600).run()
     assert app.slider(key="train_n").value == 600 and "480 training and 120 test samples" in _texts(app.caption)
     assert app.query_params["points"] == "600" and app.query_params["n"] == "600"
-    app.slider(key="train_n").set_value(300).run()                 # a subset chosen by hand stays chosen
+    app.slider(key="train_n").set_value(300).run()  # a subset chosen by hand stays chosen
     app.slider(key="train_points").set_value(800).run()
     assert app.slider(key="train_n").value == 300 and app.query_params["n"] == "300"
-    app.selectbox(key="dataset").set_value("digits").run()          # another set: the count starts afresh
+    app.selectbox(key="dataset").set_value("digits").run()  # another set: the count starts afresh
     assert app.slider(key="train_n").value == 1797
 
 
 def test_a_dead_network_is_called_dead_with_the_way_to_its_diagnosis(app):
-    _open(app, dataset="spiral", depth=4, w1=4, w2=5, w3=5, w4=2, lr=0.03, epochs=60)     # the lesson's settings
+    _open(app, dataset="spiral", depth=4, w1=4, w2=5, w3=5, w4=2, lr=0.03, epochs=60)  # the lesson's settings
     finish_training(app.button(key="train_go").click())
     assert not app.exception and not app.success
     warning = _texts(app.warning)
@@ -178,7 +182,7 @@ def test_regression_results_give_r2_mae_and_rmse_in_the_targets_units(app):
     assert m["Root mean squared error"] == f"{root_mean_squared_error(y_true, y_pred):.3g}"
     assert m["Mean absolute error"] == f"{mean_absolute_error(y_true, y_pred):.3g}"
     assert m["Test R2"] == f"{r2_score(y_true, y_pred):.3f}"
-    assert any("trains regression on a standardised target" in c.value for c in app.caption)   # said, not hidden
+    assert any("trains regression on a standardised target" in c.value for c in app.caption)  # said, not hidden
     app.session_state["train_tab"] = "Compare runs"
     app.run()
     assert list(app.dataframe[-1].value.columns)[:2] == ["run", "test r2"]
@@ -197,7 +201,7 @@ def test_even_vs_odd_digits_train_one_sigmoid_unit_and_show_one_probability(app)
     data = prepare_data(load_dataset("digits", binary="even"), 0.2, 0)
     p = run.model.predict_proba(data.X_test[3:4])[0, 1]
     app.number_input(key="train_sample").set_value(3).run()
-    assert {m.label: m.value for m in app.metric}["P(odd)"] == f"{p:.1%}"     # the lesson's y % 2
+    assert {m.label: m.value for m in app.metric}["P(odd)"] == f"{p:.1%}"  # the lesson's y % 2
     app.session_state["train_tab"] = "Show the code"
     app.run()
     assert "y = (y % 2).astype(np.int64)" in app.code[0].value
@@ -208,7 +212,7 @@ def test_the_official_split_of_mnist_can_be_kept(app, isolated_data):
 
     write_mnist_files(isolated_data / "data" / "mnist", n=80, test=20)
     _open(app)
-    assert "train_official" not in [t.key for t in app.toggle]                 # digits has no official split
+    assert "train_official" not in [t.key for t in app.toggle]  # digits has no official split
     app.selectbox(key="dataset").set_value("mnist").run()
     app.toggle(key="train_official").set_value(True).run()
     assert "official 80 training images, tested on the official 20 test images" in _texts(app.caption)
@@ -221,7 +225,9 @@ def test_layer_widths_can_be_typed_as_well_as_slid(app):
     app.text_input(key="train_typed_widths").set_value("40, 25, 7").run()
     assert app.slider(key="train_depth").value == 3
     assert [app.slider(key=f"train_w{i}").value for i in range(3)] == [40, 25, 7]
-    assert app.query_params["w1"] == "40" and app.metric[0].value == f"{64 * 40 + 40 + 40 * 25 + 25 + 25 * 7 + 7 + 80:,}"
+    assert (
+        app.query_params["w1"] == "40" and app.metric[0].value == f"{64 * 40 + 40 + 40 * 25 + 25 + 25 * 7 + 7 + 80:,}"
+    )
     app.text_input(key="train_typed_widths").set_value("40, 9000").run()
     assert not app.exception and "at most 512 units" in app.error[0].value
-    assert [app.slider(key=f"train_w{i}").value for i in range(3)] == [40, 25, 7]          # unchanged
+    assert [app.slider(key=f"train_w{i}").value for i in range(3)] == [40, 25, 7]  # unchanged

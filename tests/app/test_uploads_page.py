@@ -1,12 +1,14 @@
 """A student's own data on the Training page: upload, choose the target and task, preview, train, share."""
 
+from apptest import finish_training
 from formats import image_zip_bytes
 
 from app.session import CURRENT_KEY, TRAINING_KEY
-from apptest import finish_training
 
-CSV = b"hours,sleep,passed\n" + b"".join(f"{h},{s},{int(h + s > 12)}\n".encode()
-                                         for h, s in zip([1, 3, 5, 7, 9, 2, 4, 6, 8, 10] * 6, [9, 8, 7, 6, 5, 4] * 10))
+CSV = b"hours,sleep,passed\n" + b"".join(
+    f"{h},{s},{int(h + s > 12)}\n".encode()
+    for h, s in zip([1, 3, 5, 7, 9, 2, 4, 6, 8, 10] * 6, [9, 8, 7, 6, 5, 4] * 10)
+)
 
 
 def _texts(elements) -> str:
@@ -29,27 +31,31 @@ def test_an_uploaded_csv_is_trained_on_with_the_target_and_task_chosen(app):
     finish_training(app.button(key="train_go").click())
     assert not app.exception and "on exams.csv: Trained 30 epochs" in _texts(app.success)
     run = app.session_state[TRAINING_KEY]
-    assert {k: v for k, v in run.exp.data_options.items() if k != "digest"} == \
-        {"file": "exams.csv", "task": "classification", "kind": "tabular"}
+    assert {k: v for k, v in run.exp.data_options.items() if k != "digest"} == {
+        "file": "exams.csv",
+        "task": "classification",
+        "kind": "tabular",
+    }
     assert app.session_state[CURRENT_KEY] is run and run.test_score > 0.6
     assert app.query_params["dataset"] == "upload" and app.query_params["file"] == "exams.csv"
     app.session_state["train_tab"] = "Show the code"
     app.run()
     assert "np.load('nnlab_data.npz')" in app.code[0].value
-    app.selectbox(key="train_target").set_value("hours").run()             # a number: regression by choice
+    app.selectbox(key="train_target").set_value("hours").run()  # a number: regression by choice
     app.selectbox(key="train_task").set_value("regression").run()
     assert not app.exception and "regression: predicting a number" in _texts(app.caption)
     assert "regression (one linear output unit)" in _texts(app.caption)
-    assert "changed since this run trained on it" in _texts(app.error)   # the run is not shown against other data
+    assert "changed since this run trained on it" in _texts(app.error)  # the run is not shown against other data
 
 
 def test_an_uploaded_zip_of_image_folders_is_previewed_and_trained_on(app):
     _training_with_upload(app, "shapes.zip", image_zip_bytes(per_class=15, size=20), epochs="15")
     app.select_slider(key="train_size").set_value(16).run()
-    assert "shapes\\.zip: 30 samples of 16 x 16 x 3, classification into 2 classes (circle, square)" in \
-        _texts(app.caption)
-    assert "circle" in app.get("image")[0].captions                               # the preview tiles
-    assert app.metric[0].value == f"{16 * 16 * 3 * 16 + 16 + 16 * 16 + 16 + 17:,}"   # 768-16-16-1
+    assert "shapes\\.zip: 30 samples of 16 x 16 x 3, classification into 2 classes (circle, square)" in _texts(
+        app.caption
+    )
+    assert "circle" in app.get("image")[0].captions  # the preview tiles
+    assert app.metric[0].value == f"{16 * 16 * 3 * 16 + 16 + 16 * 16 + 16 + 17:,}"  # 768-16-16-1
     finish_training(app.button(key="train_go").click())
     assert not app.exception and "Trained 15 epochs" in _texts(app.success)
     app.session_state["train_tab"] = "Test results"
@@ -84,12 +90,12 @@ OTHER = b"a,b,label\n" + b"".join(f"{i},{i % 3},{i % 2}\n".encode() for i in ran
 def test_uploading_another_file_after_training_never_shows_the_exception_page(app):
     _training_with_upload(app, "exams.csv", CSV, epochs="5")
     finish_training(app.button(key="train_go").click(), timeout=400)
-    app.get("file_uploader")[0].upload("other.csv", OTHER).run()          # the old run's file is gone
+    app.get("file_uploader")[0].upload("other.csv", OTHER).run()  # the old run's file is gone
     assert not app.exception
-    for _ in range(2):                                                     # and on every rerun after
+    for _ in range(2):  # and on every rerun after
         app.run()
         assert not app.exception
-    assert "other\\.csv: 40 samples of 2" in _texts(app.caption)           # the second file replaced the first
+    assert "other\\.csv: 40 samples of 2" in _texts(app.caption)  # the second file replaced the first
     assert "Could not tell the format" not in " ".join(e.value for e in app.error)
 
 
@@ -97,7 +103,7 @@ def test_a_run_is_never_shown_against_another_file_uploaded_under_its_name(app):
     _training_with_upload(app, "exams.csv", CSV, epochs="5")
     finish_training(app.button(key="train_go").click(), timeout=400)
     bigger = CSV + b"".join(f"{h},{s},{int(h + s > 12)}\n".encode() for h, s in zip(range(40), range(40)))
-    app.get("file_uploader")[0].upload("exams.csv", bigger).run()          # same name, other data
+    app.get("file_uploader")[0].upload("exams.csv", bigger).run()  # same name, other data
     assert not app.exception
     assert "exams\\.csv: 100 samples of 2" in _texts(app.caption)
     assert "changed since this run trained on it" in _texts(app.error)

@@ -7,8 +7,9 @@ from core.activations import ACTIVATIONS, KERAS_ACTIVATIONS, activation_health, 
 from core.errors import InvalidSpecError
 
 # Points away from each function's kinks (0 for relu-like and step, +-3 for hard sigmoid).
-X = np.concatenate([np.linspace(-6, -3.1, 15), np.linspace(-2.9, -0.05, 25), np.linspace(0.05, 2.9, 25),
-                    np.linspace(3.1, 6, 15)])
+X = np.concatenate(
+    [np.linspace(-6, -3.1, 15), np.linspace(-2.9, -0.05, 25), np.linspace(0.05, 2.9, 25), np.linspace(3.1, 6, 15)]
+)
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -36,7 +37,7 @@ def test_properties_table_facts():
 
 
 def test_health_counts_saturated_values_and_dead_units():
-    z = np.array([[-5.0, 0.5, -1.0], [-6.0, 1.0, 8.0]])     # unit 0 never fires; |z| > 4 saturates tanh
+    z = np.array([[-5.0, 0.5, -1.0], [-6.0, 1.0, 8.0]])  # unit 0 never fires; |z| > 4 saturates tanh
     relu = activation_health("relu", z)
     assert relu.dead_units == pytest.approx(1 / 3) and relu.saturated == pytest.approx(0.5)
     tanh = activation_health("tanh", z)

@@ -78,8 +78,14 @@ def test_step_updates_every_weight_by_minus_lr_times_gradient():
     assert result.loss_after < result.loss
     assert [d.shape for d in result.delta] == [(3,), (1,)] and len(result.a) == 3 and len(result.z) == 2
     h = 1e-6
-    numeric_dx = [(TinyNet((2, 3, 1), weights=result.old_weights).loss_value(x + e, y)
-                   - TinyNet((2, 3, 1), weights=result.old_weights).loss_value(x - e, y)) / (2 * h) for e in np.eye(2) * h]
+    numeric_dx = [
+        (
+            TinyNet((2, 3, 1), weights=result.old_weights).loss_value(x + e, y)
+            - TinyNet((2, 3, 1), weights=result.old_weights).loss_value(x - e, y)
+        )
+        / (2 * h)
+        for e in np.eye(2) * h
+    ]
     np.testing.assert_allclose(result.dL_dx, numeric_dx, atol=1e-7)
     losses = [net.step(x, y, 0.5).loss for _ in range(50)]
     assert losses[-1] < losses[0] / 2
@@ -91,12 +97,15 @@ def test_weights_are_glorot_uniform_with_zero_biases():
     assert np.abs(W).max() <= np.sqrt(6 / 7) and not b.any()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(output_activation="linear", loss="cross_entropy"), "cross-entropy needs probabilities"),
-    (dict(layer_sizes=(2, 3, 1), output_activation="softmax"), "softmax output needs at least 2 units"),
-    (dict(activation="step"), "no useful derivative"),
-    (dict(layer_sizes=(2,)), "needs an input and an output size"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(output_activation="linear", loss="cross_entropy"), "cross-entropy needs probabilities"),
+        (dict(layer_sizes=(2, 3, 1), output_activation="softmax"), "softmax output needs at least 2 units"),
+        (dict(activation="step"), "no useful derivative"),
+        (dict(layer_sizes=(2,)), "needs an input and an output size"),
+    ],
+)
 def test_invalid_networks_are_refused(kwargs, message):
     with pytest.raises(InvalidSpecError, match=message):
         TinyNet(**kwargs)

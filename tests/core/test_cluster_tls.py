@@ -40,8 +40,13 @@ def tls_cluster(certs):
 
 
 def test_the_command_writes_a_ca_a_node_certificate_and_a_private_key_only_its_owner_reads(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "core.classserver.certs", str(tmp_path / "c")], capture_output=True,
-                         text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "core.classserver.certs", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     assert {p.name for p in (tmp_path / "c").iterdir()} == {"ca.pem", "node.pem", "node-key.pem"}
     assert stat.S_IMODE(os.stat(tmp_path / "c" / "node-key.pem").st_mode) == 0o600
     assert CA_ENV in out and KEY_ENV in out
@@ -63,7 +68,7 @@ def test_a_wrong_environment_is_a_message_not_an_insecure_cluster(certs, monkeyp
     try:
         with pytest.raises(ClusterUnavailable, match=CERT_ENV):
             cluster.client(timeout=10)
-        assert not cluster._procs                      # nothing was started without TLS
+        assert not cluster._procs  # nothing was started without TLS
     finally:
         cluster.close()
 
@@ -82,18 +87,18 @@ def test_with_tls_only_a_client_with_the_cluster_certificate_connects_and_runs_a
 
     client = tls_cluster.client()
     address = client.scheduler.address
-    assert address.startswith("tls://127.0.0.1:")                 # the local cluster stays on this machine
+    assert address.startswith("tls://127.0.0.1:")  # the local cluster stays on this machine
     assert client.submit(sum, [1, 2, 3], pure=False).result(timeout=60) == 6
 
     host, port = address.removeprefix("tls://").rsplit(":", 1)
-    plain = ssl.create_default_context(cafile=str(certs["ca"]))   # trusts the cluster, but shows no certificate
+    plain = ssl.create_default_context(cafile=str(certs["ca"]))  # trusts the cluster, but shows no certificate
     plain.check_hostname = False
     with pytest.raises((ssl.SSLError, ConnectionError, TimeoutError)):
         with plain.wrap_socket(socket.create_connection((host, int(port)), timeout=10)) as sock:
-            assert sock.recv(1) != b""                            # the scheduler ends the handshake: no data
-    with pytest.raises((OSError, TimeoutError)):                  # plain TCP to the TLS port
+            assert sock.recv(1) != b""  # the scheduler ends the handshake: no data
+    with pytest.raises((OSError, TimeoutError)):  # plain TCP to the TLS port
         Client(address.replace("tls://", "tcp://"), timeout=5, set_as_default=False)
-    other = make_certificates(tmp_path / "other")                 # a certificate from another CA
+    other = make_certificates(tmp_path / "other")  # a certificate from another CA
     with pytest.raises((OSError, TimeoutError)):
         Client(address, timeout=5, set_as_default=False, security=security({k: str(v) for k, v in other.items()}))
     with Client(address, timeout=30, set_as_default=False, security=security(tls_files(_env(certs)))) as same:

@@ -4,8 +4,16 @@ pooling equal the values on the maps, and every augmentation equals its Keras la
 import numpy as np
 import pytest
 
-from core.augment import (Augmentation, adjust_contrast, affine, flip, preview, rotation_matrix, translation_matrix,
-                          zoom_matrix)
+from core.augment import (
+    Augmentation,
+    adjust_contrast,
+    affine,
+    flip,
+    preview,
+    rotation_matrix,
+    translation_matrix,
+    zoom_matrix,
+)
 from core.cnn import conv2d, explain_conv, explain_pool, feature_maps, max_pool, probabilities
 from core.datasets import load_dataset
 from core.experiment import prepare_data
@@ -19,17 +27,25 @@ def test_conv_and_pool_are_the_textbook_definitions():
     x, K, b = rng.normal(size=(6, 7, 2)), rng.normal(size=(3, 3, 2, 4)), rng.normal(size=4)
     out = conv2d(x, K, b)
     assert out.shape == (4, 5, 4)
-    assert out[2, 3, 1] == pytest.approx(sum(x[2 + i, 3 + j, c] * K[i, j, c, 1] for i in range(3) for j in range(3)
-                                             for c in range(2)) + b[1])
+    assert out[2, 3, 1] == pytest.approx(
+        sum(x[2 + i, 3 + j, c] * K[i, j, c, 1] for i in range(3) for j in range(3) for c in range(2)) + b[1]
+    )
     pooled = max_pool(out, 2)
-    assert pooled.shape == (2, 2, 4) and pooled[1, 0, 3] == out[2:4, 0:2, 3].max()      # the 5th column is dropped
+    assert pooled.shape == (2, 2, 4) and pooled[1, 0, 3] == out[2:4, 0:2, 3].max()  # the 5th column is dropped
 
 
 @pytest.fixture(scope="module")
 def trained_cnn():
     data = prepare_data(load_dataset("digits"), 0.2, 0)
-    spec = CNNSpec(conv_filters=(6, 8), kernel_size=3, pool_size=1, dense_layers=(12,), dropout=0.2, activation="tanh",
-                   augmentation=Augmentation(rotation=0.05))
+    spec = CNNSpec(
+        conv_filters=(6, 8),
+        kernel_size=3,
+        pool_size=1,
+        dense_layers=(12,),
+        dropout=0.2,
+        activation="tanh",
+        augmentation=Augmentation(rotation=0.05),
+    )
     model = build_model(spec, "keras", input_shape=(8, 8, 1), n_outputs=10)
     model.fit(data.X_train, data.y_train, TrainConfig(epochs=3, batch_size=64, learning_rate=1e-2))
     return spec, model, data
@@ -45,7 +61,7 @@ def test_feature_maps_equal_keras_for_every_layer_at_every_recorded_epoch(traine
     for m in maps:
         np.testing.assert_allclose(m.values, keras_out[m.name], atol=1e-5, err_msg=m.name)
     np.testing.assert_allclose(probabilities(maps[-1].values), model.predict_proba(x), atol=1e-5)
-    first = model.history.snapshots.at(1)                        # an earlier epoch: maps from its weights
+    first = model.history.snapshots.at(1)  # an earlier epoch: maps from its weights
     early = feature_maps(spec, first, x[0], "classification", 10)
     assert early[0].values.shape == (6, 6, 6) and not np.allclose(early[0].values, maps[0].values[0])
 
@@ -71,9 +87,11 @@ def test_pooled_maps_equal_keras_and_the_worked_examples_equal_the_maps():
 def test_augmentation_layers_appear_in_the_summary_with_no_parameters():
     spec = CNNSpec(conv_filters=(32, 64), dropout=0.5, augmentation=Augmentation(flip="horizontal", rotation=0.1))
     rows = layer_counts(spec, (28, 28, 1), 10)
-    assert [(r.name, r.kind, r.params) for r in rows[:2]] == [("aug_flip", "RandomFlip", 0),
-                                                              ("aug_rotation", "RandomRotation", 0)]
-    assert count_params(spec, (28, 28, 1), 10) == 34_826                 # the lesson's convnet, augmented or not
+    assert [(r.name, r.kind, r.params) for r in rows[:2]] == [
+        ("aug_flip", "RandomFlip", 0),
+        ("aug_rotation", "RandomRotation", 0),
+    ]
+    assert count_params(spec, (28, 28, 1), 10) == 34_826  # the lesson's convnet, augmented or not
     assert CNNSpec.from_dict(spec.to_dict()) == spec
 
 
@@ -93,22 +111,42 @@ def image():
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("name, layer, transformation, ours", [
-    ("rotation", lambda L: L.RandomRotation(0.1, fill_mode="constant"),
-     lambda h, w: {"rotation_matrix": np.array([rotation_matrix(25.0, h, w)], np.float32)},
-     lambda img: affine(img, rotation_matrix(25.0, *img.shape[:2]))),
-    ("translation", lambda L: L.RandomTranslation(0.2, 0.2, fill_mode="constant"),
-     lambda h, w: {"translations": np.array([[1.7, -2.2]], np.float32), "input_shape": (1, h, w, 3)},
-     lambda img: affine(img, translation_matrix(1.7, -2.2))),
-    ("zoom", lambda L: L.RandomZoom(0.3, fill_mode="constant"),
-     lambda h, w: {"height_zoom": np.array([[1.25]], np.float32), "width_zoom": np.array([[0.8]], np.float32),
-                   "input_shape": (1, h, w, 3)},
-     lambda img: affine(img, zoom_matrix(0.8, 1.25, *img.shape[:2]))),
-    ("contrast", lambda L: L.RandomContrast(0.5, value_range=(0, 1)),
-     lambda h, w: {"contrast_factor": np.full((1, 1, 1, 1), 1.4, np.float32)},
-     lambda img: adjust_contrast(img, 1.4)),
-])
-def test_each_augmentation_equals_its_keras_layer_with_the_same_factors(keras, image, name, layer, transformation, ours):
+@pytest.mark.parametrize(
+    "name, layer, transformation, ours",
+    [
+        (
+            "rotation",
+            lambda L: L.RandomRotation(0.1, fill_mode="constant"),
+            lambda h, w: {"rotation_matrix": np.array([rotation_matrix(25.0, h, w)], np.float32)},
+            lambda img: affine(img, rotation_matrix(25.0, *img.shape[:2])),
+        ),
+        (
+            "translation",
+            lambda L: L.RandomTranslation(0.2, 0.2, fill_mode="constant"),
+            lambda h, w: {"translations": np.array([[1.7, -2.2]], np.float32), "input_shape": (1, h, w, 3)},
+            lambda img: affine(img, translation_matrix(1.7, -2.2)),
+        ),
+        (
+            "zoom",
+            lambda L: L.RandomZoom(0.3, fill_mode="constant"),
+            lambda h, w: {
+                "height_zoom": np.array([[1.25]], np.float32),
+                "width_zoom": np.array([[0.8]], np.float32),
+                "input_shape": (1, h, w, 3),
+            },
+            lambda img: affine(img, zoom_matrix(0.8, 1.25, *img.shape[:2])),
+        ),
+        (
+            "contrast",
+            lambda L: L.RandomContrast(0.5, value_range=(0, 1)),
+            lambda h, w: {"contrast_factor": np.full((1, 1, 1, 1), 1.4, np.float32)},
+            lambda img: adjust_contrast(img, 1.4),
+        ),
+    ],
+)
+def test_each_augmentation_equals_its_keras_layer_with_the_same_factors(
+    keras, image, name, layer, transformation, ours
+):
     h, w = image.shape[:2]
     expected = np.asarray(layer(keras.layers).transform_images(image[None], transformation(h, w), training=True))[0]
     np.testing.assert_allclose(ours(image), expected, atol=1e-5, err_msg=name)
@@ -117,8 +155,9 @@ def test_each_augmentation_equals_its_keras_layer_with_the_same_factors(keras, i
 @pytest.mark.keras
 def test_flip_equals_keras(keras, image):
     layer = keras.layers.RandomFlip("horizontal_and_vertical")
-    expected = np.asarray(layer.transform_images(image[None], {"flips": np.array([[True]]), "input_shape": (1, 12, 10, 3)},
-                                                 training=True))[0]
+    expected = np.asarray(
+        layer.transform_images(image[None], {"flips": np.array([[True]]), "input_shape": (1, 12, 10, 3)}, training=True)
+    )[0]
     np.testing.assert_allclose(flip(image, True, True), expected)
 
 
@@ -127,7 +166,7 @@ def test_a_preview_is_seeded_and_within_the_ranges(image):
     copies = preview(image, aug, n=6, seed=3)
     assert copies.shape == (6, 12, 10, 3) and np.array_equal(copies, preview(image, aug, n=6, seed=3))
     assert not np.allclose(copies[0], copies[1]) and 0.0 <= copies.min() and copies.max() <= 1.0
-    assert np.array_equal(preview(image, Augmentation(), n=2)[1], image)     # nothing switched on: the image itself
+    assert np.array_equal(preview(image, Augmentation(), n=2)[1], image)  # nothing switched on: the image itself
     noisy = preview(np.full((40, 40, 1), 0.5, np.float32), Augmentation(noise=0.1), n=1)[0]
     assert abs(noisy.std() - 0.1) < 0.01
 
@@ -136,17 +175,17 @@ def test_a_drawing_is_cropped_scaled_and_centred_like_the_datasets_images():
     from core.drawing import drawing_to_input, ink_fraction
 
     canvas = np.zeros((280, 280, 4), np.uint8)
-    canvas[40:200, 30:60, :3] = 255                         # a tall stroke near the top left
+    canvas[40:200, 30:60, :3] = 255  # a tall stroke near the top left
     x = drawing_to_input(canvas, (28, 28, 1), fraction=20 / 28)
     rows, cols = np.nonzero(x[..., 0] > 0.1)
     assert x.shape == (28, 28, 1) and 0.0 <= x.min() and x.max() <= 1.0
-    assert np.ptp(rows) + 1 == 20                             # scaled to the 20-pixel box, like MNIST
+    assert np.ptp(rows) + 1 == 20  # scaled to the 20-pixel box, like MNIST
     ys, xs = np.indices((28, 28))
     assert abs((ys * x[..., 0]).sum() / x.sum() - 13.5) <= 0.5 and abs((xs * x[..., 0]).sum() / x.sum() - 13.5) <= 0.5
     assert drawing_to_input(np.zeros((280, 280, 4), np.uint8), (28, 28, 1), 0.7) is None
     assert drawing_to_input(canvas, (32, 32, 3), 0.7).shape == (32, 32, 3)
     images = np.zeros((10, 28, 28, 1), np.float32)
-    images[:, 4:24, 10:18] = 1.0                            # ink 20 rows tall
+    images[:, 4:24, 10:18] = 1.0  # ink 20 rows tall
     assert ink_fraction(images) == pytest.approx(20 / 28)
 
 
@@ -173,7 +212,12 @@ def test_batched_prediction_equals_the_full_forward_pass():
 
     rng = np.random.default_rng(0)
     spec = CNNSpec(conv_filters=(3,), dropout=0.0)
-    layers = [("conv_1", rng.normal(size=(3, 3, 1, 3)), rng.normal(size=3)), ("output", rng.normal(size=(27, 4)), rng.normal(size=4))]
+    layers = [
+        ("conv_1", rng.normal(size=(3, 3, 1, 3)), rng.normal(size=3)),
+        ("output", rng.normal(size=(27, 4)), rng.normal(size=4)),
+    ]
     X = rng.random((70, 8, 8, 1))
-    np.testing.assert_allclose(predict(spec, layers, X, "classification", 4, batch=16),
-                               feature_maps(spec, layers, X, "classification", 4)[-1].values)
+    np.testing.assert_allclose(
+        predict(spec, layers, X, "classification", 4, batch=16),
+        feature_maps(spec, layers, X, "classification", 4)[-1].values,
+    )

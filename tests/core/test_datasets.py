@@ -5,7 +5,11 @@ import pytest
 from formats import cifar_batch_bytes, fake_images, idx_bytes, npz_bytes, write_mnist_files
 
 from core.datasets import (
-    dataset_from_files, is_available, list_datasets, load_dataset, split_dataset,
+    dataset_from_files,
+    is_available,
+    list_datasets,
+    load_dataset,
+    split_dataset,
 )
 from core.errors import DataFormatError, DatasetUnavailable, InvalidSpecError
 
@@ -24,7 +28,7 @@ def test_digits_is_the_lessons_8x8_images():
     assert ds.task == "classification" and ds.kind == "image" and ds.n_features == 64
     assert ds.class_names == tuple("0123456789") and ds.class_counts().sum() == 1797
     with pytest.raises(ValueError):
-        ds.X[0, 0, 0, 0] = 1.0                       # cached once per server: read-only
+        ds.X[0, 0, 0, 0] = 1.0  # cached once per server: read-only
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -54,7 +58,9 @@ def test_unknown_names_and_options_are_refused():
         load_dataset("moons", noise=-1)
 
 
-@pytest.mark.parametrize("name, title", [("mnist", "MNIST"), ("fashion_mnist", "Fashion-MNIST"), ("cifar10", "CIFAR-10")])
+@pytest.mark.parametrize(
+    "name, title", [("mnist", "MNIST"), ("fashion_mnist", "Fashion-MNIST"), ("cifar10", "CIFAR-10")]
+)
 def test_missing_external_sets_say_which_files_to_put_where(name, title):
     assert not is_available(name)
     with pytest.raises(DatasetUnavailable) as err:
@@ -102,7 +108,7 @@ def test_cifar10_from_nnlab_data_dir(isolated_data):
     (folder / "data_batch_1").write_bytes(cifar_batch_bytes(X[:4], y[:4]))
     (folder / "test_batch").write_bytes(cifar_batch_bytes(X[4:], y[4:]))
     ds = load_dataset("cifar10")
-    assert ds.X.shape == (6, 32, 32, 3) and ds.class_names[0] == "class 0"     # no batches.meta: no names forced
+    assert ds.X.shape == (6, 32, 32, 3) and ds.class_names[0] == "class 0"  # no batches.meta: no names forced
     np.testing.assert_allclose(ds.X[0] * 255, X[0])
 
 
@@ -133,22 +139,25 @@ def test_regression_split_is_not_stratified():
     assert s.y_train.dtype == np.float32 and len(s.y_test) == 89
 
 
-@pytest.mark.parametrize("name, fraction", [("digits", 0.2), ("digits", 0.25), ("iris", 0.1), ("diabetes", 0.2),
-                                            ("wine", 0.33)])
+@pytest.mark.parametrize(
+    "name, fraction", [("digits", 0.2), ("digits", 0.25), ("iris", 0.1), ("diabetes", 0.2), ("wine", 0.33)]
+)
 def test_split_sizes_follow_scikit_learns_train_test_split(name, fraction):
     from sklearn.model_selection import train_test_split
 
     ds = load_dataset(name)
-    X_train, X_test = train_test_split(ds.X, test_size=fraction, random_state=42)     # as the lessons do
+    X_train, X_test = train_test_split(ds.X, test_size=fraction, random_state=42)  # as the lessons do
     s = split_dataset(ds, test_fraction=fraction, seed=42)
     assert (len(s.X_train), len(s.X_test)) == (len(X_train), len(X_test))
     if (name, fraction) == ("digits", 0.2):
-        assert s.X_train.shape[0] == 1437                                             # the lesson's X_train.shape
+        assert s.X_train.shape[0] == 1437  # the lesson's X_train.shape
 
 
 def test_uploads_in_every_format():
     X, y = fake_images(10)
-    idx = dataset_from_files({"train-images-idx3-ubyte.gz": idx_bytes(X, True), "train-labels-idx1-ubyte.gz": idx_bytes(y, True)})
+    idx = dataset_from_files(
+        {"train-images-idx3-ubyte.gz": idx_bytes(X, True), "train-labels-idx1-ubyte.gz": idx_bytes(y, True)}
+    )
     assert idx.X.shape == (10, 28, 28, 1) and idx.kind == "image"
     npz = dataset_from_files({"mine.npz": npz_bytes(x=X, y=y)})
     assert npz.X.shape == (10, 28, 28, 1) and npz.X.max() <= 1.0
@@ -193,8 +202,8 @@ def test_two_classes_made_of_many_as_the_lessons_binary_classifiers():
 
     digits = load_dataset("digits")
     even = load_dataset("digits", binary="even")
-    assert even.class_names == ("even", "odd") and make_binary(digits, "even").X is digits.X   # the images, no copy
-    assert (even.y == digits.y % 2).all()                         # the lesson's y % 2: odd is 1
+    assert even.class_names == ("even", "odd") and make_binary(digits, "even").X is digits.X  # the images, no copy
+    assert (even.y == digits.y % 2).all()  # the lesson's y % 2: odd is 1
     three = load_dataset("digits", binary="class:3")
     assert three.class_names == ("not 3", "3") and three.class_counts().tolist() == [1797 - 183, 183]
     assert "even" not in binary_rules(load_dataset("iris")) and "class:0" in binary_rules(load_dataset("iris"))
@@ -211,9 +220,9 @@ def test_the_official_train_test_split_is_kept_when_asked(isolated_data):
     ds = load_dataset("mnist")
     assert ds.test_start == 80
     train, test = split_indices(ds, 0.3, 0, official=True)
-    assert train.tolist() == list(range(80)) and test.tolist() == list(range(80, 100))      # as published
+    assert train.tolist() == list(range(80)) and test.tolist() == list(range(80, 100))  # as published
     train, test = split_indices(ds, 0.3, 0, max_samples=50, official=True)
-    assert len(test) == 10 and len(train) == 40 and test.min() >= 80 and train.max() < 80   # each part in proportion
+    assert len(test) == 10 and len(train) == 40 and test.min() >= 80 and train.max() < 80  # each part in proportion
     with pytest.raises(InvalidSpecError, match="has no official train/test split"):
         split_indices(load_dataset("digits"), official=True)
 
@@ -225,7 +234,7 @@ def test_test_files_that_copy_the_training_files_are_said_and_kept_out_of_the_te
 
     folder = isolated_data / "data" / "mnist"
     X, y = write_mnist_files(folder, n=200, test=50)
-    for stem, arr in (("t10k-images-idx3-ubyte", X), ("t10k-labels-idx1-ubyte", y)):   # t10k = a copy of train
+    for stem, arr in (("t10k-images-idx3-ubyte", X), ("t10k-labels-idx1-ubyte", y)):  # t10k = a copy of train
         (folder / f"{stem}.gz").write_bytes(idx_bytes(arr, True))
     ds = load_dataset("mnist")
     assert ds.n_samples == 400 and ds.test_start == 200
@@ -233,9 +242,9 @@ def test_test_files_that_copy_the_training_files_are_said_and_kept_out_of_the_te
     rows = ds.flat()
     train, test = split_indices(ds, 0.2, 0)
     seen = {rows[i].tobytes() for i in train}
-    assert len(test) and not any(rows[i].tobytes() in seen for i in test)    # no test image is a training image
+    assert len(test) and not any(rows[i].tobytes() in seen for i in test)  # no test image is a training image
     with pytest.raises(InvalidSpecError, match="Every test sample of MNIST is a copy of a training sample"):
-        split_indices(ds, 0.2, 0, official=True)                              # every official test image is a copy
+        split_indices(ds, 0.2, 0, official=True)  # every official test image is a copy
 
 
 def test_honest_files_have_no_duplicates_warning_and_the_usual_split(isolated_data):
@@ -243,4 +252,4 @@ def test_honest_files_have_no_duplicates_warning_and_the_usual_split(isolated_da
     ds = load_dataset("mnist")
     assert ds.warnings == () and ds.sample_keys is not None
     s = split_dataset(ds, test_fraction=0.2, seed=0)
-    assert len(s.y_test) == 50 and len(s.y_train) == 200                # sklearn's ceil(0.2 * 250)
+    assert len(s.y_test) == 50 and len(s.y_train) == 200  # sklearn's ceil(0.2 * 250)

@@ -15,9 +15,13 @@ from core.spec import MLPSpec, TrainConfig
 
 pytestmark = pytest.mark.keras
 
-EXP = Experiment("digits", {"binary": "even"}, backend="keras", spec=MLPSpec((16,), "relu"),
-                 config=TrainConfig(epochs=20, batch_size=32, learning_rate=1e-3, optimizer="adam",
-                                    validation_fraction=0.1))
+EXP = Experiment(
+    "digits",
+    {"binary": "even"},
+    backend="keras",
+    spec=MLPSpec((16,), "relu"),
+    config=TrainConfig(epochs=20, batch_size=32, learning_rate=1e-3, optimizer="adam", validation_fraction=0.1),
+)
 
 
 def _scores_on_a_fresh_cluster(data, jobs: int = 2) -> list[float]:

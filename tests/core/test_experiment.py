@@ -11,10 +11,9 @@ import pytest
 
 from core.codegen import export_script
 from core.datasets import load_dataset
-from core.errors import InvalidSpecError
+from core.errors import DataFormatError, InvalidSpecError
 from core.experiment import Experiment, prepare_data
 from core.metrics import cell_examples, confusion_matrix, decision_grid, per_class_accuracy, worst_cell
-from core.errors import DataFormatError
 from core.models import build_model, load_model
 from core.models.io import model_file
 from core.spec import CNNSpec, MLPSpec, TrainConfig
@@ -29,17 +28,20 @@ def test_experiment_round_trips_and_validates():
         Experiment(max_samples=5)
 
 
-CNN_EXP = Experiment(dataset="digits", backend="keras", spec=CNNSpec(conv_filters=(4,), kernel_size=3, pool_size=2,
-                                                                    dense_layers=(), dropout=0.0),
-                     config=TrainConfig(epochs=2, batch_size=64))
+CNN_EXP = Experiment(
+    dataset="digits",
+    backend="keras",
+    spec=CNNSpec(conv_filters=(4,), kernel_size=3, pool_size=2, dense_layers=(), dropout=0.0),
+    config=TrainConfig(epochs=2, batch_size=64),
+)
 
 
 def test_any_network_round_trips_through_a_dict_that_names_its_kind():
     d = CNN_EXP.to_dict()
-    assert d["spec"]["kind"] == "cnn" and json.loads(json.dumps(d)) == d          # plain data
+    assert d["spec"]["kind"] == "cnn" and json.loads(json.dumps(d)) == d  # plain data
     assert Experiment.from_dict(d) == CNN_EXP
     old_link = {**Experiment().to_dict(), "spec": {"hidden_layers": [8], "activation": "tanh", "dropout": 0.0}}
-    assert Experiment.from_dict(old_link).spec == MLPSpec((8,), "tanh")          # dicts made before CNNs: MLPs
+    assert Experiment.from_dict(old_link).spec == MLPSpec((8,), "tanh")  # dicts made before CNNs: MLPs
     with pytest.raises(InvalidSpecError, match="kind must be one of mlp, cnn, received 'rnn'"):
         Experiment.from_dict({**d, "spec": {**d["spec"], "kind": "rnn"}})
     with pytest.raises(InvalidSpecError, match="scikit-learn has no convolutional layers"):
@@ -57,7 +59,7 @@ def test_a_cnn_experiment_exports_a_keras_script_that_runs_on_its_own():
     assert out.returncode == 0, out.stderr[-2000:]
     label, score = out.stdout.strip().splitlines()[-1].rsplit(" ", 1)
     assert label == "test accuracy" and 0.0 <= float(score) <= 1.0
-    assert "conv2d" in out.stdout and "Total params: 410" in out.stdout           # model.summary(): 4*9+4 + 4*9*10+10
+    assert "conv2d" in out.stdout and "Total params: 410" in out.stdout  # model.summary(): 4*9+4 + 4*9*10+10
 
 
 def test_tabular_inputs_are_standardised_with_training_statistics():
@@ -103,22 +105,66 @@ def test_decision_grid_covers_the_points():
     np.testing.assert_allclose(P[0], xs / 10)
 
 
-@pytest.mark.parametrize("exp, expected", [
-    (Experiment("digits", config=TrainConfig(epochs=30, batch_size=32, learning_rate=3e-3)), 0.9),
-    (Experiment("iris", spec=MLPSpec((8,)), config=TrainConfig(epochs=150, batch_size=16, learning_rate=1e-2)), 0.85),
-    (Experiment("moons", {"n_samples": 300, "noise": 0.1, "seed": 3}, spec=MLPSpec((16, 16)),
-                config=TrainConfig(epochs=150, batch_size=32, learning_rate=1e-2)), 0.9),
-    pytest.param(Experiment("digits", backend="keras", max_samples=600,
-                            config=TrainConfig(epochs=15, batch_size=32, learning_rate=3e-3)), 0.8,
-                 marks=pytest.mark.keras),
-    pytest.param(Experiment("digits", backend="keras", spec=CNNSpec(
-        conv_filters=(8,), dropout=0.1, augmentation={"flip": "horizontal", "rotation": 0.05, "shift": 0.05, "zoom": 0.1,
-                                                      "contrast": 0.2, "noise": 0.02}),
-        config=TrainConfig(epochs=12, batch_size=32, learning_rate=1e-2)), 0.6, marks=pytest.mark.keras),
-    pytest.param(Experiment("moons", backend="keras", spec=MLPSpec((16, 16), dropout=0.1),
-                            config=TrainConfig(epochs=40, batch_size=16, learning_rate=1e-2, l2=1e-4)), 0.85,
-                 marks=pytest.mark.keras),
-])
+@pytest.mark.parametrize(
+    "exp, expected",
+    [
+        (Experiment("digits", config=TrainConfig(epochs=30, batch_size=32, learning_rate=3e-3)), 0.9),
+        (
+            Experiment("iris", spec=MLPSpec((8,)), config=TrainConfig(epochs=150, batch_size=16, learning_rate=1e-2)),
+            0.85,
+        ),
+        (
+            Experiment(
+                "moons",
+                {"n_samples": 300, "noise": 0.1, "seed": 3},
+                spec=MLPSpec((16, 16)),
+                config=TrainConfig(epochs=150, batch_size=32, learning_rate=1e-2),
+            ),
+            0.9,
+        ),
+        pytest.param(
+            Experiment(
+                "digits",
+                backend="keras",
+                max_samples=600,
+                config=TrainConfig(epochs=15, batch_size=32, learning_rate=3e-3),
+            ),
+            0.8,
+            marks=pytest.mark.keras,
+        ),
+        pytest.param(
+            Experiment(
+                "digits",
+                backend="keras",
+                spec=CNNSpec(
+                    conv_filters=(8,),
+                    dropout=0.1,
+                    augmentation={
+                        "flip": "horizontal",
+                        "rotation": 0.05,
+                        "shift": 0.05,
+                        "zoom": 0.1,
+                        "contrast": 0.2,
+                        "noise": 0.02,
+                    },
+                ),
+                config=TrainConfig(epochs=12, batch_size=32, learning_rate=1e-2),
+            ),
+            0.6,
+            marks=pytest.mark.keras,
+        ),
+        pytest.param(
+            Experiment(
+                "moons",
+                backend="keras",
+                spec=MLPSpec((16, 16), dropout=0.1),
+                config=TrainConfig(epochs=40, batch_size=16, learning_rate=1e-2, l2=1e-4),
+            ),
+            0.85,
+            marks=pytest.mark.keras,
+        ),
+    ],
+)
 def test_exported_script_trains(tmp_path, exp, expected):
     script = tmp_path / "export.py"
     script.write_text(export_script(exp))
@@ -139,8 +185,12 @@ def test_exported_script_uses_the_same_split_as_nn_lab():
     data = prepare_data(load_dataset("wine"), 0.25, 7, max_samples=120)
     assert len(script_test) == len(data.y_test) == 30
     raw = load_dataset("wine").X
-    ours = np.sort([np.flatnonzero(np.isclose(raw, row, rtol=1e-4).all(axis=1))[0]
-                   for row in data.X_test * data.x_std + data.x_mean])
+    ours = np.sort(
+        [
+            np.flatnonzero(np.isclose(raw, row, rtol=1e-4).all(axis=1))[0]
+            for row in data.X_test * data.x_std + data.x_mean
+        ]
+    )
     assert ours.tolist() == script_test
 
 
@@ -151,10 +201,10 @@ def test_sklearn_model_file_is_skops_and_loads_back():
     m = build_model(MLPSpec((4,)), "sklearn", input_shape=(4,), n_outputs=3)
     m.fit(ds.X, ds.y, TrainConfig(epochs=5, batch_size=16))
     content, name, _ = model_file(m, "iris")
-    assert name == "iris.skops" and not content.startswith(b"\x80")          # a zip, not a pickle stream
+    assert name == "iris.skops" and not content.startswith(b"\x80")  # a zip, not a pickle stream
     est = skops.io.loads(content, trusted=skops.io.get_untrusted_types(data=content))
     np.testing.assert_array_equal(est.predict(ds.X), m.predict(ds.X))
-    back = load_model(content, "sklearn", m.spec, input_shape=(4,), n_outputs=3)       # the backend reads its own
+    back = load_model(content, "sklearn", m.spec, input_shape=(4,), n_outputs=3)  # the backend reads its own
     np.testing.assert_array_equal(back.predict_proba(ds.X), m.predict_proba(ds.X))
 
 
@@ -164,8 +214,9 @@ def test_a_skops_file_that_is_not_an_mlp_is_refused():
     from sklearn.preprocessing import StandardScaler
 
     with pytest.raises(DataFormatError, match="holds a Pipeline; expected a trained MLPClassifier"):
-        load_model(skops.io.dumps(make_pipeline(StandardScaler())), "sklearn", MLPSpec((4,)), input_shape=(4,),
-                   n_outputs=3)
+        load_model(
+            skops.io.dumps(make_pipeline(StandardScaler())), "sklearn", MLPSpec((4,)), input_shape=(4,), n_outputs=3
+        )
     with pytest.raises(DataFormatError, match="Not a skops model file"):
         load_model(b"not a zip", "sklearn", MLPSpec((4,)), input_shape=(4,), n_outputs=3)
 

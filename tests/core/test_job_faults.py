@@ -16,6 +16,7 @@ from core.spec import MLPSpec, TrainConfig
 
 class _Starting:
     """A cluster still starting: the board keeps its line and never calls Dask."""
+
     ready, failure, local, workers = False, "", True, 1
 
     def start_now(self):
@@ -35,7 +36,7 @@ def _exp(epochs=5):
 
 
 def test_a_cluster_that_cannot_start_ends_every_waiting_job_with_its_message(digits):
-    cluster = Cluster("tcp://127.0.0.1:1")                     # nothing listens there
+    cluster = Cluster("tcp://127.0.0.1:1")  # nothing listens there
     board = JobBoard(cluster, abandon_after=600)
     try:
         job = board.submit("alice", _exp(), digits)
@@ -56,7 +57,7 @@ def test_progress_is_merged_by_epoch_number_when_a_retried_task_reports_again(di
         job = board.submit("alice", _exp(), digits)
         assert job.state == WAITING
         board._on_progress(("t", {"job": job.id, "epochs": [{"epoch": 1, "loss": 1.0}, {"epoch": 2, "loss": 0.9}]}))
-        board._on_progress(("t", {"job": job.id, "epochs": [{"epoch": 1, "loss": 1.1}]}))      # the retry
+        board._on_progress(("t", {"job": job.id, "epochs": [{"epoch": 1, "loss": 1.1}]}))  # the retry
         board._on_progress(("t", {"job": job.id, "epochs": [{"epoch": 2, "loss": 0.8}, {"epoch": 3, "loss": 0.7}]}))
         assert [e["epoch"] for e in job.epochs] == [1, 2, 3]
         assert [e["loss"] for e in job.epochs] == [1.1, 0.8, 0.7]
@@ -88,7 +89,7 @@ def test_the_tick_thread_lives_through_an_error(digits, caplog, monkeypatch):
         with caplog.at_level(logging.ERROR, logger="nnlab.jobs"):
             job = board.submit("alice", _exp(), digits)
             deadline = time.monotonic() + 10
-            while not job.finished:                       # not polled: the next ticks still cancel it
+            while not job.finished:  # not polled: the next ticks still cancel it
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
         assert len(calls) >= 2 and "tick failed" in caplog.text
@@ -101,10 +102,10 @@ def test_a_connected_page_keeps_its_job_without_polls_and_a_closed_one_frees_it_
     board = JobBoard(_Starting(), abandon_after=3.0)
     try:
         job = board.submit("alice", _exp(), digits, alive=lambda: connected[0])
-        other = board.submit("bob", _exp(), digits)              # no connection check: polls only, as before
-        time.sleep(4.5)                                          # a frozen tab: no poll at all
+        other = board.submit("bob", _exp(), digits)  # no connection check: polls only, as before
+        time.sleep(4.5)  # a frozen tab: no poll at all
         assert job.state == WAITING and other.finished
-        connected[0] = False                                     # the tab is closed
+        connected[0] = False  # the tab is closed
         closed = time.monotonic()
         while not job.finished:
             assert time.monotonic() - closed < 5.0

@@ -40,8 +40,9 @@ def digits():
 
 
 def _exp(epochs=10, hidden=(16,), **kw) -> Experiment:
-    return Experiment("digits", spec=MLPSpec(hidden), config=TrainConfig(epochs=epochs, batch_size=32,
-                                                                         learning_rate=3e-3, **kw))
+    return Experiment(
+        "digits", spec=MLPSpec(hidden), config=TrainConfig(epochs=epochs, batch_size=32, learning_rate=3e-3, **kw)
+    )
 
 
 def _wait(board, job, timeout=120, until=lambda j: j.finished):
@@ -58,18 +59,19 @@ def test_progress_arrives_epoch_by_epoch_and_the_model_predicts_like_one_trained
     seen = []
     _wait(board, job, until=lambda j: (seen.append(len(j.epochs)), j.finished)[1])
     assert job.state == DONE and [e["epoch"] for e in job.epochs] == list(range(1, 41))
-    assert 0 < min(n for n in seen if n) < 40            # some progress arrived before the end
+    assert 0 < min(n for n in seen if n) < 40  # some progress arrived before the end
     run = board.collect(job)
     here = train(start_run(_exp(epochs=40), digits), digits)
-    np.testing.assert_allclose(run.model.predict_proba(digits.X_test), here.model.predict_proba(digits.X_test),
-                               rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        run.model.predict_proba(digits.X_test), here.model.predict_proba(digits.X_test), rtol=1e-6, atol=1e-9
+    )
     assert run.test_score == here.test_score and run.status == "completed"
-    assert job not in board.jobs()                       # collected: the board no longer holds it
+    assert job not in board.jobs()  # collected: the board no longer holds it
 
 
 def test_two_jobs_with_one_seed_agree_and_run_at_once_on_two_workers(board, digits):
     a, b = board.submit("alice", _exp(epochs=30), digits), board.submit("bob", _exp(epochs=30), digits)
-    assert board.position(a) == board.position(b) == 0       # two threads: both start at once
+    assert board.position(a) == board.position(b) == 0  # two threads: both start at once
     _wait(board, a), _wait(board, b)
     ra, rb = board.collect(a), board.collect(b)
     assert ra.curves["loss"] == rb.curves["loss"] and ra.curves["val_accuracy"] == rb.curves["val_accuracy"]
@@ -86,12 +88,12 @@ def test_one_job_per_student_a_line_with_places_and_a_teacher_first(board, digit
     assert {first.state, second.state} == {RUNNING} and third.state == fourth.state == WAITING
     assert [board.position(j) for j in (teacher, third, fourth)] == [1, 2, 3]
     assert 0 < board.wait_estimate(teacher) <= board.wait_estimate(third) <= board.wait_estimate(fourth)
-    board.stop(fourth)                                    # leaving the line
+    board.stop(fourth)  # leaving the line
     assert fourth.state == CANCELLED and board.position(third) == 2
     board.stop(first)
     _wait(board, first)
     _wait(board, teacher, until=lambda j: j.state != WAITING)
-    assert third.state == WAITING                          # the teacher's job took the free thread
+    assert third.state == WAITING  # the teacher's job took the free thread
 
 
 def test_stop_ends_after_the_current_epoch_and_keeps_the_model(board, digits):
@@ -106,11 +108,11 @@ def test_stop_ends_after_the_current_epoch_and_keeps_the_model(board, digits):
 def test_an_abandoned_job_is_cancelled_within_seconds(board, digits):
     job = board.submit("gone", _exp(epochs=200, hidden=(256, 256)), digits)
     _wait(board, job, until=lambda j: len(j.epochs) >= 1)
-    left = time.monotonic()                               # the page stops polling
+    left = time.monotonic()  # the page stops polling
     while job.state == RUNNING and time.monotonic() - left < 10:
         time.sleep(0.05)
     assert job.state == CANCELLED and time.monotonic() - left < 5
-    nxt = board.submit("next", _exp(epochs=5), digits)    # its worker thread is free again
+    nxt = board.submit("next", _exp(epochs=5), digits)  # its worker thread is free again
     assert _wait(board, nxt, timeout=30).state == DONE
 
 
@@ -140,13 +142,14 @@ def test_a_keras_job_comes_back_without_tensorflow_in_the_server_and_predicts_li
     run = board.collect(_wait(board, job, timeout=180))
     assert job.grid is not None and len(job.grid["P"]) == len(job.grid["xs"]) * len(job.grid["ys"])
     assert type(run.model).__name__ == "FrozenModel" and run.status == "completed"
-    if "tensorflow" not in sys.modules:                   # in a full test run other tests import it
+    if "tensorflow" not in sys.modules:  # in a full test run other tests import it
         assert run.model.predict(moons.X_test).shape == (len(moons.X_test),) and "tensorflow" not in sys.modules
     from core.models import load_model
 
     keras_model = load_model(run.model.save_bytes(), "keras", exp.spec, input_shape=(2,), n_outputs=2)
-    np.testing.assert_allclose(run.model.predict_proba(moons.X_test), keras_model.predict_proba(moons.X_test),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        run.model.predict_proba(moons.X_test), keras_model.predict_proba(moons.X_test), atol=1e-5
+    )
 
 
 def test_a_cluster_started_later_starts_at_once_for_a_training(digits):
@@ -170,7 +173,7 @@ def test_arrays_a_worker_unpickled_at_odd_addresses_are_realigned_unchanged(digi
 
     from core.training_job import aligned
 
-    raw = np.zeros(digits.X_train.nbytes + 1, np.uint8)[1:]              # one byte off: as seen inside a message
+    raw = np.zeros(digits.X_train.nbytes + 1, np.uint8)[1:]  # one byte off: as seen inside a message
     odd = raw.view(np.float32).reshape(digits.X_train.shape)
     odd[...] = digits.X_train
     data = replace(digits, X_train=odd)
@@ -178,7 +181,7 @@ def test_arrays_a_worker_unpickled_at_odd_addresses_are_realigned_unchanged(digi
     fixed = aligned(data)
     assert fixed.X_train.flags.aligned and not fixed.X_train.flags.writeable
     np.testing.assert_array_equal(fixed.X_train, digits.X_train)
-    assert fixed.X_test is digits.X_test                                  # aligned arrays are not copied
+    assert fixed.X_test is digits.X_test  # aligned arrays are not copied
     assert aligned(digits) is digits
 
 
@@ -191,5 +194,5 @@ def test_workers_do_not_profile_and_reuse_freed_memory(cluster):
         return dask.config.get("distributed.worker.profile.enabled"), reuse_freed_memory()
 
     profiling, mallopt = cluster.client().submit(settings, pure=False).result(timeout=60)
-    assert profiling is False                     # Dask samples the running task's stack every 10 ms otherwise
-    assert mallopt is (sys.platform == "linux")   # glibc took the thresholds
+    assert profiling is False  # Dask samples the running task's stack every 10 ms otherwise
+    assert mallopt is (sys.platform == "linux")  # glibc took the thresholds

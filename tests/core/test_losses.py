@@ -15,9 +15,13 @@ SOFT_T = rng.dirichlet(np.ones(4), 6)
 HINGE_T = rng.choice([-1.0, 1.0], (6, 3))
 
 CASES = {
-    "mse": (REG_T, REG_P), "mae": (REG_T, REG_P), "huber": (REG_T, REG_P),
-    "binary_crossentropy": (BIN_T, BIN_P), "categorical_crossentropy": (CAT_T, CAT_P),
-    "hinge": (HINGE_T, REG_P), "kl_divergence": (SOFT_T, CAT_P),
+    "mse": (REG_T, REG_P),
+    "mae": (REG_T, REG_P),
+    "huber": (REG_T, REG_P),
+    "binary_crossentropy": (BIN_T, BIN_P),
+    "categorical_crossentropy": (CAT_T, CAT_P),
+    "hinge": (HINGE_T, REG_P),
+    "kl_divergence": (SOFT_T, CAT_P),
 }
 
 
@@ -36,8 +40,11 @@ def test_values_match_keras(name):
 def test_huber_delta_matches_keras():
     import keras
 
-    np.testing.assert_allclose(get_loss("huber", delta=0.3).fn(REG_T, REG_P),
-                               np.asarray(keras.losses.huber(REG_T, REG_P, delta=0.3)), rtol=1e-5)
+    np.testing.assert_allclose(
+        get_loss("huber", delta=0.3).fn(REG_T, REG_P),
+        np.asarray(keras.losses.huber(REG_T, REG_P, delta=0.3)),
+        rtol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
@@ -89,7 +96,7 @@ def test_one_clipped_cross_entropy_serves_every_page_and_backend():
     assert binary_crossentropy(t, p) == pytest.approx((3 * worst + -np.log(0.7)) / 4, rel=1e-6)
     assert get_loss("binary_crossentropy").fn(t, p) == binary_crossentropy(t, p)
     problem = LogisticProblem(np.array([[100.0, 0.0], [-100.0, 0.0]]), np.array([0.0, 1.0]))
-    assert problem.loss(np.array([1.0, 0.0])) == pytest.approx(worst, rel=1e-6)          # both points saturated
+    assert problem.loss(np.array([1.0, 0.0])) == pytest.approx(worst, rel=1e-6)  # both points saturated
     net = TinyNet((1, 1), "sigmoid", "sigmoid", "cross_entropy", weights=[(np.array([[100.0]]), np.array([0.0]))])
     assert net.loss_value([1.0], [0.0]) == pytest.approx(worst, rel=1e-6)
     assert sparse_categorical_crossentropy(np.array([1]), np.array([[1.0, 0.0]]))[0] == pytest.approx(worst, rel=1e-6)

@@ -49,7 +49,10 @@ def test_callback_logs_every_epoch(trained):
 def test_layer_weights_total_equals_count_params(trained):
     model, _ = trained
     weights = model.layer_weights()
-    assert [(n, W.shape, b.shape) for n, W, b in weights] == [("hidden_1", (64, 32), (32,)), ("output", (32, 10), (10,))]
+    assert [(n, W.shape, b.shape) for n, W, b in weights] == [
+        ("hidden_1", (64, 32), (32,)),
+        ("output", (32, 10), (10,)),
+    ]
     assert sum(W.size + b.size for _, W, b in weights) == model.count_params() == 64 * 32 + 32 + 330
 
 
@@ -89,9 +92,12 @@ def test_stop_keeps_the_model_as_of_that_epoch(backend, digits):
 def test_diverging_learning_rate_stops_with_advice(backend):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 5)).astype(np.float32) * 10
-    model = build_model(MLPSpec(hidden_layers=(8,), activation="linear"), backend, input_shape=(5,), n_outputs=1,
-                        task="regression")
-    history = model.fit(X, X @ np.arange(5.0), TrainConfig(epochs=30, batch_size=32, learning_rate=0.5, optimizer="sgd"))
+    model = build_model(
+        MLPSpec(hidden_layers=(8,), activation="linear"), backend, input_shape=(5,), n_outputs=1, task="regression"
+    )
+    history = model.fit(
+        X, X @ np.arange(5.0), TrainConfig(epochs=30, batch_size=32, learning_rate=0.5, optimizer="sgd")
+    )
     assert history.stop_reason == "diverged" and len(history.epochs) < 30
     assert not math.isfinite(history.epochs[-1]["loss"])
     assert "Lower the learning rate (now 0.5)" in history.message
@@ -99,7 +105,9 @@ def test_diverging_learning_rate_stops_with_advice(backend):
 
 def test_early_stopping_watches_the_validation_loss(digits):
     model = _digits_model("sklearn", digits, MLPSpec(hidden_layers=(128,)))
-    config = TrainConfig(epochs=200, batch_size=16, learning_rate=1e-2, validation_fraction=0.3, early_stopping_patience=3)
+    config = TrainConfig(
+        epochs=200, batch_size=16, learning_rate=1e-2, validation_fraction=0.3, early_stopping_patience=3
+    )
     history = model.fit(digits[1].X_train, digits[1].y_train, config)
     assert history.stop_reason == "early_stopping" and len(history.epochs) < 200
     val = history.history["val_loss"]
@@ -111,7 +119,7 @@ def test_binary_and_regression_output_layers(backend):
     bc = load_dataset("moons", n_samples=200)
     m = build_model(MLPSpec(hidden_layers=(8,)), backend, input_shape=(2,), n_outputs=2, task="classification")
     m.fit(bc.X, bc.y, TrainConfig(epochs=3, batch_size=32))
-    assert m.layer_weights()[-1][1].shape == (8, 1)          # ONE logistic unit for two classes
+    assert m.layer_weights()[-1][1].shape == (8, 1)  # ONE logistic unit for two classes
     assert m.predict_proba(bc.X[:5]).shape == (5, 2) and m.count_params() == 2 * 8 + 8 + 9
     reg = load_dataset("diabetes")
     r = build_model(MLPSpec(hidden_layers=(8,)), backend, input_shape=(10,), n_outputs=1, task="regression")
@@ -160,7 +168,9 @@ def test_sklearn_forward_pass_equals_scikit_learns_own_predictions(digits):
     reg = build_model(MLPSpec((8,)), "sklearn", input_shape=(10,), n_outputs=1, task="regression")
     diabetes = load_dataset("diabetes")
     reg.fit(diabetes.X * 10, diabetes.y / 100, TrainConfig(epochs=3, batch_size=32))
-    np.testing.assert_allclose(reg.predict(diabetes.X * 10), reg.estimator_.predict(diabetes.X * 10), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        reg.predict(diabetes.X * 10), reg.estimator_.predict(diabetes.X * 10), rtol=1e-4, atol=1e-5
+    )
 
 
 @pytest.mark.keras
@@ -175,8 +185,9 @@ def test_keras_runs_are_the_same_while_other_threads_draw_random_numbers(digits)
     config = TrainConfig(epochs=1, batch_size=50, seed=3)
 
     def weights_after_training():
-        model = build_model(MLPSpec((16,), dropout=0.1), "keras", input_shape=X.shape[1:], n_outputs=2,
-                            task="classification")
+        model = build_model(
+            MLPSpec((16,), dropout=0.1), "keras", input_shape=X.shape[1:], n_outputs=2, task="classification"
+        )
         first = [k.copy() for _, k, _ in model.layer_weights()]
         model.fit(X, y, config)
         return first, [k for _, k, _ in model.layer_weights()]
@@ -185,7 +196,7 @@ def test_keras_runs_are_the_same_while_other_threads_draw_random_numbers(digits)
     stop = threading.Event()
 
     def draw():
-        while not stop.wait(0.001):                                  # a draw every millisecond
+        while not stop.wait(0.001):  # a draw every millisecond
             random.random()
 
     noisy = threading.Thread(target=draw, daemon=True)
@@ -199,9 +210,16 @@ def test_keras_runs_are_the_same_while_other_threads_draw_random_numbers(digits)
         for a, b in zip(quiet[0] + quiet[1], first + last):
             np.testing.assert_array_equal(a, b)
 
-    import keras                                                     # plain Keras, seeded as the script does it
+    import keras  # plain Keras, seeded as the script does it
 
-    keras.utils.set_random_seed(0)                                   # build_model's seed
-    plain = keras.Sequential([keras.Input(X.shape[1:]), keras.layers.Flatten(), keras.layers.Dense(16, activation="relu"),
-                              keras.layers.Dropout(0.1), keras.layers.Dense(1, activation="sigmoid")])
+    keras.utils.set_random_seed(0)  # build_model's seed
+    plain = keras.Sequential(
+        [
+            keras.Input(X.shape[1:]),
+            keras.layers.Flatten(),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dropout(0.1),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     np.testing.assert_array_equal(plain.layers[1].get_weights()[0], quiet[0][0])

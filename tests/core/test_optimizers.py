@@ -17,7 +17,7 @@ def test_first_steps_equal_keras(surface, name):
     import keras
 
     s = get_surface(surface)
-    lr = 0.002                      # small enough that no path diverges in 6 steps
+    lr = 0.002  # small enough that no path diverges in 6 steps
     ours = optimize(s, name, lr, steps=6).points
     cls, kwargs = KERAS[name]
     opt = getattr(keras.optimizers, cls)(learning_rate=lr, **kwargs)
@@ -41,9 +41,9 @@ def test_surface_gradients_match_finite_differences():
 
 def test_learning_rate_shows_convergence_oscillation_and_divergence():
     bowl = get_surface("bowl")
-    assert optimize(bowl, "sgd", 0.1, 100).values[-1] < 1e-8               # converges
+    assert optimize(bowl, "sgd", 0.1, 100).values[-1] < 1e-8  # converges
     oscillating = optimize(bowl, "sgd", 0.95, 20).points[:, 0]
-    assert np.all(np.sign(oscillating[1:]) != np.sign(oscillating[:-1]))   # jumps across the minimum
+    assert np.all(np.sign(oscillating[1:]) != np.sign(oscillating[:-1]))  # jumps across the minimum
     diverging = optimize(bowl, "sgd", 1.5, 200)
     assert diverging.diverged_at is not None and diverging.diverged_at < 200
 
@@ -60,10 +60,10 @@ def test_batch_minibatch_and_stochastic_descent():
     sgd = gradient_descent(problem, batch_size=1, learning_rate=0.5, epochs=5)
     assert len(batch.path) == 6 and len(mini.path) == 51 and len(sgd.path) == 501
     w = np.array([-2.0, 2.5])
-    np.testing.assert_allclose(batch.path[1], w - 0.5 * problem.grad(w))    # batch GD: the full gradient
-    assert np.all(np.diff(batch.full_loss) < 0)                             # full-batch loss only goes down
-    assert np.any(np.diff(sgd.full_loss) > 0)                               # single samples zig-zag
-    assert sgd.epoch_loss[1] < batch.epoch_loss[1]                          # but make more progress per epoch
+    np.testing.assert_allclose(batch.path[1], w - 0.5 * problem.grad(w))  # batch GD: the full gradient
+    assert np.all(np.diff(batch.full_loss) < 0)  # full-batch loss only goes down
+    assert np.any(np.diff(sgd.full_loss) > 0)  # single samples zig-zag
+    assert sgd.epoch_loss[1] < batch.epoch_loss[1]  # but make more progress per epoch
     grid = problem.loss_grid(np.array([-2.0, 0.0]), np.array([2.5]))
     assert grid.shape == (1, 2) and grid[0, 0] == pytest.approx(problem.loss(w))
 
@@ -91,6 +91,6 @@ def test_update_loss_is_the_loss_of_the_batch_each_update_used():
     assert per_epoch == 29 and len(run.update_loss) == 58
     for k, value in enumerate(run.update_loss):
         e, b = divmod(k, per_epoch)
-        idx = order[e * 200 + b * 7: e * 200 + min(b * 7 + 7, 200)]
+        idx = order[e * 200 + b * 7 : e * 200 + min(b * 7 + 7, 200)]
         assert value == pytest.approx(problem.loss(run.path[k], idx), abs=1e-12)
         np.testing.assert_allclose(run.path[k + 1], run.path[k] - 0.3 * problem.grad(run.path[k], idx))

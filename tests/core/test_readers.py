@@ -19,7 +19,7 @@ def test_idx_images_and_labels_round_trip(tmp_path, compress):
     (tmp_path / "lab").write_bytes(idx_bytes(y, compress))
     np.testing.assert_array_equal(load_idx(tmp_path / "img"), X)
     np.testing.assert_array_equal(load_idx(tmp_path / "lab"), y)
-    assert load_idx(idx_bytes(X)).shape == (7, 28, 28)          # bytes (an upload) work too
+    assert load_idx(idx_bytes(X)).shape == (7, 28, 28)  # bytes (an upload) work too
 
 
 @pytest.mark.parametrize(
@@ -137,15 +137,19 @@ def test_a_cifar_format_folder_names_its_classes_from_batches_meta(isolated_data
     images = np.random.default_rng(0).integers(0, 256, (6, 32, 32, 3), dtype=np.uint8)
     (folder / "data_batch_1").write_bytes(cifar_batch_bytes(images, [0, 1, 2, 0, 1, 2]))
     meta = pickle.dumps({b"label_names": [b"taxi", b"fire engine", b"bus"], b"num_vis": 3072}, protocol=2)
-    assert load_dataset("cifar10").class_names == ("class 0", "class 1", "class 2")      # no meta: never CIFAR-10's
+    assert load_dataset("cifar10").class_names == ("class 0", "class 1", "class 2")  # no meta: never CIFAR-10's
     (folder / "batches.meta").write_bytes(meta)
     ds = load_dataset("cifar10")
     assert ds.class_names == ("taxi", "fire engine", "bus") and ds.describe() == "6 colour images of 32x32, 3 classes"
     upload = dataset_from_files({"data_batch_1": cifar_batch_bytes(images, [0, 1, 2, 0, 1, 2]), "batches.meta": meta})
     assert upload.class_names == ("taxi", "fire engine", "bus")
     with pytest.raises(DataFormatError, match="asks to run"):
-        dataset_from_files({"data_batch_1": cifar_batch_bytes(images, [0] * 6),
-                            "batches.meta": pickle.dumps({b"label_names": [np.float64(1)]}, protocol=2)})
+        dataset_from_files(
+            {
+                "data_batch_1": cifar_batch_bytes(images, [0] * 6),
+                "batches.meta": pickle.dumps({b"label_names": [np.float64(1)]}, protocol=2),
+            }
+        )
 
 
 def test_a_cifar_format_set_without_batches_meta_is_named_by_its_file_names_when_they_say(isolated_data):
@@ -158,12 +162,18 @@ def test_a_cifar_format_set_without_batches_meta_is_named_by_its_file_names_when
     folder.mkdir(parents=True)
     images = np.random.default_rng(0).integers(0, 256, (6, 3072), dtype=np.uint8)
     labels = [0, 1, 2, 0, 1, 2]
-    files = [b"taxi_s_0001.png", b"truck_s_0002.png", b"dog_0003.png", b"taxi_s_0004.png", b"truck_0005.png",
-             b"small_dog_0006.png"]
+    files = [
+        b"taxi_s_0001.png",
+        b"truck_s_0002.png",
+        b"dog_0003.png",
+        b"taxi_s_0004.png",
+        b"truck_0005.png",
+        b"small_dog_0006.png",
+    ]
     batch = pickle.dumps({b"data": images, b"labels": labels, b"filenames": files}, protocol=2)
     (folder / "data_batch_1").write_bytes(batch)
     assert load_dataset("cifar10").class_names == ("taxi", "truck", "dog")
-    assert dataset_from_files({"data_batch_1": batch}).class_names == ("taxi", "truck", "dog")     # uploads too
+    assert dataset_from_files({"data_batch_1": batch}).class_names == ("taxi", "truck", "dog")  # uploads too
     # CIFAR-10's own file names are species ("leptodactylus_pentadactylus_s_000004.png"): no shared word, no guess
     species = ["bufo_bufo_s_000010.png", "tailed_frog_s_000001.png", "station_wagon_s_000002.png", "cab_s_000003.png"]
     assert names_from_filenames(np.array([0, 0, 1, 1]), species) is None

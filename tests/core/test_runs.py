@@ -19,15 +19,16 @@ def digits():
 
 
 def _exp(**config) -> Experiment:
-    return Experiment("digits", spec=MLPSpec((16,)), config=TrainConfig(batch_size=32, learning_rate=3e-3,
-                                                                         **{"epochs": 3, **config}))
+    return Experiment(
+        "digits", spec=MLPSpec((16,)), config=TrainConfig(batch_size=32, learning_rate=3e-3, **{"epochs": 3, **config})
+    )
 
 
 def test_a_run_records_its_training_and_its_result(digits):
     logs = []
     run = train(start_run(_exp(), digits), digits, on_epoch=logs.append)
     assert run.status == "completed" and run.message.startswith("Trained 3 epochs in")
-    assert [l["epoch"] for l in logs] == [1, 2, 3] and run.epochs == logs
+    assert [li["epoch"] for li in logs] == [1, 2, 3] and run.epochs == logs
     assert run.test_score == run.model.score(digits.X_test, digits.y_test) > 0.5
     assert run.params == count_params(MLPSpec((16,)), (8, 8, 1), 10) == run.model.count_params()
     assert run.metric == "accuracy" and set(run.curves) >= {"loss", "val_loss", "accuracy", "val_accuracy"}
@@ -48,8 +49,11 @@ def test_release_keeps_the_curves_and_drops_the_model(digits):
 
 def test_a_diverged_run_has_no_test_score():
     data = prepare_data(load_dataset("diabetes"), 0.2, 0)
-    exp = Experiment("diabetes", spec=MLPSpec((), "linear"),
-                     config=TrainConfig(epochs=5, batch_size=8, learning_rate=3.0, optimizer="sgd"))
+    exp = Experiment(
+        "diabetes",
+        spec=MLPSpec((), "linear"),
+        config=TrainConfig(epochs=5, batch_size=8, learning_rate=3.0, optimizer="sgd"),
+    )
     run = train(start_run(exp, data), data)
     assert run.status == "diverged" and math.isnan(run.test_score) and "Lower the learning rate" in run.message
     assert run.metric == "r2"
@@ -64,8 +68,12 @@ def test_networks_the_backend_cannot_build_or_too_large_are_refused_before_train
 
 @pytest.mark.keras
 def test_a_cnn_run_on_keras(digits):
-    exp = Experiment("digits", backend="keras", spec=CNNSpec(conv_filters=(4,), dropout=0.0),
-                     config=TrainConfig(epochs=2, batch_size=64))
+    exp = Experiment(
+        "digits",
+        backend="keras",
+        spec=CNNSpec(conv_filters=(4,), dropout=0.0),
+        config=TrainConfig(epochs=2, batch_size=64),
+    )
     run = train(start_run(exp, digits), digits)
     assert run.status == "completed" and run.params == count_params(exp.spec, (8, 8, 1), 10) == 4 * 10 + 4 * 9 * 10 + 10
     assert run.label == "keras conv 4 3x3 pool 2 relu adam lr=0.001"
@@ -75,7 +83,9 @@ def test_a_cnn_run_on_keras(digits):
 
 def test_a_closed_run_knows_its_dead_layers_once(digits):
     data = prepare_data(load_dataset("spiral"), 0.2, 0)
-    exp = Experiment("spiral", spec=MLPSpec((4, 5, 5, 2)), config=TrainConfig(epochs=60, batch_size=32, learning_rate=0.03))
-    run = train(start_run(exp, data), data)                           # the lesson's settings: the last layer dies
+    exp = Experiment(
+        "spiral", spec=MLPSpec((4, 5, 5, 2)), config=TrainConfig(epochs=60, batch_size=32, learning_rate=0.03)
+    )
+    run = train(start_run(exp, data), data)  # the lesson's settings: the last layer dies
     assert run.dead_layers == ("hidden_4",) and run.test_score == 0.5
     assert train(start_run(_exp(), digits), digits).dead_layers == ()

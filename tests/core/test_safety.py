@@ -60,10 +60,15 @@ def test_california_reads_the_same_numbers_as_scikit_learn(tmp_path, monkeypatch
     from sklearn.datasets import fetch_california_housing
 
     rng = np.random.default_rng(0)
-    table = np.c_[rng.uniform(1e4, 5e5, 40), rng.uniform(1, 10, (40, 3)), rng.uniform(100, 900, (40, 3)) + 1,
-                  rng.uniform(30, 40, 40), rng.uniform(-120, -115, 40)]
+    table = np.c_[
+        rng.uniform(1e4, 5e5, 40),
+        rng.uniform(1, 10, (40, 3)),
+        rng.uniform(100, 900, (40, 3)) + 1,
+        rng.uniform(30, 40, 40),
+        rng.uniform(-120, -115, 40),
+    ]
     (tmp_path / "cal_housing_py3.pkz").write_bytes(_pkz(table))
-    reference = fetch_california_housing(data_home=str(tmp_path), download_if_missing=False)   # a trusted file
+    reference = fetch_california_housing(data_home=str(tmp_path), download_if_missing=False)  # a trusted file
     X, y = read_california(tmp_path / "cal_housing_py3.pkz")
     np.testing.assert_allclose(X, reference.data)
     np.testing.assert_allclose(y, reference.target)
@@ -105,12 +110,14 @@ def test_a_typed_folder_inside_the_data_folder_is_read(root):
     assert ds.n_samples == 25 and ds.source == "data folder: class7/mnist"
 
 
-@pytest.mark.parametrize("typed", ["/etc", "../", "../../etc/passwd", "class7/../../..", "/proc/self/environ",
-                                   "/proc/self/fd/0", "/no/such/folder"])
+@pytest.mark.parametrize(
+    "typed",
+    ["/etc", "../", "../../etc/passwd", "class7/../../..", "/proc/self/environ", "/proc/self/fd/0", "/no/such/folder"],
+)
 def test_a_typed_folder_outside_the_data_folder_is_refused_the_same_way(root, typed):
     with pytest.raises(FolderNotAllowed, match="Only folders inside NN Lab's data folder can be read") as refused:
         confine(typed)
-    assert str(root) not in str(refused.value)                     # the server's paths are never shown
+    assert str(root) not in str(refused.value)  # the server's paths are never shown
 
 
 def test_a_symlink_out_of_the_data_folder_is_refused(root, tmp_path):
@@ -126,11 +133,11 @@ def test_long_missing_or_unreadable_folders_get_one_message_and_nothing_is_creat
         confine("a" * 5000)
     with pytest.raises(FolderNotAllowed, match="There is no folder data folder: a/b/c"):
         confine("a/b/c")
-    assert not (root / "a").exists()                                 # asking created nothing
+    assert not (root / "a").exists()  # asking created nothing
     locked = root / "locked"
     locked.mkdir(mode=0o000)
     try:
-        if os.access(locked, os.R_OK):                               # root ignores permissions: make it a file
+        if os.access(locked, os.R_OK):  # root ignores permissions: make it a file
             locked.rmdir()
             locked.write_text("not a folder")
             with pytest.raises(FolderNotAllowed, match="There is no folder data folder: locked"):
@@ -208,13 +215,25 @@ class _Huge:
 
 BOMBS = {
     "csv": ("bomb.csv", lambda: _gzip_of(b"0,0,0,1\n" * 2**17, int(1.1 * GB)), "bomb.csv inflates to more than 64 MB"),
-    "idx": ("train-images-idx3-ubyte.gz",
-            lambda: _gzip_of(idx_bytes(np.zeros((1, 1, 1)))[:4] + (1_400_000).to_bytes(4, "big") + (28).to_bytes(4, "big")
-                             * 2 + bytes(2**20 - 16), int(1.1 * GB)), "inflates to more than 64 MB"),
+    "idx": (
+        "train-images-idx3-ubyte.gz",
+        lambda: _gzip_of(
+            idx_bytes(np.zeros((1, 1, 1)))[:4]
+            + (1_400_000).to_bytes(4, "big")
+            + (28).to_bytes(4, "big") * 2
+            + bytes(2**20 - 16),
+            int(1.1 * GB),
+        ),
+        "inflates to more than 64 MB",
+    ),
     "npz": ("bomb.npz", lambda: _npz_bomb(int(1.1 * GB)), "bomb.npz declares 1120 MB of arrays"),
-    "pickle": ("data_batch_1", lambda: pickle.dumps({b"data": _Huge((1_000_000, 3072), b"B"),
-                                                     b"labels": _Huge((1_000_000,), b"b")}, protocol=2),
-               "without carrying its data"),
+    "pickle": (
+        "data_batch_1",
+        lambda: pickle.dumps(
+            {b"data": _Huge((1_000_000, 3072), b"B"), b"labels": _Huge((1_000_000,), b"b")}, protocol=2
+        ),
+        "without carrying its data",
+    ),
 }
 
 MEASURE = """
@@ -245,11 +264,12 @@ def test_bombs_and_amplified_pickles_are_refused_within_the_memory_budget(kind, 
 def _refused_within_budget(path: Path, content: bytes, expected: str, upload_limit: int = 64 * 2**20) -> None:
     """Upload `content` as `path`'s name in a fresh interpreter: refused with `expected`, peak memory in budget."""
     path.write_bytes(content)
-    out = subprocess.run([sys.executable, "-c", MEASURE, path.name, str(path)], capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, path.name, str(path)], capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["bytes"] < upload_limit                           # small enough to upload
+    assert result["bytes"] < upload_limit  # small enough to upload
     assert result["message"] and expected in result["message"], result
     assert result["peak_mb"] < PEAK_BUDGET_MB, result
 
@@ -257,14 +277,14 @@ def _refused_within_budget(path: Path, content: bytes, expected: str, upload_lim
 def test_a_pickled_array_must_carry_the_data_it_declares():
     class Short:
         def __reduce__(self):
-            return (np.frombuffer, (b"\x00" * 10, np.uint8))          # not an allowed name either
+            return (np.frombuffer, (b"\x00" * 10, np.uint8))  # not an allowed name either
 
     with pytest.raises(DataFormatError, match="asks to run numpy"):
         load_cifar_batch(pickle.dumps({b"data": Short(), b"labels": [0]}, protocol=2))
     good = np.zeros((2, 3072), np.uint8)
     raw = pickle.dumps({b"data": good, b"labels": [0, 1]}, protocol=2)
     assert load_cifar_batch(raw)[0].shape == (2, 32, 32, 3)
-    lying = raw.replace(b"\x00" * 6144, b"\x00" * 6143, 1)                # one byte short of what it declares
+    lying = raw.replace(b"\x00" * 6144, b"\x00" * 6143, 1)  # one byte short of what it declares
     with pytest.raises(DataFormatError):
         load_cifar_batch(lying)
 
@@ -316,8 +336,7 @@ def _crafted_pickles():
     empty = (np.ndarray, (0,), b"b")
     return {
         "ndarray called": _Crafted(np.ndarray, ((40, 3072), "u1")),
-        "ndarray NEWOBJ": b"cnumpy\nndarray\nK(M\x00\x0c\x86X\x02\x00\x00\x00u1\x86\x81",   # ndarray.__new__
-
+        "ndarray NEWOBJ": b"cnumpy\nndarray\nK(M\x00\x0c\x86X\x02\x00\x00\x00u1\x86\x81",  # ndarray.__new__
         "_reconstruct with a shape, no setstate": _Crafted(rec, (np.ndarray, (40, 3072), b"B")),
         "_reconstruct of a subclass": _Crafted(rec, (np.matrix, (0,), b"b")),
         "setstate with fewer bytes": _Crafted(rec, empty, _state((40, 3072), "u1", b"\x07" * 100)),
@@ -328,10 +347,19 @@ def _crafted_pickles():
         "_frombuffer wider dtype": _Crafted(fb, (b"\x07" * 3072, np.dtype("f8"), (40, 3072), "C")),
         "_frombuffer of a str": _Crafted(fb, ("\x07" * 40 * 3072, np.dtype("u1"), (40, 3072), "C")),
         "dtype made wider by its own state": _Crafted(
-            rec, empty, (1, (40,), _Crafted(np.dtype, ("u1", False, False),
-                                                 (3, "|", None, None, None, 3072, 1, 0)), False, b"\x07" * 40)),
-        "dtype singleton byte order flipped": _Crafted(np.dtype, ("f8", False, False),
-                                                       (3, ">", None, None, None, -1, -1, 0)),
+            rec,
+            empty,
+            (
+                1,
+                (40,),
+                _Crafted(np.dtype, ("u1", False, False), (3, "|", None, None, None, 3072, 1, 0)),
+                False,
+                b"\x07" * 40,
+            ),
+        ),
+        "dtype singleton byte order flipped": _Crafted(
+            np.dtype, ("f8", False, False), (3, ">", None, None, None, -1, -1, 0)
+        ),
     }
 
 
@@ -352,7 +380,7 @@ def test_a_crafted_pickle_never_makes_an_array_from_bytes_it_does_not_carry(rout
     from core.datasets.readers import unpickle_plain
 
     crafted = _crafted_pickles()[route]
-    if isinstance(crafted, bytes):                                  # opcodes pickle cannot write: {b"data": ...}
+    if isinstance(crafted, bytes):  # opcodes pickle cannot write: {b"data": ...}
         raw = b"\x80\x02}C\x04data" + crafted + b"s."
     else:
         raw = pickle.dumps({b"data": crafted, b"labels": [0] * 40}, protocol=2)
@@ -364,10 +392,10 @@ def test_a_crafted_pickle_never_makes_an_array_from_bytes_it_does_not_carry(rout
     for array in _arrays_in(loaded):
         assert type(array) is np.ndarray and not array.dtype.hasobject
         assert array.nbytes <= len(raw), (route, array.shape, array.dtype)
-        assert array.nbytes == 0 or array.tobytes() in raw, route          # every byte came from the file
+        assert array.nbytes == 0 or array.tobytes() in raw, route  # every byte came from the file
     with pytest.raises(DataFormatError):
         load_cifar_batch(raw)
-    assert np.dtype("f8").byteorder == "=" and np.dtype("f8").str == "<f8"        # no shared dtype was changed
+    assert np.dtype("f8").byteorder == "=" and np.dtype("f8").str == "<f8"  # no shared dtype was changed
 
 
 def test_real_pickled_arrays_still_load_through_every_route():
@@ -419,22 +447,38 @@ def _big_pngs() -> bytes:
 
 
 CRAFTED = {
-    "npz wide": ("wide.npz", lambda: _npz_of(x=np.zeros((2, 30_000_000), np.uint8), y=np.arange(2)),
-                 "30,000,000 features (columns), over the 3,072"),
-    "npz a million": ("million.npz", lambda: _npz_of(x=np.zeros((2, 1_000_000), np.uint8), y=np.arange(2)),
-                      "1,000,000 features"),
-    "npz two huge images": ("huge.npz", lambda: _npz_of(x=np.zeros((2, 5600, 5600), np.uint8), y=np.arange(2)),
-                            "images of 5600 x 5600 x 1"),
-    "csv carriage returns": ("cr.csv.gz", lambda: _gzip_of(b"0\r" * 2**20, 32 * 2**20),
-                             "about 16,777,216 rows"),
-    "csv wide": ("wide.csv", lambda: (",".join(f"c{i}" for i in range(100_000)) + "\n" +
-                                      ",".join("0" * 100_000) + "\n").encode(), "100,000 columns"),
-    "zip entries": ("many.zip", lambda: _zip_of({f"a/{i}": b"" for i in range(30_000)}, zipfile.ZIP_STORED),
-                    "lists 30,000 entries, over the 25,000"),
+    "npz wide": (
+        "wide.npz",
+        lambda: _npz_of(x=np.zeros((2, 30_000_000), np.uint8), y=np.arange(2)),
+        "30,000,000 features (columns), over the 3,072",
+    ),
+    "npz a million": (
+        "million.npz",
+        lambda: _npz_of(x=np.zeros((2, 1_000_000), np.uint8), y=np.arange(2)),
+        "1,000,000 features",
+    ),
+    "npz two huge images": (
+        "huge.npz",
+        lambda: _npz_of(x=np.zeros((2, 5600, 5600), np.uint8), y=np.arange(2)),
+        "images of 5600 x 5600 x 1",
+    ),
+    "csv carriage returns": ("cr.csv.gz", lambda: _gzip_of(b"0\r" * 2**20, 32 * 2**20), "about 16,777,216 rows"),
+    "csv wide": (
+        "wide.csv",
+        lambda: (",".join(f"c{i}" for i in range(100_000)) + "\n" + ",".join("0" * 100_000) + "\n").encode(),
+        "100,000 columns",
+    ),
+    "zip entries": (
+        "many.zip",
+        lambda: _zip_of({f"a/{i}": b"" for i in range(30_000)}, zipfile.ZIP_STORED),
+        "lists 30,000 entries, over the 25,000",
+    ),
     "zip big pngs": ("pngs.zip", _big_pngs, "pixels together, over the 100,000,000"),
-    "cifar 100,000 images": ("data_batch_1", lambda: pickle.dumps(
-        {b"data": _Huge((100_000, 3072), b"B"), b"labels": list(range(10)) * 10_000}, protocol=2),
-        "without carrying its data"),
+    "cifar 100,000 images": (
+        "data_batch_1",
+        lambda: pickle.dumps({b"data": _Huge((100_000, 3072), b"B"), b"labels": list(range(10)) * 10_000}, protocol=2),
+        "without carrying its data",
+    ),
 }
 
 
@@ -458,7 +502,7 @@ def test_a_zip_whose_header_lies_or_whose_image_is_unreadable_gets_one_message_n
     from core.datasets import dataset_from_files
 
     good = _zip_of({"a/1.png": _png(8), "b/1.png": _png(8)}, zipfile.ZIP_STORED)
-    lying = good.replace(_png(8)[-30:], bytes(30), 1)                   # content no longer matches its CRC
+    lying = good.replace(_png(8)[-30:], bytes(30), 1)  # content no longer matches its CRC
     with pytest.raises(DataFormatError, match="a/1.png in the zip is corrupt or its header lies"):
         dataset_from_files({"pets.zip": lying})
     junk = _zip_of({"a/1.png": b"not an image", "b/1.png": _png(8)})

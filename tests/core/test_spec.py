@@ -9,19 +9,29 @@ from core.params import count_params, layer_counts, output_units
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 
-@pytest.mark.parametrize("spec", [MLPSpec(), MLPSpec(hidden_layers=(), activation="tanh"), CNNSpec(dense_layers=(64,)),
-                                  CNNSpec(augmentation={"flip": "horizontal", "zoom": 0.2}),
-                                  TrainConfig(early_stopping_patience=3)])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        MLPSpec(),
+        MLPSpec(hidden_layers=(), activation="tanh"),
+        CNNSpec(dense_layers=(64,)),
+        CNNSpec(augmentation={"flip": "horizontal", "zoom": 0.2}),
+        TrainConfig(early_stopping_patience=3),
+    ],
+)
 def test_specs_round_trip_through_plain_dicts(spec):
     data = spec.to_dict()
-    assert json.loads(json.dumps(data)) == data                      # plain data: it fits a link, a file or a job
+    assert json.loads(json.dumps(data)) == data  # plain data: it fits a link, a file or a job
     assert type(spec).from_dict(data) == spec
 
 
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: MLPSpec(hidden_layers=(16, 0)), r"hidden_layers\[1\] must be a whole number from 1 to 4096, received 0"),
+        (
+            lambda: MLPSpec(hidden_layers=(16, 0)),
+            r"hidden_layers\[1\] must be a whole number from 1 to 4096, received 0",
+        ),
         (lambda: MLPSpec(hidden_layers=(8,) * 9), "0 to 8 layers, received 9"),
         (lambda: MLPSpec(hidden_layers="wide"), "list of layer widths"),
         (lambda: MLPSpec(activation="relu6"), "activation must be one of .*received 'relu6'"),

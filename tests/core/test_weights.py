@@ -18,8 +18,10 @@ CONFIG = TrainConfig(epochs=8, batch_size=64, learning_rate=3e-3, validation_fra
 
 def _layers(seed: int, sizes=((64, 16), (16, 10))):
     rng = np.random.default_rng(seed)
-    return [(f"layer_{i}", rng.normal(size=s).astype(np.float32), rng.normal(size=s[1]).astype(np.float32))
-            for i, s in enumerate(sizes)]
+    return [
+        (f"layer_{i}", rng.normal(size=s).astype(np.float32), rng.normal(size=s[1]).astype(np.float32))
+        for i, s in enumerate(sizes)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def test_snapshots_stay_within_budget_and_spread_over_the_run():
     assert snaps.capacity == 10 and 5 <= len(snaps) <= 10
     middle = snaps.epochs[1:-1]
     assert all(e % snaps.stride == 0 for e in middle) and np.diff(middle).tolist() == [snaps.stride] * (len(middle) - 1)
-    np.testing.assert_array_equal(snaps.layer(64, "layer_1")[1], _layers(64)[1][2])   # kept as recorded
+    np.testing.assert_array_equal(snaps.layer(64, "layer_1")[1], _layers(64)[1][2])  # kept as recorded
 
 
 def test_a_small_run_keeps_every_epoch_and_a_tiny_budget_keeps_what_fits():
@@ -82,24 +84,28 @@ def test_fit_records_the_weights_of_every_epoch_and_the_trace_follows_them(backe
             assert name == s_name
             np.testing.assert_array_equal(W, s_W)
             np.testing.assert_array_equal(b, s_b)
-    epochs, values = snaps.trace("hidden_1", "bias", (0,))       # the lessons' first bias of the first layer
+    epochs, values = snaps.trace("hidden_1", "bias", (0,))  # the lessons' first bias of the first layer
     assert epochs.tolist() == list(range(1, 9))
     np.testing.assert_array_equal(values, [layers[0][2][0] for layers in seen])
     epochs, values = snaps.trace("output", "kernel", (3, 7))
     np.testing.assert_array_equal(values, [layers[1][1][3, 7] for layers in seen])
     epochs, values = snaps.trace("output", "bias", (7,))
     np.testing.assert_array_equal(values, [layers[1][2][7] for layers in seen])
-    assert len(set(values.tolist())) == 8                         # it moved every epoch
+    assert len(set(values.tolist())) == 8  # it moved every epoch
     for (_, W, b), (_, W_now, b_now) in zip(snaps.at(8), model.layer_weights()):
-        np.testing.assert_array_equal(W, W_now)                   # the last snapshot is the trained model
+        np.testing.assert_array_equal(W, W_now)  # the last snapshot is the trained model
         np.testing.assert_array_equal(b, b_now)
 
 
 def test_fit_thins_to_its_budget_and_an_interrupted_run_keeps_its_snapshots(digits):
     model = build_model(MLPSpec((16,)), "sklearn", input_shape=(8, 8, 1), n_outputs=10)
     one = sum(W.nbytes + b.nbytes for _, W, b in _layers(0, ((64, 16), (16, 10))))
-    model.fit(digits.X_train, digits.y_train, TrainConfig(epochs=20, batch_size=64, validation_fraction=0.0),
-              snapshot_budget=4 * one)
+    model.fit(
+        digits.X_train,
+        digits.y_train,
+        TrainConfig(epochs=20, batch_size=64, validation_fraction=0.0),
+        snapshot_budget=4 * one,
+    )
     assert model.history.snapshots.epochs[0] == 1 and model.history.snapshots.epochs[-1] == 20
     assert len(model.history.snapshots) <= 4
 
@@ -108,7 +114,7 @@ def test_fit_thins_to_its_budget_and_an_interrupted_run_keeps_its_snapshots(digi
 
     def interrupt(logs):
         if logs["epoch"] == 3:
-            raise Interrupted                                     # what Streamlit does to a script mid-run
+            raise Interrupted  # what Streamlit does to a script mid-run
 
     with pytest.raises(Interrupted):
         model.fit(digits.X_train, digits.y_train, CONFIG, callback=interrupt)
@@ -122,9 +128,13 @@ def test_weight_stats_are_those_of_the_arrays():
     layers = _layers(1)
     rows = weight_stats(layers)
     assert [r["layer"] for r in rows] == ["layer_0", "layer_1"]
-    assert rows[0]["kernel shape"] == "64 x 16" and rows[0]["bias shape"] == "16" and rows[0]["parameters"] == 64 * 16 + 16
+    assert (
+        rows[0]["kernel shape"] == "64 x 16" and rows[0]["bias shape"] == "16" and rows[0]["parameters"] == 64 * 16 + 16
+    )
     W, b = layers[1][1], layers[1][2]
-    assert rows[1]["kernel mean"] == pytest.approx(W.mean(), rel=1e-5) and rows[1]["kernel std"] == pytest.approx(W.std(), rel=1e-5)
+    assert rows[1]["kernel mean"] == pytest.approx(W.mean(), rel=1e-5) and rows[1]["kernel std"] == pytest.approx(
+        W.std(), rel=1e-5
+    )
     assert rows[1]["bias min"] == b.min() and rows[1]["bias max"] == b.max() and rows[1]["type"] == "Dense"
     conv = weight_stats([("conv_1", np.ones((3, 3, 1, 8), np.float32), np.zeros(8, np.float32))])[0]
     assert conv["type"] == "Conv2D" and conv["kernel shape"] == "3 x 3 x 1 x 8" and conv["parameters"] == 80
@@ -147,7 +157,7 @@ def test_unit_images_follow_keras_flatten_order():
     model = build_model(MLPSpec((6,), activation="linear"), "keras", input_shape=(4, 5, 3), n_outputs=3)
     name, kernel, bias = model.layer_weights()[0]
     X = np.random.default_rng(1).random((7, 4, 5, 3)).astype(np.float32)
-    keras_z = dict(model.layer_outputs(X))["hidden_1"]           # Keras's own Flatten + Dense
+    keras_z = dict(model.layer_outputs(X))["hidden_1"]  # Keras's own Flatten + Dense
     ours = np.einsum("nhwc,uhwc->nu", X, unit_images(kernel, (4, 5, 3))) + bias
     np.testing.assert_allclose(ours, keras_z, rtol=1e-4, atol=1e-5)
 
@@ -169,18 +179,22 @@ def test_count_params_equals_scikit_learns_coefs_and_intercepts(hidden, input_sh
     else:
         est = MLPClassifier(hidden_layer_sizes=hidden, max_iter=1).fit(X, np.arange(12) % classes)
     units = 1 if classes <= 2 else classes
-    assert sum(c.size for c in est.coefs_) + sum(i.size for i in est.intercepts_) == \
-        count_params(MLPSpec(hidden), input_shape, units)
+    assert sum(c.size for c in est.coefs_) + sum(i.size for i in est.intercepts_) == count_params(
+        MLPSpec(hidden), input_shape, units
+    )
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("spec, input_shape, units", [
-    *((MLPSpec(h), s, 1 if c <= 2 else c) for h, s, c in MLPS),
-    (MLPSpec((32,), dropout=0.3), (28, 28, 1), 10),
-    (CNNSpec(conv_filters=(32, 64), dropout=0.5), (28, 28, 1), 10),            # the lessons' MNIST convnet
-    (CNNSpec(conv_filters=(8,), kernel_size=5, pool_size=3, dense_layers=(20, 7), dropout=0.0), (32, 32, 3), 10),
-    (CNNSpec(conv_filters=(4, 4, 4), kernel_size=2, dense_layers=(9,)), (20, 17, 2), 1),
-])
+@pytest.mark.parametrize(
+    "spec, input_shape, units",
+    [
+        *((MLPSpec(h), s, 1 if c <= 2 else c) for h, s, c in MLPS),
+        (MLPSpec((32,), dropout=0.3), (28, 28, 1), 10),
+        (CNNSpec(conv_filters=(32, 64), dropout=0.5), (28, 28, 1), 10),  # the lessons' MNIST convnet
+        (CNNSpec(conv_filters=(8,), kernel_size=5, pool_size=3, dense_layers=(20, 7), dropout=0.0), (32, 32, 3), 10),
+        (CNNSpec(conv_filters=(4, 4, 4), kernel_size=2, dense_layers=(9,)), (20, 17, 2), 1),
+    ],
+)
 def test_count_params_equals_keras(spec, input_shape, units):
     model = build_model(spec, "keras", input_shape=input_shape, n_outputs=units if units > 1 else 2)
     assert model.model_.count_params() == count_params(spec, input_shape, units) == model.count_params()
@@ -205,7 +219,7 @@ def test_lesson_architectures_count_as_the_lessons_say():
     totals = {name: count_params(a.spec, a.input_shape, a.n_outputs) for name, a in LESSON_ARCHITECTURES.items()}
     assert totals["Fashion-MNIST MLP 300-100 (Keras lesson)"] == 266_610
     assert totals["MNIST convnet (Keras lesson)"] == 34_826
-    assert LESSON_ARCHITECTURES["MNIST convnet (Keras lesson)"].spec.dropout == 0.2          # lesson 001's Dropout(0.2)
+    assert LESSON_ARCHITECTURES["MNIST convnet (Keras lesson)"].spec.dropout == 0.2  # lesson 001's Dropout(0.2)
     assert totals["digits MLP 16-16 (scikit-learn lesson)"] == 64 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10
     assert totals["iris logistic regression"] == 4 * 3 + 3
     assert totals["CIFAR-10 convnet"] == (3 * 3 * 3 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (6 * 6 * 64 * 64 + 64) + 650
@@ -231,13 +245,18 @@ def test_layer_addresses_match_a_plain_keras_script_and_scikit_learns_arrays():
     from core.params import layer_counts
     from core.weights import layer_addresses
 
-    addresses = layer_addresses(layer_counts(CNNSpec(conv_filters=(4, 8), dense_layers=(16,), dropout=0.5),
-                                             (28, 28, 1), 10), "keras")
+    addresses = layer_addresses(
+        layer_counts(CNNSpec(conv_filters=(4, 8), dense_layers=(16,), dropout=0.5), (28, 28, 1), 10), "keras"
+    )
     out = subprocess.run([sys.executable, "-c", PLAIN_MODEL], capture_output=True, text=True, timeout=120)
-    plain = json.loads(out.stdout.strip().splitlines()[-1])              # a fresh script: Keras's own names
+    plain = json.loads(out.stdout.strip().splitlines()[-1])  # a fresh script: Keras's own names
     assert [[a["name in a plain Keras script"], a["type"], a["parameters"]] for a in addresses] == plain
-    assert addresses[7]["read it with"] == "model.layers[7].get_weights()" and addresses[1]["read it with"] == "no weights"
+    assert (
+        addresses[7]["read it with"] == "model.layers[7].get_weights()" and addresses[1]["read it with"] == "no weights"
+    )
     sk = layer_addresses(layer_counts(MLPSpec((16, 8)), (64,), 10), "sklearn")
-    assert [a["read it with"] for a in sk] == ["model.coefs_[0], model.intercepts_[0]",
-                                               "model.coefs_[1], model.intercepts_[1]",
-                                               "model.coefs_[2], model.intercepts_[2]"]
+    assert [a["read it with"] for a in sk] == [
+        "model.coefs_[0], model.intercepts_[0]",
+        "model.coefs_[1], model.intercepts_[1]",
+        "model.coefs_[2], model.intercepts_[2]",
+    ]

@@ -17,8 +17,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("NNLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -31,12 +38,32 @@ def serve(data_dir: Path, **env: str):
     """`streamlit run app/main.py` on a free port with NNLAB_DATA_DIR=data_dir and `env`; yields its URL and
     ends it (and its training cluster) afterwards."""
     port = _free_port()
-    env = {**os.environ, "NNLAB_DATA_DIR": str(data_dir),
-           "NNLAB_WORKERS": "1", **env}             # one training at a time: a second student waits in line
+    env = {
+        **os.environ,
+        "NNLAB_DATA_DIR": str(data_dir),
+        "NNLAB_WORKERS": "1",
+        **env,
+    }  # one training at a time: a second student waits in line
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app/main.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -51,7 +78,7 @@ def serve(data_dir: Path, **env: str):
         proc.kill()
         pytest.fail("streamlit did not start within 60 s")
     yield url
-    proc.terminate()                  # the server ends its training cluster's processes as it exits
+    proc.terminate()  # the server ends its training cluster's processes as it exits
     try:
         proc.wait(30)
     except subprocess.TimeoutExpired:

@@ -4,7 +4,10 @@ numbers and the same text, and writes the same link again."""
 
 import pytest
 from browser import assert_no_exception, wait_idle
-from student import SETTINGS, link as address, settled, slide as _slide, type_number as _number
+from student import SETTINGS, settled
+from student import link as address
+from student import slide as _slide
+from student import type_number as _number
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +39,7 @@ PAGES = [
     ("training", _slider("Epochs")),
     ("cnn", _slider("Dropout after Flatten")),
     ("weights", _typed("Step", "25")),
-    ("activations", _slider("Input range z")),                          # its start
+    ("activations", _slider("Input range z")),  # its start
     ("losses", _slider("Move one target far away", "ArrowLeft")),
     ("backprop", _typed("Weight seed", "3")),
     ("gradient_descent", _slider("Epochs")),

@@ -22,10 +22,12 @@ def test_data_page_draws_the_sample_grid(page, app_url):
     images = page.locator("[data-testid='stImage'] img")
     images.first.wait_for(state="visible")
     assert images.count() == 24
-    widths = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
-                           ".map(i => i.getBoundingClientRect().width)")
-    assert min(widths) >= 80, widths                      # legible from the back of the room
-    page.get_by_text("#0: 0").first.wait_for(state="visible")   # the first sample's title: index and label
+    widths = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
+        ".map(i => i.getBoundingClientRect().width)"
+    )
+    assert min(widths) >= 80, widths  # legible from the back of the room
+    page.get_by_text("#0: 0").first.wait_for(state="visible")  # the first sample's title: index and label
     assert_no_exception(page)
     screenshot(page, "data")
 
@@ -40,19 +42,23 @@ def test_data_page_shows_one_image_with_its_pixel_values(page, app_url):
     screenshot(page, "data-one-image")
 
 
-@pytest.mark.parametrize("path, heading, chart_count", [
-    ("activations", "Activation functions", 1),
-    ("losses", "Loss functions", 2),
-    ("backprop", "Backpropagation, step by step", 1),
-    ("gradient_descent", "Gradient descent", 3),
-])
+@pytest.mark.parametrize(
+    "path, heading, chart_count",
+    [
+        ("activations", "Activation functions", 1),
+        ("losses", "Loss functions", 2),
+        ("backprop", "Backpropagation, step by step", 1),
+        ("gradient_descent", "Gradient descent", 3),
+    ],
+)
 def test_maths_pages_draw_their_figures(page, app_url, path, heading, chart_count):
     page.goto(f"{app_url}/{path}")
     wait_idle(page)
     page.get_by_role("heading", name=heading).wait_for(state="visible")
     # every chart mounted and drawn by plotly (they arrive one after another: counting once raced the second)
-    page.wait_for_function("n => document.querySelectorAll('.stPlotlyChart .main-svg').length >= n", arg=chart_count,
-                           timeout=30_000)
+    page.wait_for_function(
+        "n => document.querySelectorAll('.stPlotlyChart .main-svg').length >= n", arg=chart_count, timeout=30_000
+    )
     assert page.locator(".stPlotlyChart").count() >= chart_count
     assert_no_exception(page)
     screenshot(page, path)

@@ -31,7 +31,7 @@ def _measure(page, url):
 def test_the_activation_figure_fits_a_1024x768_screen_and_presenting_enlarges_it(page, app_url):
     page.set_viewport_size({"width": 1024, "height": 768})
     normal = _measure(page, f"{app_url}/activations")
-    assert normal["title"] < 100                             # no tall empty band above the page
+    assert normal["title"] < 100  # no tall empty band above the page
     assert normal["bottom"] <= 768 and normal["right"] <= normal["mainRight"] + 1, normal
     assert normal["tick"] >= 12 and normal["captions"] != "none"
     page.screenshot(path=str(SHOTS / "activations-1024x768.png"))
@@ -39,7 +39,7 @@ def test_the_activation_figure_fits_a_1024x768_screen_and_presenting_enlarges_it
     presented = _measure(page, f"{app_url}/activations?present=1&hide=captions")
     assert presented["root"] == pytest.approx(1.25 * normal["root"])
     assert presented["tick"] >= 1.25 * normal["tick"]
-    assert presented["right"] <= presented["mainRight"] + 1, presented       # the figure is not cut off
+    assert presented["right"] <= presented["mainRight"] + 1, presented  # the figure is not cut off
     assert presented["captions"] == "none"
     assert page.get_by_role("switch", name="Presentation mode").is_checked()
     assert_no_exception(page)

@@ -10,8 +10,8 @@ from browser import SHOTS, assert_no_exception, wait_idle
 pytestmark = pytest.mark.e2e
 
 WIDTH, HEIGHT = 1024, 768
-MIN_TEXT_PX = 11            # plotly's smallest text we draw (cell values); its ticks and titles are larger
-MIN_TILE_PX = 80            # a sample image, drawn at least this wide
+MIN_TEXT_PX = 11  # plotly's smallest text we draw (cell values); its ticks and titles are larger
+MIN_TILE_PX = 80  # a sample image, drawn at least this wide
 
 # path, what must be drawn first (the page's main figure), and what each page is checked for
 PAGES = [
@@ -25,7 +25,7 @@ PAGES = [
     ("losses", ".stPlotlyChart .main-svg"),
     ("backprop", ".stPlotlyChart .main-svg"),
     ("gradient_descent", ".stPlotlyChart .main-svg"),
-    ("teacher", "[data-testid=stAlert], [data-testid=stTextInput] input"),     # how to set a token, or asks for it
+    ("teacher", "[data-testid=stAlert], [data-testid=stTextInput] input"),  # how to set a token, or asks for it
 ]
 
 MEASURE = """(selector) => {
@@ -62,7 +62,7 @@ def _open(page, url: str, selector: str) -> dict:
     page.goto(url)
     wait_idle(page)
     page.locator(selector).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(800)                              # plotly lays out its text after the first paint
+    page.wait_for_timeout(800)  # plotly lays out its text after the first paint
     return page.evaluate(MEASURE, selector)
 
 
@@ -85,13 +85,13 @@ def test_every_page_is_readable_on_a_1024x768_projector(page, app_url, path, sel
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{_name(path)}-1024x768.png"))
     assert_no_exception(page)
-    assert m["title"] < 100, m                                       # no tall empty band above the page
-    assert m["firstTop"] < HEIGHT, m                                 # the main figure starts on the first screen
-    assert m["firstRight"] <= m["mainRight"] + 1, m                  # ... and is not cut off on the right
-    assert m["scrollWidth"] <= WIDTH, m                              # nothing scrolls sideways
+    assert m["title"] < 100, m  # no tall empty band above the page
+    assert m["firstTop"] < HEIGHT, m  # the main figure starts on the first screen
+    assert m["firstRight"] <= m["mainRight"] + 1, m  # ... and is not cut off on the right
+    assert m["scrollWidth"] <= WIDTH, m  # nothing scrolls sideways
     assert m["smallest"] is None or m["smallest"] >= MIN_TEXT_PX, m
     assert not m["overlaps"], m["overlaps"]
-    assert not m["cut"], m["cut"]                                     # no label cut short
+    assert not m["cut"], m["cut"]  # no label cut short
     assert all(w >= MIN_TILE_PX for w in m["tiles"]), m["tiles"]
 
 
@@ -104,7 +104,7 @@ def test_pixel_values_written_on_an_image_are_readable(page, app_url):
     page.wait_for_timeout(500)
     m = page.evaluate(MEASURE, ".stPlotlyChart")
     sizes = values.evaluate_all("ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize))")
-    assert len(sizes) >= 64 and min(sizes) >= MIN_TEXT_PX, sizes          # all 8x8 values of a digit, legible
+    assert len(sizes) >= 64 and min(sizes) >= MIN_TEXT_PX, sizes  # all 8x8 values of a digit, legible
     assert not m["overlaps"], m["overlaps"]
     assert_no_exception(page)
     page.screenshot(path=str(SHOTS / "data-one-image-1024x768.png"))

@@ -6,12 +6,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser import assert_no_exception, screenshot, wait_idle
-from student import SETTINGS, choose as _choose, link as _link, settled, slide as _slide, type_number as _number
+from student import SETTINGS, settled
+from student import choose as _choose
+from student import link as _link
+from student import slide as _slide
+from student import type_number as _number
 
 pytestmark = pytest.mark.e2e
 
-def _visit_and_come_back(page, app_url, home: str, pages=("Weights and parameters", "Activation functions",
-                                                            "Loss functions")) -> None:
+
+def _visit_and_come_back(
+    page, app_url, home: str, pages=("Weights and parameters", "Activation functions", "Loss functions")
+) -> None:
     """Three other pages through the navigation, then Back three times."""
     for title in pages:
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
@@ -46,13 +52,13 @@ TRAINING_LINK = "dataset=iris&depth=3&w1=8&w2=12&w3=20&act=tanh&lr=0.01&bs=8&tes
 def test_a_dozen_training_settings_and_the_link_survive_three_pages_and_back(page, app_url):
     page.goto(f"{app_url}/training?{TRAINING_LINK}")
     wait_idle(page)
-    _slide(page, "Epochs", "ArrowRight", 3)                     # 20 -> 23
+    _slide(page, "Epochs", "ArrowRight", 3)  # 20 -> 23
     _number(page, "Seed (split and weights)", "6")
     _choose(page, "Activation", "Logistic sigmoid" if page.get_by_text("Logistic sigmoid").count() else "Sigmoid")
     link = _link(page)
     assert (link["epochs"], link["seed"], link["dataset"]) == ("23", "6", "iris")
     assert (link["w3"], link["patience"]) == ("20", "3")
-    assert link["act"] != "tanh" and link["n"] == "150"           # all of iris, said in the link
+    assert link["act"] != "tanh" and link["n"] == "150"  # all of iris, said in the link
     _check_kept(page, app_url, "training", "Training", "settings-flow-training")
 
 
@@ -82,14 +88,15 @@ def test_the_data_pages_view_index_and_scaling_survive_three_pages_and_back(page
     link = _link(page)
     assert (link["tab"], link["i"], link["scaled"]) == ("One image, flattened", "7", "1")
     _check_kept(page, app_url, "data", "Data", "settings-flow-data")
-    page.get_by_role("tab", name="Train/test split").click()           # the other view's settings are kept too
+    page.get_by_role("tab", name="Train/test split").click()  # the other view's settings are kept too
     wait_idle(page)
     assert page.get_by_label("Split seed", exact=True).input_value() == "42"
     assert _link(page)["test"] == "0.3" and _link(page)["sseed"] == "42"
 
 
-@pytest.mark.parametrize("query, live, height", [("training?depth=6&epochs=100", "train_live", 500),
-                                                ("cnn?epochs=60", "cnn_live", 768)])
+@pytest.mark.parametrize(
+    "query, live, height", [("training?depth=6&epochs=100", "train_live", 500), ("cnn?epochs=60", "cnn_live", 768)]
+)
 def test_train_clicked_further_down_brings_the_progress_into_view(page, app_url, query, live, height):
     """The progress, Stop and live curves are drawn at the top of the page; a page longer than the screen
     scrolled down to Train scrolls up to them."""
@@ -97,16 +104,18 @@ def test_train_clicked_further_down_brings_the_progress_into_view(page, app_url,
     page.goto(f"{app_url}/{query}")
     settled(page)
     train = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True)
-    page.get_by_test_id("stMain").evaluate("m => m.scrollTo(0, m.scrollHeight)")      # a student scrolled down
+    page.get_by_test_id("stMain").evaluate("m => m.scrollTo(0, m.scrollHeight)")  # a student scrolled down
     page.wait_for_timeout(300)
     train.click()
     progress = page.locator(f".st-key-{live}").locator("[data-testid=stProgress], [data-testid=stAlert]").first
-    progress.wait_for(timeout=60_000)                                               # or its place in line
+    progress.wait_for(timeout=60_000)  # or its place in line
     page.wait_for_timeout(800)
     box = progress.bounding_box()
     assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height, box
     stop = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop")
     if stop.count():
         stop.click()
-    page.wait_for_function("() => !Array.from(document.querySelectorAll('button')).some(b => b.innerText.trim()"
-                           ".endsWith('Stop'))", timeout=120_000)
+    page.wait_for_function(
+        "() => !Array.from(document.querySelectorAll('button')).some(b => b.innerText.trim().endsWith('Stop'))",
+        timeout=120_000,
+    )

@@ -1,9 +1,9 @@
 """Training in a real browser: the curve appears live, Stop ends a long run keeping its model, a second student
 waits in line, and a closed tab gives its place up."""
 
-import pytest
 import time
 
+import pytest
 from browser import SHOTS, assert_no_exception, screenshot, wait_idle, wait_trained
 
 pytestmark = pytest.mark.e2e
@@ -24,13 +24,13 @@ def test_train_a_small_model_and_see_the_curve(page, app_url):
     _trained(page, app_url, "epochs=8")
     page.get_by_text("Trained 8 epochs").wait_for(state="visible")
     chart = page.locator(".stPlotlyChart").first
-    assert chart.locator(".scatterlayer .trace").count() >= 2          # training and validation lines drawn
+    assert chart.locator(".scatterlayer .trace").count() >= 2  # training and validation lines drawn
     assert_no_exception(page)
     screenshot(page, "training")
 
 
 def test_stop_ends_a_long_run_and_keeps_the_model(page, app_url):
-    page.goto(f"{app_url}/training?epochs=200&bs=1")                    # about a minute of training
+    page.goto(f"{app_url}/training?epochs=200&bs=1")  # about a minute of training
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
     page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)  # training is under way
@@ -38,7 +38,7 @@ def test_stop_ends_a_long_run_and_keeps_the_model(page, app_url):
     wait_trained(page, 60_000)
     message = page.get_by_text("Stopped by request after epoch").first
     message.wait_for(state="visible")
-    page.get_by_role("tab", name="Test results").wait_for(state="visible")   # the kept model is shown
+    page.get_by_role("tab", name="Test results").wait_for(state="visible")  # the kept model is shown
     assert_no_exception(page)
     screenshot(page, "training-stopped")
 
@@ -48,7 +48,7 @@ def test_clicking_a_confusion_matrix_cell_shows_its_samples(page, app_url):
     plot = page.locator(".stPlotlyChart").first
     plot.scroll_into_view_if_needed()
     box = plot.locator(".nsewdrag").first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 5.5 / 10, box["y"] + box["height"] * 2.5 / 10)   # true 2, predicted 5
+    page.mouse.click(box["x"] + box["width"] * 5.5 / 10, box["y"] + box["height"] * 2.5 / 10)  # true 2, predicted 5
     wait_idle(page)
     assert "of class 2 predicted as 5" in page.get_by_text("predicted as").first.inner_text()
     assert_no_exception(page)
@@ -59,11 +59,11 @@ def test_the_model_downloads_right_after_the_history_csv(page, app_url):
     with page.expect_download() as csv:
         page.get_by_role("button", name="Training history (CSV)").click()
     assert csv.value.failure() is None and csv.value.suggested_filename == "history.csv"
-    with page.expect_download() as model:                              # at once, as a person does
+    with page.expect_download() as model:  # at once, as a person does
         page.get_by_role("button", name="Trained model (model.skops)").click()
     assert model.value.failure() is None
     with open(model.value.path(), "rb") as f:
-        assert f.read(2) == b"PK"                                   # a skops file is a zip, not a pickle
+        assert f.read(2) == b"PK"  # a skops file is a zip, not a pickle
     assert_no_exception(page)
 
 
@@ -71,27 +71,29 @@ def test_the_model_downloads_right_after_the_history_csv(page, app_url):
 def test_live_curves_and_boundary_are_on_a_projector_screen_while_training(page, app_url, width, height, sidebar):
     """Both projector sizes; at 1024x768 with the sidebar collapsed (the page still trains and draws)."""
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"{app_url}/training?dataset=moons&epochs=200&bs=1")          # long enough to look at it live
+    page.goto(f"{app_url}/training?dataset=moons&epochs=200&bs=1")  # long enough to look at it live
     wait_idle(page)
     if not sidebar:
         page.get_by_test_id("stSidebar").hover()
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-        page.get_by_test_id("stExpandSidebarButton").wait_for()              # collapsed: only its arrow is left
+        page.get_by_test_id("stExpandSidebarButton").wait_for()  # collapsed: only its arrow is left
         page.wait_for_timeout(500)
         assert page.get_by_test_id("stMainBlockContainer").bounding_box()["x"] < 200
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
     page.wait_for_timeout(3000)
     charts = page.locator("[data-testid='stVegaLiteChart']")
-    charts.nth(2).wait_for(timeout=30_000)                                     # loss, accuracy and the boundary
-    rects = "() => Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'))" \
-            ".map(e => [e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2, " \
-            "e.querySelectorAll('canvas, svg.marks').length])"
-    for _ in range(20):                             # every moment sampled: drawn (updated in place, never remounted)
+    charts.nth(2).wait_for(timeout=30_000)  # loss, accuracy and the boundary
+    rects = (
+        "() => Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'))"
+        ".map(e => [e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2, "
+        "e.querySelectorAll('canvas, svg.marks').length])"
+    )
+    for _ in range(20):  # every moment sampled: drawn (updated in place, never remounted)
         middles = page.evaluate(rects)
         assert len(middles) == 3 and all(m < height and drawn for m, drawn in middles), middles
         page.wait_for_timeout(150)
-    assert page.locator("[data-testid='stProgress']").count() == 1              # measured while it was training
+    assert page.locator("[data-testid='stProgress']").count() == 1  # measured while it was training
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"training-live-{width}x{height}{'' if sidebar else '-no-sidebar'}.png"))
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
@@ -102,7 +104,7 @@ def test_live_curves_and_boundary_are_on_a_projector_screen_while_training(page,
 def test_a_second_student_waits_in_line_and_a_closed_tab_gives_its_place_up(browser, app_url):
     """The e2e server has one worker thread (NNLAB_WORKERS=1): a second training waits for the first."""
     first, second = (browser.new_context(viewport={"width": 1280, "height": 720}).new_page() for _ in range(2))
-    first.goto(f"{app_url}/training?epochs=200&bs=1")                  # about a minute of training
+    first.goto(f"{app_url}/training?epochs=200&bs=1")  # about a minute of training
     wait_idle(first)
     first.get_by_role("button", name="Train", exact=True).click()
     first.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
@@ -112,9 +114,9 @@ def test_a_second_student_waits_in_line_and_a_closed_tab_gives_its_place_up(brow
     second.get_by_text("1st in line").wait_for(timeout=30_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     second.screenshot(path=str(SHOTS / "training-in-line.png"))
-    first.context.close()                            # the first student closes the tab: no more polls
+    first.context.close()  # the first student closes the tab: no more polls
     left = time.monotonic()
     second.get_by_text("Trained 5 epochs").wait_for(timeout=60_000)
-    assert time.monotonic() - left < 20               # abandoned within seconds, then 5 epochs of digits
+    assert time.monotonic() - left < 20  # abandoned within seconds, then 5 epochs of digits
     assert_no_exception(second)
     second.context.close()

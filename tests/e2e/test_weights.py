@@ -10,15 +10,15 @@ pytestmark = pytest.mark.e2e
 def test_quick_model_first_layer_units_and_parameter_trace(page, app_url):
     page.goto(f"{app_url}/weights")
     wait_idle(page)
-    page.get_by_text("266,610").wait_for(state="visible")                       # counting, with no model yet
+    page.get_by_text("266,610").wait_for(state="visible")  # counting, with no model yet
     page.get_by_role("button", name="Quick MLP on digits").click()
     wait_idle(page)
     page.get_by_role("tab", name="First-layer units").click()
     wait_idle(page)
     tiles = page.locator(".stPlotlyChart")
     tiles.first.wait_for(state="visible")
-    page.locator(".stPlotlyChart .main-svg").first.wait_for(state="visible")     # plotly drew the tiles
-    page.get_by_text("unit 31").wait_for(state="visible")   # 32 tiles, one per hidden unit (plotly draws them late)
+    page.locator(".stPlotlyChart .main-svg").first.wait_for(state="visible")  # plotly drew the tiles
+    page.get_by_text("unit 31").wait_for(state="visible")  # 32 tiles, one per hidden unit (plotly draws them late)
     assert_no_exception(page)
     screenshot(page, "weights-units")
     page.get_by_role("tab", name="Parameter trace").click()
