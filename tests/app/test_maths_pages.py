@@ -112,7 +112,7 @@ def test_backprop_diagrams_write_the_real_weights_and_gradients(app):
     _open(app, "backprop")
     weights = app.session_state["bp_state"].net.weights
     labels = [a["text"] for a in _figure(app)["layout"]["annotations"]]
-    from app.figures.network import written                     # two significant figures, never "-0.00"
+    from app.figures.network import written  # two significant figures, never "-0.00"
 
     assert labels == [written(W[i, j]) for W, _ in weights for i in range(W.shape[0]) for j in range(W.shape[1])]
     app.session_state["bp_tab"] = "2. Backward pass"
