@@ -74,11 +74,13 @@ def session_id() -> str:
     if owner is None:
         owner = st.session_state[OWNER_KEY] = browser_id(_cookie())[0]
     if _cookie() != owner:
-        st.html(
-            f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
-            "SameSite=Strict';</script>",
-            unsafe_allow_javascript=True,
-        )
+        with st.container(key="nnlab_cookie"):  # hidden: no room taken above the page's figure
+            st.html(
+                "<style>.st-key-nnlab_cookie { display: none; }</style>"
+                f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
+                "SameSite=Strict';</script>",
+                unsafe_allow_javascript=True,
+            )
     return owner
 
 

@@ -118,7 +118,7 @@ def test_an_abandoned_job_is_cancelled_within_seconds(board, digits):
 
 def test_limits_are_one_message_before_anything_runs(cluster, digits):
     board = JobBoard(cluster, JobLimits(max_params=2_000, max_sample_epochs=10_000))
-    with pytest.raises(JobRefused, match="1,438 training samples x 10 epochs is 14,380 sample-epochs"):
+    with pytest.raises(JobRefused, match="1,437 training samples x 10 epochs is 14,370 sample-epochs"):
         board.submit("alice", _exp(epochs=10), digits)
     with pytest.raises(ValueError, match="over the budget of 2,000"):
         board.submit("alice", _exp(epochs=2, hidden=(64,)), digits)

@@ -300,7 +300,7 @@ def test_uploads_larger_than_one_server_read_are_refused_before_decoding():
 def test_a_csv_with_too_many_values_is_refused_before_parsing():
     from core.datasets import dataset_from_files
 
-    with pytest.raises(DataFormatError, match="about 2,000,001 rows x 3 columns, over the 5,000,000 values"):
+    with pytest.raises(DataFormatError, match="about 2,000,001 rows x 3 columns; NN Lab reads at most 100,000 rows"):
         dataset_from_files({"big.csv": b"a,b,y\n" + b"0,0,1\n" * 2_000_000})
 
 

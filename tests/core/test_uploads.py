@@ -49,7 +49,13 @@ def test_the_task_follows_the_target_and_can_be_chosen():
         dataset_from_files({"houses.csv": CSV}, target="price", task="classification")
     with pytest.raises(DataFormatError, match="holds text, so it can only be classified"):
         dataset_from_files({"t.csv": b"x,label\n1,cat\n2,dog\n3,cat\n"}, target="label", task="regression")
-    assert upload_options(prices) == {"file": "houses.csv", "task": "regression", "kind": "tabular"}
+    assert upload_options(prices) == {
+        "file": "houses.csv",
+        "task": "regression",
+        "kind": "tabular",
+        "digest": prices.digest,
+    }
+    assert prices.digest != grades.digest == dataset_from_files({"houses.csv": CSV}, target="grade").digest
 
 
 def test_a_zip_of_class_folders_becomes_an_image_set():
