@@ -26,7 +26,7 @@ def _training_with_upload(app, name, content, **query):
 def test_an_uploaded_csv_is_trained_on_with_the_target_and_task_chosen(app):
     _training_with_upload(app, "exams.csv", CSV, epochs="30", lr="0.03", depth="1")
     assert app.selectbox(key="train_target").value == "passed"
-    assert "exams.csv: 60 samples of 2, classification into 2 classes (0, 1)" in _texts(app.caption)
+    assert "exams.csv**: 60 samples of 2, classification into 2 classes (0, 1)" in _texts(app.caption)
     assert "Task: classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
     finish_training(app.button(key="train_go").click())
     assert not app.exception and "on exams.csv: Trained 30 epochs" in _texts(app.success)
@@ -51,7 +51,7 @@ def test_an_uploaded_csv_is_trained_on_with_the_target_and_task_chosen(app):
 def test_an_uploaded_zip_of_image_folders_is_previewed_and_trained_on(app):
     _training_with_upload(app, "shapes.zip", image_zip_bytes(per_class=15, size=20), epochs="15")
     app.select_slider(key="train_size").set_value(16).run()
-    assert "shapes.zip: 30 samples of 16 x 16 x 3, classification into 2 classes (circle, square)" in _texts(
+    assert "shapes.zip**: 30 samples of 16 x 16 x 3, classification into 2 classes (circle, square)" in _texts(
         app.caption
     )
     assert "circle" in app.get("image")[0].captions  # the preview tiles
@@ -95,7 +95,7 @@ def test_uploading_another_file_after_training_never_shows_the_exception_page(ap
     for _ in range(2):  # and on every rerun after
         app.run()
         assert not app.exception
-    assert "other.csv: 40 samples of 2" in _texts(app.caption)  # the second file replaced the first
+    assert "other.csv**: 40 samples of 2" in _texts(app.caption)  # the second file replaced the first
     assert "Could not tell the format" not in " ".join(e.value for e in app.error)
 
 
@@ -105,7 +105,7 @@ def test_a_run_is_never_shown_against_another_file_uploaded_under_its_name(app):
     bigger = CSV + b"".join(f"{h},{s},{int(h + s > 12)}\n".encode() for h, s in zip(range(40), range(40)))
     app.get("file_uploader")[0].upload("exams.csv", bigger).run()  # same name, other data
     assert not app.exception
-    assert "exams.csv: 100 samples of 2" in _texts(app.caption)
+    assert "exams.csv**: 100 samples of 2" in _texts(app.caption)
     assert "changed since this run trained on it" in _texts(app.error)
     assert "80 training samples" not in " ".join(m.value for m in app.markdown)
 
