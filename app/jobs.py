@@ -66,22 +66,24 @@ def _cookie() -> str | None:
 
 
 def session_id() -> str:
-    """Who owns this session's jobs: the browser's id, shared by all its tabs (one job per browser). A session
-    whose browser did not send the cookie writes it on every run (an element a run does not draw again is
-    removed, and a first run may be cut short by a rerun); the id is [0-9a-f] only, nothing in it can end the
-    script's string."""
+    """Who owns this session's jobs: the browser's id, shared by all its tabs (one job per browser)."""
     owner = st.session_state.get(OWNER_KEY)
     if owner is None:
         owner = st.session_state[OWNER_KEY] = browser_id(_cookie())[0]
-    if _cookie() != owner:
-        with st.container(key="nnlab_cookie"):  # hidden: no room taken above the page's figure
-            st.html(
-                "<style>.st-key-nnlab_cookie { display: none; }</style>"
-                f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
-                "SameSite=Strict';</script>",
-                unsafe_allow_javascript=True,
-            )
     return owner
+
+
+def remember_browser() -> None:
+    """Once in every run (app/main.py, inside its hidden container): a session whose browser did not send the
+    cookie writes it, on every run until it does (an element a run does not draw again is removed, and a first
+    run may be cut short by a rerun). The id is [0-9a-f] only: nothing in it can end the script's string."""
+    owner = session_id()
+    if _cookie() != owner:
+        st.html(
+            f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
+            "SameSite=Strict';</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 def connection_alive():

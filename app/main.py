@@ -4,7 +4,7 @@ background by the first page run) and, on pages other than the one training, whe
 import streamlit as st
 
 from app import presentation
-from app.jobs import background_status, job_board, session_id
+from app.jobs import background_status, job_board, remember_browser, session_id
 from app.navigation import HOME, sections
 from app.server import no_nagle
 from app.settings import history_by_page
@@ -22,7 +22,12 @@ navigation = st.navigation(
     }
 )
 presentation.frame()  # the projector's frame: margins, presentation switch
-history_by_page()  # Back returns to the previous page, not the last setting
+# Style only (Streamlit sends it where it takes no room). The box's wrapper is hidden too: an empty wrapper still
+# took the column's 16 px gap above every page's first figure.
+st.html('<style>[data-testid="stLayoutWrapper"]:has(> .st-key-nnlab_scripts) { display: none; }</style>')
+with st.container(key="nnlab_scripts"):  # the page's scripts, in one hidden box above it
+    history_by_page()  # Back returns to the previous page, not the last setting
+    remember_browser()  # the browser's id cookie: one place in line per browser
 job_board().touch(session_id(), navigation.url_path)  # the first page run starts the cluster (in the background)
 background_status(navigation.url_path)  # before the page: a page may st.stop()
 navigation.run()

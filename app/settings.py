@@ -193,9 +193,8 @@ def history_by_page() -> None:
     pushes a history entry for each change of the link, so Back first undid the link's settings one by one (the
     page then wrote them again) and never left the page; a change of the link on the same page replaces the entry
     instead, so Back returns to the previous page as it was left."""
-    with st.container(key="nnlab_history"):  # hidden: no room taken on the page
-        st.html(
-            """<style>.st-key-nnlab_history { display: none; }</style><script>
+    st.html(
+        """<script>
 if (!window.nnlabHistoryByPage) {
   window.nnlabHistoryByPage = true;
   const push = window.history.pushState.bind(window.history);
@@ -206,8 +205,8 @@ if (!window.nnlabHistoryByPage) {
   };
 }
 </script>""",
-            unsafe_allow_javascript=True,
-        )
+        unsafe_allow_javascript=True,
+    )
 
 
 def warn_rejected(rejected: list[str]) -> None:

@@ -28,11 +28,6 @@ def _measure(page, url):
     return page.evaluate(MEASURE)
 
 
-@pytest.mark.xfail(
-    reason="Known regression (#18, projector): since this session's merges the Activation figure ends "
-    "~20 px below 768 px; to be fixed with the rest of the projector list",
-    strict=False,
-)
 def test_the_activation_figure_fits_a_1024x768_screen_and_presenting_enlarges_it(page, app_url):
     page.set_viewport_size({"width": 1024, "height": 768})
     normal = _measure(page, f"{app_url}/activations")

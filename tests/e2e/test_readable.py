@@ -20,15 +20,7 @@ PAGES = [
     ("data?dataset=iris", ".stPlotlyChart .main-svg"),
     ("training", "[data-testid=stDataFrame], [data-testid=stTable]"),
     ("cnn", "[data-testid=stDataFrame], [data-testid=stTable]"),
-    pytest.param(
-        "weights",
-        "[data-testid=stDataFrame], [data-testid=stTable]",
-        marks=pytest.mark.xfail(
-            reason="Known regression (#18, projector): the Weights page's first table "
-            "starts ~20 px below 768 px since this session's merges",
-            strict=False,
-        ),
-    ),
+    ("weights", "[data-testid=stDataFrame], [data-testid=stTable]"),
     ("activations", ".stPlotlyChart .main-svg"),
     ("losses", ".stPlotlyChart .main-svg"),
     ("backprop", ".stPlotlyChart .main-svg"),
@@ -78,7 +70,7 @@ def _name(path: str) -> str:
     return (path or "home").replace("?", "-").replace("=", "-")
 
 
-@pytest.mark.parametrize("path, selector", PAGES, ids=[_name(getattr(p, "values", p)[0]) for p in PAGES])
+@pytest.mark.parametrize("path, selector", PAGES, ids=[_name(p) for p, _ in PAGES])
 def test_presenting_every_page_cuts_no_label_short(page, app_url, path, selector):
     """Presentation mode's 1.25x text still fits: no label ends in "...", nothing scrolls sideways."""
     m = _open(page, f"{app_url}/{path}{'&' if '?' in path else '?'}present=1", selector)
@@ -87,7 +79,7 @@ def test_presenting_every_page_cuts_no_label_short(page, app_url, path, selector
     assert_no_exception(page)
 
 
-@pytest.mark.parametrize("path, selector", PAGES, ids=[_name(getattr(p, "values", p)[0]) for p in PAGES])
+@pytest.mark.parametrize("path, selector", PAGES, ids=[_name(p) for p, _ in PAGES])
 def test_every_page_is_readable_on_a_1024x768_projector(page, app_url, path, selector):
     m = _open(page, f"{app_url}/{path}", selector)
     SHOTS.mkdir(parents=True, exist_ok=True)

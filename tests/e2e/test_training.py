@@ -120,3 +120,23 @@ def test_a_second_student_waits_in_line_and_a_closed_tab_gives_its_place_up(brow
     assert time.monotonic() - left < 20  # abandoned within seconds, then 5 epochs of digits
     assert_no_exception(second)
     second.context.close()
+
+
+def test_two_tabs_of_one_browser_hold_one_place_in_line(browser, app_url):
+    """The browser's id is a cookie written by a script in a hidden box above the page (app/main.py): a new
+    browser gets it on its first page, and its second tab then shares the first tab's place in line."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    first = context.new_page()
+    first.goto(f"{app_url}/training?epochs=200&bs=1")  # about a minute of training
+    wait_idle(first)
+    cookies = {c["name"]: c["value"] for c in context.cookies()}
+    assert len(cookies.get("nnlab_browser", "")) == 24, cookies
+    first.get_by_role("button", name="Train", exact=True).click()
+    first.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
+    second = context.new_page()
+    second.goto(f"{app_url}/training?epochs=5")
+    wait_idle(second)
+    second.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
+    second.get_by_text("You already have a training in line or running").wait_for(timeout=30_000)
+    assert_no_exception(second)
+    context.close()
