@@ -25,16 +25,24 @@ TASK_NAMES = {
 }
 
 
-def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset | None:
+def upload_widget(prefix: str, link_file_key: str, show_error=st.error) -> Dataset | None:
     """The uploader and its choices; the Dataset built from the files, or None after saying what to do.
-    wanted: the file a shared link was made with (asked for when this session has another or none)."""
-    held = current_upload()
-    if wanted and (held is None or held.source != wanted):
-        st.info(
+    link_file_key: the session key of the file a shared link was made with (asked for while this session holds
+    another or none; forgotten when the student removes their file)."""
+    notice = st.empty()  # filled after the files are read: no notice stays for a run after the upload it asks for
+    ds = _upload(prefix, link_file_key, show_error)
+    wanted = st.session_state.get(link_file_key, "")
+    if wanted and (ds is None or ds.source != wanted):
+        notice.info(
             f"This link was made with an uploaded file, **{plain(wanted)}**. Upload it (or a file of your own) "
             "here to train on it; nothing you upload leaves this server.",
             icon=":material/upload_file:",
         )
+    return ds
+
+
+def _upload(prefix: str, link_file_key: str, show_error) -> Dataset | None:
+    held = current_upload()
     files = st.file_uploader(
         "Upload one CSV, one .npz with x and y, a .zip of image folders named by class, an IDX image file with its "
         "label file, or CIFAR-10 batches (data_batch_N, test_batch)",
@@ -42,7 +50,8 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
         key=f"{prefix}_files",
     )
     if not files and st.session_state.pop(f"{prefix}_had_files", False):
-        held = forget_upload()  # the student removed the file here: release it everywhere
+        forget_upload()  # the student removed the file here: release it everywhere, and the link's ask for it
+        held, st.session_state[link_file_key] = None, ""
     elif files:
         st.session_state[f"{prefix}_had_files"] = True
     if not files:
@@ -52,7 +61,7 @@ def upload_widget(prefix: str, wanted: str = "", show_error=st.error) -> Dataset
             )
             _describe(held, prefix)
             return held
-        if not wanted:
+        if not st.session_state.get(link_file_key):
             st.info("Waiting for a file. Nothing you upload leaves this server.", icon=":material/upload_file:")
         return None
     files = latest(files)

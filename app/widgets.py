@@ -109,7 +109,7 @@ def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = 
         name = w.selectbox(schema["dataset"], label=label)
     prefix = schema["binary"].key.rsplit("_", 1)[0]
     if name == UPLOAD:
-        ds = upload_widget(prefix, schema.values()["file"], show_error)
+        ds = upload_widget(prefix, schema["file"].key, show_error)
         if ds is None:
             return Picked(name, {}, None)
         st.session_state[schema["file"].key] = ds.source

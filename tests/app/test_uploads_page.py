@@ -128,3 +128,15 @@ def test_file_and_class_names_are_shown_as_plain_text():
     shown = plain("[Teacher: click](http://evil) ![](http://t/t.png) <b>x</b> $x$.csv")
     for escaped in ("\\[Teacher", "\\](", "\\!\\[", "\\<b\\>", "\\$x\\$", "http:\u2060//"):
         assert escaped in shown  # links, images, HTML, LaTeX and bare addresses broken, text kept
+
+
+def test_removing_the_upload_a_link_asked_for_leaves_no_stale_notice(app):
+    app.query_params.update({"dataset": "upload", "file": "exams.csv", "epochs": "30"})
+    app.switch_page("../pages/training.py").run()
+    app.get("file_uploader")[0].upload("exams.csv", CSV).run()
+    assert not app.exception and "This link was made with" not in _texts(app.info)
+    app.get("file_uploader")[0].clear().run()  # the student removes the file
+    assert not app.exception
+    assert "This link was made with" not in _texts(app.info), _texts(app.info)
+    assert "Waiting for a file" in _texts(app.info)
+    assert not app.query_params.get("file")  # the link no longer asks for it
