@@ -79,6 +79,7 @@ def recorded_weights(run: Run, prefix: str) -> LayerWeights | None:
         options=epochs,
         value=epochs[-1],
         key=f"{prefix}_epoch",
+        persist_state="session",
         help="Scrub through training: every view below shows the weights after this epoch.",
     )
     if snaps.stride > 1:
@@ -102,6 +103,7 @@ def conv_kernels(convs: dict[str, np.ndarray], prefix: str) -> None:
         "Conv layer",
         list(convs),
         key=f"{prefix}_conv_layer",
+        persist_state="session",
         format_func=lambda n: f"{n}: kernels {shape_text(convs[n].shape)}",
     )
     K = convs[name]  # (kh, kw, cin, cout)
@@ -114,9 +116,14 @@ def conv_kernels(convs: dict[str, np.ndarray], prefix: str) -> None:
             cin - 1,
             0,
             key=f"{prefix}_conv_channel_{name}",
+            persist_state="session",
             help="Each filter has one kh x kw kernel per input channel.",
         )
-    if cin == 3 and name == next(iter(convs)) and st.toggle("In colour", value=True, key=f"{prefix}_conv_rgb"):
+    if (
+        cin == 3
+        and name == next(iter(convs))
+        and st.toggle("In colour", value=True, key=f"{prefix}_conv_rgb", persist_state="session")
+    ):
         st.plotly_chart(rgb_filters(K), key=f"{prefix}_conv_rgb_fig")
         limit = symmetric_limit(K)
         st.caption(
@@ -125,7 +132,9 @@ def conv_kernels(convs: dict[str, np.ndarray], prefix: str) -> None:
             "at a time, with the numbers."
         )
     small = kh <= VALUES_ON_CELLS
-    values = small and st.toggle("Write the weights on the cells", value=cout <= 16, key=f"{prefix}_conv_values")
+    values = small and st.toggle(
+        "Write the weights on the cells", value=cout <= 16, key=f"{prefix}_conv_values", persist_state="session"
+    )
     st.plotly_chart(
         tiles(
             np.moveaxis(K[:, :, channel, :], -1, 0),

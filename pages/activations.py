@@ -49,6 +49,7 @@ with quick:
         "Hidden-layer activation",
         list(SKLEARN_ACTIVATIONS),
         key="act_quick",
+        persist_state="session",
         format_func=lambda n: get_activation(n).title,
     )
     if st.button("Train a quick model (about a second)", icon=":material/bolt:", key="act_train"):
@@ -67,7 +68,7 @@ if run is not None:
             "Train an MLP with at least one hidden layer."
         )
     else:
-        layer = st.selectbox("Hidden layer", [n for n, _ in layers], key="act_layer")
+        layer = st.selectbox("Hidden layer", [n for n, _ in layers], key="act_layer", persist_state="session")
         values = dict(layers)[layer]
         act_name = run.model.spec.activation
         health = activation_health(act_name, values)

@@ -105,7 +105,9 @@ if tabs[1].open:
         )
         st.caption("Units show δ = dL/dz (the inputs show dL/dx); connections show dL/dW = a_prev × δ.")
         st.dataframe(view.backward_rows(lesson.net, result), hide_index=True, width="stretch")
-        layer = st.radio("dL/dW of layer", list(range(1, len(sizes))), horizontal=True, key="bp_gw")
+        layer = st.radio(
+            "dL/dW of layer", list(range(1, len(sizes))), horizontal=True, key="bp_gw", persist_state="session"
+        )
         st.dataframe(view.weight_gradient(result, layer), width="stretch")
 if tabs[2].open:
     with tabs[2]:

@@ -64,21 +64,28 @@ def _mistakes(run: Run, layers, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarra
 def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str] | None:
     """The image to send through the network (h, w, c) and a few words about it; None after saying what to do."""
     names = [str(c) for c in data.class_names]
-    source = st.segmented_control("Image", SOURCES, default=SOURCES[0], key="cnn_source") or SOURCES[0]
+    source = (
+        st.segmented_control("Image", SOURCES, default=SOURCES[0], key="cnn_source", persist_state="session")
+        or SOURCES[0]
+    )
     if source == "A test image" and data.task == "classification":
         c = st.columns(2)
-        k = c[0].selectbox("Class", range(len(names)), format_func=names.__getitem__, key="cnn_class")
+        k = c[0].selectbox(
+            "Class", range(len(names)), format_func=names.__getitem__, key="cnn_class", persist_state="session"
+        )
         idx = np.flatnonzero(data.y_test == k)
         if not len(idx):
             st.info("No test image of this class: pick another.")
             return None
-        j = c[1].number_input(f"Which one (of {len(idx)})", 0, len(idx) - 1, 0, key="cnn_pick")
+        j = c[1].number_input(f"Which one (of {len(idx)})", 0, len(idx) - 1, 0, key="cnn_pick", persist_state="session")
         return data.X_test[idx[j]], f"test image #{idx[j]}: {names[k]}"
     if source == "A test image":
-        i = st.number_input("Test image", 0, len(data.X_test) - 1, 0, key="cnn_pick_any")
+        i = st.number_input("Test image", 0, len(data.X_test) - 1, 0, key="cnn_pick_any", persist_state="session")
         return data.X_test[i], f"test image #{i}"
     if source == "A training image":  # X_train[0], as the lessons index it
-        i = st.number_input("Training image (X_train[i])", 0, len(data.X_train) - 1, 0, key="cnn_pick_train")
+        i = st.number_input(
+            "Training image (X_train[i])", 0, len(data.X_train) - 1, 0, key="cnn_pick_train", persist_state="session"
+        )
         label = f": {names[int(data.y_train[i])]}" if data.task == "classification" else ""
         return data.X_train[i], f"X_train[{i}]{label}"
     if source == "A mistake":
@@ -91,6 +98,7 @@ def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str]
             f"{len(wrong)} mistakes, the most confident first",
             wrong,
             key="cnn_mistake",
+            persist_state="session",
             format_func=lambda i: f"#{i}: a {names[y[i]]} taken for a {names[p[i].argmax()]} ({p[i].max():.0%})",
         )
         return X[i], f"test image #{i}: {names[y[i]]}"
@@ -148,7 +156,13 @@ def step_tab(run: Run, data: PreparedData) -> None:
     if chosen is None:
         return
     maps = {m.name: m for m in _maps(run, layers, chosen[0]) if m.values.ndim == 3}
-    name = st.selectbox("Layer", list(maps), key="cnn_step_layer", format_func=lambda n: f"{n} ({maps[n].kind})")
+    name = st.selectbox(
+        "Layer",
+        list(maps),
+        key="cnn_step_layer",
+        persist_state="session",
+        format_func=lambda n: f"{n} ({maps[n].kind})",
+    )
     m = maps[name]
     h, w, c = m.values.shape
     cols = st.columns(3)
@@ -172,7 +186,12 @@ def step_tab(run: Run, data: PreparedData) -> None:
     cin = K.shape[2]
     k_ch = 0
     if cin > 1:
-        k_ch = st.segmented_control("Input channel shown", range(cin), default=0, key="cnn_step_in") or 0
+        k_ch = (
+            st.segmented_control(
+                "Input channel shown", range(cin), default=0, key="cnn_step_in", persist_state="session"
+            )
+            or 0
+        )
     st.plotly_chart(
         fig.conv_step(step.patch[..., k_ch], step.kernel[..., k_ch], step.products[..., k_ch]), key="cnn_conv_step"
     )

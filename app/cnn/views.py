@@ -74,7 +74,12 @@ def augmentation(exp: Experiment, data: PreparedData) -> None:
                 "to see random copies of a training image here; with it on, every epoch sees new copies."
             )
         i = st.number_input(
-            f"Training image (0 to {len(data.X_train) - 1})", 0, len(data.X_train) - 1, 0, key="cnn_aug_index"
+            f"Training image (0 to {len(data.X_train) - 1})",
+            0,
+            len(data.X_train) - 1,
+            0,
+            key="cnn_aug_index",
+            persist_state="session",
         )
         copies = np.clip(preview(data.X_train[i], aug, n=COPIES, seed=int(i)), 0.0, 1.0)
         names = [str(n) for n in data.class_names] or [""]

@@ -105,6 +105,7 @@ def layers_section(layers: LayerWeights) -> None:
         "Shared axes",
         value=False,
         key="weights_shared",
+        persist_state="session",
         help="One weight axis for every layer, to compare their spreads.",
     )
     st.plotly_chart(fig.weight_histograms(layers, shared), key="weights_hist")
@@ -122,6 +123,7 @@ def addresses_section(run: Run, layers: LayerWeights) -> None:
         "Read one layer",
         range(len(readable)),
         key="weights_read_layer",
+        persist_state="session",
         format_func=lambda k: f"{readable[k]['read it with']}  ({readable[k]['name in NN Lab']})",
     )
     a = readable[pick]
@@ -157,7 +159,11 @@ def _input_label(shape: tuple[int, ...]) -> str:
 def kernels_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
     dense = {n: W for n, W, _ in layers if W.ndim == 2}
     name = st.selectbox(
-        "Layer", list(dense), key="weights_kernel_layer", format_func=lambda n: f"{n}: {shape_text(dense[n].shape)}"
+        "Layer",
+        list(dense),
+        key="weights_kernel_layer",
+        persist_state="session",
+        format_func=lambda n: f"{n}: {shape_text(dense[n].shape)}",
     )
     W = dense[name]
     first = name == layers[0][0]  # its rows are the network's inputs
@@ -200,7 +206,9 @@ def filters_section(layers: LayerWeights, input_shape: tuple[int, ...]) -> None:
         or LESSON_SCALE
     )
     units = images.shape[0]
-    shown = units if units <= 64 else st.slider("Units shown", 16, units, 64, key="weights_units")
+    shown = (
+        units if units <= 64 else st.slider("Units shown", 16, units, 64, key="weights_units", persist_state="session")
+    )
     unit_tiles = images[:shown, :, :, channel]
     limit = scale * symmetric_limit(images[..., channel])
     st.plotly_chart(

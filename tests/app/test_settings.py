@@ -192,6 +192,19 @@ def test_the_cnn_labs_augmentation_noise_is_in_its_link(app):
     assert not any("points" in s for s in app.query_params)
 
 
+def test_view_choices_outside_the_links_survive_a_page_switch(app):
+    """Choices that look at a run or a view (not lesson settings a link carries) are kept too."""
+    _open(app, "activations")
+    app.selectbox(key="act_quick").set_value("tanh").run()
+    _open(app, "backprop", tab="2. Backward pass")
+    app.radio(key="bp_gw").set_value(2).run()
+    _visit(app, "data")
+    _visit(app, "activations")
+    assert app.selectbox(key="act_quick").value == "tanh"
+    _visit(app, "backprop")
+    assert app.radio(key="bp_gw").value == 2
+
+
 def test_a_pages_link_never_keeps_another_pages_settings(app):
     """A run that ends after Back was pressed writes its link on the page Back went to: the page drops it."""
     _open(app, "losses")
