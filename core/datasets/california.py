@@ -16,7 +16,7 @@ import pickle
 import numpy as np
 
 from core.datasets.limits import check_array_size, inflate, read_source
-from core.datasets.readers import _NdarrayName
+from core.datasets.safe_pickle import _NdarrayName
 from core.errors import DataFormatError
 
 FILE = "cal_housing_py3.pkz"

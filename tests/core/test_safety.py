@@ -377,7 +377,7 @@ def _arrays_in(obj):
 
 @pytest.mark.parametrize("route", list(_crafted_pickles()))
 def test_a_crafted_pickle_never_makes_an_array_from_bytes_it_does_not_carry(route):
-    from core.datasets.readers import unpickle_plain
+    from core.datasets.safe_pickle import unpickle_plain
 
     crafted = _crafted_pickles()[route]
     if isinstance(crafted, bytes):  # opcodes pickle cannot write: {b"data": ...}
@@ -399,7 +399,7 @@ def test_a_crafted_pickle_never_makes_an_array_from_bytes_it_does_not_carry(rout
 
 
 def test_real_pickled_arrays_still_load_through_every_route():
-    from core.datasets.readers import unpickle_plain
+    from core.datasets.safe_pickle import unpickle_plain
 
     x = (np.arange(2 * 3072) % 251).astype(np.uint8).reshape(2, 3072)
     for protocol in (2, 3, 4, 5):
