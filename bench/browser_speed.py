@@ -13,8 +13,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
-from streamlit_client import wait_healthy  # noqa: E402
+from streamlit_server import free_port, start, wait_healthy  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -33,41 +31,12 @@ IRIS = "/training?dataset=iris&depth=1&w1=5&epochs=200"
 SPIRAL = "/training?dataset=spiral&backend=keras&epochs=200"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(script: Path, cwd: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "NNLAB_DATA_DIR": tempfile.mkdtemp()}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def first_look(browser, script: Path, cwd: Path, ready: str) -> float:
     """Seconds from starting the server to `ready` (a CSS selector) visible on its landing page."""
     port = free_port()
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     start = time.perf_counter()
-    proc = serve(script, cwd, port)
+    proc, _ = start(script, port=port, cwd=cwd)
     try:
         wait_healthy(port)
         page.goto(f"http://127.0.0.1:{port}/")
@@ -154,7 +123,7 @@ def main() -> None:
         )
 
         port = free_port()
-        proc = serve(ROOT / "app" / "main.py", ROOT, port)
+        proc, _ = start(ROOT / "app" / "main.py", port=port)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(port)

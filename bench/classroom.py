@@ -22,12 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,7 +32,9 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from streamlit_client import Tab, wait_healthy  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from streamlit_client import Tab  # noqa: E402
+from streamlit_server import start, wait_healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BROWSE = [
@@ -56,30 +55,8 @@ RETRAIN = ("training", "dataset=moons&backend=keras&epochs=10")
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "NNLAB_DATA_DIR": tempfile.mkdtemp()}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app/main.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_healthy(port)
+    proc, port = start()
+    wait_healthy(port, proc=proc)
     return proc, f"ws://127.0.0.1:{port}/_stcore/stream"
 
 

@@ -17,26 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-import urllib.request
 
 import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-
-def wait_healthy(port: int, timeout: float = 60) -> None:
-    """Block until a Streamlit server on 127.0.0.1:`port` answers its health check."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no Streamlit server on port {port} after {timeout:.0f} s") from None
-            time.sleep(0.05)
-
 
 WIDGETS = ("button", "slider", "selectbox", "checkbox", "radio", "number_input", "text_input", "multiselect")
 

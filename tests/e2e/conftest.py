@@ -6,14 +6,10 @@ artifacts/screenshots/ for people to look at.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit_server import running
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("NNLAB_CHROMIUM", "/usr/bin/chromium")
@@ -28,62 +24,16 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(data_dir: Path, **env: str):
-    """`streamlit run app/main.py` on a free port with NNLAB_DATA_DIR=data_dir and `env`; yields its URL and
-    ends it (and its training cluster) afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "NNLAB_DATA_DIR": str(data_dir),
-        "NNLAB_WORKERS": "1",
-        **env,
-    }  # one training at a time: a second student waits in line
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app/main.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited: {proc.stdout.read()}")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()  # the server ends its training cluster's processes as it exits
+    """NN Lab on a free port with NNLAB_DATA_DIR=data_dir and `env`, one training at a time (a second student
+    waits in line); yields its URL and ends it (and its training cluster) afterwards."""
     try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
+        with running(
+            "app/main.py", data_dir, log=data_dir.parent / f"{data_dir.name}.log", NNLAB_WORKERS="1", **env
+        ) as port:
+            yield f"http://127.0.0.1:{port}"
+    except (RuntimeError, TimeoutError) as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
