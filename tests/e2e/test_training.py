@@ -1,6 +1,7 @@
 """Training in a real browser: the curve appears live, Stop ends a long run keeping its model, a second student
 waits in line, and a closed tab gives its place up."""
 
+import re
 import time
 
 import pytest
@@ -139,4 +140,39 @@ def test_two_tabs_of_one_browser_hold_one_place_in_line(browser, app_url):
     second.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
     second.get_by_text("You already have a training in line or running").wait_for(timeout=30_000)
     assert_no_exception(second)
+    context.close()
+
+
+def _epoch(page) -> int:
+    """The epoch the page's progress line reports ("Epoch 7 / 200 · ...")."""
+    text = page.get_by_text(re.compile(r"^Epoch \d+ / \d+")).first.inner_text(
+        timeout=90_000
+    )  # the first job waits for the cluster
+    return int(re.match(r"Epoch (\d+)", text).group(1))
+
+
+def test_a_tab_frozen_for_a_minute_keeps_its_training(browser, app_url):
+    """Chromium freezes background tabs (no timers, no polls): the job lives as long as the tab's connection,
+    not its polls (`app.jobs.connection_alive`), so a student reading another tab keeps their place. The freeze is
+    the debugger's pause: Chromium ignores `Page.setWebLifecycleState` "frozen" for a page that is not hidden (its
+    timers kept running), and a paused page is what a frozen one is to the server: an open socket, no polls."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(f"{app_url}/training?epochs=200&bs=1")  # a minute or more of training
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    _epoch(page)  # under way
+    cdp = context.new_cdp_session(page)
+    cdp.send("Debugger.enable")
+    cdp.send("Debugger.pause")
+    time.sleep(60)  # 20 times the board's patience with a tab that neither polls nor is connected
+    cdp.send("Debugger.resume")
+    page.wait_for_timeout(3000)  # the page catches up
+    before, deadline = _epoch(page), time.monotonic() + 30
+    while (now := _epoch(page)) <= before and time.monotonic() < deadline:  # the same job, still training
+        page.wait_for_timeout(500)
+    assert now > before, (before, now)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped by request after epoch").first.wait_for(timeout=60_000)
+    assert_no_exception(page)
     context.close()
