@@ -130,8 +130,11 @@ def test_two_tabs_of_one_browser_hold_one_place_in_line(browser, app_url):
     first = context.new_page()
     first.goto(f"{app_url}/training?epochs=200&bs=1")  # about a minute of training
     wait_idle(first)
-    cookies = {c["name"]: c["value"] for c in context.cookies()}
-    assert len(cookies.get("nnlab_browser", "")) == 24, cookies
+    deadline = time.monotonic() + 15  # the script runs once the page's elements are drawn
+    while not (cookie := {c["name"]: c["value"] for c in context.cookies()}.get("nnlab_browser")):
+        assert time.monotonic() < deadline, context.cookies()
+        first.wait_for_timeout(200)
+    assert re.fullmatch("[0-9a-f]{24}", cookie), cookie
     first.get_by_role("button", name="Train", exact=True).click()
     first.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
     second = context.new_page()
