@@ -1,6 +1,8 @@
 """NN Lab entry point: `streamlit run app/main.py`. Page config, navigation, the training cluster (started in the
 background by the first page run) and, on pages other than the one training, where the training is."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from app import presentation
@@ -9,7 +11,8 @@ from app.navigation import HOME, sections
 from app.server import no_nagle
 from app.settings import history_by_page
 
-st.set_page_config(page_title="NN Lab", page_icon=":material/neurology:", layout="wide")
+# The icon is a file of the app: a material icon as page_icon is fetched from fonts.gstatic.com (offline: none).
+st.set_page_config(page_title="NN Lab", page_icon=str(Path(__file__).with_name("favicon.png")), layout="wide")
 if "nnlab_no_nagle" not in st.session_state:  # once a session: 40 ms off every click (app/server.py)
     st.session_state["nnlab_no_nagle"] = no_nagle(int(st.get_option("server.port")))
 

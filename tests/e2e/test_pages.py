@@ -73,3 +73,14 @@ def test_backprop_update_button_lowers_the_loss(page, app_url):
     wait_idle(page)
     assert float(metric.inner_text()) < before
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize("path", ["", "data", "training", "cnn", "weights", "losses", "backprop", "gradient_descent"])
+def test_a_page_asks_nothing_of_any_other_host(page, app_url, path):
+    """Offline, really: every asset (the favicon included) comes from NN Lab's own server."""
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(app_url) else None)
+    page.goto(f"{app_url}/{path}")
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    assert not [u for u in outside if not u.startswith(("data:", "blob:"))], outside
