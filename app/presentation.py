@@ -18,13 +18,17 @@ SCALE = 1.25  # text and figures' text, against the usual sizes
 HIDEABLE = {
     "settings": "the page's settings in the sidebar",
     "captions": "explanations in small print",
-    "toolbar": "Streamlit's menu and the chart toolbars",
+    "toolbar": "Streamlit's menu and the element toolbars",
 }
 
+# A page link's label wraps in a narrow column instead of ending in "..." at 1024 px. Plotly's toolbar is not
+# drawn: it covered figure titles and axis labels under the pointer (dragging still zooms, a double click resets,
+# and Streamlit's own element toolbar keeps full screen).
 FRAME_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stPageLink-NavLink"] :is(span, div, p) { white-space: normal; }
-"""  # a page link's label wraps in a narrow column instead of ending in "..." at 1024 px
+.stPlotlyChart .modebar-container { display: none !important; }
+"""
 # Not CSS zoom: Plotly measures its box zoomed and draws into it zoomed again (the right panel was cut off).
 # Streamlit's text is in rem, so a larger root font enlarges it. Plotly's axis labels, axis titles and legends get
 # fixed larger sizes (its automatic margins, measured in the browser, make room); numbers written inside figures
@@ -43,7 +47,7 @@ HIDE_CSS = {
 [data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] { display: none; }
 """,
     "toolbar": """
-[data-testid="stToolbar"], [data-testid="stElementToolbar"], .modebar-container { display: none !important; }
+[data-testid="stToolbar"], [data-testid="stElementToolbar"] { display: none !important; }
 """,
 }
 

@@ -44,3 +44,27 @@ def test_the_activation_figure_fits_a_1024x768_screen_and_presenting_enlarges_it
     assert page.get_by_role("switch", name="Presentation mode").is_checked()
     assert_no_exception(page)
     page.screenshot(path=str(SHOTS / "activations-presented-1024x768.png"))
+
+
+COVERED = """() => {
+  const boxes = [...document.querySelectorAll('.modebar-container .modebar-btn')]
+    .filter(b => getComputedStyle(b.closest('.modebar')).opacity !== '0')
+    .map(b => b.getBoundingClientRect()).filter(r => r.width > 0);
+  const texts = [...document.querySelectorAll('.stPlotlyChart text')].filter(t => t.textContent.trim());
+  return texts.filter(t => { const r = t.getBoundingClientRect();
+    return boxes.some(b => r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom); })
+    .map(t => t.textContent);
+}"""
+
+
+@pytest.mark.parametrize("path", ["activations", "losses", "gradient_descent"])
+def test_no_chart_toolbar_covers_a_figures_text_under_the_pointer(page, app_url, path):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{app_url}/{path}")
+    wait_idle(page)
+    chart = page.locator(".stPlotlyChart").first
+    chart.locator(".main-svg").first.wait_for()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 40, box["y"] + 20)  # where the toolbar shows up
+    page.wait_for_timeout(800)
+    assert page.evaluate(COVERED) == []
