@@ -21,13 +21,15 @@ HIDEABLE = {
     "toolbar": "Streamlit's menu and the element toolbars",
 }
 
-# A page link's label wraps in a narrow column instead of ending in "..." at 1024 px. Plotly's toolbar is not
+# A page link's label wraps in a narrow column instead of ending in "..." at 1024 px; so do tabs (no tab scrolled
+# out of view behind an arrow, as "L›" was). Plotly's toolbar is not
 # drawn: it covered figure titles and axis labels under the pointer (dragging still zooms, a double click resets,
 # and Streamlit's own element toolbar keeps full screen).
 FRAME_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stPageLink-NavLink"] :is(span, div, p) { white-space: normal; }
 .stPlotlyChart .modebar-container { display: none !important; }
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; row-gap: 0.25rem; }
 """
 # Not CSS zoom: Plotly measures its box zoomed and draws into it zoomed again (the right panel was cut off).
 # Streamlit's text is in rem, so a larger root font enlarges it. Plotly's axis labels, axis titles and legends get

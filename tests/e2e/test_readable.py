@@ -50,7 +50,10 @@ MEASURE = """(selector) => {
       .map(i => i.getBoundingClientRect().width);
   const cut = Array.from(document.querySelectorAll('[data-testid=stMainBlockContainer] *'))
       .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
-      .map(e => e.textContent);                         // labels that end in "..." (buttons, page links)
+      .map(e => e.textContent)                          // labels that end in "..." (buttons, page links)
+      .concat(Array.from(document.querySelectorAll('[data-testid=stMainBlockContainer] [role=tablist]'))
+      .filter(l => l.scrollWidth > l.clientWidth + 1)   // tabs scrolled out of view ("L›")
+      .map(l => 'tabs: ' + Array.from(l.querySelectorAll('[role=tab]')).map(t => t.textContent).join(' | ')));
   return {title: document.querySelector('h1').getBoundingClientRect().top, mainRight: main.right, cut,
           firstTop: first.top, firstRight: first.right, scrollWidth: document.documentElement.scrollWidth,
           smallest: sizes.length ? Math.min(...sizes) : null, overlaps, tiles};
