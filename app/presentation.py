@@ -23,9 +23,9 @@ HIDEABLE = {
 
 # 2 rem at the sides, not Streamlit's 5 (6.25 presented): at 1024 px with the sidebar open the page had 524 px.
 # A page link's label wraps in a narrow column instead of ending in "..." at 1024 px; so do tabs (no tab scrolled
-# out of view behind an arrow, as "L›" was). Plotly's toolbar is not
-# drawn: it covered figure titles and axis labels under the pointer (dragging still zooms, a double click resets,
-# and Streamlit's own element toolbar keeps full screen).
+# out of view behind an arrow, as "L›" was). Plotly's toolbar is not drawn: it covered figure titles and axis
+# labels under the pointer (dragging still zooms, a double click resets, Streamlit's element toolbar keeps full
+# screen).
 FRAME_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 2.5rem 2rem 4rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stPageLink-NavLink"] :is(span, div, p) { white-space: normal; }
