@@ -18,6 +18,7 @@ only; with certificates it uses them too.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import signal
 import subprocess
@@ -32,6 +33,10 @@ from core.classserver.certs import TLSConfigError, cli_options, security, tls_fi
 from core.errors import NNLabError
 
 SCHEDULER_ENV, WORKERS_ENV = "NNLAB_SCHEDULER", "NNLAB_WORKERS"
+CONNECT_TIMEOUT = 5.0  # seconds a school's scheduler has to answer: a message within 10 s, not a still line
+RETRY = 2.0  # seconds between attempts to start or reach the cluster again
+WATCH = 0.25  # how often the supervisor checks that the scheduler is there
+LOG = logging.getLogger("nnlab.cluster")
 WORKER_NICE = 10  # workers yield the CPU to the server's page runs
 ROOT = Path(__file__).resolve().parents[1]  # the folder that holds `core`
 ONE_THREAD = {
@@ -67,7 +72,15 @@ def _child_setup() -> None:
         pass
 
 
-def _terminate(procs: list[subprocess.Popen], folder: str) -> None:
+def _close_quietly(client) -> None:
+    """Close a client whose scheduler is gone (it may wait out its timeout: not in the supervisor's thread)."""
+    try:
+        client.close(timeout=5)
+    except (OSError, TimeoutError, RuntimeError):
+        LOG.info("The old Dask client did not close cleanly.", exc_info=True)
+
+
+def _terminate(procs: list[subprocess.Popen], folder: str, keep_folder: bool = False) -> None:
     for proc in reversed(procs):  # workers first, then the scheduler
         if proc.poll() is None:
             proc.terminate()
@@ -76,6 +89,8 @@ def _terminate(procs: list[subprocess.Popen], folder: str) -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+    if keep_folder:
+        return
     for file in Path(folder).glob("*"):
         file.unlink(missing_ok=True)
     Path(folder).rmdir() if Path(folder).exists() else None
@@ -101,6 +116,8 @@ class Cluster:
         self.workers = workers or os.cpu_count() or 1
         self._procs: list[subprocess.Popen] = []
         self._client = None
+        self._nthreads = self.workers
+        self.generation = 0  # connections made so far: jobs of an older one were lost with its scheduler
         self._error: BaseException | None = tls_error
         self._ready, self._closing, self._wanted = threading.Event(), threading.Event(), threading.Event()
         self._folder = tempfile.mkdtemp(prefix="nnlab-dask-")
@@ -125,60 +142,107 @@ class Cluster:
         return self.address is None
 
     def _start(self) -> None:
+        """The cluster's supervisor: connect (starting the local cluster first), then watch the connection. A
+        scheduler that dies or stops answering ends this generation (`generation` counts connections: the board
+        fails the jobs of an old one); the local cluster is started again, a school's scheduler reconnected to
+        every few seconds until it answers. The subprocesses' parent-death signal follows this thread: it lives
+        until close."""
         self._wanted.wait(self.start_after)
         if self._closing.is_set() or self._error is not None:
             self._ready.set()
             return
+        while not self._closing.is_set():
+            try:
+                self._connect()
+            except (OSError, TimeoutError, ClusterUnavailable) as exc:
+                self._error = exc
+            self._ready.set()
+            if self._client is not None:
+                self._watch()
+            if not self._closing.is_set():
+                self._drop()
+                self._closing.wait(RETRY)
+
+    def _connect(self) -> None:
         from distributed import Client
 
         tls = cli_options(self.tls) if self.tls else []
         secure = {"security": security(self.tls)} if self.tls else {}
-        try:
-            if self.local:
-                file = str(Path(self._folder) / "scheduler.json")
-                self._spawn(
-                    "scheduler",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                    "--no-dashboard",
-                    "--scheduler-file",
-                    file,
-                    *(["--protocol", "tls", *tls] if tls else []),
+        if self.local:
+            file = str(Path(self._folder) / "scheduler.json")
+            Path(file).unlink(missing_ok=True)
+            self._spawn(
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                file,
+                *(["--protocol", "tls", *tls] if tls else []),
+            )
+            self._spawn(
+                "worker",
+                "--scheduler-file",
+                file,
+                "--nworkers",
+                str(self.workers),
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--preload",
+                "core.worker_warmup",
+                *tls,
+            )
+            deadline = time.monotonic() + 60
+            while not Path(file).exists():
+                if time.monotonic() > deadline or self._procs[0].poll() is not None:
+                    raise ClusterUnavailable("The local Dask scheduler did not start (see the server log).")
+                time.sleep(0.05)
+            client = Client(scheduler_file=file, timeout=60, set_as_default=False, **secure)
+        else:
+            if self.tls and not self.address.startswith("tls://"):
+                raise ClusterUnavailable(
+                    f"{SCHEDULER_ENV}={self.address} is not a tls:// address, but the "
+                    "cluster's certificates are set: start the scheduler with them and "
+                    'use tls://<scheduler>:8786 (README, "A class server").'
                 )
-                self._spawn(
-                    "worker",
-                    "--scheduler-file",
-                    file,
-                    "--nworkers",
-                    str(self.workers),
-                    "--nthreads",
-                    "1",
-                    "--no-dashboard",
-                    "--preload",
-                    "core.worker_warmup",
-                    *tls,
-                )
-                deadline = time.monotonic() + 60
-                while not Path(file).exists():
-                    if time.monotonic() > deadline or self._procs[0].poll() is not None:
-                        raise ClusterUnavailable("The local Dask scheduler did not start (see the server log).")
-                    time.sleep(0.05)
-                self._client = Client(scheduler_file=file, timeout=60, set_as_default=False, **secure)
-            else:
-                if self.tls and not self.address.startswith("tls://"):
-                    raise ClusterUnavailable(
-                        f"{SCHEDULER_ENV}={self.address} is not a tls:// address, but the "
-                        "cluster's certificates are set: start the scheduler with them and "
-                        'use tls://<scheduler>:8786 (README, "A class server").'
-                    )
-                self._client = Client(self.address, timeout=30, set_as_default=False, **secure)
-        except (OSError, TimeoutError, ClusterUnavailable) as exc:
-            self._error = exc
-        finally:
-            self._ready.set()
-        self._closing.wait()  # the subprocesses' parent-death signal follows this thread: it lives as long
+            client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False, **secure)
+        self._nthreads = max(1, sum(client.nthreads().values()))
+        self._error, self._client = None, client
+        self.generation += 1
+
+    def _watch(self) -> None:
+        """Until the scheduler is gone: its process ended (local), or the client lost it. The worker threads are
+        counted here, outside every lock of the board."""
+        client, checked = self._client, 0.0
+        while not self._closing.wait(WATCH):
+            if (self.local and self._procs and self._procs[0].poll() is not None) or client.status != "running":
+                break
+            if time.monotonic() - checked > 2.0:
+                try:
+                    self._nthreads = max(1, sum(client.nthreads().values()))
+                except (OSError, TimeoutError):  # a scheduler that stopped answering: the next check says so
+                    continue
+                checked = time.monotonic()
+        else:
+            return
+        where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
+        self._error = ClusterUnavailable(f"the scheduler ({where}) stopped")
+        self._client = None
+        LOG.warning(
+            "The training cluster's scheduler (%s) stopped; %s.",
+            where,
+            "restarting it" if self.local else "reconnecting",
+        )
+        threading.Thread(target=_close_quietly, args=(client,), daemon=True).start()
+
+    def _drop(self) -> None:
+        """Before starting again: the local cluster's old processes end (workers first)."""
+        if self.local and self._procs:
+            _terminate(self._procs, self._folder, keep_folder=True)
+            self._procs.clear()
 
     def _spawn(self, *args: str) -> None:
         # NN Lab's own code must import on the workers wherever the server was started from.
@@ -203,9 +267,15 @@ class Cluster:
     @property
     def failure(self) -> str:
         """Why the cluster is not there, once starting it has failed for good ("" while starting or up)."""
-        if not self._ready.is_set() or self._client is not None or self._closing.is_set():
+        if not self._ready.is_set() or self._client is not None or self._closing.is_set() or self._error is None:
             return ""
         where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
+        if self.generation:  # it was up: it is being started (or reached) again
+            again = "it is being restarted" if self.local else "NN Lab reconnects when it answers"
+            return (
+                f"The training cluster stopped ({self._error}); {again}. Press Train again in a few seconds; "
+                "if this repeats, ask the teacher."
+            )
         return f"No training cluster ({where}): {self._error}. Ask the teacher to check it."
 
     def client(self, timeout: float = 60):
@@ -213,19 +283,21 @@ class Cluster:
         self._wanted.set()
         if not self._ready.wait(timeout):
             raise ClusterUnavailable(f"The training cluster is still starting after {timeout:.0f} s. Try again.")
-        if self._client is None:
-            raise ClusterUnavailable(self.failure)
-        return self._client
+        client = self._client
+        if client is None:
+            raise ClusterUnavailable(
+                self.failure or "The training cluster is starting again. Try again in a few seconds."
+            )
+        return client
 
     def threads(self) -> int:
         """Jobs that can run at once: the workers' threads (the local cluster's count until it is up)."""
-        if not self.ready:
-            return self.workers
-        return max(1, sum(self._client.nthreads().values()))
+        return self._nthreads if self.ready else self.workers  # counted by the supervisor: no scheduler call here
 
     def close(self) -> None:
         self._closing.set()
         self._wanted.set()
-        if self._client is not None:
-            self._client.close()
+        client = self._client
+        if client is not None:
+            client.close()
         self._finalizer()

@@ -71,6 +71,7 @@ class Job:
     work: float = 0.0  # samples x parameters x epochs: what the wait estimates scale
     alive: Callable[[], bool] | None = field(default=None, repr=False)  # the page's connection is open
     future: object = field(default=None, repr=False)
+    generation: int = 0  # the cluster connection its task was handed to
 
     @property
     def total_epochs(self) -> int:
@@ -92,7 +93,8 @@ class JobBoard:
         self._rate = DEFAULT_RATE
         self.ledger = RunLedger()  # the weight snapshots of every collected run, within one budget
         self._sessions: dict[str, tuple[str, float]] = {}  # owner -> (page, last seen)
-        self._subscribed = False
+        self._subscribed = 0  # the cluster generation whose progress topic this board listens to
+        self._draining: dict[str, object] = {}  # job id -> future of a cancelled job whose task has not ended
         self._closed = threading.Event()
         threading.Thread(
             target=_tick_loop, args=(weakref.ref(self), self._closed), name="nnlab-jobs", daemon=True
@@ -159,9 +161,9 @@ class JobBoard:
     def cancel(self, job: Job) -> None:
         """End a job for good (its page left, or the teacher cancelled it): nothing comes back."""
         with self._lock:
-            if job.state == RUNNING:
+            if job.state == RUNNING:  # its worker thread is not free until the task ended: it keeps the slot
+                self._draining[job.id] = job.future
                 self._signal_stop(job)
-                job.future.cancel()
             if job.state in ACTIVE:
                 self._end(job, CANCELLED)
 
@@ -228,19 +230,25 @@ class JobBoard:
     def _pump(self) -> None:
         """Hand waiting jobs to Dask while worker threads are free (called under the lock). If the cluster could
         not start, every waiting job ends with that message (not a line that never moves)."""
+        generation = getattr(self.cluster, "generation", 0)
+        lost = [j for j in self._jobs.values() if j.state == RUNNING and j.generation != generation]
+        if lost or self._subscribed not in (0, generation):  # the scheduler that held these tasks is gone
+            self._draining.clear()
+        failure = "" if self.cluster.ready else getattr(self.cluster, "failure", "")
+        for job in lost + (self._line() if failure else []):
+            job.error = failure or (
+                "The training cluster stopped while this network trained; it has started again. Press Train again."
+            )
+            self._end(job, FAILED)
         if not self.cluster.ready:
-            failure = getattr(self.cluster, "failure", "")
-            for job in self._line() if failure else ():
-                job.error = failure
-                self._end(job, FAILED)
             return
         client = self.cluster.client()
-        if not self._subscribed:
+        if self._subscribed != generation:  # a new scheduler knows nothing of the old subscription
             client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)
-            self._subscribed = True
-        running = sum(j.state == RUNNING for j in self._jobs.values())
+            self._subscribed = generation
+        running = sum(j.state == RUNNING for j in self._jobs.values()) + len(self._draining)
         for job in self._line()[: max(0, self.cluster.threads() - running)]:
-            job.state, job.started = RUNNING, time.monotonic()
+            job.state, job.started, job.generation = RUNNING, time.monotonic(), generation
             job.future = client.submit(
                 run_job, job.id, job.exp, job.data, self.limits, job.boundary, key=f"nnlab-train-{job.id}", pure=False
             )
@@ -254,11 +262,18 @@ class JobBoard:
             job.grid = message.get("grid", job.grid)
 
     def _on_done(self, job: Job, future) -> None:
+        """Called by Dask when the task ended. Its result is taken before the lock (a call to the cluster)."""
+        result = _result(future) if future.status == "finished" else None
         with self._lock:
-            if job.state != RUNNING:
+            if self._draining.get(job.id) is future:  # a cancelled job's task ended: its thread is free
+                del self._draining[job.id]
+                self._clear_stop(job)
+                self._pump()
+                return
+            if job.state != RUNNING or job.future is not future:
                 return
             if future.status == "finished":
-                job.run = future.result()
+                job.run = result
                 if job.run is not None:
                     job.epochs = list(job.run.epochs)  # every epoch, whatever progress events are in flight
                 self._learn_rate(job)
@@ -266,8 +281,12 @@ class JobBoard:
             elif future.status == "error":
                 job.error = failure_message(future.exception())
                 self._end(job, FAILED)
-            else:
-                self._end(job, CANCELLED)
+            else:  # Dask dropped the task, not the board: its scheduler went away
+                job.error = (
+                    self.cluster.failure
+                    or "The training cluster stopped while this network trained. Press Train again in a few seconds."
+                )
+                self._end(job, FAILED)
             self._pump()
 
     def _learn_rate(self, job: Job) -> None:
@@ -277,6 +296,8 @@ class JobBoard:
             self._rate = 0.7 * self._rate + 0.3 * measured
 
     def _signal_stop(self, job: Job) -> None:
+        if job.generation != self.cluster.generation or not self.cluster.ready:
+            return  # its scheduler is gone, and the task with it
         from distributed import Event
 
         Event(stop_event_name(job.id), client=self.cluster.client()).set()
@@ -284,10 +305,18 @@ class JobBoard:
     def _end(self, job: Job, state: str) -> None:
         job.state, job.ended = state, time.monotonic()
         job.data = job.future = None  # the arrays were the job's input only; a dropped future frees its result
-        if job.stop_asked and self.cluster.ready:
-            from distributed import Event
+        if job.stop_asked and job.id not in self._draining:  # (a draining task still has to see its Event)
+            self._clear_stop(job)
 
+    def _clear_stop(self, job: Job) -> None:
+        if not self.cluster.ready:
+            return
+        from distributed import Event
+
+        try:
             Event(stop_event_name(job.id), client=self.cluster.client()).clear()  # deletes it on the scheduler
+        except (OSError, TimeoutError):  # the scheduler went away: its Events with it
+            LOG.info("Could not clear job %s's stop event.", job.id, exc_info=True)
 
     def _tick(self) -> None:
         now = time.monotonic()
@@ -314,6 +343,15 @@ def _connected(job: Job) -> bool:
     except Exception:  # logged; the polls still keep it alive
         LOG.exception("Could not tell whether job %s's page is connected.", job.id)
         return False
+
+
+def _result(future):
+    """A finished future's result (None if it went away meanwhile: cancelled, or its scheduler lost)."""
+    try:
+        return future.result(timeout=30)
+    except Exception:  # logged; the job then ends without a model
+        LOG.exception("Could not fetch a finished job's result.")
+        return None
 
 
 def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:

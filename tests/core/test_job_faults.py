@@ -3,14 +3,19 @@ epoch number (a retried task reports its epochs again); a dead worker said in wo
 error."""
 
 import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
 import time
 
 import pytest
 
-from core.cluster import Cluster
+from core.cluster import ROOT, Cluster
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
-from core.jobs import FAILED, WAITING, JobBoard, failure_message, merge_epochs
+from core.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, JobBoard, failure_message, merge_epochs
 from core.spec import MLPSpec, TrainConfig
 
 
@@ -112,3 +117,126 @@ def test_a_connected_page_keeps_its_job_without_polls_and_a_closed_one_frees_it_
             time.sleep(0.05)
     finally:
         board.close()
+
+
+# -- #19 faults on a real cluster: a scheduler that dies, one that comes back, cancel that waits for the task ----
+def _until(cond, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_a_closed_port_is_a_message_within_10_s(digits):
+    cluster = Cluster("tcp://127.0.0.1:1")
+    board = JobBoard(cluster, abandon_after=600)
+    try:
+        start = time.monotonic()
+        job = board.submit("alice", _exp(), digits)
+        _until(lambda: job.finished, 10, f"still {job.state} after 10 s")
+        assert job.state == FAILED and "No training cluster" in job.error
+        assert time.monotonic() - start < 10 and not cluster.ready
+    finally:
+        board.close()
+        cluster.close()
+
+
+def test_a_killed_local_scheduler_is_a_message_for_both_students_and_the_cluster_comes_back(digits):
+    cluster = Cluster(workers=1)
+    cluster.client(timeout=120)
+    board = JobBoard(cluster, abandon_after=600)
+    try:
+        running = board.submit("alice", _exp(epochs=400), digits)
+        waiting = board.submit("bob", _exp(), digits)
+        _until(lambda: running.state == RUNNING and running.epochs, 60, "the first job did not start")
+        assert waiting.state == WAITING
+        cluster._procs[0].kill()  # the scheduler dies
+        killed = time.monotonic()
+        _until(lambda: running.finished and waiting.finished, 10, "no message within 10 s")
+        for job in (running, waiting):
+            assert job.state == FAILED and "stopped" in job.error and "Train again" in job.error, job.error
+        assert time.monotonic() - killed < 10
+        _until(lambda: cluster.ready, 90, "the local cluster was not restarted")
+        board.collect(running), board.collect(waiting)
+        again = board.submit("alice", _exp(epochs=3), digits)
+        _until(lambda: again.finished, 90, f"the next job is still {again.state}")
+        assert again.state == DONE and [e["epoch"] for e in again.epochs] == [1, 2, 3]  # progress re-subscribed
+        assert any(t.name == "nnlab-jobs" and t.is_alive() for t in threading.enumerate())
+    finally:
+        board.close()
+        cluster.close()
+
+
+_SCHEDULER = """
+import asyncio, sys
+from distributed import Scheduler, Worker
+async def main():
+    async with Scheduler(host="127.0.0.1", port=int(sys.argv[1]), dashboard_address=None) as s:
+        async with Worker(s.address, nthreads=1, dashboard_address=None):
+            print("up", flush=True)
+            await asyncio.Event().wait()
+asyncio.run(main())
+"""
+
+
+def _external(port):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", _SCHEDULER, str(port)], env=env, stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"up"
+    return proc
+
+
+def test_an_external_scheduler_that_returns_is_reconnected(digits):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = _external(port)
+    cluster = Cluster(f"tcp://127.0.0.1:{port}")
+    cluster.client(timeout=60)
+    board = JobBoard(cluster, abandon_after=600)
+    try:
+        first = board.submit("alice", _exp(epochs=3), digits)
+        _until(lambda: first.finished, 60, "the first job did not finish")
+        assert first.state == DONE
+        board.collect(first)
+        proc.kill(), proc.wait()
+        _until(lambda: not cluster.ready, 10, "ready while the scheduler is gone")
+        lost = board.submit("alice", _exp(), digits)
+        _until(lambda: lost.finished, 10, "no message while the scheduler is gone")
+        assert lost.state == FAILED
+        board.collect(lost)
+        proc = _external(port)
+        _until(lambda: cluster.ready, 30, "not reconnected")
+        again = board.submit("alice", _exp(epochs=3), digits)
+        _until(lambda: again.finished, 60, f"the next job is still {again.state}")
+        assert again.state == DONE and [e["epoch"] for e in again.epochs] == [1, 2, 3]
+    finally:
+        board.close()
+        cluster.close()
+        proc.kill()
+        proc.wait()
+
+
+def test_a_cancelled_running_job_keeps_its_slot_until_its_task_ended(digits):
+    cluster = Cluster(workers=1)
+    cluster.client(timeout=120)
+    board = JobBoard(cluster, abandon_after=600)
+    try:
+        old = board.submit("alice", _exp(epochs=400), digits)
+        _until(lambda: old.state == RUNNING and old.epochs, 60, "the job did not start")
+        task = f"nnlab-train-{old.id}"
+        board.cancel(old)
+        assert old.state == CANCELLED
+        new = board.submit("bob", _exp(epochs=3), digits)
+        assert new.state == WAITING  # the slot is the old task's until it ended
+        client = cluster.client()
+        _until(lambda: new.state != WAITING, 30, "the slot was never handed out")
+        assert not client.run_on_scheduler(lambda dask_scheduler, key=task: key in dask_scheduler.tasks)
+        _until(lambda: new.finished, 60, "the next job did not finish")
+        assert new.state == DONE
+        assert not client.run_on_scheduler(  # the stop Event was cleared (deleted on the scheduler)
+            lambda dask_scheduler: [k for k in dask_scheduler.extensions["events"]._events if "nnlab" in k]
+        )
+    finally:
+        board.close()
+        cluster.close()
