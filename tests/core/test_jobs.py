@@ -70,6 +70,10 @@ def test_progress_arrives_epoch_by_epoch_and_the_model_predicts_like_one_trained
 
 
 def test_two_jobs_with_one_seed_agree_and_run_at_once_on_two_workers(board, digits):
+    board.cluster.client()  # started, and both workers counted by its supervisor (a fresh cluster may count one)
+    deadline = time.monotonic() + 60
+    while not (board.cluster.ready and board.cluster.threads() == 2) and time.monotonic() < deadline:
+        time.sleep(0.1)
     a, b = board.submit("alice", _exp(epochs=30), digits), board.submit("bob", _exp(epochs=30), digits)
     assert board.position(a) == board.position(b) == 0  # two threads: both start at once
     _wait(board, a), _wait(board, b)
