@@ -4,11 +4,11 @@ summary of an architecture, the epoch slider over the weights recorded during tr
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from app.figures.images import rgb_filters, tiles
 from app.messages import plain
+from app.tables import read_table
 from core.params import LayerCount
 from core.runs import Run
 from core.snapshots import LayerWeights, WeightSnapshots
@@ -20,22 +20,17 @@ VALUE_CELLS = 13  # cells across a kernel grid with numbers: ~36 px each in a 10
 
 def summary_table(rows: list[LayerCount], where=st) -> None:
     """A model summary as Keras prints it (layer (type), output shape, parameters), with how each count is made."""
-    where.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Layer (type)": f"{r.name} ({r.kind})",
-                    "Output Shape": f"(None, {', '.join(map(str, r.output_shape))})",
-                    "Param #": r.params,
-                    "how": r.formula,
-                }
-                for r in rows
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        height=35 * (len(rows) + 1) + 3,
-        column_config={"Param #": st.column_config.NumberColumn(format="localized")},
+    read_table(
+        [
+            {
+                "Layer (type)": f"{r.name} ({r.kind})",
+                "Output Shape": f"(None, {', '.join(map(str, r.output_shape))})",
+                "Param #": r.params,
+                "how": r.formula,
+            }
+            for r in rows
+        ],
+        where,
     )
 
 

@@ -22,24 +22,30 @@ HIDEABLE = {
 }
 
 # 2 rem at the sides, not Streamlit's 5 (6.25 presented): at 1024 px with the sidebar open the page had 524 px.
-# A page link's label wraps in a narrow column instead of ending in "..." at 1024 px; so do tabs (no tab scrolled
+# A page link's label wraps in a narrow column instead of ending in "..." at 1024 px, in the page and in the
+# sidebar's list of pages ("Weights and paramet..." presented); so do tabs (no tab scrolled
 # out of view behind an arrow, as "L›" was). Plotly's toolbar is not drawn: it covered figure titles and axis
 # labels under the pointer (dragging still zooms, a double click resets, Streamlit's element toolbar keeps full
 # screen).
 FRAME_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 2.5rem 2rem 4rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stPageLink-NavLink"] :is(span, div, p) { white-space: normal; }
+[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"] :is(span, div, p) { white-space: normal; }
 .stPlotlyChart .modebar-container { display: none !important; }
 [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; row-gap: 0.25rem; }
 """
 # Not CSS zoom: Plotly measures its box zoomed and draws into it zoomed again (the right panel was cut off).
-# Streamlit's text is in rem, so a larger root font enlarges it. Plotly's axis labels, axis titles and legends get
-# fixed larger sizes (its automatic margins, measured in the browser, make room); numbers written inside figures
-# (pixel values, weights) keep theirs, sized to their cells.
+# Streamlit's text is in rem, so a larger root font enlarges it; the page's title less so (45 px, not 55), and the
+# space above it shrinks: the Data page's sample images start on the first screen. Plotly's axis labels and titles get
+# fixed larger sizes, on every panel and colour bar (its automatic margins, measured in the browser, make room);
+# text written inside figures (pixel values, weights, tiles' titles) keeps its size, `style.SMALL_TEXT` or more,
+# which layouts give room to.
 PRESENT_CSS = f"""
 html {{ font-size: {16 * SCALE:g}px; }}
-.stPlotlyChart :is(.xtick, .ytick) text {{ font-size: 16px !important; }}
-.stPlotlyChart :is(.xtitle, .ytitle, .x2title, .y2title, .legendtext, .gtitle) {{ font-size: 18px !important; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 2rem; }}
+[data-testid="stMainBlockContainer"] h1 {{ font-size: 2.25rem; padding-top: 0.5rem; }}
+.stPlotlyChart g[class*="tick"] > text {{ font-size: 16px !important; }}
+.stPlotlyChart text[class$="title"] {{ font-size: 18px !important; }}
 """
 HIDE_CSS = {
     "settings": """

@@ -20,6 +20,7 @@ import psutil
 import streamlit as st
 
 from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
+from app.tables import browse
 from core.experiment import data_name, describe
 from core.jobs import RUNNING, WAITING
 
@@ -199,7 +200,7 @@ def who() -> dict[str, str]:
 def sessions_table() -> None:
     here, names = job_board().sessions(), who()
     if here:
-        st.dataframe(
+        browse("sessions").dataframe(
             pd.DataFrame(
                 [
                     {"who": names.get(owner, owner[:6]), "page": page or "home", "seen": f"{ago:.0f} s ago"}

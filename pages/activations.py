@@ -11,6 +11,7 @@ from app.messages import plain
 from app.runs import prepared_or_stop, quick_run
 from app.session import current_run
 from app.settings import warn_rejected
+from app.tables import read_table
 from app.widgets import show_error
 from core.activations import SKLEARN_ACTIVATIONS, activation_health, get_activation
 from core.errors import NNLabError
@@ -86,7 +87,7 @@ with chart:
     st.plotly_chart(fig, key="act_chart")
 
 st.subheader("Properties")
-st.dataframe(
+read_table(
     [
         {
             "function": a.title,
@@ -98,7 +99,5 @@ st.dataframe(
             "used for": a.used_for,
         }
         for a in acts
-    ],
-    hide_index=True,
-    width="stretch",
+    ]
 )

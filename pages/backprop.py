@@ -9,6 +9,7 @@ from app.figures.network import network_figure
 from app.maths import backprop as view
 from app.maths.schema import BACKPROP, backprop_skips
 from app.settings import offer, warn_rejected
+from app.tables import read_table
 from app.widgets import show_error
 from core.errors import NNLabError
 
@@ -88,7 +89,7 @@ if tabs[0].open:
             key="bp_forward",
         )
         st.caption("Units show their activation a (the inputs show x); connections show the weights.")
-        st.dataframe(view.forward_rows(lesson.net, result), hide_index=True, width="stretch")
+        read_table(view.forward_rows(lesson.net, result))
 if tabs[1].open:
     with tabs[1]:
         st.plotly_chart(
@@ -104,14 +105,14 @@ if tabs[1].open:
             key="bp_backward",
         )
         st.caption("Units show δ = dL/dz (the inputs show dL/dx); connections show dL/dW = a_prev × δ.")
-        st.dataframe(view.backward_rows(lesson.net, result), hide_index=True, width="stretch")
+        read_table(view.backward_rows(lesson.net, result))
         layer = st.radio(
             "dL/dW of layer", list(range(1, len(sizes))), horizontal=True, key="bp_gw", persist_state="session"
         )
-        st.dataframe(view.weight_gradient(result, layer), width="stretch")
+        read_table(view.weight_gradient(result, layer), hide_index=False)
 if tabs[2].open:
     with tabs[2]:
-        st.dataframe(view.update_rows(result, lr), hide_index=True, width="stretch")
+        read_table(view.update_rows(result, lr))
 if tabs[3].open:
     with tabs[3]:
         check = view.check_rows(result, lesson.net.numeric_gradients(x, y))
@@ -120,7 +121,7 @@ if tabs[3].open:
             f"{check['|difference|'].max():.2e}",
             help="Central differences (L(w+h) − L(w−h)) / 2h with h = 1e-6, for every parameter.",
         )
-        st.dataframe(check, hide_index=True, width="stretch")
+        read_table(check)
 if tabs[4].open:
     with tabs[4]:
         if lesson.losses:

@@ -9,6 +9,7 @@ from app.maths.figures import contour_with_paths
 from app.maths.schema import GD_TABS, descent_skips
 from app.maths.schema import GRADIENT_DESCENT as P
 from app.settings import warn_rejected
+from app.tables import read_table
 from app.widgets import show_error
 from core.descent import blobs_problem, gradient_descent
 from core.errors import NNLabError
@@ -129,7 +130,7 @@ if tabs[1].open:
             ),
             key="gd_values",
         )
-        st.dataframe(
+        read_table(
             [
                 {
                     "optimizer": n,
@@ -138,7 +139,5 @@ if tabs[1].open:
                     "final value": f"{p.values[-1]:.4g}",
                 }
                 for n, p in paths.items()
-            ],
-            hide_index=True,
-            width="stretch",
+            ]
         )

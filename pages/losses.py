@@ -7,6 +7,7 @@ from app import settings as w
 from app.maths.figures import best_constants, function_and_derivative
 from app.maths.schema import LOSS
 from app.settings import warn_rejected
+from app.tables import read_table
 from core.losses import LOSSES, best_constant, get_loss, loss_curve
 
 st.title("Loss functions")
@@ -46,7 +47,7 @@ curves = [(loss.title, *loss_curve(loss, target, x)) for loss in chosen]
 st.plotly_chart(
     function_and_derivative(x, curves, titles=("loss", "gradient dL/d(prediction)"), x_title=x_title), key="loss_chart"
 )
-st.dataframe([{"loss": loss.title, "when to use it": loss.note} for loss in chosen], hide_index=True, width="stretch")
+read_table([{"loss": loss.title, "when to use it": loss.note} for loss in chosen])
 
 if get_loss(name).task == "regression":
     st.subheader("Outliers: the best single prediction for some targets")

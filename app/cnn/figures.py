@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.images import mosaic, png_image
-from app.figures.style import BLUE, DIVERGING, GREEN, LABEL, ORANGE, RED, tidy
+from app.figures.style import BLUE, DIVERGING, GREEN, LABEL, ORANGE, RED, SMALL_TEXT, tidy
 from app.messages import plain_figure
 
 TITLED = 16  # grids of up to this many maps name each map (more would crowd the figure)
@@ -46,7 +46,7 @@ def map_grid(maps: np.ndarray, columns: int | None = None, width: int = 760) -> 
                     text=str(i),
                     showarrow=False,
                     yanchor="bottom",
-                    font=dict(size=11, color=LABEL),
+                    font=dict(size=SMALL_TEXT, color=LABEL),
                 )
                 for i in range(c)
             ]
@@ -94,7 +94,7 @@ def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go
                 z=z,
                 text=np.round(z, 3),
                 texttemplate="%{text}",
-                textfont=dict(size=14),
+                textfont=dict(size=SMALL_TEXT),
                 colorscale=scale,
                 zmin=0 if scale == "Greys" else -limit,
                 zmax=limit,

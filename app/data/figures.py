@@ -6,12 +6,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from app.figures.images import png_image
 from app.figures.plain import figure
-from app.figures.style import RED, TRAIN, VALIDATION, class_color, tidy
+from app.figures.style import RED, SMALL_TEXT, TRAIN, VALIDATION, class_color, tidy
 from app.messages import plain_figure
 
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
 INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]  # ink: high values dark (digits); light: high values white (photos)
+COUNTS_WRITTEN = 6  # classes whose counts are written over their bars (more would overlap in the narrow chart)
+VALUES_SHOWN = 14  # pixels a side with their numbers written on them: "255" in 14 px type fits a cell at 1024 px
 
 
 def class_counts(class_names, counts) -> go.Figure:
@@ -19,7 +22,7 @@ def class_counts(class_names, counts) -> go.Figure:
         "type": "bar",
         "x": [plain_figure(c) for c in class_names],
         "y": counts,
-        "text": [str(c) for c in counts],
+        "text": [str(c) for c in counts] if len(counts) <= COUNTS_WRITTEN else None,  # else on hover only
         "textposition": "outside",
         "cliponaxis": False,
         "marker": {"color": [class_color(i) for i in range(len(counts))]},
@@ -28,36 +31,66 @@ def class_counts(class_names, counts) -> go.Figure:
         "xaxis": {"type": "category", "title": {"text": "class"}},
         "yaxis": {"title": {"text": "samples"}, "range": [0, max(counts) * 1.15]},
     }
-    return figure([bars], layout, height=220, legend=False)
+    return figure([bars], layout, height=200, legend=False)
 
 
 def image_values(
-    raw: np.ndarray, max_value: float, ink: bool = True, decimals: int = 0, colors: str | None = None
+    raw: np.ndarray,
+    max_value: float,
+    ink: bool = True,
+    decimals: int = 0,
+    colors: str | None = None,
+    top: int = 0,
+    left: int = 0,
 ) -> go.Figure:
-    """One image plane (h, w) with each pixel's value written on it (the lessons' `images[0]`).
+    """Pixels of one image plane with each value written on it (the lessons' `images[0]`): the window of at most
+    VALUES_SHOWN x VALUES_SHOWN pixels from row `top` and column `left` (the whole plane when it is that small),
+    its axes numbered as in the image.
 
     ink: draw high values dark, as handwriting on paper; False for photos (high values bright). decimals: digits
     after the point (0 for raw pixels, 2 once divided). colors: a colour scale for one channel of a photo."""
+    raw = raw[top : top + VALUES_SHOWN, left : left + VALUES_SHOWN]
     h, w = raw.shape
     values = np.round(raw, decimals) if decimals else np.round(raw).astype(int)
     fig = go.Figure(
         go.Heatmap(
+            x=np.arange(left, left + w),
+            y=np.arange(top, top + h),
             z=raw,
             zmin=0,
             zmax=max_value,
             colorscale=colors or (INK if ink else LIGHT),
             text=values,
             texttemplate="%{text}",
-            textfont=dict(size=14 if w <= 8 else 8 if decimals == 0 or w <= 16 else 6),
+            textfont=dict(size=SMALL_TEXT),
             hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>",
             showscale=False,
             xgap=1,
             ygap=1,
         )
     )
-    fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain", title="row", showgrid=False)
-    fig.update_xaxes(range=[-0.5, w - 0.5], constrain="domain", title="column", side="top", showgrid=False)
-    return tidy(fig, 420 if w <= 8 else 680, legend=False)
+    fig.update_yaxes(range=[top + h - 0.5, top - 0.5], scaleanchor="x", constrain="domain", title="row", showgrid=False)
+    fig.update_xaxes(range=[left - 0.5, left + w - 0.5], constrain="domain", title="column", side="top", showgrid=False)
+    return tidy(fig, 420 if w <= 8 else 600, legend=False)
+
+
+def values_window(plane: np.ndarray, top: int, left: int, ink: bool = True) -> go.Figure:
+    """The whole image plane, small, with the window `image_values` writes numbers on outlined in red."""
+    h, w = plane.shape
+    low, high = float(plane.min()), float(plane.max()) or 1.0
+    grey = (plane - low) / ((high - low) or 1.0)
+    pixels = ((1.0 - grey if ink else grey) * 255).astype(np.uint8)
+    fig = png_image(pixels)
+    size = VALUES_SHOWN - 1
+    fig.add_shape(
+        type="rect",
+        x0=left - 0.5,
+        y0=top - 0.5,
+        x1=min(w, left + size + 1) - 0.5,
+        y1=min(h, top + size + 1) - 0.5,
+        line=dict(color=RED, width=3),
+    )
+    return tidy(fig, 200, legend=False)
 
 
 def flattened(vector: np.ndarray, row_length: int, max_value: float, ink: bool = True) -> go.Figure:
@@ -84,7 +117,7 @@ def flattened(vector: np.ndarray, row_length: int, max_value: float, ink: bool =
                 text=f"row {r}",
                 showarrow=False,
                 yanchor="bottom",
-                font=dict(color=RED, size=12),
+                font=dict(color=RED, size=SMALL_TEXT),
             )
     fig.update_yaxes(visible=False, range=[-0.5, 1.6])
     fig.update_xaxes(title=f"index in the flattened vector (length {n})", range=[-0.5, n - 0.5])

@@ -11,7 +11,7 @@ CHANNELS = ("red: images[i][:, :, 0]", "green: [:, :, 1]", "blue: [:, :, 2]", "g
 # The views by kind of data, in the order of their tabs: the name of each tab and the settings it shows.
 TABS: dict[str, tuple[str, ...]] = {
     "Samples": ("cls", "page"),
-    "One image, flattened": ("i", "channel", "scaled"),
+    "One image, flattened": ("i", "channel", "scaled", "top", "left"),
     "Scaling": (),
     "Colour channels": ("ci",),
     "Table": (),
@@ -35,6 +35,9 @@ VIEWS = Schema(
         "After dividing by 255",
         help="What the network is given: the same numbers, between 0 and 1.",
     ),
+    # The numbered window of an image larger than VALUES_SHOWN a side: its first row and column (MNIST's centre).
+    Setting("top", "data_values_top", 7, "First row with numbers", low=0, high=MAX_INDEX, follows=("dataset",)),
+    Setting("left", "data_values_left", 7, "First column with numbers", low=0, high=MAX_INDEX, follows=("dataset",)),
     Setting("ci", "data_colour_index", 0, "Image index", low=0, high=MAX_INDEX, follows=("dataset",)),
     Setting("fx", "data_fx", "", "x axis", follows=("dataset",)),  # "": the data's first feature
     Setting("fy", "data_fy", "", "y axis", follows=("dataset",)),  # "": its second

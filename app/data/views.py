@@ -14,6 +14,7 @@ from app.data.schema import VIEWS
 from app.data_access import pixel_counts
 from app.figures.images import sample_tiles
 from app.messages import plain
+from app.tables import browse, read_table
 from app.widgets import show_error
 from core.datasets import Dataset, split_indices
 from core.errors import NNLabError
@@ -24,17 +25,16 @@ ROWS = 20  # rows of the table
 
 
 def summary(ds: Dataset) -> None:
-    left, right = st.columns([1, 1]) if ds.task == "classification" else (st.container(), None)
+    left, right = st.columns([2, 1]) if ds.task == "classification" else (st.container(), None)
     with left:
         a, b = st.columns(2)
         a.metric("Samples", f"{ds.n_samples:,}")
         b.metric("Classes" if ds.task == "classification" else "Task", ds.n_classes or "regression")
         low, high = ds.value_range
-        st.markdown(
-            f"`X.shape` = `{ds.X.shape}`, dtype `{ds.X.dtype}`, values from `{low:.3g}` to "
-            f"`{high:.3g}`  \n`y.shape` = `{ds.y.shape}`, dtype `{ds.y.dtype}`"
+        st.markdown(  # short lines: the sample images below start on a projector's first screen
+            f"`X.shape` = `{ds.X.shape}` `{ds.X.dtype}`, from `{low:.3g}` to `{high:.3g}`  \n"
+            f"`y.shape` = `{ds.y.shape}` `{ds.y.dtype}`  \n" + plain(f"{ds.describe()}. Source: {ds.source}")
         )
-        st.caption(plain(f"{ds.describe()}. Source: {ds.source}"))
     if right is not None:
         right.plotly_chart(fig.class_counts(ds.class_names, ds.class_counts()), key="data_counts")
 
@@ -45,11 +45,11 @@ def labels(ds: Dataset) -> None:
     shown = min(ds.n_classes, SHOWN)
     if shown < ds.n_classes:
         st.caption(f"The first {shown} of {ds.n_classes:,} classes' columns.")
-    st.dataframe(
+    read_table(
         pd.DataFrame(np.eye(ds.n_classes, dtype=int)[first][:, :shown], columns=list(ds.class_names[:shown]))
         .assign(**{"y (class number)": first})
         .set_index("y (class number)"),
-        width="stretch",
+        hide_index=False,
     )
     st.caption(
         "keras.utils.to_categorical(y) makes these rows: a 1 under the sample's class, 0 elsewhere; "
@@ -76,11 +76,10 @@ def one_image(ds: Dataset) -> None:
     i = sw.number_input(VIEWS["i"], label=f"Image index (0 to {ds.n_samples - 1})", max_value=ds.n_samples - 1)
     h, w, c = ds.image_shape
     image = ds.X[i]
-    left, right = st.columns([2, 1])
     channel = 0
     if c == 3:
-        channel = sw.segmented_control(VIEWS["channel"], left) or 0
-    scaled = sw.toggle(VIEWS["scaled"], right, label=f"After dividing by {ds.pixel_scale:g}")
+        channel = sw.segmented_control(VIEWS["channel"]) or 0
+    scaled = sw.toggle(VIEWS["scaled"], label=f"After dividing by {ds.pixel_scale:g}")  # whole, presented too
     plane = image @ fig.LUMA if channel == 3 else image[..., channel]
     values = plane if scaled else plane * ds.pixel_scale
     what = (
@@ -93,22 +92,47 @@ def one_image(ds: Dataset) -> None:
         f"from 0 to {1 if scaled else ds.pixel_scale:g}"
         + (f"; the whole image is {h} x {w} x 3 numbers." if c == 3 else ".")
     )
-    st.plotly_chart(
+    top, left = _values_window(h, w)
+    numbers, whole = st.columns([3, 1]) if max(h, w) > fig.VALUES_SHOWN else (st, None)
+    numbers.plotly_chart(
         fig.image_values(
             values,
             1.0 if scaled else ds.pixel_scale,
             ink=c == 1,
             decimals=2 if scaled else 0,
             colors=("Reds", "Greens", "Blues", None)[channel] if c == 3 else None,
+            top=top,
+            left=left,
         ),
         key="data_values",
     )
+    if whole is not None:
+        whole.plotly_chart(fig.values_window(plane, top, left, ink=c == 1), key="data_values_window")
+        whole.caption(f"The numbers are those of the red square: {fig.VALUES_SHOWN} x {fig.VALUES_SHOWN} pixels.")
     st.markdown(
         f"**Flattened**: `images[{i}].reshape(-1)` lays the {h} rows side by side into one vector of "
         f"{ds.n_features} numbers" + (", each pixel's R, G, B one after another." if c == 3 else ".")
     )
     vector = image.reshape(-1) * ds.pixel_scale
     st.plotly_chart(fig.flattened(vector, w * c, ds.pixel_scale, ink=c == 1), key="data_flat")
+
+
+def _values_window(h: int, w: int) -> tuple[int, int]:
+    """The first row and column of the pixels written with their numbers: a slider for each side longer than
+    VALUES_SHOWN (more numbers would not be readable on a projector), else 0."""
+    k = fig.VALUES_SHOWN
+    if max(h, w) <= k:
+        return 0, 0
+    st.caption(f"The image is {h} x {w} pixels: the numbers of {k} x {k} of them are written out; move the window.")
+    left_col, right_col = st.columns(2)
+    corner = []
+    for name, size, col in (("top", h, left_col), ("left", w, right_col)):
+        if size <= k:
+            corner.append(0)
+            continue
+        sw.clamp(VIEWS[name], 0, size - k)
+        corner.append(sw.slider(VIEWS[name], col, max_value=size - k))
+    return corner[0], corner[1]
 
 
 def scaling(ds: Dataset) -> None:
@@ -142,12 +166,12 @@ def table(ds: Dataset) -> None:
     frame = pd.DataFrame(ds.X[:ROWS, :shown], columns=names)
     y = ds.y[:ROWS]
     frame["target"] = [ds.class_names[v] for v in y] if ds.task == "classification" else y
-    st.dataframe(frame, width="stretch")
+    browse("data_rows").dataframe(frame, width="stretch")
     if shown < ds.n_features:
         st.caption(f"The first {shown} of {ds.n_features:,} features; the last line below covers every value.")
     stats = feature_stats(ds.X[:, :shown])
     overall = pd.DataFrame([value_stats(ds.X)], index=[f"all {ds.n_features:,} features"])
-    st.dataframe(pd.concat([pd.DataFrame(stats, index=names), overall]), width="stretch")
+    browse("data_stats").dataframe(pd.concat([pd.DataFrame(stats, index=names), overall]), width="stretch")
 
 
 def feature_stats(X: np.ndarray) -> dict[str, np.ndarray]:

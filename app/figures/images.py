@@ -12,12 +12,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.figures.plain import figure
-from app.figures.style import DIVERGING, LABEL, tidy
+from app.figures.style import DIVERGING, LABEL, SMALL_TEXT, tidy
 
 TILE = 96  # pixels a side of a sample image: legible from the back of the room (at least ~80)
 FRAME, FRAME_GREY = 2, 0.8  # the frame around each sample tile: pixels, grey level
 TILES_WIDTH = 560  # pixels a tiled figure is drawn across: the main column of a 1024 px projector
-TITLE_PX = 16  # height of a tile's title
+TITLE_PX = SMALL_TEXT + 6  # height of a tile's title
 
 
 def png_image(pixels: np.ndarray) -> go.Figure:
@@ -82,8 +82,10 @@ def tiles(
     between rows to fit the titles."""
     n, h, w = images.shape
     cols = min(columns, n)
-    estimate = width / (cols * (w + 1))  # screen pixels per weight, before the gaps
-    pad = max(1, h // 4, math.ceil(TITLE_PX / estimate))  # a title fits in the gap above its tile
+    # A title fits in the gap above its tile: pad cells of width / (cols * (w + pad) + pad) pixels each hold
+    # TITLE_PX, so pad >= TITLE_PX * cols * w / (width - TITLE_PX * (cols + 1)).
+    room = width - TITLE_PX * (cols + 1)
+    pad = max(1, h // 4, math.ceil(TITLE_PX * cols * w / room) if room > 0 else h)
     grid = mosaic(images.astype(np.float32), cols, pad, fill=np.nan)
     trace = dict(
         z=grid,
@@ -97,7 +99,7 @@ def tiles(
     )
     if values:
         text = np.where(np.isnan(grid), "", np.char.mod(f"%.{digits}f", np.nan_to_num(grid)))
-        trace.update(text=text, texttemplate="%{text}", textfont=dict(size=12))
+        trace.update(text=text, texttemplate="%{text}", textfont=dict(size=SMALL_TEXT))
     fig = go.Figure(go.Heatmap(**trace))
     fig.update_layout(
         annotations=[
@@ -107,7 +109,7 @@ def tiles(
                 text=t,
                 showarrow=False,
                 yanchor="bottom",
-                font=dict(size=11, color=LABEL),
+                font=dict(size=SMALL_TEXT, color=LABEL),
             )
             for i, t in enumerate(titles)
         ]

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.figures.plain import figure
-from app.figures.style import class_color
+from app.figures.style import LEGEND_BELOW, class_color
 
 
 @dataclass(frozen=True)
@@ -90,5 +90,5 @@ def line_chart(
     if log_y:
         layout["yaxis"]["exponentformat"] = "power"  # 10⁻⁴, not Plotly's SI "100μ"
     if legend:
-        layout["legend"] = {"orientation": "h", "y": -0.25}
+        layout["legend"] = LEGEND_BELOW
     return figure(data, layout, height=height, legend=legend)

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.figures.plain import colorscale, figure
-from app.figures.style import DIVERGING, GREY, INK, NEG, PANEL, POS, TEXT, WHITE
+from app.figures.style import DIVERGING, GREY, INK, NEG, PANEL, POS, SMALL_TEXT, TEXT, WHITE
 
 WIDTHS = (0.4, 1.0, 2.0, 3.4)  # edge widths by |value| quartile of the layer's largest
 
@@ -125,7 +125,7 @@ def network_figure(
             "y": y,
             "text": t,
             "showarrow": False,
-            "font": {"size": 11, "color": TEXT},
+            "font": {"size": SMALL_TEXT, "color": TEXT},
             "bgcolor": "rgba(255,255,255,0.85)",
             "borderpad": 1,
         }
@@ -140,7 +140,7 @@ def network_figure(
             "y": [top] * len(sizes),
             "mode": "text",
             "text": names,
-            "textfont": {"size": 13},
+            "textfont": {"size": SMALL_TEXT},
             "hoverinfo": "skip",
             "showlegend": False,
         }
@@ -177,7 +177,7 @@ def _units(data, shapes, notes, sizes, drawn, ys, units, names, title, write_val
                     "y": 0,
                     "text": f"{n:,}<br>{'inputs' if li == 0 else 'units'}",
                     "showarrow": False,
-                    "font": {"size": 13},
+                    "font": {"size": SMALL_TEXT},
                 }
             )
             continue
@@ -206,6 +206,6 @@ def _units(data, shapes, notes, sizes, drawn, ys, units, names, title, write_val
                 "mode": "markers+text" if write_values and values is not None else "markers",
                 "text": None if values is None else [f"{v:.3f}" for v in values],
                 "textposition": "middle center",
-                "textfont": {"size": 12, "color": TEXT},
+                "textfont": {"size": SMALL_TEXT, "color": TEXT},
             }
         )

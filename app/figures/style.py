@@ -54,6 +54,8 @@ __all__ = [
     "frame",
     "tidy",
     "class_color",
+    "LEGEND_BELOW",
+    "SMALL_TEXT",
 ]
 
 TEMPLATE = "plotly_white"
@@ -61,6 +63,17 @@ TEMPLATE = "plotly_white"
 # Every figure starts from this template. Set once, as plotly's default, it costs nothing per figure; assigning it
 # in each figure's layout cost 13 ms a figure (plotly validates the whole template on every assignment).
 pio.templates.default = TEMPLATE
+
+
+# The smallest text a figure writes (a tile's title, a cell's value, a number in a diagram), in px: readable from
+# the back of the room, presented or not (presentation mode enlarges axes' text and legends, not these).
+SMALL_TEXT = 14
+
+# A horizontal legend under the figure, at the bottom of its box: plotly makes room for it below the axis title.
+# Placed under the plot area instead (y < 0 of the plot), it sat over the x axis's title once the title was larger
+# (presentation mode) or the plot shorter. Its type is as large as presentation mode's axis titles, set here rather
+# than by the page's CSS: plotly spaces the entries by the size it draws them at.
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": 16}}
 
 
 def frame(height: int, legend: bool = True, room_on_top: bool = False) -> dict:
@@ -71,6 +84,7 @@ def frame(height: int, legend: bool = True, room_on_top: bool = False) -> dict:
         "margin": {"l": 10, "r": 10, "t": 40 if room_on_top else 10, "b": 10},
         "showlegend": legend,
         "font": {"size": 14},
+        "uniformtext": {"minsize": SMALL_TEXT, "mode": "show"},  # else plotly shrinks a bar's text to its width
     }
 
 

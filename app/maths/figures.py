@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.figures.plain import axis_name, axis_ref, figure, panels, zero_lines
-from app.figures.style import CONTOUR, GREEN, LABEL, LIGHT_GREY, ORANGE, WHITE, class_color
+from app.figures.style import CONTOUR, GREEN, LABEL, LEGEND_BELOW, LIGHT_GREY, ORANGE, WHITE, class_color
 
 
 def function_and_derivative(
@@ -47,7 +47,7 @@ def function_and_derivative(
     for panel in (1, 2):
         layout[axis_name("x", panel)]["title"] = {"text": x_title}
     layout["shapes"] = [s for panel in (1, 2) for s in zero_lines(panel, {"color": LIGHT_GREY, "width": 1})]
-    layout["legend"] = {"orientation": "h", "y": -0.2}
+    layout["legend"] = LEGEND_BELOW
     return figure(data, layout, height=420)
 
 
@@ -175,6 +175,6 @@ def contour_with_paths(
     layout = {
         "xaxis": {"title": {"text": labels[0]}, "range": [xs[0], xs[-1]]},
         "yaxis": {"title": {"text": labels[1]}, "range": [ys[0], ys[-1]]},
-        "legend": {"orientation": "h", "y": -0.15, "traceorder": "reversed"},
+        "legend": {**LEGEND_BELOW, "traceorder": "reversed"},
     }
     return figure(data, layout, height=520)

@@ -7,7 +7,20 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.lines import Line, add_line, epoch_axis, line_chart
-from app.figures.style import BLUE, DARK_BLUE, DARK_RED, DIVERGING, GREEN, GREY, RED, TRAIN, VALIDATION, tidy
+from app.figures.style import (
+    BLUE,
+    DARK_BLUE,
+    DARK_RED,
+    DIVERGING,
+    GREEN,
+    GREY,
+    LEGEND_BELOW,
+    RED,
+    SMALL_TEXT,
+    TRAIN,
+    VALIDATION,
+    tidy,
+)
 from app.messages import plain_figure
 
 
@@ -30,7 +43,7 @@ def learning_curves(history: dict[str, list[float]], metric: str, epochs: int | 
         epoch_axis(fig, max(epochs or 1, len(x)), row=1, col=col)
     if metric == "accuracy":
         fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(legend=LEGEND_BELOW)
     return tidy(fig, 340)
 
 
@@ -81,7 +94,7 @@ def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
             )
     fig.update_xaxes(title="x1 (standardised)", range=[xs[0], xs[-1]], constrain="domain")
     fig.update_yaxes(title="x2 (standardised)", range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain")
-    fig.update_layout(legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(legend=LEGEND_BELOW)
     return tidy(fig, 480)
 
 
@@ -96,6 +109,7 @@ def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None
             colorscale="Blues",
             text=matrix,
             texttemplate="%{text}",
+            textfont=dict(size=SMALL_TEXT),
             showscale=False,
             hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
         )

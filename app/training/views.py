@@ -18,6 +18,7 @@ from app.messages import plain, plain_figure
 from app.navigation import PAGES_DIR
 from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
+from app.tables import browse, read_table
 from app.training import figures as fig
 from app.training.schema import REGRESSION_NOTE
 from app.widgets import show_error
@@ -55,22 +56,17 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
         f"Task: {task}. {len(data.y_train):,} training and {len(data.y_test):,} test samples, "
         f"input shape {data.input_shape}."
     )
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "layer": r.name,
-                    "type": r.kind,
-                    "output shape": str(r.output_shape),
-                    "parameters": r.params,
-                    "how": r.formula,
-                }
-                for r in rows
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        height=35 * (len(rows) + 1) + 3,
+    read_table(
+        [
+            {
+                "layer": r.name,
+                "type": r.kind,
+                "output shape": str(r.output_shape),
+                "parameters": r.params,
+                "how": r.formula,
+            }
+            for r in rows
+        ]
     )
     try:
         check_budget(exp.spec, data.input_shape, units, PAGE_BUDGET)
@@ -211,7 +207,8 @@ def test_results(run: Run, data: PreparedData) -> None:
         X = d.X_test[idx, :k] if d.x_mean is None else d.X_test[idx, :k] * d.x_std[:k] + d.x_mean[:k]
         rows = pd.DataFrame(X, columns=list(d.feature_names[:k]) or [f"x{j + 1}" for j in range(k)])
         rows.insert(0, "confidence", [f"{proba[i, pred_k]:.0%}" for i in idx])
-        st.dataframe(rows, hide_index=True, width="stretch")
+        with browse("train_mistakes"):
+            st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def _one_probability(d: PreparedData, proba: np.ndarray) -> None:
@@ -247,7 +244,7 @@ def compare(run: Run, data: PreparedData) -> None:
     if not records:
         st.info("The history is empty: every run you train from now on is listed here.")
         return
-    st.dataframe(
+    browse("runs").dataframe(
         [
             {
                 "run": r.number,
@@ -312,8 +309,8 @@ def code(run: Run, data: PreparedData) -> None:
 def downloads(run: Run, data: PreparedData) -> None:
     csv = io.StringIO()
     pd.DataFrame(run.epochs).to_csv(csv, index=False)
-    c = st.columns(3)
-    c[0].download_button(
+    row = st.container(horizontal=True)  # wraps rather than cutting a label short, presented too
+    row.download_button(
         "Training history (CSV)",
         csv.getvalue(),
         "history.csv",
@@ -322,7 +319,7 @@ def downloads(run: Run, data: PreparedData) -> None:
         icon=":material/table:",
         on_click="ignore",
     )
-    c[1].download_button(
+    row.download_button(
         "Settings (JSON)",
         json.dumps(run.exp.to_dict(), indent=2),
         "experiment.json",
@@ -333,7 +330,7 @@ def downloads(run: Run, data: PreparedData) -> None:
         help="Every setting of this run: the data, its split, the network and the training.",
     )
     name = f"model{run.model.file_suffix}"
-    c[2].download_button(
+    row.download_button(
         f"Trained model ({name})",
         lambda: model_file(run.model)[0],
         name,

@@ -11,6 +11,7 @@ import streamlit as st
 from app import settings as w
 from app.inside import summary_table
 from app.session import current_run
+from app.tables import browse
 from app.weights.figures import totals_by_width as growth_figure
 from app.weights.schema import COUNTING
 from app.widgets import show_error
@@ -136,7 +137,7 @@ def counting_section() -> None:
     totals = totals_by_width(widths, sorted(depths), n_in, n_out)
     chart, table = st.columns([3, 2])
     chart.plotly_chart(growth_figure(widths, totals), key="params_growth")
-    table.dataframe(
+    browse("params_growth", table).dataframe(
         pd.DataFrame({"units per layer": widths, **{f"{d} hidden layer{'s' * (d > 1)}": t for d, t in totals.items()}}),
         hide_index=True,
         width="stretch",

@@ -11,6 +11,7 @@ import streamlit as st
 from app.figures.images import tiles
 from app.inside import conv_kernels, snapshots
 from app.runs import quick_cnn, quick_run
+from app.tables import browse, read_table
 from app.weights import figures as fig
 from app.widgets import show_error
 from core.errors import NNLabError
@@ -96,7 +97,7 @@ def layers_section(layers: LayerWeights) -> None:
             for r in rows
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    read_table(table)
     st.caption(
         f"{sum(r['parameters'] for r in rows):,} parameters in all: each layer's kernel holds one weight "
         "per connection, its bias one number per unit."
@@ -116,7 +117,7 @@ def addresses_section(run: Run, layers: LayerWeights) -> None:
     coefs_/intercepts_), and one layer's weights and biases as that call returns them."""
     rows = layer_counts(run.exp.spec, run.model.input_shape, run.model.n_units)
     addresses = layer_addresses(rows, run.exp.backend)
-    st.dataframe(pd.DataFrame(addresses), hide_index=True, width="stretch")
+    read_table(addresses)
     weights = {name: (W, b) for name, W, b in layers}
     readable = [a for a in addresses if a["name in NN Lab"] in weights]
     pick = st.selectbox(
@@ -137,7 +138,7 @@ def addresses_section(run: Run, layers: LayerWeights) -> None:
     else:
         code = f"W, b = {a['read it with']}"
     st.code(f"{code}\n# W.shape = {W.shape}, b.shape = {b.shape}", language="python")
-    left, right = st.columns([3, 1])
+    left, right = browse("weights_read").columns([3, 1])
     shown = W.reshape(-1, W.shape[-1]) if W.ndim > 2 else W
     left.dataframe(
         pd.DataFrame(shown[:50], columns=[f"unit {j}" for j in range(shown.shape[1])]).round(4),

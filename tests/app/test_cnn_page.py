@@ -7,6 +7,7 @@ import pytest
 from apptest import finish_training
 from formats import image_zip_bytes, write_mnist_files
 
+from app.messages import plain
 from app.session import CURRENT_KEY, HISTORY_KEY
 from core.cnn import feature_maps, probabilities
 
@@ -38,8 +39,8 @@ def test_defaults_fit_the_digits_and_a_lessons_preset_builds_the_mnist_convnet(a
     app.selectbox(key="dataset").set_value("mnist").run()
     app.selectbox(key="cnn_preset").set_value("MNIST convnet (the Keras lesson)").run()
     assert app.metric[0].value == "34,826"
-    table = app.dataframe[0].value
-    assert table["Param #"].tolist() == [320, 0, 18_496, 0, 0, 0, 16_010]
+    table = app.table[0].value  # a table to read, shown whole
+    assert table[plain("Param #")].tolist() == ["320", "0", "18,496", "0", "0", "0", "16,010"]
     assert table["Output Shape"].tolist()[:2] == ["(None, 26, 26, 32)", "(None, 13, 13, 32)"]
     assert "MLP (44,)" in _chart(app, "cnn_sizes")  # about as many parameters
     assert app.query_params["blocks"] == "2" and app.query_params["f1"] == "32"  # a lesson is a link
@@ -54,7 +55,7 @@ def test_augmentation_is_previewed_and_goes_into_the_model(app):
     _open(app, rot="0.1", zoom="0.2")
     assert not app.exception
     assert "keras.layers.RandomRotation(0.1, fill_mode='constant')" in app.code[0].value
-    assert app.dataframe[0].value["Layer (type)"].tolist()[:2] == [
+    assert app.table[0].value["Layer (type)"].tolist()[:2] == [
         "aug_rotation (RandomRotation)",
         "aug_zoom (RandomZoom)",
     ]

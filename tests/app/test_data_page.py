@@ -141,7 +141,7 @@ def test_typed_server_folders_are_off_by_default_and_confined_when_on(app, isola
         assert "Only folders inside NN Lab's data folder can be read" in app.error[0].value
     app.text_input(key="data_dir").set_value("lesson/digits28").run()
     assert not app.exception and not app.error and app.metric[0].value == "40"
-    assert "Source: data folder: lesson/digits28" in " ".join(c.value for c in app.caption)
+    assert "Source: data folder: lesson/digits28" in app.markdown[0].value
 
 
 def test_one_colour_image_shows_each_channels_raw_values_and_after_scaling(app):
@@ -174,14 +174,56 @@ def test_one_colour_image_shows_each_channels_raw_values_and_after_scaling(app):
     np.testing.assert_allclose(cell_text(), np.round(x[0, :, :, 1] / 255, 2), atol=1e-6)
 
 
+def test_a_large_images_numbers_are_written_on_a_window_the_student_moves(app):
+    """28 x 28 numbers do not fit a projector at a readable size: 14 x 14 of them are written, from row and column
+    7 (where a digit is), and the window moves; the link keeps it."""
+    import json
+
+    import numpy as np
+    from formats import npz_bytes
+
+    x = np.arange(3 * 28 * 28, dtype=np.uint8).reshape(3, 28, 28) % 251
+    _open(app, dataset="upload")
+    app.get("file_uploader")[0].upload("digits.npz", npz_bytes(x=x, y=np.arange(3))).run()
+    app.session_state["data_tab"] = "One image, flattened"
+    app.run()
+
+    def window():
+        chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith("-data_values"))
+        trace = json.loads(chart.proto.spec)["data"][0]
+        return _array(trace["text"]), _array(trace["x"]), _array(trace["y"])
+
+    text, cols, rows = window()
+    assert text.shape == (14, 14) and rows[0] == cols[0] == 7
+    np.testing.assert_array_equal(text, x[0, 7:21, 7:21])
+    app.slider(key="data_values_top").set_value(14).run()
+    app.slider(key="data_values_left").set_value(0).run()
+    text, cols, rows = window()
+    np.testing.assert_array_equal(text, x[0, 14:28, 0:14])
+    assert (rows[0], cols[0]) == (14, 0) and app.query_params["top"] == "14" and app.query_params["left"] == "0"
+    assert not app.exception
+
+
+def _array(value):
+    """A plotly array from a figure's JSON: a list, or its typed-array form."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return a.reshape(tuple(int(d) for d in value["shape"].split(","))) if "shape" in value else a
+    return np.array(value)
+
+
 def test_labels_are_shown_as_class_numbers_and_one_hot_rows(app):
     _open(app, dataset="iris")
     app.session_state["data_tab"] = "Labels, one-hot"
     app.run()
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert list(table.columns) == ["setosa", "versicolor", "virginica"]
     for y, row in zip(table.index, table.to_numpy()):
-        assert row.tolist() == [int(k == y) for k in range(3)]
+        assert row.tolist() == [str(int(k == int(y))) for k in range(3)]
 
 
 def test_test_files_that_copy_the_training_files_are_said_on_the_page(app, isolated_data):

@@ -39,7 +39,7 @@ def test_activation_curves_follow_the_selection_and_range(app):
     app.slider(key="act_range").set_value((-2.0, 2.0)).run()
     trace = _figure(app)["data"][0]
     assert trace["name"] == "GELU (exact, erf)"
-    assert app.dataframe[0].value["function"].tolist() == ["GELU (exact, erf)"]
+    assert app.table[0].value["function"].tolist() == ["GELU (exact, erf)"]
 
 
 def test_a_trained_model_shows_its_real_preactivations(app):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from apptest import finish_training
 
+from app.messages import plain
 from app.session import CURRENT_KEY
 from core.experiment import Experiment
 from core.models import build_model
@@ -30,12 +31,12 @@ def test_without_a_model_it_offers_quick_models_and_counts_any_architecture(app)
     assert not app.exception
     assert not app.tabs and app.button(key="weights_quick_mlp") and app.button(key="weights_quick_cnn")
     assert _metrics(app)["Total parameters"] == "266,610"  # the Fashion-MNIST 300-100 lesson
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert table["how"].tolist() == ["784 x 300 + 300", "300 x 100 + 100", "100 x 10 + 10"]
     assert table["Output Shape"].tolist() == ["(None, 300)", "(None, 100)", "(None, 10)"]
     app.selectbox(key="params_preset").set_value("MNIST convnet (Keras lesson)").run()
     assert _metrics(app)["Total parameters"] == "34,826"
-    assert app.dataframe[0].value["Param #"].tolist() == [320, 0, 18_496, 0, 0, 0, 16_010]
+    assert app.table[0].value[plain("Param #")].tolist() == ["320", "0", "18,496", "0", "0", "0", "16,010"]
     app.text_input(key="params_filters").set_value("16").run()  # one conv layer of 16 filters
     assert _metrics(app)["Total parameters"] == f"{3 * 3 * 16 + 16 + 13 * 13 * 16 * 10 + 10:,}"
     app.segmented_control(key="params_kind").set_value("MLP").run()
@@ -68,13 +69,13 @@ def test_a_quick_model_shows_every_view_at_any_recorded_epoch(app):
         == [str(e) for e in snaps.epochs]
         == [str(e) for e in range(1, 31)]
     )
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert table["layer"].tolist() == ["hidden_1", "hidden_2", "output"]
     first = snaps.layer(30, "hidden_1")[0]
-    assert table["kernel mean ± std"][0] == f"{first.mean():.3f} ± {first.std():.3f}"
+    assert table["kernel mean ± std"].iloc[0] == plain(f"{first.mean():.3f} ± {first.std():.3f}")
     app.select_slider(key="weights_epoch").set_value(1).run()  # scrub back to the first epoch
     early = snaps.layer(1, "hidden_1")[0]
-    assert app.dataframe[0].value["kernel mean ± std"][0] == f"{early.mean():.3f} ± {early.std():.3f}"
+    assert app.table[0].value["kernel mean ± std"].iloc[0] == plain(f"{early.mean():.3f} ± {early.std():.3f}")
     for name in ("Kernels", "First-layer units", "Network diagram", "Counting parameters"):
         _tab(app, name)
         assert not app.exception and len(app.get("plotly_chart")) == 1, name
@@ -101,14 +102,14 @@ def test_the_trace_is_read_from_the_weights_saved_at_each_epoch(app):
 
 def test_the_model_trained_on_the_training_page_is_the_one_shown(app):
     app.switch_page("../pages/training.py").run()
-    app.slider(key="train_epochs").set_value(3).run()
+    app.number_input(key="train_epochs").set_value(3).run()
     finish_training(app.button(key="train_go").click())
     assert "Look inside this model" in app.get("page_link")[0].proto.label  # the way from results to here
     _open(app)
     assert not app.exception
     assert "on digits (3 epochs, test accuracy" in app.markdown[0].value
     assert app.select_slider(key="weights_epoch").options == ["1", "2", "3"]
-    assert app.dataframe[0].value["parameters"].tolist() == [64 * 16 + 16, 16 * 16 + 16, 16 * 10 + 10]
+    assert app.table[0].value["parameters"].tolist() == [f"{n:,}" for n in (64 * 16 + 16, 16 * 16 + 16, 16 * 10 + 10)]
 
 
 @pytest.mark.keras
@@ -177,7 +178,7 @@ def test_a_new_model_opens_at_its_last_epoch_whichever_page_trained_it(app):
     app.button(key="weights_quick_mlp").click().run()
     app.select_slider(key="weights_epoch").set_value(5).run()  # looking at an early epoch
     app.switch_page("../pages/training.py").run()
-    app.slider(key="train_epochs").set_value(4).run()
+    app.number_input(key="train_epochs").set_value(4).run()
     finish_training(app.button(key="train_go").click())
     _open(app)
     assert app.select_slider(key="weights_epoch").value == 4  # the new model, at its last epoch
@@ -190,7 +191,7 @@ def test_counting_starts_from_the_model_just_trained_with_activity_1s_table(app)
     app.switch_page("../pages/training.py").run()
     app.slider(key="train_depth").set_value(1).run()
     app.slider(key="train_w0").set_value(24).run()
-    app.slider(key="train_epochs").set_value(2).run()
+    app.number_input(key="train_epochs").set_value(2).run()
     finish_training(app.button(key="train_go").click())
     _open(app)
     _tab(app, "Counting parameters")
@@ -206,12 +207,15 @@ def test_each_layer_is_reached_in_code_and_read_as_get_weights_would(app):
     _open(app)
     app.button(key="weights_quick_mlp").click().run()
     _tab(app, "Layers in code")
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert table["read it with"].tolist() == [
-        "no weights",
-        "model.coefs_[0], model.intercepts_[0]",
-        "model.coefs_[1], model.intercepts_[1]",
-        "model.coefs_[2], model.intercepts_[2]",
+        plain(t)
+        for t in (
+            "no weights",
+            "model.coefs_[0], model.intercepts_[0]",
+            "model.coefs_[1], model.intercepts_[1]",
+            "model.coefs_[2], model.intercepts_[2]",
+        )
     ]
     assert table["name in a plain Keras script"].tolist() == ["flatten", "dense", "dense_1", "dense_2"]
     app.selectbox(key="weights_read_layer").set_value(1).run()
@@ -241,3 +245,18 @@ def test_first_layer_tiles_are_scaled_to_half_the_largest_weight_as_in_the_lesso
     assert "drawn at full colour" in " ".join(c.value for c in app.caption)
     app.segmented_control(key="weights_tile_scale").set_value(1.0).run()
     assert zmax() == pytest.approx(largest, rel=1e-6)
+
+
+def test_a_refused_quick_model_says_why(app, monkeypatch):
+    """A quick model the server refuses: one message on the page, not shown and then wiped by a rerun."""
+    from core.errors import NNLabError
+    from core.jobs import JobBoard
+
+    def refused(self, *args, **kwargs):
+        raise NNLabError("The class server is full: try again in a minute.")
+
+    monkeypatch.setattr(JobBoard, "submit", refused)
+    _open(app)
+    app.button(key="weights_quick_mlp").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["The class server is full: try again in a minute."]
