@@ -23,19 +23,20 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from app.figures import live
-from app.messages import show_error
 from app.session import add_to_history, set_current_run, set_page_run
 from core.cluster import Cluster
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
 from core.jobs import DONE, RUNNING, WAITING, Job, JobBoard
 from core.runs import Run
+from core.training_job import JobLimits
 
 POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0  # redraws while training; place-in-line updates while waiting
 # Seconds after the first page before the cluster starts (sooner if a training asks for it): importing Dask and
 # starting its processes at once made a new server's first page 0.3-0.5 s slower (bench/browser_speed.py).
 CLUSTER_START_AFTER = 3.0
 PLAN_KEY, OWNER_KEY, TEACHER_KEY = "nnlab_training_plan", "nnlab_session_id", "nnlab_teacher"
+ERROR_KEY = "nnlab_training_error"  # a refused or failed job's message, until the page shows it
 # One place in line per browser, not per tab (#24): an id the browser keeps in a cookie, set by the first page
 # run of its first tab; every later tab's websocket request carries it (`st.context.cookies`).
 BROWSER_COOKIE, BROWSER_ID = "nnlab_browser", re.compile(r"[0-9a-f]{24}")
@@ -45,8 +46,9 @@ QUICK_TIMEOUT = 120.0
 
 @functools.cache
 def job_board() -> JobBoard:
-    """The server's one queue and cluster (NNLAB_SCHEDULER, or a local cluster started in the background)."""
-    return JobBoard(Cluster.from_env(start_after=CLUSTER_START_AFTER))
+    """The server's one queue and cluster (NNLAB_SCHEDULER, or a local cluster started in the background), with
+    the teacher's time limit (NNLAB_MAX_TRAIN_SECONDS)."""
+    return JobBoard(Cluster.from_env(start_after=CLUSTER_START_AFTER), JobLimits.from_env())
 
 
 def browser_id(cookie: str | None) -> tuple[str, bool]:
@@ -135,9 +137,9 @@ def _submit_next(plan: Plan) -> None:
         plan.job = job_board().submit(
             session_id(), exp, plan.data, plan.boundary, teacher=is_teacher(), alive=connection_alive()
         )
-    except NNLabError as exc:
+    except NNLabError as exc:  # kept for the page's next run: a fragment's `st.rerun` would wipe it from this one
         st.session_state.pop(PLAN_KEY, None)
-        show_error(exc)
+        st.session_state[ERROR_KEY] = str(exc)
 
 
 def _advance(plan: Plan) -> bool:
@@ -152,7 +154,7 @@ def _advance(plan: Plan) -> bool:
         add_to_history(run)
         plan.results.append(run)
     elif job.error:
-        st.session_state["nnlab_training_error"] = job.error
+        st.session_state[ERROR_KEY] = job.error
     if run is not None and plan.steps:
         _submit_next(plan)
         return training_plan() is None
@@ -161,8 +163,8 @@ def _advance(plan: Plan) -> bool:
 
 
 def training_error() -> str:
-    """The message of a job that failed since the last page run (shown once)."""
-    return st.session_state.pop("nnlab_training_error", "")
+    """The message of a job that failed, or of one refused, since the last page run (shown once)."""
+    return st.session_state.pop(ERROR_KEY, "")
 
 
 def follow_training(where, origin: str) -> None:
@@ -260,15 +262,11 @@ def background_status(page: str) -> None:
             _status()
 
 
-def train_now(exp: Experiment, data: PreparedData, message: str) -> Run | None:
-    """Train `exp` as a job and wait for it on the page (quick models of a second or two); the run, or None after
-    saying what went wrong."""
+def train_now(exp: Experiment, data: PreparedData, message: str) -> Run:
+    """Train `exp` as a job and wait for it on the page (quick models of a second or two); the run. NNLabError
+    when it is refused or fails: the caller shows it (and does not rerun, which would wipe it)."""
     board = job_board()
-    try:
-        job = board.submit(session_id(), exp, data, teacher=is_teacher(), alive=connection_alive())
-    except NNLabError as exc:
-        show_error(exc)
-        return None
+    job = board.submit(session_id(), exp, data, teacher=is_teacher(), alive=connection_alive())
     deadline = time.monotonic() + QUICK_TIMEOUT
     with st.spinner(message):
         while not job.finished and time.monotonic() < deadline:
@@ -278,8 +276,7 @@ def train_now(exp: Experiment, data: PreparedData, message: str) -> Run | None:
         board.cancel(job)
     run = board.collect(job)
     if run is None or job.state != DONE:
-        show_error(NNLabError(job.error or "The training was cancelled before it finished. Try again."))
-        return None
+        raise NNLabError(job.error or "The training was cancelled before it finished. Try again.")
     set_current_run(run)
     return run
 

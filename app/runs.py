@@ -57,13 +57,13 @@ def bring_into_view(where, key: str) -> None:
         )
 
 
-def _quick(exp: Experiment) -> Run | None:
+def _quick(exp: Experiment) -> Run:
     """Train `exp` as a job, waiting for it, and make it the session's current model, outside the run history
-    (None after a message if it could not train)."""
+    (NNLabError, for the page to show, if it could not train)."""
     return train_now(exp, prepared(exp), "Training a quick model…")
 
 
-def quick_run(activation: str, hidden: tuple[int, ...] = (32, 16), epochs: int = 30) -> Run | None:
+def quick_run(activation: str, hidden: tuple[int, ...] = (32, 16), epochs: int = 30) -> Run:
     """An MLP on digits with scikit-learn (about a second, no TensorFlow)."""
     return _quick(
         Experiment(
@@ -74,7 +74,7 @@ def quick_run(activation: str, hidden: tuple[int, ...] = (32, 16), epochs: int =
     )
 
 
-def quick_cnn(filters: int = 8, epochs: int = 20) -> Run | None:
+def quick_cnn(filters: int = 8, epochs: int = 20) -> Run:
     """A one-conv-layer Keras CNN on digits (8x8 images: 3x3 kernels, 2x2 pooling, then the output layer); it
     imports TensorFlow in the worker that trains it (5-10 s the first time)."""
     return _quick(

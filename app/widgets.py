@@ -99,6 +99,7 @@ class Picked(NamedTuple):
     name: str
     options: dict
     dataset: Dataset | None  # None after the page was told what to do (files missing, a bad upload)
+    problem: str = ""  # what it was told, for a page whose picker is in the sidebar to repeat in its main area
 
 
 def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = False) -> Picked:
@@ -138,6 +139,7 @@ def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = 
         return Picked(name, options, ds)
     except DatasetUnavailable as exc:
         st.info(plain(str(exc)), icon=":material/folder_off:")
+        return Picked(name, options, None, str(exc))
     except NNLabError as exc:
         show_error(exc)
-    return Picked(name, options, None)
+        return Picked(name, options, None, str(exc))

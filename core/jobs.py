@@ -113,7 +113,8 @@ class JobBoard:
         """Queue `exp` on `data` for `owner`. alive: whether the page that asked is still connected (a
         background or frozen tab polls rarely or never but keeps its job; a closed one loses it `abandon_after`
         seconds after its last poll). JobRefused if the owner already has a job in line or running, or if
-        the run is over a limit (InvalidSpecError for a network the backend cannot build comes from the job)."""
+        the network is over the size limit (InvalidSpecError for a network the backend cannot build comes from
+        the job); its time is limited as it runs."""
         n_train = len(data.X_train)
         params = check_budget(
             exp.spec,
@@ -121,13 +122,6 @@ class JobBoard:
             output_units(data.task, max(2, data.n_outputs), data.n_outputs),
             self.limits.max_params,
         )
-        size = n_train * exp.config.epochs
-        if size > self.limits.max_sample_epochs:
-            raise JobRefused(
-                f"{n_train:,} training samples x {exp.config.epochs} epochs is {size:,} sample-epochs; "
-                f"this server trains at most {self.limits.max_sample_epochs:,} per run. Use fewer epochs "
-                "or fewer samples."
-            )
         self.cluster.start_now()
         with self._lock:
             if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
@@ -139,7 +133,7 @@ class JobBoard:
                 data,
                 boundary,
                 teacher,
-                work=float(size) * params,
+                work=float(n_train) * exp.config.epochs * params,
                 alive=alive,
             )
             self._jobs[job.id] = job
@@ -200,18 +194,23 @@ class JobBoard:
             free = [0.0] * max(0, self.cluster.threads() - len(running)) + [self.remaining(j) for j in running]
             heapq.heapify(free)
             for ahead in line[: line.index(job)]:
-                heapq.heappush(free, heapq.heappop(free) + self._rate * ahead.work)
+                heapq.heappush(free, heapq.heappop(free) + self._expected(ahead))
             return free[0] if free else 0.0
 
     def remaining(self, job: Job) -> float:
         """Seconds a running job still needs, from its own pace (or the measured rate before its first epoch)."""
         if job.state != RUNNING:
-            return 0.0 if job.finished else self._rate * job.work
+            return 0.0 if job.finished else self._expected(job)
         done = len(job.epochs)
-        if not done:
-            return self._rate * job.work
         elapsed = time.monotonic() - job.started
-        return elapsed / done * max(0, job.total_epochs - done)
+        if not done:
+            return max(0.0, self._expected(job) - elapsed)
+        left = elapsed / done * max(0, job.total_epochs - done)
+        return min(left, max(0.0, self.limits.max_seconds - elapsed))  # it stops at the time limit
+
+    def _expected(self, job: Job) -> float:
+        """Seconds a job should take, from the measured rate, at most the time limit it stops at."""
+        return min(self._rate * job.work, self.limits.max_seconds)
 
     def jobs(self) -> list[Job]:
         """Every job the board holds, running first, then in line order (the teacher page's table)."""
@@ -357,9 +356,15 @@ def _result(future):
 def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:
     """Progress merged by epoch number: a task Dask retried after its worker died reports epochs 1..n again; each
     epoch appears once (the latest report of it), in order."""
+    if not new or (have and new[0]["epoch"] == have[-1]["epoch"] + 1 and _consecutive(new)):
+        return have + new  # the usual report: the next epochs (a 10,000-epoch run sends thousands)
     by_epoch = {e["epoch"]: e for e in have}
     by_epoch.update((e["epoch"], e) for e in new)
     return [by_epoch[k] for k in sorted(by_epoch)]
+
+
+def _consecutive(epochs: list[dict]) -> bool:
+    return all(b["epoch"] == a["epoch"] + 1 for a, b in zip(epochs, epochs[1:]))
 
 
 def failure_message(exc: BaseException | None) -> str:

@@ -16,6 +16,11 @@ from core.activations import ACTIVATIONS
 from core.augment import Augmentation
 from core.errors import InvalidSpecError
 
+# The most epochs a run may ask for: the lessons' own loops (iris for 10,000 iterations, TensorFlow Playground's
+# spiral for thousands). The count protects nothing: the class server's time limit does
+# (`core.training_job.JobLimits.max_seconds`), and a run that reaches it keeps its model.
+MAX_EPOCHS = 10_000
+
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 MAX_LAYERS, MAX_UNITS = 8, 4096
 
@@ -156,7 +161,7 @@ class TrainConfig(_DictMixin):
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _int_range("epochs", self.epochs, 1, 1000)
+        _int_range("epochs", self.epochs, 1, MAX_EPOCHS)
         _int_range("batch_size", self.batch_size, 1, 100_000)
         _float_range("learning_rate", self.learning_rate, 0.0, 10.0, lo_open=True)
         if self.optimizer not in OPTIMIZERS:

@@ -15,6 +15,7 @@ read it), as itself for scikit-learn.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, fields, replace
 from typing import Callable
@@ -26,17 +27,33 @@ from core.metrics import decision_grid
 from core.runs import Run, start_run, train
 
 PROGRESS_TOPIC = "nnlab-progress"
+TIME_LIMIT_ENV = "NNLAB_MAX_TRAIN_SECONDS"
 FLUSH_SECONDS = 0.25
 GRID_RESOLUTION = 60
 
 
 @dataclass(frozen=True)
 class JobLimits:
-    """What one student's run may cost the class server."""
+    """What one student's run may cost the class server: its size (memory, and a demo too slow to watch) and its
+    time on a worker. Not its epochs or samples: a lesson's own loop (iris for 10,000 iterations) runs as long as it
+    fits the time, and a run that reaches the time limit stops there and keeps its model."""
 
-    max_params: int = 1_000_000  # parameters: beyond this a live demo is too slow to watch
-    max_sample_epochs: int = 3_000_000  # training samples x epochs (MNIST's 60,000 for 50 epochs)
-    max_seconds: float = 300.0  # wall time, then the run stops and keeps its model
+    max_params: int = 1_000_000  # parameters: a model's memory, its snapshots, and a demo one can watch
+    max_seconds: float = 300.0  # a run's share of a worker, then it stops (NNLAB_MAX_TRAIN_SECONDS)
+
+    @classmethod
+    def from_env(cls) -> JobLimits:
+        """The limits with the teacher's time limit from NNLAB_MAX_TRAIN_SECONDS (seconds), if set."""
+        value = os.environ.get(TIME_LIMIT_ENV, "").strip()
+        if not value:
+            return cls()
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = float("nan")
+        if not 1 <= seconds <= 24 * 3600:
+            raise ValueError(f"{TIME_LIMIT_ENV} must be a number of seconds from 1 to 86400, received {value!r}.")
+        return cls(max_seconds=seconds)
 
 
 def stop_event_name(job_id: str) -> str:
@@ -71,13 +88,13 @@ class Reporter:
     def epoch(self, logs: dict) -> None:
         self.pending.append(logs)
         now = time.monotonic()
+        if now - self.started > self.limits.max_seconds:  # every epoch, flushed or not
+            self.timed_out = True
+            self.run.model.stop()
         if self.sent and now - self.last < FLUSH_SECONDS and logs["epoch"] < self.run.exp.config.epochs:
             return
         self.flush()
-        if now - self.started > self.limits.max_seconds:
-            self.timed_out = True
-            self.run.model.stop()
-        elif self.stop_requested():
+        if self.stop_requested():  # a message to the scheduler: only with the progress, a few times a second
             self.run.model.stop()
 
     def flush(self) -> None:
@@ -115,12 +132,14 @@ def train_reporting(
     with threadpool_limits(limits=1):
         run = start_run(exp, data, limits.max_params)
         reporter = Reporter(job_id, run, data, boundary, limits, publish, stop_requested)
+        run.model.deadline = reporter.started + limits.max_seconds  # within an epoch too, where the model can
         train(run, data, on_epoch=reporter.epoch)
         reporter.flush()
     if reporter.timed_out:
         run.message = (
             f"Stopped at the server's time limit ({limits.max_seconds:.0f} s) after epoch {len(run.epochs)}: "
-            "the model as of that epoch is kept. Train fewer epochs or on fewer samples."
+            "the model as of that epoch is kept. Train fewer epochs or on fewer samples, or ask the teacher "
+            f"(the limit is the server's {TIME_LIMIT_ENV})."
         )
     return freeze(run)
 

@@ -24,6 +24,8 @@ with st.sidebar:
     picked, exp = controls(page)
 page.sync(schema.link_skips(page, picked))
 if exp is None:
+    if picked.problem:  # said beside the picker in the sidebar; the main area would be empty
+        st.info(plain(picked.problem), icon=":material/folder_off:")
     st.stop()
 
 data = prepared_or_stop(exp)

@@ -89,7 +89,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
     lr, batch, epochs, l2 = (
         w.select_slider(page["lr"]),
         w.select_slider(page["bs"]),
-        w.slider(page["epochs"]),
+        int(w.number_input(page["epochs"])),  # 1 to 10,000: typed, a slider would not hit 200
         w.select_slider(page["l2"]),
     )
     val = w.slider(page["val"])

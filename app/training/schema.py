@@ -8,7 +8,7 @@ from app.settings import Schema, Setting
 from app.widgets import Picked, data_schema, data_skips
 from core.activations import ACTIVATIONS, get_activation
 from core.models import BACKENDS
-from core.spec import OPTIMIZERS
+from core.spec import MAX_EPOCHS, OPTIMIZERS
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0)
 BATCH_SIZES = (1, 8, 16, 32, 64, 128, 200, 256, 512, 1024)
@@ -99,7 +99,15 @@ def training_settings(prefix: str, **defaults) -> Schema:
         Setting("opt", f"{prefix}_opt", d["opt"], "Optimizer", OPTIMIZERS),
         Setting("lr", f"{prefix}_lr", d["lr"], "Learning rate", LEARNING_RATES, format=_g),
         Setting("bs", f"{prefix}_bs", d["bs"], "Batch size", BATCH_SIZES),
-        Setting("epochs", f"{prefix}_epochs", d["epochs"], "Epochs", low=1, high=200),
+        Setting(
+            "epochs",
+            f"{prefix}_epochs",
+            d["epochs"],
+            "Epochs",
+            low=1,
+            high=MAX_EPOCHS,
+            help="Passes over the training set. A run stops at the server's time limit and keeps its model.",
+        ),
         Setting("l2", f"{prefix}_l2", d["l2"], "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
         Setting("val", f"{prefix}_val", d["val"], "Validation fraction", low=0.0, high=0.3, step=0.05),
         Setting(

@@ -111,6 +111,7 @@ class BaseModel:
         self.n_classes = max(2, n_outputs) if task == "classification" else 0
         self.n_units = output_units(task, self.n_classes, n_outputs)
         self.stop_requested = False
+        self.deadline: float | None = None  # a `time.monotonic()` after which `fit` stops (Keras: after that batch)
         self.history: History | None = None
 
     # -- shared helpers ------------------------------------------------------------------------------

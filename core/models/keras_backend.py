@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -111,7 +112,13 @@ class KerasModel(BaseModel):
 
     def _fit_seeded(self, keras, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
 
+        deadline = self.deadline
+
         class _Epochs(keras.callbacks.Callback):
+            def on_train_batch_end(cb, batch, logs=None):  # noqa: N805 - an epoch of a large set can be long
+                if deadline is not None and time.monotonic() > deadline:
+                    cb.model.stop_training = True  # Keras ends the epoch after this batch
+
             def on_epoch_end(cb, epoch, logs=None):  # noqa: N805 - `self` is the outer model
                 logs = {k: v for k, v in (logs or {}).items() if not k.startswith("val_")}
                 if X_val is not None and np.isfinite(logs.get("loss", np.nan)):

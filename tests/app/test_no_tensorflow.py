@@ -31,7 +31,7 @@ at.button(key="act_train").click().run()
 at.switch_page("../pages/data.py").run()
 at.selectbox(key="dataset").set_value("iris").run()
 at.switch_page("../pages/training.py").run()
-at.slider(key="train_epochs").set_value(2).run()
+at.number_input(key="train_epochs").set_value(2).run()
 finish_training(at.button(key="train_go").click())
 for tab in ("Test results", "Compare runs", "Show the code", "Download"):
     at.session_state["train_tab"] = tab
@@ -53,7 +53,7 @@ for tab in ("Test results", "Download"):
     at.run()
     assert not at.exception, (tab, at.exception)
 at.switch_page("../pages/cnn.py").run()
-at.slider(key="cnn_epochs").set_value(1).run()
+at.number_input(key="cnn_epochs").set_value(1).run()
 finish_training(at.button(key="cnn_go").click(), timeout=240)
 assert not at.exception, at.exception
 assert at.session_state["nnlab_cnn_run"].model.backend == "keras"

@@ -29,7 +29,7 @@ TRAINING = {
     "train_opt": ("selectbox", "sgd"),
     "train_lr": ("select_slider", 0.01),
     "train_bs": ("select_slider", 8),
-    "train_epochs": ("slider", 7),
+    "train_epochs": ("number_input", 7),
     "train_val": ("slider", 0.2),
     "train_patience": ("slider", 3),
 }

@@ -24,7 +24,7 @@ def test_defaults_show_the_architecture_before_training(app):
     _open(app)
     assert not app.exception
     assert app.metric[0].value == "1,482"  # 64-16-16-10 on digits
-    assert app.dataframe[0].value["layer"].tolist() == ["flatten", "hidden_1", "hidden_2", "output"]
+    assert app.table[0].value["layer"].tolist() == ["flatten", "hidden_1", "hidden_2", "output"]
     assert not app.button(key="train_go").disabled and "jobs_stop" not in [
         b.key for b in app.button
     ]  # Stop: once it trains
@@ -39,7 +39,7 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
     _open(app)
     app.slider(key="train_depth").set_value(1).run()
     app.slider(key="train_w0").set_value(32).run()
-    app.slider(key="train_epochs").set_value(6).run()
+    app.number_input(key="train_epochs").set_value(6).run()
     assert app.metric[0].value == f"{64 * 32 + 32 + 330:,}"
     finish_training(app.button(key="train_go").click())
     assert not app.exception
@@ -75,7 +75,7 @@ def test_a_link_restores_the_settings_and_the_url_follows_the_sliders(app):
     assert app.selectbox(key="dataset").value == "iris"
     assert (app.slider(key="train_depth").value, app.slider(key="train_w0").value) == (1, 8)
     assert app.select_slider(key="train_lr").value == 0.01 and app.selectbox(key="train_opt").value == "sgd"
-    app.slider(key="train_epochs").set_value(7).run()
+    app.number_input(key="train_epochs").set_value(7).run()
     assert app.query_params["epochs"] == "7" and app.query_params["w1"] == "8" and "w2" not in app.query_params
 
 
@@ -192,7 +192,7 @@ def test_even_vs_odd_digits_train_one_sigmoid_unit_and_show_one_probability(app)
     _open(app, epochs=8)
     app.selectbox(key="train_binary").set_value("even").run()
     assert "classification into 2 classes (one sigmoid unit)" in _texts(app.caption)
-    assert app.dataframe[0].value["output shape"].tolist()[-1] == "(1,)"
+    assert app.table[0].value["output shape"].tolist()[-1] == "(1,)"
     assert app.query_params["binary"] == "even"
     finish_training(app.button(key="train_go").click())
     app.session_state["train_tab"] = "Test results"
@@ -231,3 +231,32 @@ def test_layer_widths_can_be_typed_as_well_as_slid(app):
     app.text_input(key="train_typed_widths").set_value("40, 9000").run()
     assert not app.exception and "at most 512 units" in app.error[0].value
     assert [app.slider(key=f"train_w{i}").value for i in range(3)] == [40, 25, 7]  # unchanged
+
+
+def test_a_refused_follow_on_training_says_why_after_the_page_redraws(app, monkeypatch):
+    """Both backends train one after the other; when the second is refused (the server full, a limit), the message
+    is still on the page after the rerun that ends the plan (it was shown, then wiped by `st.rerun`)."""
+    from core.errors import NNLabError
+    from core.jobs import JobBoard
+
+    submit, calls = JobBoard.submit, []
+
+    def second_refused(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise NNLabError("The class server is full: try again in a minute.")
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(JobBoard, "submit", second_refused)
+    _open(app, depth=1, w1=16, epochs=3)
+    finish_training(app.button(key="train_both").click())
+    assert not app.exception and len(calls) == 2
+    assert "The class server is full" in _texts(app.error)
+
+
+def test_data_that_is_not_on_this_machine_is_explained_in_the_main_area(app, isolated_data):
+    """California housing without its file: the reason and what to do are where the student looks (the page's
+    main area), not only in the sidebar next to the picker."""
+    _open(app, dataset="california_housing")
+    assert not app.exception
+    assert any("California housing is not on this machine" in i.value for i in app.main.info)

@@ -68,7 +68,7 @@ def test_a_link_made_with_an_upload_says_which_file_to_upload(app):
     app.switch_page("../pages/training.py").run()
     assert not app.exception and not app.error
     assert "This link was made with an uploaded file, **exams.csv**." in app.info[0].value
-    assert app.slider(key="train_epochs").value == 30
+    assert app.number_input(key="train_epochs").value == 30
 
 
 def test_a_teacher_can_name_an_uploads_classes(app):

@@ -76,7 +76,7 @@ def test_two_jobs_with_one_seed_agree_and_run_at_once_on_two_workers(board, digi
         time.sleep(0.1)
     a, b = board.submit("alice", _exp(epochs=30), digits), board.submit("bob", _exp(epochs=30), digits)
     assert board.position(a) == board.position(b) == 0  # two threads: both start at once
-    _wait(board, a), _wait(board, b)
+    _wait(board, a, until=lambda j: (board.seen(b), a.finished and b.finished)[1])  # both polled: none abandoned
     ra, rb = board.collect(a), board.collect(b)
     assert ra.curves["loss"] == rb.curves["loss"] and ra.curves["val_accuracy"] == rb.curves["val_accuracy"]
     np.testing.assert_array_equal(ra.model.layer_weights()[0][1], rb.model.layer_weights()[0][1])
@@ -120,13 +120,28 @@ def test_an_abandoned_job_is_cancelled_within_seconds(board, digits):
     assert _wait(board, nxt, timeout=30).state == DONE
 
 
-def test_limits_are_one_message_before_anything_runs(cluster, digits):
-    board = JobBoard(cluster, JobLimits(max_params=2_000, max_sample_epochs=10_000))
-    with pytest.raises(JobRefused, match="1,437 training samples x 10 epochs is 14,370 sample-epochs"):
-        board.submit("alice", _exp(epochs=10), digits)
+def test_a_network_over_the_budget_is_one_message_before_anything_runs(cluster, digits):
+    board = JobBoard(cluster, JobLimits(max_params=2_000))
     with pytest.raises(ValueError, match="over the budget of 2,000"):
         board.submit("alice", _exp(epochs=2, hidden=(64,)), digits)
     board.close()
+
+
+def test_the_iris_lessons_10000_iterations_run_through_the_queue(board):
+    """Lesson 002 trains iris for 10,000 iterations: a count is no limit; the server's time limit is."""
+    iris = prepare_data(load_dataset("iris"), 0.1, 0)
+    exp = Experiment("iris", spec=MLPSpec((5,)), config=TrainConfig(epochs=10_000, batch_size=200, learning_rate=1e-3))
+    run = board.collect(_wait(board, board.submit("alice", exp, iris), timeout=240))
+    assert run.status == "completed" and len(run.epochs) == 10_000, run.message
+    assert run.test_score > 0.9
+
+
+def test_the_time_limit_is_the_teachers_to_set(monkeypatch):
+    monkeypatch.setenv("NNLAB_MAX_TRAIN_SECONDS", "900")
+    assert JobLimits.from_env().max_seconds == 900
+    monkeypatch.setenv("NNLAB_MAX_TRAIN_SECONDS", "ten minutes")
+    with pytest.raises(ValueError, match="NNLAB_MAX_TRAIN_SECONDS"):
+        JobLimits.from_env()
 
 
 def test_a_time_limit_stops_the_run_and_keeps_its_model(cluster, digits):

@@ -89,3 +89,32 @@ def test_a_closed_run_knows_its_dead_layers_once(digits):
     run = train(start_run(exp, data), data)  # the lesson's settings: the last layer dies
     assert run.dead_layers == ("hidden_4",) and run.test_score == 0.5
     assert train(start_run(_exp(), digits), digits).dead_layers == ()
+
+
+def test_the_time_limit_is_kept_between_two_progress_messages():
+    """Epochs shorter than the progress pacing (0.25 s) still meet the time limit at their end."""
+    from types import SimpleNamespace
+
+    from core.training_job import JobLimits, Reporter
+
+    stopped = []
+    run = SimpleNamespace(
+        exp=SimpleNamespace(config=SimpleNamespace(epochs=100)), model=SimpleNamespace(stop=lambda: stopped.append(1))
+    )
+    reporter = Reporter("j", run, None, False, JobLimits(max_seconds=0.0), lambda m: None, lambda: False)
+    reporter.sent = 1  # a message went out a moment ago: this epoch is not flushed
+    reporter.epoch({"epoch": 2, "loss": 1.0})
+    assert reporter.timed_out and stopped
+
+
+@pytest.mark.keras
+def test_a_keras_run_stops_at_its_deadline_within_an_epoch():
+    """One epoch of a large set can outlast the time limit: Keras stops after the batch that passed it."""
+    import time
+
+    exp = Experiment("digits", backend="keras", spec=MLPSpec((8,)), config=TrainConfig(epochs=2, batch_size=1))
+    data = prepare_data(load_dataset("digits"), 0.2, 0)
+    run = start_run(exp, data)
+    run.model.deadline = time.monotonic()  # already passed
+    train(run, data)
+    assert int(run.model.model_.optimizer.iterations) == 1  # one batch of the 1,293 of an epoch

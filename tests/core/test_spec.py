@@ -40,6 +40,7 @@ def test_specs_round_trip_through_plain_dicts(spec):
         (lambda: TrainConfig(learning_rate=0), r"learning_rate must be a number in \(0.0, 10.0\], received 0"),
         (lambda: TrainConfig(optimizer="lbfgs"), "optimizer must be one of sgd, adam, rmsprop"),
         (lambda: TrainConfig(epochs=True), "epochs must be a whole number"),
+        (lambda: TrainConfig(epochs=10_001), "epochs must be a whole number from 1 to 10000, received 10001"),
         (lambda: TrainConfig(validation_fraction=0, early_stopping_patience=2), "set validation_fraction above 0"),
         (lambda: MLPSpec.from_dict({"hidden_layer": [3]}), "no field.* hidden_layer"),
     ],
@@ -87,3 +88,8 @@ def test_typed_layer_widths_are_parsed_and_checked():
         parse_layers("8, 0", "conv filters", 1)
     with pytest.raises(InvalidSpecError, match="conv filters must have 1 to 8 layers, received 0"):
         parse_layers(" ", "conv filters", 1)
+
+
+def test_the_lessons_own_loops_fit_the_epoch_range():
+    """iris for 10,000 iterations (lesson 002): the count is allowed; the server's time limit is what protects it."""
+    assert TrainConfig(epochs=10_000).epochs == 10_000

@@ -36,7 +36,7 @@ def _split_seed(page) -> None:
 PAGES = [
     ("data?dataset=moons", _slider("Points")),
     ("data", _split_seed),
-    ("training", _slider("Epochs")),
+    ("training", _typed("Epochs", "350")),
     ("cnn", _slider("Dropout after Flatten")),
     ("weights", _typed("Step", "25")),
     ("activations", _slider("Input range z")),  # its start

@@ -52,7 +52,7 @@ TRAINING_LINK = "dataset=iris&depth=3&w1=8&w2=12&w3=20&act=tanh&lr=0.01&bs=8&tes
 def test_a_dozen_training_settings_and_the_link_survive_three_pages_and_back(page, app_url):
     page.goto(f"{app_url}/training?{TRAINING_LINK}")
     wait_idle(page)
-    _slide(page, "Epochs", "ArrowRight", 3)  # 20 -> 23
+    _number(page, "Epochs", "23")
     _number(page, "Seed (split and weights)", "6")
     _choose(page, "Activation", "Logistic sigmoid" if page.get_by_text("Logistic sigmoid").count() else "Sigmoid")
     link = _link(page)
