@@ -1,5 +1,7 @@
 """Loss functions: how much each one charges for a prediction, its gradient, and what outliers do."""
 
+from itertools import combinations
+
 import numpy as np
 import streamlit as st
 
@@ -47,6 +49,14 @@ curves = [(loss.title, *loss_curve(loss, target, x)) for loss in chosen]
 st.plotly_chart(
     function_and_derivative(x, curves, titles=("loss", "gradient dL/d(prediction)"), x_title=x_title), key="loss_chart"
 )
+for (a, ya, _), (b, yb, _) in combinations(curves, 2):
+    if np.allclose(ya, yb, rtol=1e-4, atol=1e-4):  # one line under the other, to far below a pixel
+        why = (
+            " With a one-hot target the target's entropy is 0, so KL divergence is the cross-entropy itself."
+            if {a, b} == {"Categorical cross-entropy", "KL divergence"}
+            else ""
+        )
+        st.caption(f"{a} and {b} coincide here: one curve hides the other.{why}")
 read_table([{"loss": loss.title, "when to use it": loss.note} for loss in chosen])
 
 if get_loss(name).task == "regression":

@@ -72,8 +72,13 @@ def with_histogram(fig: go.Figure, z: np.ndarray, label: str, bins: int = 60) ->
             }
         )
     fig.update_layout(
-        yaxis3=dict(overlaying="y", side="right", showgrid=False, tickformat=".1%", anchor="x"),
-        yaxis4=dict(overlaying="y2", side="right", showgrid=False, tickformat=".1%", anchor="x2"),
+        # shares from 0 (a bar's height is its share), a few round ticks
+        yaxis3=dict(
+            overlaying="y", side="right", showgrid=False, tickformat=".0%", anchor="x", rangemode="tozero", nticks=4
+        ),
+        yaxis4=dict(
+            overlaying="y2", side="right", showgrid=False, tickformat=".0%", anchor="x2", rangemode="tozero", nticks=4
+        ),
         bargap=0,
     )
     return fig

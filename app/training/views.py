@@ -260,7 +260,7 @@ def compare(run: Run, data: PreparedData) -> None:
         width="stretch",
     )  # the score first: on screen however narrow
     labels = [r.label for r in records]
-    chosen = st.multiselect("Overlay runs", labels, default=labels[-2:], key="train_overlay")
+    chosen = st.multiselect("Overlay runs", labels, default=labels, key="train_overlay")  # every run, to compare
     keys = sorted({k for r in records for k in r.curves if k not in ("epoch", "seconds")})
     key = st.selectbox(
         "Curve", keys, index=keys.index("val_loss") if "val_loss" in keys else 0, key="train_overlay_key"

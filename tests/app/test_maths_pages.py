@@ -150,3 +150,15 @@ def test_the_loss_page_is_a_link(app):
     assert "outlier" not in app.query_params  # the outliers section is for regression
     app.select_slider(key="loss_target_p").set_value(0.25).run()
     assert app.query_params["p"] == "0.25"
+
+
+def test_losses_that_draw_one_curve_say_they_coincide(app):
+    """Categorical cross-entropy and KL divergence with one-hot targets are the same numbers: one line hides the
+    other, and the page says so rather than seeming to draw one loss."""
+    app.query_params.update({"loss": "categorical_crossentropy", "compare": "kl_divergence"})
+    _open(app, "losses")
+    assert not app.exception
+    notes = " ".join(c.value for c in app.caption)
+    assert "Categorical cross-entropy and KL divergence coincide" in notes and "entropy is 0" in notes
+    app.multiselect(key="loss_compare").set_value([]).run()
+    assert "coincide" not in " ".join(c.value for c in app.caption)

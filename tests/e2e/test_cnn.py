@@ -7,6 +7,19 @@ from browser import SHOTS, assert_no_exception, screenshot, wait_idle, wait_trai
 pytestmark = pytest.mark.e2e
 
 
+TOOLBAR_OVER_BUTTONS = """() => {
+  const canvas = [document, ...[...document.querySelectorAll('*')].map(e => e.shadowRoot).filter(Boolean)]
+      .map(r => r.querySelector('canvas.upper-canvas')).find(Boolean);
+  const tools = [...canvas.getRootNode().querySelectorAll('button')].map(b => b.getBoundingClientRect())
+      .filter(r => r.width > 0);
+  const ours = [...document.querySelectorAll('[data-testid=stMainBlockContainer] button')]
+      .filter(b => b.getRootNode() === document);
+  return ours.filter(b => { const r = b.getBoundingClientRect();
+      return tools.some(t => t.left < r.right && r.left < t.right && t.top < r.bottom && r.top < t.bottom); })
+    .map(b => b.innerText);
+}"""
+
+
 def test_drawing_a_stroke_shows_feature_maps_and_a_prediction(page, app_url):
     page.goto(f"{app_url}/cnn?epochs=3&lr=0.01")
     wait_idle(page)
@@ -21,6 +34,8 @@ def test_drawing_a_stroke_shows_feature_maps_and_a_prediction(page, app_url):
     canvas = page.locator("canvas.upper-canvas")  # fabric.js's drawing layer (in a shadow root)
     canvas.wait_for(state="visible", timeout=30_000)  # the component mounts after the rerun
     canvas.scroll_into_view_if_needed()
+    canvas.hover()  # the canvas's own toolbar shows over it: it must cover none of the page's buttons
+    assert page.evaluate(TOOLBAR_OVER_BUTTONS) == []
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15)
     page.mouse.down()
