@@ -23,8 +23,8 @@ HIDEABLE = {
 
 # 2 rem at the sides, not Streamlit's 5 (6.25 presented): at 1024 px with the sidebar open the page had 524 px.
 # A page link's label wraps in a narrow column instead of ending in "..." at 1024 px, in the page and in the
-# sidebar's list of pages ("Weights and paramet..." presented); so do tabs (no tab scrolled
-# out of view behind an arrow, as "L›" was). Plotly's toolbar is not drawn: it covered figure titles and axis
+# sidebar's list of pages ("Weights and paramet..." presented); so do tabs (no tab scrolled out of view behind an
+# arrow, as "L›" was). Plotly's toolbar is not drawn: it covered figure titles and axis
 # labels under the pointer (dragging still zooms, a double click resets, Streamlit's element toolbar keeps full
 # screen).
 FRAME_CSS = """
@@ -36,10 +36,10 @@ FRAME_CSS = """
 """
 # Not CSS zoom: Plotly measures its box zoomed and draws into it zoomed again (the right panel was cut off).
 # Streamlit's text is in rem, so a larger root font enlarges it; the page's title less so (45 px, not 55), and the
-# space above it shrinks: the Data page's sample images start on the first screen. Plotly's axis labels and titles get
-# fixed larger sizes, on every panel and colour bar (its automatic margins, measured in the browser, make room);
-# text written inside figures (pixel values, weights, tiles' titles) keeps its size, `style.SMALL_TEXT` or more,
-# which layouts give room to.
+# space above it shrinks: the Data page's sample images start on the first screen. Plotly's axis labels and titles
+# get fixed larger sizes, on every panel and colour bar (its automatic margins, measured in the browser, make
+# room); legends (`style.LEGEND_BELOW`) and text written inside figures (pixel values, weights, tiles' titles)
+# keep their sizes, `style.SMALL_TEXT` or more, which layouts give room to.
 PRESENT_CSS = f"""
 html {{ font-size: {16 * SCALE:g}px; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2rem; }}

@@ -66,7 +66,7 @@ pio.templates.default = TEMPLATE
 
 
 # The smallest text a figure writes (a tile's title, a cell's value, a number in a diagram), in px: readable from
-# the back of the room, presented or not (presentation mode enlarges axes' text and legends, not these).
+# the back of the room, presented or not (presentation mode enlarges axes' text, not these).
 SMALL_TEXT = 14
 
 # A horizontal legend under the figure, at the bottom of its box: plotly makes room for it below the axis title.
