@@ -29,10 +29,16 @@ def get_dataset(name: str, options: tuple[tuple[str, object], ...] = ()) -> Data
 
 @st.cache_resource(max_entries=8)  # a prepared MNIST is ~200 MB: keep a handful per server
 def get_prepared(
-    name: str, options: tuple, test_fraction: float, seed: int, max_samples: int | None, official: bool = False
+    name: str,
+    options: tuple,
+    test_fraction: float,
+    seed: int,
+    max_samples: int | None,
+    official: bool = False,
+    scale_target: bool = True,
 ) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
-    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official)
+    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official, scale_target)
 
 
 def prepared(exp: Experiment) -> PreparedData:
@@ -46,6 +52,7 @@ def prepared(exp: Experiment) -> PreparedData:
             exp.split_seed,
             exp.max_samples,
             exp.official_split,
+            exp.scale_target,
         )
     ds = current_upload()
     wanted = exp.data_options.get("digest")
@@ -60,12 +67,12 @@ def prepared(exp: Experiment) -> PreparedData:
             "this name, or another target or task). Train again, or choose the run's target and "
             "task back, to see its results."
         )
-    key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples)
+    key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples, exp.scale_target)
     cached = st.session_state.get(UPLOAD_PREPARED_KEY)
     if cached is None or cached[0] != key:
         cached = st.session_state[UPLOAD_PREPARED_KEY] = (
             key,
-            prepare_data(ds, exp.test_fraction, exp.split_seed, exp.max_samples),
+            prepare_data(ds, exp.test_fraction, exp.split_seed, exp.max_samples, scale_target=exp.scale_target),
         )
     return cached[1]
 

@@ -179,8 +179,9 @@ def _split_code(exp: Experiment) -> list[str]:
             "std[std == 0] = 1.0",
             "X_train, X_test = (X_train - mean) / std, (X_test - mean) / std",
         ]
-    if task == "regression":
+    if task == "regression" and exp.scale_target:
         lines += [
+            "# Standardise the target too (NN Lab's default; the loss is then in units of its standard deviation).",
             "y_mean, y_std = y_train.mean(), y_train.std()",
             "y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std",
         ]

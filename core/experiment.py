@@ -30,6 +30,7 @@ class Experiment:
     spec: NetworkSpec = field(default_factory=MLPSpec)
     config: TrainConfig = field(default_factory=TrainConfig)
     official_split: bool = False  # keep the dataset's published train/test split (MNIST, CIFAR-10)
+    scale_target: bool = True  # regression: train on the standardised target (False: the target as it is)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -59,8 +60,9 @@ class Experiment:
 @dataclass(frozen=True, eq=False)
 class PreparedData:
     """Arrays ready for `model.fit`. Tabular and 2-D inputs are standardised with the training set's mean
-    and standard deviation; images stay in [0, 1]. Regression targets are standardised too (R2 does not
-    change; the loss is then in units of the target's standard deviation)."""
+    and standard deviation; images stay in [0, 1]. Regression targets are standardised too unless the
+    experiment says `scale_target=False` (R2 barely changes; the loss is then in units of the target's standard
+    deviation, and predictions are `y * y_std + y_mean` in the target's units)."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -84,7 +86,12 @@ class PreparedData:
 
 
 def prepare_data(
-    ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None, official: bool = False
+    ds: Dataset,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    max_samples: int | None = None,
+    official: bool = False,
+    scale_target: bool = True,
 ) -> PreparedData:
     split = split_dataset(ds, test_fraction, seed, max_samples, official)
     X_tr, X_te = split.X_train, split.X_test
@@ -94,7 +101,7 @@ def prepare_data(
         x_std = np.where(X_tr.std(axis=0) > 0, X_tr.std(axis=0), 1.0)
         X_tr, X_te = (X_tr - x_mean) / x_std, (X_te - x_mean) / x_std
     y_tr, y_te, y_mean, y_std = split.y_train, split.y_test, 0.0, 1.0
-    if ds.task == "regression":
+    if ds.task == "regression" and scale_target:
         y_mean, y_std = float(y_tr.mean()), float(y_tr.std() or 1.0)
         y_tr, y_te = (y_tr - y_mean) / y_std, (y_te - y_mean) / y_std
     arrays = [np.ascontiguousarray(a) for a in (X_tr.astype(np.float32), y_tr, X_te.astype(np.float32), y_te)]

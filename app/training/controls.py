@@ -24,6 +24,7 @@ class DataChoice(NamedTuple):
     test_fraction: float
     seed: int
     official: bool = False  # the dataset's published train/test split
+    scale_target: bool = True  # regression: train on the standardised target
 
 
 def keep_valid(key: str, options, what: str) -> None:
@@ -78,7 +79,10 @@ def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
             f"{ds.n_samples - ds.test_start:,} test images"
             + (" (a subset of each, in proportion)." if n < size else ".")
         )
-    return DataChoice(picked, n if n < size else None, test, int(w.number_input(page["seed"])), official)
+    seed = int(w.number_input(page["seed"]))
+    regression = picked.dataset is not None and picked.dataset.task == "regression"
+    scale_target = w.toggle(page["scale_y"]) if regression else True
+    return DataChoice(picked, n if n < size else None, test, seed, official, scale_target)
 
 
 def training_section(page: Schema, backend: str) -> TrainConfig:
@@ -121,6 +125,7 @@ def experiment(data: DataChoice, backend: str, spec: NetworkSpec, config: TrainC
         spec=spec,
         config=config,
         official_split=data.official,
+        scale_target=data.scale_target,
     )
 
 

@@ -53,10 +53,14 @@ EARLY_STOPPING_HELP = (
     "another epoch than a notebook using it."
 )
 REGRESSION_NOTE = (
-    "NN Lab trains regression on a standardised target (the training targets' mean subtracted, divided "
-    "by their standard deviation) and converts predictions back: R2 is unchanged by it, the errors are "
-    "in the target's own units. A notebook that fits the raw target trains another problem (its loss "
-    "is in squared target units), so its R2 can differ a little."
+    "This run trained on a standardised target (the training targets' mean subtracted, divided by their "
+    "standard deviation) and its predictions are converted back: the errors are in the target's own units. A "
+    "notebook that fits the raw target trains another problem (its loss is in squared target units), so its "
+    'R2 can differ: switch off "Standardise the target" under Data to train as it does.'
+)
+RAW_TARGET_NOTE = (
+    "This run trained on the target in its own units, as a notebook that does not scale it: its loss is in "
+    "squared target units."
 )
 
 
@@ -96,6 +100,15 @@ def training_settings(prefix: str, **defaults) -> Schema:
             follows=("dataset",),
         ),
         Setting("seed", f"{prefix}_seed", d["seed"], "Seed (split and weights)", low=0, high=9999),
+        Setting(
+            "scale_y",
+            f"{prefix}_scale_y",
+            True,
+            "Standardise the target",
+            help="Regression: train on (y - mean) / std of the training targets, as NN Lab does by default; off, "
+            "the network fits the target in its own units, as a notebook that does not scale it (the diabetes "
+            "lesson).",
+        ),
         Setting("opt", f"{prefix}_opt", d["opt"], "Optimizer", OPTIMIZERS),
         Setting("lr", f"{prefix}_lr", d["lr"], "Learning rate", LEARNING_RATES, format=_g),
         Setting("bs", f"{prefix}_bs", d["bs"], "Batch size", BATCH_SIZES),
@@ -138,6 +151,8 @@ def training_skips(page: Schema, picked: Picked) -> set[str]:
         skip.add("official")
     if page.values()["val"] == 0:
         skip.add("patience")
+    if picked.dataset is None or picked.dataset.task != "regression":
+        skip.add("scale_y")
     return skip
 
 

@@ -20,7 +20,7 @@ from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
 from app.tables import browse, read_table
 from app.training import figures as fig
-from app.training.schema import REGRESSION_NOTE
+from app.training.schema import RAW_TARGET_NOTE, REGRESSION_NOTE
 from app.widgets import show_error
 from core.codegen import DATA_FILE, export_script
 from core.datasets import UPLOAD
@@ -165,7 +165,7 @@ def test_results(run: Run, data: PreparedData) -> None:
             help="In the target's own units: large errors count more than in the MAE.",
         )
         st.plotly_chart(fig.regression_fit(y_true, y_pred), key="train_regression")
-        st.caption(REGRESSION_NOTE)
+        st.caption(REGRESSION_NOTE if run.exp.scale_target else RAW_TARGET_NOTE)
         return
     proba = model.predict_proba(d.X_test)
     pred = proba.argmax(axis=1)

@@ -260,3 +260,20 @@ def test_data_that_is_not_on_this_machine_is_explained_in_the_main_area(app, iso
     _open(app, dataset="california_housing")
     assert not app.exception
     assert any("California housing is not on this machine" in i.value for i in app.main.info)
+
+
+def test_regression_can_train_on_the_target_as_it_is_and_says_which(app):
+    """The diabetes lesson fits the raw target: the switch is offered for regression only, is in the link, and the
+    results say which target the run trained on."""
+    _open(app, dataset="diabetes", depth=1, w1=8, epochs=5)
+    assert app.toggle(key="train_scale_y").value and app.query_params["scale_y"] == "1"
+    app.toggle(key="train_scale_y").set_value(False).run()
+    assert app.query_params["scale_y"] == "0"
+    finish_training(app.button(key="train_go").click())
+    run = app.session_state[TRAINING_KEY]
+    assert not app.exception and run.exp.scale_target is False
+    app.session_state["train_tab"] = "Test results"
+    app.run()
+    assert "trained on the target in its own units" in _texts(app.caption)
+    app.selectbox(key="dataset").set_value("digits").run()  # classification: no such switch, nor in the link
+    assert "scale_y" not in app.query_params and not [t for t in app.toggle if t.key == "train_scale_y"]

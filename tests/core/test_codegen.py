@@ -29,6 +29,12 @@ CASES = [
         spec=MLPSpec((6,), "tanh"),
         config=TrainConfig(epochs=40, batch_size=8, learning_rate=0.03, optimizer="sgd", l2=1e-3, seed=7),
     ),
+    Experiment(  # the diabetes lesson: the raw target
+        "diabetes",
+        spec=MLPSpec((16,)),
+        config=TrainConfig(epochs=30, batch_size=32, learning_rate=1e-2),
+        scale_target=False,
+    ),
     pytest.param(
         Experiment(
             "moons",
@@ -55,7 +61,11 @@ CASES = [
 @pytest.mark.parametrize("exp", CASES)
 def test_the_exported_script_gives_the_pages_test_score(exp, tmp_path):
     data = prepare_data(
-        load_dataset(exp.dataset, **exp.data_options), exp.test_fraction, exp.split_seed, exp.max_samples
+        load_dataset(exp.dataset, **exp.data_options),
+        exp.test_fraction,
+        exp.split_seed,
+        exp.max_samples,
+        scale_target=exp.scale_target,
     )
     run = train(start_run(exp, data), data)
     (tmp_path / "run.py").write_text(export_script(exp))

@@ -16,6 +16,7 @@ from core.experiment import Experiment, prepare_data
 from core.metrics import cell_examples, confusion_matrix, decision_grid, per_class_accuracy, worst_cell
 from core.models import build_model, load_model
 from core.models.io import model_file
+from core.runs import start_run, train
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 
@@ -77,6 +78,23 @@ def test_images_stay_in_unit_range_and_regression_targets_are_standardised():
     assert digits.X_train.max() <= 1.0 and digits.x_mean is None and len(digits.y_test) == 100
     diabetes = prepare_data(load_dataset("diabetes"), 0.2, 0)
     assert abs(diabetes.y_train.mean()) < 1e-5 and abs(diabetes.y_train.std() - 1) < 1e-5
+
+
+def test_the_lessons_unscaled_target_is_the_target_itself():
+    """The diabetes lesson fits the raw target: with scale_target off, y is the target in its own units, and the
+    test R2 is what scikit-learn gives for the same network on the raw target."""
+    from sklearn.metrics import r2_score
+
+    raw = Experiment(
+        "diabetes", spec=MLPSpec((16,)), config=TrainConfig(epochs=30, learning_rate=1e-2), scale_target=False
+    )
+    assert Experiment.from_dict(raw.to_dict()).scale_target is False
+    assert Experiment.from_dict({k: v for k, v in raw.to_dict().items() if k != "scale_target"}).scale_target
+    ds = load_dataset("diabetes")
+    data = prepare_data(ds, 0.2, 0, scale_target=False)
+    assert (data.y_mean, data.y_std) == (0.0, 1.0) and data.y_train.max() > 100  # disease progression, 25..346
+    run = train(start_run(raw, data), data)
+    assert run.test_score == pytest.approx(r2_score(data.y_test, run.model.predict(data.X_test)), abs=1e-6)
 
 
 def test_confusion_matrix_matches_scikit_learn():
