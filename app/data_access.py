@@ -36,9 +36,10 @@ def get_prepared(
     max_samples: int | None,
     official: bool = False,
     scale_target: bool = True,
+    stratify: bool = True,
 ) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
-    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official, scale_target)
+    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official, scale_target, stratify)
 
 
 def prepared(exp: Experiment) -> PreparedData:
@@ -53,6 +54,7 @@ def prepared(exp: Experiment) -> PreparedData:
             exp.max_samples,
             exp.official_split,
             exp.scale_target,
+            exp.stratify,
         )
     ds = current_upload()
     wanted = exp.data_options.get("digest")
@@ -67,12 +69,19 @@ def prepared(exp: Experiment) -> PreparedData:
             "this name, or another target or task). Train again, or choose the run's target and "
             "task back, to see its results."
         )
-    key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples, exp.scale_target)
+    key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples, exp.scale_target, exp.stratify)
     cached = st.session_state.get(UPLOAD_PREPARED_KEY)
     if cached is None or cached[0] != key:
         cached = st.session_state[UPLOAD_PREPARED_KEY] = (
             key,
-            prepare_data(ds, exp.test_fraction, exp.split_seed, exp.max_samples, scale_target=exp.scale_target),
+            prepare_data(
+                ds,
+                exp.test_fraction,
+                exp.split_seed,
+                exp.max_samples,
+                scale_target=exp.scale_target,
+                stratify=exp.stratify,
+            ),
         )
     return cached[1]
 

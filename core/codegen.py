@@ -135,7 +135,7 @@ def _data_code(exp: Experiment, source: str = "") -> list[str]:
 
 def _split_code(exp: Experiment) -> list[str]:
     _, task, kind = data_facts(exp)
-    strat = "y[idx]" if task == "classification" else "None"
+    strat = "y[idx]" if task == "classification" and exp.stratify else "None"
     rule = exp.data_options.get("binary")
     lines = [
         *([script_line(rule)] if rule else []),
@@ -143,7 +143,9 @@ def _split_code(exp: Experiment) -> list[str]:
         + ("; y = y.astype(np.float32)" if task == "regression" else "")
         + "     # NN Lab computes in float32",
         "",
-        "# Split as NN Lab does: an optional stratified subset, then a stratified train/test split.",
+        "# Split as NN Lab does: an optional stratified subset, then a "
+        + ("stratified" if exp.stratify else "random (not stratified)")
+        + " train/test split.",
         "idx = np.arange(len(y))",
     ]
     if exp.official_split:
@@ -199,6 +201,12 @@ def _holdout_code(exp: Experiment) -> list[str]:
         "# NN Lab holds out part of the training set to watch over-fitting (stratified, the training seed).",
         f"n_val = max(1, round({c.validation_fraction} * len(X_train)))",
     ]
+    if c.validation_first:
+        return lines[:1] + [
+            "# The first samples of the training set validate, the rest train.",
+            lines[-1],
+            "X_fit, X_val, y_fit, y_val = X_train[n_val:], X_train[:n_val], y_train[n_val:], y_train[:n_val]",
+        ]
     if task == "classification":
         lines += [
             "counts = np.bincount(y_train)",

@@ -31,6 +31,7 @@ class Experiment:
     config: TrainConfig = field(default_factory=TrainConfig)
     official_split: bool = False  # keep the dataset's published train/test split (MNIST, CIFAR-10)
     scale_target: bool = True  # regression: train on the standardised target (False: the target as it is)
+    stratify: bool = True  # the test split stratified by class (False: a plain random split, as lesson 000)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -92,8 +93,9 @@ def prepare_data(
     max_samples: int | None = None,
     official: bool = False,
     scale_target: bool = True,
+    stratify: bool = True,
 ) -> PreparedData:
-    split = split_dataset(ds, test_fraction, seed, max_samples, official)
+    split = split_dataset(ds, test_fraction, seed, max_samples, official, stratify)
     X_tr, X_te = split.X_train, split.X_test
     x_mean = x_std = None
     if ds.kind != "image":

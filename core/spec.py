@@ -159,6 +159,7 @@ class TrainConfig(_DictMixin):
     validation_fraction: float = 0.1
     early_stopping_patience: int | None = None
     seed: int = 0
+    validation_first: bool = False  # the first samples of the training set validate (lesson 002), not a draw
 
     def __post_init__(self) -> None:
         _int_range("epochs", self.epochs, 1, MAX_EPOCHS)

@@ -24,6 +24,7 @@ class DataChoice(NamedTuple):
     test_fraction: float
     seed: int
     official: bool = False  # the dataset's published train/test split
+    stratify: bool = True  # the test split stratified by class
     scale_target: bool = True  # regression: train on the standardised target
 
 
@@ -80,9 +81,10 @@ def data_section(page: Schema, label: str = "Dataset") -> DataChoice:
             + (" (a subset of each, in proportion)." if n < size else ".")
         )
     seed = int(w.number_input(page["seed"]))
-    regression = picked.dataset is not None and picked.dataset.task == "regression"
-    scale_target = w.toggle(page["scale_y"]) if regression else True
-    return DataChoice(picked, n if n < size else None, test, seed, official, scale_target)
+    task = picked.dataset.task if picked.dataset is not None else ""
+    stratify = w.toggle(page["strat"]) if task == "classification" and not official else True
+    scale_target = w.toggle(page["scale_y"]) if task == "regression" else True
+    return DataChoice(picked, n if n < size else None, test, seed, official, stratify, scale_target)
 
 
 def training_section(page: Schema, backend: str) -> TrainConfig:
@@ -97,6 +99,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
         w.select_slider(page["l2"]),
     )
     val = w.slider(page["val"])
+    first = w.toggle(page["valfirst"], disabled=val == 0)
     patience = w.slider(page["patience"], disabled=val == 0)
     seed = st.session_state[page["seed"].key]
     return TrainConfig(
@@ -108,6 +111,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
         validation_fraction=val,
         early_stopping_patience=(patience or None) if val else None,
         seed=int(seed),
+        validation_first=bool(first and val),
     )
 
 
@@ -125,6 +129,7 @@ def experiment(data: DataChoice, backend: str, spec: NetworkSpec, config: TrainC
         spec=spec,
         config=config,
         official_split=data.official,
+        stratify=data.stratify,
         scale_target=data.scale_target,
     )
 

@@ -101,6 +101,14 @@ def training_settings(prefix: str, **defaults) -> Schema:
         ),
         Setting("seed", f"{prefix}_seed", d["seed"], "Seed (split and weights)", low=0, high=9999),
         Setting(
+            "strat",
+            f"{prefix}_strat",
+            True,
+            "Stratify the split by class",
+            help="Each class in the same proportion in the training and test sets (train_test_split(..., "
+            "stratify=y)); off, a plain random split, as train_test_split(X, y, random_state=42).",
+        ),
+        Setting(
             "scale_y",
             f"{prefix}_scale_y",
             True,
@@ -123,6 +131,14 @@ def training_settings(prefix: str, **defaults) -> Schema:
         ),
         Setting("l2", f"{prefix}_l2", d["l2"], "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
         Setting("val", f"{prefix}_val", d["val"], "Validation fraction", low=0.0, high=0.3, step=0.05),
+        Setting(
+            "valfirst",
+            f"{prefix}_valfirst",
+            False,
+            "Validate on the first samples",
+            help="The first samples of the training set validate, as X_valid = X_train_full[:5000] in a lesson; "
+            "off, a random draw from it (stratified).",
+        ),
         Setting(
             "patience",
             f"{prefix}_patience",
@@ -150,7 +166,9 @@ def training_skips(page: Schema, picked: Picked) -> set[str]:
     if picked.dataset is not None and picked.dataset.test_start == 0:
         skip.add("official")
     if page.values()["val"] == 0:
-        skip.add("patience")
+        skip |= {"patience", "valfirst"}
+    if picked.dataset is None or picked.dataset.task != "classification" or page.values()["official"]:
+        skip.add("strat")
     if picked.dataset is None or picked.dataset.task != "regression":
         skip.add("scale_y")
     return skip

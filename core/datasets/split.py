@@ -41,12 +41,18 @@ def subsample_indices(y: np.ndarray, task: str, n: int, seed: int = 0) -> np.nda
 
 
 def split_indices(
-    ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None, official: bool = False
+    ds: Dataset,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    max_samples: int | None = None,
+    official: bool = False,
+    stratify: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(train indices, test indices) into `ds`: what `split_dataset` takes, without copying any data.
 
     official: keep the published split (`ds.test_start`: MNIST's t10k files, CIFAR's test_batch); a subset of
-    `max_samples` then takes each part in its published proportion (test_fraction is not used)."""
+    `max_samples` then takes each part in its published proportion (test_fraction is not used). stratify: False
+    for a plain random test split (`train_test_split(..., random_state=seed)` without `stratify`, as lesson 000)."""
     from sklearn.model_selection import train_test_split
 
     if official:
@@ -72,9 +78,8 @@ def split_indices(
     n_test = math.ceil(test_fraction * len(idx))  # scikit-learn's rule for a float test_size (digits: 360)
     if len(idx) - n_test < 2:
         raise InvalidSpecError(f"Too few samples ({len(idx)}) to split with test_fraction={test_fraction}.")
-    tr, te = train_test_split(
-        idx, test_size=n_test, random_state=seed, stratify=_stratify(ds.y[idx], ds.task, min(n_test, len(idx) - n_test))
-    )
+    strat = _stratify(ds.y[idx], ds.task, min(n_test, len(idx) - n_test)) if stratify else None
+    tr, te = train_test_split(idx, test_size=n_test, random_state=seed, stratify=strat)
     return tr, _unseen(ds, tr, te)
 
 
@@ -93,12 +98,17 @@ def _unseen(ds: Dataset, train: np.ndarray, test: np.ndarray) -> np.ndarray:
 
 
 def split_dataset(
-    ds: Dataset, test_fraction: float = 0.2, seed: int = 0, max_samples: int | None = None, official: bool = False
+    ds: Dataset,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    max_samples: int | None = None,
+    official: bool = False,
+    stratify: bool = True,
 ) -> Split:
     """Split `ds` into train and test. `max_samples` first keeps a stratified subset of that size; `official`
     keeps the published split (see `split_indices`).
 
     Shapes follow `ds.X`: images stay (n, h, w, c).
     """
-    tr, te = split_indices(ds, test_fraction, seed, max_samples, official)
+    tr, te = split_indices(ds, test_fraction, seed, max_samples, official, stratify)
     return Split(ds.X[tr], ds.X[te], ds.y[tr], ds.y[te])

@@ -149,6 +149,8 @@ class BaseModel:
         from sklearn.model_selection import train_test_split
 
         n_val = max(1, int(round(config.validation_fraction * len(X))))
+        if config.validation_first:  # X_valid, X_train = X_train_full[:n_val], X_train_full[n_val:]
+            return X[n_val:], y[n_val:], X[:n_val], y[:n_val]
         strat = None
         if self.task == "classification":
             counts = np.bincount(y, minlength=self.n_classes)

@@ -277,3 +277,18 @@ def test_regression_can_train_on_the_target_as_it_is_and_says_which(app):
     assert "trained on the target in its own units" in _texts(app.caption)
     app.selectbox(key="dataset").set_value("digits").run()  # classification: no such switch, nor in the link
     assert "scale_y" not in app.query_params and not [t for t in app.toggle if t.key == "train_scale_y"]
+
+
+def test_the_lessons_random_split_and_first_samples_validation_are_settings_in_the_link(app):
+    """Lesson 000's plain random split and lesson 002's first-samples validation: two switches, in the link and in
+    the run's Experiment (and so in its exported script)."""
+    _open(app, depth=1, w1=16, epochs=3, seed=42)
+    assert app.toggle(key="train_strat").value and not app.toggle(key="train_valfirst").value
+    app.toggle(key="train_strat").set_value(False).run()
+    app.toggle(key="train_valfirst").set_value(True).run()
+    assert (app.query_params["strat"], app.query_params["valfirst"]) == ("0", "1")
+    finish_training(app.button(key="train_go").click())
+    run = app.session_state[TRAINING_KEY]
+    assert not app.exception and run.exp.stratify is False and run.exp.config.validation_first is True
+    app.slider(key="train_val").set_value(0.0).run()  # no validation: nothing to take first
+    assert "valfirst" not in app.query_params and app.toggle(key="train_valfirst").disabled

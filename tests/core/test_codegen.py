@@ -29,6 +29,13 @@ CASES = [
         spec=MLPSpec((6,), "tanh"),
         config=TrainConfig(epochs=40, batch_size=8, learning_rate=0.03, optimizer="sgd", l2=1e-3, seed=7),
     ),
+    Experiment(  # lesson 000's plain random split, lesson 002's first samples as validation
+        "digits",
+        split_seed=42,
+        stratify=False,
+        spec=MLPSpec((16,)),
+        config=TrainConfig(epochs=12, batch_size=32, learning_rate=3e-3, validation_first=True),
+    ),
     Experiment(  # the diabetes lesson: the raw target
         "diabetes",
         spec=MLPSpec((16,)),
@@ -66,6 +73,7 @@ def test_the_exported_script_gives_the_pages_test_score(exp, tmp_path):
         exp.split_seed,
         exp.max_samples,
         scale_target=exp.scale_target,
+        stratify=exp.stratify,
     )
     run = train(start_run(exp, data), data)
     (tmp_path / "run.py").write_text(export_script(exp))

@@ -97,6 +97,30 @@ def test_the_lessons_unscaled_target_is_the_target_itself():
     assert run.test_score == pytest.approx(r2_score(data.y_test, run.model.predict(data.X_test)), abs=1e-6)
 
 
+def test_the_lessons_plain_random_split_and_first_samples_validation():
+    """Lesson 000 splits with train_test_split(X, y, test_size=0.2, random_state=42), not stratified; lesson 002
+    validates on the first samples of the training set (X_train_full[:5000])."""
+    from sklearn.model_selection import train_test_split
+
+    from core.datasets import split_indices
+
+    ds = load_dataset("digits")
+    tr, te = split_indices(ds, 0.2, 42, stratify=False)
+    ref_tr, ref_te = train_test_split(np.arange(ds.n_samples), test_size=0.2, random_state=42)
+    np.testing.assert_array_equal(tr, ref_tr) and np.testing.assert_array_equal(te, ref_te)
+    assert not np.array_equal(split_indices(ds, 0.2, 42)[1], ref_te)  # the default stratifies
+    exp = Experiment(stratify=False, config=TrainConfig(validation_fraction=0.1, validation_first=True))
+    assert Experiment.from_dict(exp.to_dict()).stratify is False
+    assert Experiment.from_dict(exp.to_dict()).config.validation_first is True
+    data = prepare_data(ds, 0.2, 42, stratify=False)
+    model = build_model(exp.spec, "sklearn", input_shape=data.input_shape, n_outputs=data.n_outputs, task=data.task)
+    X_fit, y_fit, X_val, y_val = model._validation_split(data.X_train, data.y_train, exp.config)
+    n_val = round(0.1 * len(data.X_train))
+    np.testing.assert_array_equal(X_val, data.X_train[:n_val]) and np.testing.assert_array_equal(
+        X_fit, data.X_train[n_val:]
+    )
+
+
 def test_confusion_matrix_matches_scikit_learn():
     from sklearn.metrics import confusion_matrix as reference
 
