@@ -169,8 +169,9 @@ def step_tab(run: Run, data: PreparedData) -> None:
     ch = cols[0].number_input(
         "Map (filter)" if m.kind == "Conv2D" else "Channel", 0, c - 1, 0, key=f"cnn_step_f_{name}"
     )
-    row = cols[1].number_input("Row", 0, h - 1, h // 2, key=f"cnn_step_r_{name}")
-    col = cols[2].number_input("Column", 0, w - 1, w // 2, key=f"cnn_step_c_{name}")
+    peak = np.unravel_index(np.argmax(m.values[..., ch]), (h, w))  # start where there is signal, not on a blank
+    row = cols[1].number_input("Row", 0, h - 1, int(peak[0]), key=f"cnn_step_r_{name}")
+    col = cols[2].number_input("Column", 0, w - 1, int(peak[1]), key=f"cnn_step_c_{name}")
     if m.kind == "MaxPooling2D":
         p = run.exp.spec.pool_size
         window, value, where = explain_pool(m.values_in, p, row, col, ch)

@@ -10,6 +10,8 @@ from formats import image_zip_bytes, write_mnist_files
 from app.messages import plain
 from app.session import CURRENT_KEY, HISTORY_KEY
 from core.cnn import feature_maps, probabilities
+from core.datasets import load_dataset
+from core.experiment import prepare_data
 
 
 def _open(app, **query):
@@ -86,7 +88,14 @@ def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epo
     late = _chart(app, "cnn_map_conv_1")
     app.select_slider(key="cnn_epoch").set_value(1).run()  # an earlier epoch
     assert not app.exception and _chart(app, "cnn_map_conv_1") != late  # other weights, other maps
-    _tab(app, "Step by step")
+    _tab(app, "Step by step")  # it starts where the map is largest, not on an empty corner
+    data = prepare_data(load_dataset("digits"), run.exp.test_fraction, run.exp.split_seed, run.exp.max_samples)
+    x = data.X_test[np.flatnonzero(data.y_test == 0)[0]]  # the first test image of the first class
+    conv = next(
+        m for m in feature_maps(run.exp.spec, run.history.snapshots.at(1), x, run.task, 10) if m.name == "conv_1"
+    )
+    peak = np.unravel_index(np.argmax(conv.values[..., 0]), conv.values.shape[:2])
+    assert (app.number_input(key="cnn_step_r_conv_1").value, app.number_input(key="cnn_step_c_conv_1").value) == peak
     app.number_input(key="cnn_step_f_conv_1").set_value(2).run()
     app.number_input(key="cnn_step_r_conv_1").set_value(1).run()
     step = next(m.value for m in app.markdown if m.value.startswith("Sum of the products"))
