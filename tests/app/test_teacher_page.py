@@ -54,7 +54,7 @@ def test_the_teacher_cancels_a_students_training(teacher_page):
     at.session_state[TEACHER_KEY] = True
     board = job_board()
     data = prepare_data(load_dataset("digits"), 0.2, 0)
-    exp = Experiment("digits", spec=MLPSpec((256, 256)), config=TrainConfig(epochs=200, batch_size=32))
+    exp = Experiment("digits", spec=MLPSpec((256, 256)), config=TrainConfig(epochs=2000, batch_size=32))
     job = board.submit("a-student", exp, data)
     board.touch("a-student", "training")
     try:
@@ -62,7 +62,7 @@ def test_the_teacher_cancels_a_students_training(teacher_page):
         assert not at.exception
         cancel = at.button(key=f"teacher_cancel_{job.id}")
         texts = " ".join(str(m.value) for m in at.text)
-        assert "200 epochs" in texts and "digits" in texts
+        assert "2000 epochs" in texts and "digits" in texts
         board.seen(job)
         cancel.click().run()
         deadline = time.monotonic() + 10
@@ -123,7 +123,7 @@ def test_two_tabs_of_one_browser_get_one_job(app, monkeypatch):
     assert tab1.session_state[OWNER_KEY] == owner
     board = job_board()
     data = prepare_data(load_dataset("digits"), 0.2, 0)
-    exp = Experiment("digits", spec=MLPSpec((256, 256)), config=TrainConfig(epochs=200, batch_size=32))
+    exp = Experiment("digits", spec=MLPSpec((256, 256)), config=TrainConfig(epochs=2000, batch_size=32))
     job = board.submit(owner, exp, data)
     try:
         from core.jobs import JobRefused
@@ -141,7 +141,7 @@ def test_students_names_and_file_names_are_plain_text_on_the_teachers_page(teach
     data = prepare_data(load_dataset("digits"), 0.2, 0)
     name = "[Teacher: click to see my grade](http://evil.example) ![](http://evil.example/t.png) <b>x</b>.csv"
     exp = Experiment(
-        UPLOAD, data_options={"file": name}, spec=MLPSpec((256, 256)), config=TrainConfig(epochs=200, batch_size=32)
+        UPLOAD, data_options={"file": name}, spec=MLPSpec((256, 256)), config=TrainConfig(epochs=2000, batch_size=32)
     )
     job = board.submit("a-student", exp, data)
     board.touch("a-student", "training")

@@ -54,7 +54,7 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
 
 
 def test_clicks_do_not_stop_training_and_stop_keeps_the_model_of_the_last_epoch(app):
-    _open(app, depth=2, w1=256, w2=256, epochs=300)
+    _open(app, depth=2, w1=256, w2=256, epochs=3000)
     app.button(key="train_go").click().run()
     deadline = time.monotonic() + 60
     while not app.session_state[PLAN_KEY].job.epochs and time.monotonic() < deadline:  # one page poll each
@@ -64,7 +64,7 @@ def test_clicks_do_not_stop_training_and_stop_keeps_the_model_of_the_last_epoch(
     assert app.session_state[PLAN_KEY].job.state == "running"
     finish_training(app.button(key="jobs_stop").click())
     run = app.session_state[TRAINING_KEY]
-    assert run.status == "stopped" and 0 < len(run.epochs) < 300 and run.test_score > 0.5
+    assert run.status == "stopped" and 0 < len(run.epochs) < 3000 and run.test_score > 0.5
     assert f"Stopped by request after epoch {len(run.epochs)}." in _texts(app.info)
     assert app.session_state[CURRENT_KEY] is run and app.session_state[HISTORY_KEY] == [run]
 

@@ -146,7 +146,7 @@ def test_a_killed_local_scheduler_is_a_message_for_both_students_and_the_cluster
     cluster.client(timeout=120)
     board = JobBoard(cluster, abandon_after=600)
     try:
-        running = board.submit("alice", _exp(epochs=400), digits)
+        running = board.submit("alice", _exp(epochs=5000), digits)
         waiting = board.submit("bob", _exp(), digits)
         _until(lambda: running.state == RUNNING and running.epochs, 60, "the first job did not start")
         assert waiting.state == WAITING
@@ -222,7 +222,7 @@ def test_a_cancelled_running_job_keeps_its_slot_until_its_task_ended(digits):
     cluster.client(timeout=120)
     board = JobBoard(cluster, abandon_after=600)
     try:
-        old = board.submit("alice", _exp(epochs=400), digits)
+        old = board.submit("alice", _exp(epochs=5000), digits)
         _until(lambda: old.state == RUNNING and old.epochs, 60, "the job did not start")
         task = f"nnlab-train-{old.id}"
         board.cancel(old)

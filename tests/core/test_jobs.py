@@ -83,7 +83,7 @@ def test_two_jobs_with_one_seed_agree_and_run_at_once_on_two_workers(board, digi
 
 
 def test_one_job_per_student_a_line_with_places_and_a_teacher_first(board, digits):
-    long = _exp(epochs=200, hidden=(256, 256))
+    long = _exp(epochs=2000, hidden=(256, 256))
     first, second = board.submit("s1", long, digits), board.submit("s2", long, digits)
     with pytest.raises(JobRefused, match="already have a training"):
         board.submit("s1", _exp(), digits)
@@ -101,16 +101,16 @@ def test_one_job_per_student_a_line_with_places_and_a_teacher_first(board, digit
 
 
 def test_stop_ends_after_the_current_epoch_and_keeps_the_model(board, digits):
-    job = board.submit("alice", _exp(epochs=200, hidden=(256, 256)), digits)
+    job = board.submit("alice", _exp(epochs=2000, hidden=(256, 256)), digits)
     _wait(board, job, until=lambda j: len(j.epochs) >= 2)
     board.stop(job)
     run = board.collect(_wait(board, job))
-    assert run.status == "stopped" and 2 <= len(run.epochs) < 200 and run.test_score > 0.5
+    assert run.status == "stopped" and 2 <= len(run.epochs) < 2000 and run.test_score > 0.5
     assert run.message == f"Stopped by request after epoch {len(run.epochs)}."
 
 
 def test_an_abandoned_job_is_cancelled_within_seconds(board, digits):
-    job = board.submit("gone", _exp(epochs=200, hidden=(256, 256)), digits)
+    job = board.submit("gone", _exp(epochs=2000, hidden=(256, 256)), digits)
     _wait(board, job, until=lambda j: len(j.epochs) >= 1)
     left = time.monotonic()  # the page stops polling
     while job.state == RUNNING and time.monotonic() - left < 10:
@@ -146,10 +146,10 @@ def test_the_time_limit_is_the_teachers_to_set(monkeypatch):
 
 def test_a_time_limit_stops_the_run_and_keeps_its_model(cluster, digits):
     board = JobBoard(cluster, JobLimits(max_seconds=1.0))
-    job = board.submit("alice", _exp(epochs=200, hidden=(256, 256)), digits)
+    job = board.submit("alice", _exp(epochs=2000, hidden=(256, 256)), digits)
     run = board.collect(_wait(board, job))
     assert run.status == "stopped" and f"time limit (1 s) after epoch {len(run.epochs)}" in run.message
-    assert run.model is not None and len(run.epochs) < 200
+    assert run.model is not None and len(run.epochs) < 2000
     board.close()
 
 

@@ -95,7 +95,7 @@ def test_the_data_pages_view_index_and_scaling_survive_three_pages_and_back(page
 
 
 @pytest.mark.parametrize(
-    "query, live, height", [("training?depth=6&epochs=100", "train_live", 500), ("cnn?epochs=60", "cnn_live", 768)]
+    "query, live, height", [("training?depth=6&epochs=2000", "train_live", 500), ("cnn?epochs=60", "cnn_live", 768)]
 )
 def test_train_clicked_further_down_brings_the_progress_into_view(page, app_url, query, live, height):
     """The progress, Stop and live curves are drawn at the top of the page; a page longer than the screen
