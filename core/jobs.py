@@ -356,6 +356,7 @@ def _result(future):
 def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:
     """Progress merged by epoch number: a task Dask retried after its worker died reports epochs 1..n again; each
     epoch appears once (the latest report of it), in order."""
+    new = list(new)  # a Dask event delivers the message's list as a tuple
     if not new or (have and new[0]["epoch"] == have[-1]["epoch"] + 1 and _consecutive(new)):
         return have + new  # the usual report: the next epochs (a 10,000-epoch run sends thousands)
     by_epoch = {e["epoch"]: e for e in have}

@@ -94,10 +94,10 @@ if tabs[0].open:
 
 if tabs[1].open:
     with tabs[1]:
-        c = st.columns(4)
+        c = st.columns(3)
         surface = get_surface(w.selectbox(P["surface"], c[0]))
-        chosen = w.multiselect(P["opts"], c[1])
-        lr, steps = w.select_slider(P[f"lr_{surface.name}"], c[2]), w.slider(P["steps"], c[3])
+        lr, steps = w.select_slider(P[f"lr_{surface.name}"], c[1]), w.slider(P["steps"], c[2])
+        chosen = w.multiselect(P["opts"])  # its own row: four optimizers' chips are never cut short
         st.caption(surface.note)
         paths = {name: optimize(surface, name, lr, steps) for name in chosen}
         xs, ys = np.linspace(*surface.x_range, 150), np.linspace(*surface.y_range, 120)

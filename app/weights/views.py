@@ -267,7 +267,11 @@ def trace_section(run: Run) -> None:
     m = st.columns(3)
     m[0].metric(f"After epoch {epochs[0]}", f"{values[0]:.4f}")
     m[1].metric(f"After epoch {epochs[-1]}", f"{values[-1]:.4f}", delta=f"{values[-1] - values[0]:+.4f}")
-    m[2].metric("Largest change between recorded epochs", f"{np.abs(np.diff(values)).max():.4f}")
+    m[2].metric(  # a short label: a metric's label ends in "..." rather than wrap
+        "Largest change",
+        f"{np.abs(np.diff(values)).max():.4f}",
+        help="The largest change between two recorded epochs.",
+    )
     where = ""
     if part == "kernel" and layer_kind(W) == "Dense" and name == layers[0][0] and len(run.model.input_shape) == 3:
         r, col, ch = np.unravel_index(index[0], run.model.input_shape)

@@ -182,7 +182,7 @@ def test_regression_results_give_r2_mae_and_rmse_in_the_targets_units(app):
     assert m["Root mean squared error"] == f"{root_mean_squared_error(y_true, y_pred):.3g}"
     assert m["Mean absolute error"] == f"{mean_absolute_error(y_true, y_pred):.3g}"
     assert m["Test R2"] == f"{r2_score(y_true, y_pred):.3f}"
-    assert any("trains regression on a standardised target" in c.value for c in app.caption)  # said, not hidden
+    assert any("trained on a standardised target" in c.value for c in app.caption)  # said, not hidden
     app.session_state["train_tab"] = "Compare runs"
     app.run()
     assert list(app.dataframe[-1].value.columns)[:2] == ["run", "test r2"]

@@ -91,7 +91,7 @@ def test_the_trace_is_read_from_the_weights_saved_at_each_epoch(app):
     values = [snaps.layer(e, "hidden_1")[1][0] for e in snaps.epochs]  # the first bias of the first layer
     m = _metrics(app)
     assert m["After epoch 1"] == f"{values[0]:.4f}" and m["After epoch 30"] == f"{values[-1]:.4f}"
-    assert m["Largest change between recorded epochs"] == f"{np.abs(np.diff(values)).max():.4f}"
+    assert m["Largest change"] == f"{np.abs(np.diff(values)).max():.4f}"
     app.selectbox(key="weights_trace_layer").set_value("output").run()
     app.segmented_control(key="weights_trace_part").set_value("kernel").run()
     app.number_input(key="weights_trace_output_kernel_input").set_value(4).run()

@@ -69,6 +69,8 @@ def test_progress_is_merged_by_epoch_number_when_a_retried_task_reports_again(di
     finally:
         board.close()
     assert merge_epochs([], []) == []
+    # as a Dask event delivers them: a tuple of the next epochs, appended
+    assert merge_epochs([{"epoch": 1}], ({"epoch": 2}, {"epoch": 3})) == [{"epoch": k} for k in (1, 2, 3)]
 
 
 def test_a_killed_worker_is_said_in_words_a_student_understands():
