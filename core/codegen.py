@@ -135,7 +135,8 @@ def _data_code(exp: Experiment, source: str = "") -> list[str]:
 
 def _split_code(exp: Experiment) -> list[str]:
     _, task, kind = data_facts(exp)
-    strat = "y[idx]" if task == "classification" and exp.stratify else "None"
+    subset_strat = "y[idx]" if task == "classification" else "None"  # a demo's subset keeps the classes' shares
+    strat = subset_strat if exp.stratify else "None"
     rule = exp.data_options.get("binary")
     lines = [
         *([script_line(rule)] if rule else []),
@@ -166,7 +167,7 @@ def _split_code(exp: Experiment) -> list[str]:
         if exp.max_samples:
             lines.append(
                 f"idx = np.sort(train_test_split(idx, train_size={exp.max_samples}, "
-                f"random_state={exp.split_seed}, stratify={strat})[0])"
+                f"random_state={exp.split_seed}, stratify={subset_strat})[0])"
             )
         lines += [
             f"train_idx, test_idx = train_test_split(idx, test_size={exp.test_fraction}, "

@@ -29,9 +29,10 @@ CASES = [
         spec=MLPSpec((6,), "tanh"),
         config=TrainConfig(epochs=40, batch_size=8, learning_rate=0.03, optimizer="sgd", l2=1e-3, seed=7),
     ),
-    Experiment(  # lesson 000's plain random split, lesson 002's first samples as validation
+    Experiment(  # lesson 000's plain random split, lesson 002's first samples as validation; a demo's subset
         "digits",
         split_seed=42,
+        max_samples=900,
         stratify=False,
         spec=MLPSpec((16,)),
         config=TrainConfig(epochs=12, batch_size=32, learning_rate=3e-3, validation_first=True),
