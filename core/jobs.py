@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from core.cluster import Cluster
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
+from core.job_reports import failure_message, merge_epochs
 from core.memory import RunLedger
 from core.params import check_budget, output_units
 from core.runs import Run
@@ -353,34 +354,6 @@ def _result(future):
         return None
 
 
-def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:
-    """Progress merged by epoch number: a task Dask retried after its worker died reports epochs 1..n again; each
-    epoch appears once (the latest report of it), in order."""
-    new = list(new)  # a Dask event delivers the message's list as a tuple
-    if not new or (have and new[0]["epoch"] == have[-1]["epoch"] + 1 and _consecutive(new)):
-        return have + new  # the usual report: the next epochs (a 10,000-epoch run sends thousands)
-    by_epoch = {e["epoch"]: e for e in have}
-    by_epoch.update((e["epoch"], e) for e in new)
-    return [by_epoch[k] for k in sorted(by_epoch)]
-
-
-def _consecutive(epochs: list[dict]) -> bool:
-    return all(b["epoch"] == a["epoch"] + 1 for a, b in zip(epochs, epochs[1:]))
-
-
-def failure_message(exc: BaseException | None) -> str:
-    """What a student reads when the job's task failed: NN Lab's own messages as they are, Dask's in words."""
-    if isinstance(exc, NNLabError):
-        return str(exc)
-    if type(exc).__name__ == "KilledWorker":
-        return (
-            "The training stopped because the worker process running it died, more than once (it ran out of "
-            "memory, or the machine ended it). Try a smaller network, fewer samples or a smaller batch; if it "
-            "happens again, ask the teacher."
-        )
-    return f"Training failed: {type(exc).__name__}: {exc}"
-
-
 def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
     """The board's heartbeat, holding it only weakly: a board nobody uses any more stops ticking. An error in one
     tick is logged and the next tick runs (an ended thread would leave abandoned jobs holding workers for good)."""
@@ -405,6 +378,4 @@ __all__ = [
     "Job",
     "JobBoard",
     "JobRefused",
-    "failure_message",
-    "merge_epochs",
 ]

@@ -9,13 +9,15 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
 from core.cluster import ROOT, Cluster
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
-from core.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, JobBoard, failure_message, merge_epochs
+from core.job_reports import failure_message, merge_epochs
+from core.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, JobBoard
 from core.spec import MLPSpec, TrainConfig
 
 
@@ -122,6 +124,19 @@ def test_a_connected_page_keeps_its_job_without_polls_and_a_closed_one_frees_it_
 
 
 # -- #19 faults on a real cluster: a scheduler that dies, one that comes back, cancel that waits for the task ----
+@contextmanager
+def _one_worker():
+    """A local cluster of one worker, started, and a board on it (jobs never abandoned); both closed after."""
+    cluster = Cluster(workers=1)
+    cluster.client(timeout=120)
+    board = JobBoard(cluster, abandon_after=600)
+    try:
+        yield cluster, board
+    finally:
+        board.close()
+        cluster.close()
+
+
 def _until(cond, timeout, what):
     deadline = time.monotonic() + timeout
     while not cond():
@@ -144,10 +159,7 @@ def test_a_closed_port_is_a_message_within_10_s(digits):
 
 
 def test_a_killed_local_scheduler_is_a_message_for_both_students_and_the_cluster_comes_back(digits):
-    cluster = Cluster(workers=1)
-    cluster.client(timeout=120)
-    board = JobBoard(cluster, abandon_after=600)
-    try:
+    with _one_worker() as (cluster, board):
         running = board.submit("alice", _exp(epochs=5000), digits)
         waiting = board.submit("bob", _exp(), digits)
         _until(lambda: running.state == RUNNING and running.epochs, 60, "the first job did not start")
@@ -164,9 +176,6 @@ def test_a_killed_local_scheduler_is_a_message_for_both_students_and_the_cluster
         _until(lambda: again.finished, 90, f"the next job is still {again.state}")
         assert again.state == DONE and [e["epoch"] for e in again.epochs] == [1, 2, 3]  # progress re-subscribed
         assert any(t.name == "nnlab-jobs" and t.is_alive() for t in threading.enumerate())
-    finally:
-        board.close()
-        cluster.close()
 
 
 _SCHEDULER = """
@@ -220,10 +229,7 @@ def test_an_external_scheduler_that_returns_is_reconnected(digits):
 
 
 def test_a_cancelled_running_job_keeps_its_slot_until_its_task_ended(digits):
-    cluster = Cluster(workers=1)
-    cluster.client(timeout=120)
-    board = JobBoard(cluster, abandon_after=600)
-    try:
+    with _one_worker() as (cluster, board):
         old = board.submit("alice", _exp(epochs=5000), digits)
         _until(lambda: old.state == RUNNING and old.epochs, 60, "the job did not start")
         task = f"nnlab-train-{old.id}"
@@ -239,6 +245,3 @@ def test_a_cancelled_running_job_keeps_its_slot_until_its_task_ended(digits):
         assert not client.run_on_scheduler(  # the stop Event was cleared (deleted on the scheduler)
             lambda dask_scheduler: [k for k in dask_scheduler.extensions["events"]._events if "nnlab" in k]
         )
-    finally:
-        board.close()
-        cluster.close()
