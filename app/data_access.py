@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset
 from core.datasets.limits import check_upload
@@ -108,6 +109,15 @@ def forget_upload() -> None:
     """Release the session's upload and its training arrays (the student removed the file)."""
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop(UPLOAD_PREPARED_KEY, None)
+
+
+def release_files(files) -> None:
+    """Drop uploaded files from Streamlit's memory now. It keeps every uploaded file until the browser removes it
+    or the session ends, so a refused upload would otherwise hold its megabytes for nothing."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        for f in files:
+            ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=f.file_id)
 
 
 def rename_upload_classes(names: tuple[str, ...]) -> Dataset:

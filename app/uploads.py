@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.data_access import current_upload, forget_upload, rename_upload_classes, uploaded_dataset
+from app.data_access import (
+    current_upload,
+    forget_upload,
+    release_files,
+    rename_upload_classes,
+    uploaded_dataset,
+)
 from app.figures.images import sample_tiles
 from app.messages import plain
 from core.datasets import Dataset
 from core.datasets.image_folders import SIZES
 from core.datasets.readers import load_csv_columns
 from core.datasets.uploads import TASKS
-from core.errors import DataFormatError, NNLabError
+from core.errors import DataFormatError, NNLabError, UploadTooLarge
 
 CSV, ZIP = (".csv", ".csv.gz"), ".zip"
 PREVIEW = 8
@@ -43,11 +49,13 @@ def upload_widget(prefix: str, link_file_key: str, show_error=st.error) -> Datas
 
 def _upload(prefix: str, link_file_key: str, show_error) -> Dataset | None:
     held = current_upload()
+    if refused := st.session_state.pop(f"{prefix}_refused", None):
+        show_error(refused)  # said once, above the fresh uploader that replaced the refused files
     files = st.file_uploader(
         "Upload one CSV, one .npz with x and y, a .zip of image folders named by class, an IDX image file with its "
         "label file, or CIFAR-10 batches (data_batch_N, test_batch)",
         accept_multiple_files=True,
-        key=f"{prefix}_files",
+        key=f"{prefix}_files_{st.session_state.get(f'{prefix}_uploader', 0)}",
     )
     if not files and st.session_state.pop(f"{prefix}_had_files", False):
         forget_upload()  # the student removed the file here: release it everywhere, and the link's ask for it
@@ -91,6 +99,13 @@ def _upload(prefix: str, link_file_key: str, show_error) -> Dataset | None:
                 help="As keras.utils.image_dataset_from_directory(image_size=...) does.",
             )
         ds = uploaded_dataset(files, target, task, size, text)
+    except UploadTooLarge as exc:
+        # Streamlit keeps uploaded files in the server's memory until the browser removes them: too many or too
+        # large files are dropped at once, and a fresh uploader replaces them (its key changes) under the message.
+        release_files(files)
+        st.session_state[f"{prefix}_uploader"] = st.session_state.get(f"{prefix}_uploader", 0) + 1
+        st.session_state[f"{prefix}_refused"] = exc
+        st.rerun()
     except NNLabError as exc:
         show_error(exc)
         return None

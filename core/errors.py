@@ -16,6 +16,10 @@ class DataFormatError(NNLabError, ValueError):
     """A file or array is not in the format it claims to be (bad header, truncated, NaNs, ...)."""
 
 
+class UploadTooLarge(DataFormatError):
+    """An upload refused from its files' count or sizes alone, before any was read (the page releases them)."""
+
+
 class DatasetUnavailable(NNLabError, FileNotFoundError):
     """A dataset's files are not on this machine; the message says which files to put where."""
 

@@ -24,7 +24,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Union
 
-from core.errors import DataFormatError
+from core.errors import DataFormatError, UploadTooLarge
 
 MAX_BYTES = 64 * 2**20  # one file, one upload's files together, one file's unpacked content
 MAX_CELLS = 5_000_000  # a CSV's rows x columns (about 40 MB of numbers once parsed)
@@ -143,13 +143,13 @@ def check_array_size(
 def check_upload(sizes: dict[str, int]) -> None:
     """Refuse an upload from its files' sizes alone (Streamlit's UploadedFile.size), before any is read."""
     if len(sizes) > MAX_FILES:
-        raise DataFormatError(
+        raise UploadTooLarge(
             f"This upload has {len(sizes)} files; NN Lab takes at most {MAX_FILES} at once "
             "(CIFAR-10's batches, test_batch and batches.meta fit). Upload fewer files."
         )
     total = sum(sizes.values())
     if total > MAX_BYTES:
-        raise DataFormatError(
+        raise UploadTooLarge(
             f"These files hold {total / 2**20:.0f} MB together, over the {_mb(MAX_BYTES)} NN Lab "
             "takes in one upload (a class server shares its memory). Upload fewer files, for "
             "example two CIFAR-10 batches, or a subset saved as one .npz."

@@ -140,3 +140,31 @@ def test_removing_the_upload_a_link_asked_for_leaves_no_stale_notice(app):
     assert "This link was made with" not in _texts(app.info), _texts(app.info)
     assert "Waiting for a file" in _texts(app.info)
     assert not app.query_params.get("file")  # the link no longer asks for it
+
+
+def test_too_many_files_are_released_from_the_server_at_once_and_said_above_a_fresh_uploader(app, monkeypatch):
+    """Streamlit holds uploaded files in memory until the browser removes them: a refused upload is dropped from
+    its file manager in the same run, and the uploader starts empty (twelve 40 MB files held 1.2 GB before)."""
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    removed = []
+    real = MemoryUploadedFileManager.remove_file
+    monkeypatch.setattr(
+        MemoryUploadedFileManager,
+        "remove_file",
+        lambda self, session_id, file_id: (removed.append(file_id), real(self, session_id, file_id)),
+    )
+    app.query_params.update({"dataset": "upload"})
+    app.switch_page("../pages/training.py").run()
+    uploader = app.get("file_uploader")[0]
+    for i in range(12):  # batches stay together (a CSV would replace the files before it)
+        uploader.upload(f"data_batch_{i}", bytes(100))
+    uploader.run()
+    assert not app.exception
+    assert "This upload has 12 files; NN Lab takes at most 10" in _texts(app.error)
+    assert len(removed) == 12  # every refused file dropped from Streamlit's memory
+    fresh = app.get("file_uploader")[0]
+    assert fresh.key != uploader.key and not fresh.value  # an empty uploader under the message
+    fresh.upload("exams.csv", CSV).run()  # the next upload is read as usual, and the message is gone
+    assert not app.exception and not app.error
+    assert "exams.csv**: 60 samples of 2" in _texts(app.caption)
