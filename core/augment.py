@@ -1,12 +1,12 @@
 """Data augmentation with Keras's preprocessing layers, and the same transformations in NumPy for a preview.
 
-    aug = Augmentation(rotation=0.1, shift=0.1, zoom=0.1, flip="horizontal", contrast=0.2, noise=0.05)
-    aug.keras_layers(keras)          # RandomFlip, RandomRotation, RandomTranslation, RandomZoom, RandomContrast,
-                                     # GaussianNoise: in the model, active only while it trains
+    aug = Augmentation(rotation=0.1, shift=0.1, zoom=0.1, shear=0.2, flip="horizontal", contrast=0.2, noise=0.05)
+    aug.keras_layers(keras)          # RandomFlip, RandomRotation, RandomTranslation, RandomZoom, RandomShear,
+                                     # RandomContrast, GaussianNoise: in the model, active only while it trains
     copies = preview(image, aug, n=8, seed=0)     # (8, h, w, c): what training may see
 
 Each preview copy draws its factors like the Keras layer does and applies Keras's own arithmetic: the affine
-matrices of RandomRotation / RandomTranslation / RandomZoom (output pixel (x, y) reads input pixel
+matrices of RandomRotation / RandomTranslation / RandomZoom / RandomShear (output pixel (x, y) reads input pixel
 (a0 x + a1 y + a2, b0 x + b1 y + b2), bilinear, zero outside the image), RandomContrast's
 (x - mean) * factor + mean clipped to [0, 1], and Gaussian noise. The tests compare each with the Keras layer
 given the same factors.
@@ -22,7 +22,7 @@ import numpy as np
 from core.errors import InvalidSpecError
 
 FLIPS = {"none": None, "horizontal": "horizontal", "vertical": "vertical", "both": "horizontal_and_vertical"}
-LIMITS = {"rotation": 0.5, "shift": 0.5, "zoom": 0.9, "contrast": 1.0, "noise": 1.0}
+LIMITS = {"rotation": 0.5, "shift": 0.5, "zoom": 0.9, "shear": 1.0, "contrast": 1.0, "noise": 1.0}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class Augmentation:
     rotation: float = 0.0  # Keras's factor: up to +-rotation x 360 degrees
     shift: float = 0.0  # up to +-shift x height (and x width) pixels
     zoom: float = 0.0  # scale 1 +- zoom (above 1 zooms out)
+    shear: float = (
+        0.0  # Keras's RandomShear: x' = x + sx y, y' = sy x + y with sx, sy up to +-shear (from the top left)
+    )
     contrast: float = 0.0  # contrast factor 1 +- contrast
     noise: float = 0.0  # standard deviation of added Gaussian noise (pixels are in [0, 1])
 
@@ -65,6 +68,7 @@ class Augmentation:
             ("aug_rotation", "RandomRotation", (self.rotation,), constant) if self.rotation else None,
             ("aug_shift", "RandomTranslation", (self.shift, self.shift), constant) if self.shift else None,
             ("aug_zoom", "RandomZoom", (self.zoom,), constant) if self.zoom else None,
+            ("aug_shear", "RandomShear", (self.shear, self.shear), constant) if self.shear else None,
             ("aug_contrast", "RandomContrast", (self.contrast,), {"value_range": (0, 1)}) if self.contrast else None,
             ("aug_noise", "GaussianNoise", (self.noise,), {}) if self.noise else None,
         ]
@@ -120,6 +124,11 @@ def zoom_matrix(zx: float, zy: float, h: int, w: int) -> tuple[float, ...]:
     return zx, 0.0, (w - 1) / 2 * (1 - zx), 0.0, zy, (h - 1) / 2 * (1 - zy), 0.0, 0.0
 
 
+def shear_matrix(sx: float, sy: float) -> tuple[float, ...]:
+    """RandomShear's matrix: output (x, y) reads input (x + sx y, sy x + y), about the top-left corner as Keras's."""
+    return 1.0, sx, 0.0, sy, 1.0, 0.0, 0.0, 0.0
+
+
 def adjust_contrast(image: np.ndarray, factor: float) -> np.ndarray:
     mean = image.mean(axis=(0, 1), keepdims=True)
     return np.clip((image - mean) * factor + mean, 0.0, 1.0)
@@ -145,6 +154,8 @@ def augment_once(image: np.ndarray, aug: Augmentation, rng: np.random.Generator)
     if aug.zoom:
         z = 1.0 + rng.uniform(-aug.zoom, aug.zoom)
         out = affine(out, zoom_matrix(z, z, h, w))
+    if aug.shear:
+        out = affine(out, shear_matrix(rng.uniform(-aug.shear, aug.shear), rng.uniform(-aug.shear, aug.shear)))
     if aug.contrast:
         out = adjust_contrast(out, rng.uniform(1 - aug.contrast, 1 + aug.contrast))
     if aug.noise:

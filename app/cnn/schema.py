@@ -34,6 +34,7 @@ AUGMENT = Schema(
     Setting("rot", "cnn_rotation", 0.0, "Rotation (up to this share of a turn)", low=0.0, high=0.25, step=0.01),
     Setting("shift", "cnn_shift", 0.0, "Shift (up to this share of the side)", low=0.0, high=0.3, step=0.01),
     Setting("zoom", "cnn_zoom", 0.0, "Zoom (scale 1 ± this)", low=0.0, high=0.5, step=0.05),
+    Setting("shear", "cnn_shear", 0.0, "Shear (slant up to this factor)", low=0.0, high=0.5, step=0.05),
     Setting("contrast", "cnn_contrast", 0.0, "Contrast (factor 1 ± this)", low=0.0, high=0.9, step=0.05),
     Setting("noise", "cnn_noise", 0.0, "Noise (standard deviation)", low=0.0, high=0.3, step=0.01),
 )
@@ -72,6 +73,7 @@ def spec_from(values: dict) -> CNNSpec:
             rotation=v["rot"],
             shift=v["shift"],
             zoom=v["zoom"],
+            shear=v["shear"],
             contrast=v["contrast"],
             noise=v["noise"],
         ),

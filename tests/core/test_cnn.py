@@ -11,6 +11,7 @@ from core.augment import (
     flip,
     preview,
     rotation_matrix,
+    shear_matrix,
     translation_matrix,
     zoom_matrix,
 )
@@ -85,11 +86,14 @@ def test_pooled_maps_equal_keras_and_the_worked_examples_equal_the_maps():
 
 
 def test_augmentation_layers_appear_in_the_summary_with_no_parameters():
-    spec = CNNSpec(conv_filters=(32, 64), dropout=0.5, augmentation=Augmentation(flip="horizontal", rotation=0.1))
+    spec = CNNSpec(
+        conv_filters=(32, 64), dropout=0.5, augmentation=Augmentation(flip="horizontal", rotation=0.1, shear=0.2)
+    )
     rows = layer_counts(spec, (28, 28, 1), 10)
-    assert [(r.name, r.kind, r.params) for r in rows[:2]] == [
+    assert [(r.name, r.kind, r.params) for r in rows[:3]] == [
         ("aug_flip", "RandomFlip", 0),
         ("aug_rotation", "RandomRotation", 0),
+        ("aug_shear", "RandomShear", 0),
     ]
     assert count_params(spec, (28, 28, 1), 10) == 34_826  # the lesson's convnet, augmented or not
     assert CNNSpec.from_dict(spec.to_dict()) == spec
@@ -137,6 +141,12 @@ def image():
             lambda img: affine(img, zoom_matrix(0.8, 1.25, *img.shape[:2])),
         ),
         (
+            "shear",
+            lambda L: L.RandomShear(0.4, 0.4, fill_mode="constant"),
+            lambda h, w: {"shear_factor": np.array([[0.3, -0.2]], np.float32), "input_shape": (1, h, w, 3)},
+            lambda img: affine(img, shear_matrix(0.3, -0.2)),
+        ),
+        (
             "contrast",
             lambda L: L.RandomContrast(0.5, value_range=(0, 1)),
             lambda h, w: {"contrast_factor": np.full((1, 1, 1, 1), 1.4, np.float32)},
@@ -162,7 +172,7 @@ def test_flip_equals_keras(keras, image):
 
 
 def test_a_preview_is_seeded_and_within_the_ranges(image):
-    aug = Augmentation(flip="horizontal", rotation=0.1, shift=0.1, zoom=0.2, contrast=0.3, noise=0.0)
+    aug = Augmentation(flip="horizontal", rotation=0.1, shift=0.1, zoom=0.2, shear=0.2, contrast=0.3, noise=0.0)
     copies = preview(image, aug, n=6, seed=3)
     assert copies.shape == (6, 12, 10, 3) and np.array_equal(copies, preview(image, aug, n=6, seed=3))
     assert not np.allclose(copies[0], copies[1]) and 0.0 <= copies.min() and copies.max() <= 1.0

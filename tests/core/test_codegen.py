@@ -58,7 +58,9 @@ CASES = [
             "digits",
             backend="keras",
             max_samples=800,
-            spec=CNNSpec(conv_filters=(6,), dropout=0.2, augmentation={"rotation": 0.05, "flip": "horizontal"}),
+            spec=CNNSpec(
+                conv_filters=(6,), dropout=0.2, augmentation={"rotation": 0.05, "shear": 0.1, "flip": "horizontal"}
+            ),
             config=TrainConfig(epochs=6, batch_size=32, learning_rate=1e-2, seed=3),
         ),
         marks=pytest.mark.keras,
