@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.images import mosaic, png_image
-from app.figures.style import BLUE, DIVERGING, GREEN, LABEL, ORANGE, RED, SMALL_TEXT, tidy
+from app.figures.style import BLUE, DIVERGING, GREEN, LABEL, MAPS, ORANGE, PIXELS, RED, SMALL_TEXT, tidy
 from app.messages import plain_figure
 
 TITLED = 16  # grids of up to this many maps name each map (more would crowd the figure)
@@ -30,7 +30,7 @@ def map_grid(maps: np.ndarray, columns: int | None = None, width: int = 760) -> 
             z=grid,
             zmin=-limit if signed else 0.0,
             zmax=limit if signed else (high or 1.0),
-            colorscale=DIVERGING if signed else "Viridis",
+            colorscale=DIVERGING if signed else MAPS,
             hoverongaps=False,
             colorbar=dict(title="value", thickness=12),
             customdata=number,
@@ -85,9 +85,11 @@ def bars(
 
 
 def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go.Figure:
-    """For one input channel: the input patch, the kernel and their element-wise products, with the numbers."""
+    """For one input channel: the input patch (0 black, as the image; signed maps blue-red), the kernel and their
+    element-wise products, with the numbers."""
     fig = make_subplots(1, 3, subplot_titles=("input patch", "kernel", "patch × kernel"), horizontal_spacing=0.06)
-    for col, (z, scale) in enumerate(((patch, "Greys"), (kernel, DIVERGING), (products, DIVERGING)), 1):
+    brightness = PIXELS if patch.min() >= 0 else DIVERGING
+    for col, (z, scale) in enumerate(((patch, brightness), (kernel, DIVERGING), (products, DIVERGING)), 1):
         limit = float(np.abs(z).max()) or 1.0
         fig.add_trace(
             go.Heatmap(
@@ -96,7 +98,7 @@ def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go
                 texttemplate="%{text}",
                 textfont=dict(size=SMALL_TEXT),
                 colorscale=scale,
-                zmin=0 if scale == "Greys" else -limit,
+                zmin=0 if scale is PIXELS else -limit,
                 zmax=limit,
                 showscale=False,
                 xgap=2,
@@ -119,7 +121,9 @@ def pool_window(window: np.ndarray, where: tuple[int, int]) -> go.Figure:
             text=np.round(window, 3),
             texttemplate="%{text}",
             textfont=dict(size=16),
-            colorscale="Viridis",
+            colorscale=MAPS if window.min() >= 0 else DIVERGING,
+            zmin=0 if window.min() >= 0 else -float(np.abs(window).max()),
+            zmax=float(np.abs(window).max()) or 1.0,
             showscale=False,
             xgap=2,
             ygap=2,

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app.cnn import figures as fig
+from app.figures.style import DARK_IS_ZERO
 from app.inside import recorded_weights
 from app.widgets import show_error
 from core.cnn import FeatureMap, explain_conv, explain_pool, feature_maps, predict, probabilities
@@ -136,6 +137,7 @@ def maps_tab(run: Run, data: PreparedData) -> None:
         right.markdown(f"Prediction: **{names[int(p.argmax())]}** ({p.max():.0%})")
     else:
         right.metric("Prediction", f"{float(out[0]) * data.y_std + data.y_mean:.4g}")
+    st.caption(DARK_IS_ZERO)
     for m in maps[:-1]:
         if m.values.ndim == 3:
             h, w, c = m.values.shape
@@ -196,6 +198,7 @@ def step_tab(run: Run, data: PreparedData) -> None:
     st.plotly_chart(
         fig.conv_step(step.patch[..., k_ch], step.kernel[..., k_ch], step.products[..., k_ch]), key="cnn_conv_step"
     )
+    st.caption(DARK_IS_ZERO)
     per_channel = step.products.sum(axis=(0, 1))
     sums = " + ".join(f"{v:.4f}" for v in per_channel[:8]) + (" + ..." if cin > 8 else "")
     st.markdown(

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.cnn import figures as fig
 from app.figures.images import sample_tiles
+from app.figures.style import DARK_IS_ZERO
 from app.inside import conv_kernels, recorded_weights, summary_table
 from app.runs import PAGE_BUDGET
 from app.widgets import show_error
@@ -88,6 +89,7 @@ def augmentation(exp: Experiment, data: PreparedData) -> None:
             sample_tiles(np.concatenate([data.X_train[i : i + 1], copies])),
             caption=[f"original {label}"] + [f"copy {k + 1}" for k in range(COPIES)],
         )
+        st.caption(DARK_IS_ZERO)
         if aug.active:
             st.code("\n".join(aug.code()), language="python")
             st.caption(

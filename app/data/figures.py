@@ -8,11 +8,10 @@ from plotly.subplots import make_subplots
 
 from app.figures.images import png_image
 from app.figures.plain import figure
-from app.figures.style import RED, SMALL_TEXT, TRAIN, VALIDATION, class_color, tidy
+from app.figures.style import PIXELS, RED, SMALL_TEXT, TRAIN, VALIDATION, class_color, tidy
 from app.messages import plain_figure
 
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601 weights, as PIL and tf.image.rgb_to_grayscale
-INK, LIGHT = "Greys", [[0, "black"], [1, "white"]]  # ink: high values dark (digits); light: high values white (photos)
 COUNTS_WRITTEN = 6  # classes whose counts are written over their bars (more would overlap in the narrow chart)
 VALUES_SHOWN = 14  # pixels a side with their numbers written on them: "255" in 14 px type fits a cell at 1024 px
 
@@ -37,7 +36,6 @@ def class_counts(class_names, counts) -> go.Figure:
 def image_values(
     raw: np.ndarray,
     max_value: float,
-    ink: bool = True,
     decimals: int = 0,
     colors: str | None = None,
     top: int = 0,
@@ -45,10 +43,10 @@ def image_values(
 ) -> go.Figure:
     """Pixels of one image plane with each value written on it (the lessons' `images[0]`): the window of at most
     VALUES_SHOWN x VALUES_SHOWN pixels from row `top` and column `left` (the whole plane when it is that small),
-    its axes numbered as in the image.
+    its axes numbered as in the image, 0 drawn black (`PIXELS`).
 
-    ink: draw high values dark, as handwriting on paper; False for photos (high values bright). decimals: digits
-    after the point (0 for raw pixels, 2 once divided). colors: a colour scale for one channel of a photo."""
+    decimals: digits after the point (0 for raw pixels, 2 once divided). colors: a colour scale for one channel of
+    a photo."""
     raw = raw[top : top + VALUES_SHOWN, left : left + VALUES_SHOWN]
     h, w = raw.shape
     values = np.round(raw, decimals) if decimals else np.round(raw).astype(int)
@@ -59,7 +57,7 @@ def image_values(
             z=raw,
             zmin=0,
             zmax=max_value,
-            colorscale=colors or (INK if ink else LIGHT),
+            colorscale=colors or PIXELS,
             text=values,
             texttemplate="%{text}",
             textfont=dict(size=SMALL_TEXT),
@@ -74,12 +72,12 @@ def image_values(
     return tidy(fig, 420 if w <= 8 else 600, legend=False)
 
 
-def values_window(plane: np.ndarray, top: int, left: int, ink: bool = True) -> go.Figure:
+def values_window(plane: np.ndarray, top: int, left: int) -> go.Figure:
     """The whole image plane, small, with the window `image_values` writes numbers on outlined in red."""
     h, w = plane.shape
     low, high = float(plane.min()), float(plane.max()) or 1.0
     grey = (plane - low) / ((high - low) or 1.0)
-    pixels = ((1.0 - grey if ink else grey) * 255).astype(np.uint8)
+    pixels = (grey * 255).astype(np.uint8)
     fig = png_image(pixels)
     size = VALUES_SHOWN - 1
     fig.add_shape(
@@ -93,7 +91,7 @@ def values_window(plane: np.ndarray, top: int, left: int, ink: bool = True) -> g
     return tidy(fig, 200, legend=False)
 
 
-def flattened(vector: np.ndarray, row_length: int, max_value: float, ink: bool = True) -> go.Figure:
+def flattened(vector: np.ndarray, row_length: int, max_value: float) -> go.Figure:
     """The flattened image as one long strip; lines and labels show where each image row starts."""
     n = vector.size
     fig = go.Figure(
@@ -101,7 +99,7 @@ def flattened(vector: np.ndarray, row_length: int, max_value: float, ink: bool =
             z=vector[None, :],
             zmin=0,
             zmax=max_value,
-            colorscale=INK if ink else LIGHT,
+            colorscale=PIXELS,
             showscale=False,
             hovertemplate="index %{x}: %{z}<extra></extra>",
         )
@@ -145,7 +143,7 @@ def channels(image: np.ndarray) -> go.Figure:
         1, 4, subplot_titles=("red", "green", "blue", "grayscale 0.299R + 0.587G + 0.114B"), horizontal_spacing=0.02
     )
     for col, (z, scale) in enumerate(
-        ((image[..., 0], "Reds"), (image[..., 1], "Greens"), (image[..., 2], "Blues"), (gray, LIGHT)), 1
+        ((image[..., 0], "Reds"), (image[..., 1], "Greens"), (image[..., 2], "Blues"), (gray, PIXELS)), 1
     ):
         fig.add_trace(
             go.Heatmap(z=z, zmin=0, zmax=1, colorscale=scale, showscale=False, hovertemplate="%{z:.2f}<extra></extra>"),

@@ -13,6 +13,7 @@ from app.data import figures as fig
 from app.data.schema import VIEWS
 from app.data_access import pixel_counts
 from app.figures.images import sample_tiles
+from app.figures.style import DARK_IS_ZERO
 from app.messages import plain
 from app.tables import browse, read_table
 from app.widgets import show_error
@@ -69,6 +70,7 @@ def samples(ds: Dataset) -> None:
     shown = idx[(page - 1) * GRID : page * GRID]
     titles = [f"#{i}: {ds.class_names[ds.y[i]]}" for i in shown]
     st.image(sample_tiles(ds.X[shown]), caption=titles)
+    st.caption(DARK_IS_ZERO)
 
 
 def one_image(ds: Dataset) -> None:
@@ -98,7 +100,6 @@ def one_image(ds: Dataset) -> None:
         fig.image_values(
             values,
             1.0 if scaled else ds.pixel_scale,
-            ink=c == 1,
             decimals=2 if scaled else 0,
             colors=("Reds", "Greens", "Blues", None)[channel] if c == 3 else None,
             top=top,
@@ -107,14 +108,15 @@ def one_image(ds: Dataset) -> None:
         key="data_values",
     )
     if whole is not None:
-        whole.plotly_chart(fig.values_window(plane, top, left, ink=c == 1), key="data_values_window")
+        whole.plotly_chart(fig.values_window(plane, top, left), key="data_values_window")
         whole.caption(f"The numbers are those of the red square: {fig.VALUES_SHOWN} x {fig.VALUES_SHOWN} pixels.")
     st.markdown(
         f"**Flattened**: `images[{i}].reshape(-1)` lays the {h} rows side by side into one vector of "
         f"{ds.n_features} numbers" + (", each pixel's R, G, B one after another." if c == 3 else ".")
     )
     vector = image.reshape(-1) * ds.pixel_scale
-    st.plotly_chart(fig.flattened(vector, w * c, ds.pixel_scale, ink=c == 1), key="data_flat")
+    st.plotly_chart(fig.flattened(vector, w * c, ds.pixel_scale), key="data_flat")
+    st.caption(DARK_IS_ZERO)
 
 
 def _values_window(h: int, w: int) -> tuple[int, int]:

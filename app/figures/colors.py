@@ -9,3 +9,11 @@ TEXT, LABEL, WHITE, CONTOUR = "#222222", "#555555", "#ffffff", "#8c9bbd"  # numb
 NEG, POS = BLUE, RED  # the sign of a weight or a gradient on edges
 TRAIN, VALIDATION = BLUE, RED  # training and validation (or test) curves and bars
 DIVERGING = "RdBu_r"  # weights and gradients: blue negative, red positive, white zero
+
+# One convention for values drawn as brightness, on every page: dark is 0 (as plt.imshow(x, cmap="gray")).
+PIXELS = [[0, "black"], [1, "white"]]  # grey images, their values and a convolution's patch: 0 black, the top white
+MAPS = "Viridis"  # feature maps and pooling windows: dark purple at 0, yellow where a filter fired most
+DARK_IS_ZERO = (
+    "Dark is 0 everywhere: pixels go from black (0) to white (the largest value), feature maps from dark purple (0) "
+    "to yellow; red and blue mark signed values (weights, gradients, maps below zero)."
+)

@@ -54,12 +54,10 @@ def mosaic(images: np.ndarray, columns: int, pad: int = 1, fill: float = 1.0) ->
 
 def sample_tiles(images: np.ndarray, size: int = TILE) -> list[np.ndarray]:
     """Images (n, h, w, c) in [0, 1] as uint8 tiles of about `size` pixels a side, each pixel a square block
-    (crisp, not smoothed, on a projector) inside a thin grey frame, grey images drawn dark-on-white. Shown side by
+    (crisp, not smoothed, on a projector) inside a thin grey frame, 0 black as everywhere (`style.PIXELS`). Shown side by
     side with their titles by `st.image(tiles, caption=titles)`: real text under tiles of a fixed size, wrapping to
     the screen's width."""
     imgs = images[..., 0] if images.shape[-1] == 1 else images
-    if imgs.ndim == 3:
-        imgs = 1.0 - imgs  # dark ink on white, readable on a projector
     factor = max(1, -(-size // imgs.shape[1]))
     big = np.clip(np.repeat(np.repeat(imgs, factor, axis=1), factor, axis=2), 0.0, 1.0)
     pad = [(0, 0), (FRAME, FRAME), (FRAME, FRAME)] + [(0, 0)] * (big.ndim - 3)

@@ -117,7 +117,7 @@ def test_sample_tiles_are_crisp_squares_of_at_least_80_pixels():
     assert len(tiles) == 3 and tiles[0].shape == (100, 100) and tiles[0].dtype == np.uint8  # 96 and a 2-px frame
     inside = tiles[0][2:-2, 2:-2]
     assert (inside[:12, :12] == inside[0, 0]).all()  # one pixel is one 12x12 block, not smoothed
-    assert abs(int(inside[0, 0]) - (1 - digits[0, 0, 0, 0]) * 255) <= 1  # dark ink on white
+    assert abs(int(inside[0, 0]) - digits[0, 0, 0, 0] * 255) <= 1  # 0 black, as in every view
     assert (tiles[0][0] == 204).all() and (tiles[0][:, -1] == 204).all()  # the grey frame
     photos = sample_tiles(RNG.random((2, 32, 32, 3)))
     assert photos[0].shape == (100, 100, 3)
@@ -192,3 +192,35 @@ def test_class_names_in_figures_are_text_never_plotly_html():
         ]
         assert labels and not any("<" in v or ">" in v for v in labels)
         assert any("&lt;a href=" in v for v in labels)  # Plotly shows the entity as "<"
+
+
+def _brightness_at_zero(trace) -> float:
+    """The brightness (0 black .. 1 white) a heatmap draws the value 0 with."""
+    from plotly.colors import hex_to_rgb, unlabel_rgb
+
+    assert trace.zmin == 0
+    first = trace.colorscale[0][1]
+    named = {"black": (0, 0, 0), "white": (255, 255, 255)}
+    rgb = named.get(first) or (hex_to_rgb(first) if first.startswith("#") else unlabel_rgb(first))
+    return float(np.dot(rgb, [0.299, 0.587, 0.114]) / 255)
+
+
+def test_dark_is_zero_in_every_view_of_pixels_and_maps():
+    """One convention (issue #20): an image's values, its flattened strip, the Data page's thumbnail and tiles,
+    the augmentation preview's tiles, a convolution's patch, feature maps and a pooling window draw 0 dark."""
+    from app.cnn.figures import conv_step, map_grid, pool_window
+    from app.data.figures import flattened, image_values
+
+    plane = RNG.integers(0, 256, (28, 28)).astype(float)
+    dark = [
+        image_values(plane, 255).data[0],
+        flattened(plane.reshape(-1), 28, 255).data[0],
+        conv_step(RNG.random((3, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3))).data[0],
+        map_grid(RNG.random((6, 6, 4))).data[0],
+        pool_window(RNG.random((2, 2)), (0, 1)).data[0],
+    ]
+    for trace in dark:
+        assert _brightness_at_zero(trace) < 0.2
+    assert sample_tiles(np.zeros((1, 8, 8, 1)))[0][2:-2, 2:-2].max() == 0  # zero pixels black in tiles
+    signed = conv_step(RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3))).data[0]
+    assert signed.zmin < 0  # a signed map's patch is blue-red around a white 0, as weights are
