@@ -200,7 +200,9 @@ def _holdout_code(exp: Experiment) -> list[str]:
     lines = [
         "",
         "# NN Lab holds out part of the training set to watch over-fitting (stratified, the training seed).",
-        f"n_val = max(1, round({c.validation_fraction} * len(X_train)))",
+        f"n_val = min({c.validation_samples}, len(X_train) - 1)"
+        if c.validation_samples
+        else f"n_val = max(1, round({c.validation_fraction} * len(X_train)))",
     ]
     if c.validation_first:
         return lines[:1] + [

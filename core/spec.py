@@ -160,6 +160,7 @@ class TrainConfig(_DictMixin):
     early_stopping_patience: int | None = None
     seed: int = 0
     validation_first: bool = False  # the first samples of the training set validate (lesson 002), not a draw
+    validation_samples: int = 0  # with validation_first: exactly this many (lesson 002's 5,000); 0: the fraction's
 
     def __post_init__(self) -> None:
         _int_range("epochs", self.epochs, 1, MAX_EPOCHS)
@@ -176,3 +177,18 @@ class TrainConfig(_DictMixin):
                     "early_stopping_patience watches the validation loss: set validation_fraction above 0."
                 )
         _int_range("seed", self.seed, 0, 2**31 - 1)
+        _int_range("validation_samples", self.validation_samples, 0, 10_000_000)
+        if self.validation_samples and not (self.validation_first and self.validation_fraction):
+            raise InvalidSpecError(
+                "validation_samples counts the first samples of the training set: set validation_first and a "
+                "validation_fraction above 0."
+            )
+
+    def n_validation(self, n: int) -> int:
+        """How many of n training samples validate: none without a validation fraction, else the first
+        `validation_samples` when set (leaving one to train on), else the fraction's share (at least one)."""
+        if not self.validation_fraction:
+            return 0
+        if self.validation_samples:
+            return min(self.validation_samples, n - 1)
+        return max(1, int(round(self.validation_fraction * n)))

@@ -100,6 +100,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
     )
     val = w.slider(page["val"])
     first = w.toggle(page["valfirst"], disabled=val == 0)
+    count = int(w.number_input(page["nval"])) if first and val else 0
     patience = w.slider(page["patience"], disabled=val == 0)
     seed = st.session_state[page["seed"].key]
     return TrainConfig(
@@ -112,6 +113,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
         early_stopping_patience=(patience or None) if val else None,
         seed=int(seed),
         validation_first=bool(first and val),
+        validation_samples=count,
     )
 
 

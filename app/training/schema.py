@@ -140,6 +140,15 @@ def training_settings(prefix: str, **defaults) -> Schema:
             "off, a random draw from it (stratified).",
         ),
         Setting(
+            "nval",
+            f"{prefix}_nval",
+            0,
+            "How many first samples validate",
+            low=0,
+            high=1_000_000,
+            help="A count, as the lesson's X_train_full[:5000]; 0 takes the validation fraction's share.",
+        ),
+        Setting(
             "patience",
             f"{prefix}_patience",
             d["patience"],
@@ -167,6 +176,8 @@ def training_skips(page: Schema, picked: Picked) -> set[str]:
         skip.add("official")
     if page.values()["val"] == 0:
         skip |= {"patience", "valfirst"}
+    if page.values()["val"] == 0 or not page.values()["valfirst"]:
+        skip.add("nval")
     if picked.dataset is None or picked.dataset.task != "classification" or page.values()["official"]:
         skip.add("strat")
     if picked.dataset is None or picked.dataset.task != "regression":

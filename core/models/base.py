@@ -148,7 +148,7 @@ class BaseModel:
             return X, y, None, None
         from sklearn.model_selection import train_test_split
 
-        n_val = max(1, int(round(config.validation_fraction * len(X))))
+        n_val = config.n_validation(len(X))
         if config.validation_first:  # X_valid, X_train = X_train_full[:n_val], X_train_full[n_val:]
             return X[n_val:], y[n_val:], X[:n_val], y[:n_val]
         strat = None

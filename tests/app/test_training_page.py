@@ -290,5 +290,11 @@ def test_the_lessons_random_split_and_first_samples_validation_are_settings_in_t
     finish_training(app.button(key="train_go").click())
     run = app.session_state[TRAINING_KEY]
     assert not app.exception and run.exp.stratify is False and run.exp.config.validation_first is True
+    assert run.exp.config.validation_samples == 0 and "nval" in app.query_params  # 0: the fraction's share
+    app.number_input(key="train_nval").set_value(300).run()  # lesson 002's count: X_train_full[:300]
+    assert app.query_params["nval"] == "300"
+    finish_training(app.button(key="train_go").click())
+    assert app.session_state[TRAINING_KEY].exp.config.validation_samples == 300
     app.slider(key="train_val").set_value(0.0).run()  # no validation: nothing to take first
     assert "valfirst" not in app.query_params and app.toggle(key="train_valfirst").disabled
+    assert "nval" not in app.query_params and not [n for n in app.number_input if n.key == "train_nval"]

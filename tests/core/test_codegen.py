@@ -35,7 +35,7 @@ CASES = [
         max_samples=900,
         stratify=False,
         spec=MLPSpec((16,)),
-        config=TrainConfig(epochs=12, batch_size=32, learning_rate=3e-3, validation_first=True),
+        config=TrainConfig(epochs=12, batch_size=32, learning_rate=3e-3, validation_first=True, validation_samples=100),
     ),
     Experiment(  # the diabetes lesson: the raw target
         "diabetes",

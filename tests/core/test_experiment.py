@@ -119,6 +119,12 @@ def test_the_lessons_plain_random_split_and_first_samples_validation():
     np.testing.assert_array_equal(X_val, data.X_train[:n_val]) and np.testing.assert_array_equal(
         X_fit, data.X_train[n_val:]
     )
+    counted = TrainConfig(validation_fraction=0.1, validation_first=True, validation_samples=500)  # a count: [:500]
+    X_fit, _, X_val, _ = model._validation_split(data.X_train, data.y_train, counted)
+    assert len(X_val) == 500 and np.array_equal(X_val, data.X_train[:500]) and len(X_fit) == len(data.X_train) - 500
+    assert TrainConfig.from_dict(counted.to_dict()) == counted
+    with pytest.raises(InvalidSpecError, match="validation_samples counts the first samples"):
+        TrainConfig(validation_fraction=0.1, validation_samples=500)  # a count of a random draw: not a lesson's
 
 
 def test_confusion_matrix_matches_scikit_learn():
