@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset
+from core.datasets.external import rename_cifar_classes
 from core.datasets.limits import check_upload
 from core.errors import DatasetUnavailable
 from core.experiment import Experiment, PreparedData, prepare_data
@@ -41,6 +42,14 @@ def get_prepared(
 ) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
     return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official, scale_target, stratify)
+
+
+def rename_folder_classes(names: tuple[str, ...] | None) -> None:
+    """Name the data folder's CIFAR-format classes for every session (None: the files' names again); every
+    cached dataset and split is read afresh, so the next page any student opens shows the new names."""
+    rename_cifar_classes(names)
+    get_dataset.clear()
+    get_prepared.clear()
 
 
 def prepared(exp: Experiment) -> PreparedData:

@@ -19,8 +19,13 @@ import pandas as pd
 import psutil
 import streamlit as st
 
+from app.data_access import get_dataset, rename_folder_classes
 from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
+from app.messages import plain, show_error
 from app.tables import browse
+from core.datasets import is_available
+from core.datasets.cifar_names import MAX_NAME, typed_names
+from core.errors import NNLabError
 from core.experiment import data_name, describe
 from core.jobs import RUNNING, WAITING
 
@@ -120,6 +125,41 @@ def sign_in() -> bool:
                     icon=":material/hourglass_top:",
                 )
     return False
+
+
+def folder_class_names() -> None:
+    """Name the classes of the data folder's CIFAR-format set for every session: a third party's batches without
+    batches.meta are "class 0" ... unless their file names say (core/datasets/cifar_names.py)."""
+    if not is_available("cifar10"):
+        return
+    st.subheader("Class names of the data folder's images")
+    if not st.toggle("Rename the classes of the CIFAR-format set", key="teacher_rename_on"):
+        st.caption("Batches without batches.meta have classes named from their file names, else class 0, class 1 ...")
+        return
+    try:
+        ds = get_dataset("cifar10")
+    except NNLabError as exc:
+        show_error(exc)
+        return
+    st.caption(f"Now: {plain(', '.join(ds.class_names))}. Every student's pages show the names you save here.")
+    typed = st.text_input(
+        "Class names, in order (comma-separated)",
+        ", ".join(ds.class_names),
+        max_chars=len(ds.class_names) * (MAX_NAME + 2),
+        key="teacher_cifar_names",
+        help="Label 0 gets the first name, label 1 the second, ... Saved in the data folder as class_names.txt.",
+    )
+    save, reset = st.columns(2)
+    try:
+        if save.button("Save for every session", type="primary", key="teacher_names_save"):
+            rename_folder_classes(typed_names(typed, ds.class_names))
+            st.rerun()
+        if reset.button("Back to the files' names", key="teacher_names_reset"):
+            rename_folder_classes(None)
+            st.session_state.pop("teacher_cifar_names", None)
+            st.rerun()
+    except NNLabError as exc:
+        show_error(exc)
 
 
 def machine() -> None:

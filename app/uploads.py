@@ -16,6 +16,7 @@ from app.data_access import (
 from app.figures.images import sample_tiles
 from app.messages import plain
 from core.datasets import Dataset
+from core.datasets.cifar_names import typed_names
 from core.datasets.image_folders import SIZES
 from core.datasets.readers import load_csv_columns
 from core.datasets.uploads import TASKS
@@ -135,18 +136,12 @@ def _class_names(ds: Dataset, prefix: str, show_error) -> Dataset:
         key=f"{prefix}_class_names",
         help="Label 0 gets the first name, label 1 the second, ...",
     )
-    names = tuple(n.strip() for n in typed.split(","))
-    if names == ds.class_names or typed == ", ".join(ds.class_names):  # unchanged (a name may hold a comma)
+    try:
+        names = typed_names(typed, ds.class_names)
+    except DataFormatError as exc:
+        show_error(exc)
         return ds
-    if len(names) != ds.n_classes or not all(names) or len(set(names)) != len(names):
-        show_error(
-            DataFormatError(
-                f"Give {ds.n_classes} different names, one per class, separated by commas; "
-                f"received {len(names)}. The names stay {', '.join(ds.class_names)}."
-            )
-        )
-        return ds
-    return rename_upload_classes(names)
+    return ds if names == ds.class_names else rename_upload_classes(names)
 
 
 def _describe(ds: Dataset, prefix: str) -> None:

@@ -18,3 +18,4 @@ if teacher.sign_in():
         teacher.sessions_table()
 
     overview()
+    teacher.folder_class_names()

@@ -55,6 +55,16 @@ def write_mnist_files(folder, n: int = 30, test: int = 10, compress: bool = True
     return X[:n], y[:n]
 
 
+def write_cifar_folder(root, n: int = 6, classes: int = 3):
+    """A CIFAR-format data folder without batches.meta under `root`'s data/ (as a third party's batches);
+    returns the folder."""
+    folder = root / "data" / "cifar10" / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    X, y = fake_images(n, shape=(32, 32, 3), classes=classes)
+    (folder / "data_batch_1").write_bytes(cifar_batch_bytes(X, y))
+    return folder
+
+
 def image_zip_bytes(
     per_class: int = 12, size: int = 20, colour: bool = True, seed: int = 0, classes=("circle", "square")
 ) -> bytes:

@@ -15,7 +15,7 @@ import numpy as np
 from core.datasets import folders
 from core.datasets.california import FILE as CALIFORNIA_FILE
 from core.datasets.california import read_california
-from core.datasets.cifar_names import cifar_class_names, labels_and_filenames
+from core.datasets.cifar_names import cifar_class_names, labels_and_filenames, read_names_file, write_names_file
 from core.datasets.folders import keras_cache_dir, shown, sklearn_data_home
 from core.datasets.readers import load_cifar_meta, load_idx, load_npz, npz_arrays, read_cifar_batch
 from core.errors import DatasetUnavailable
@@ -122,7 +122,8 @@ def _cifar_folder(data_dir: str | Path | None = None) -> Path | None:
 
 def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, str, tuple[str, ...], int]:
     """(images, labels, source, class names): the names from the folder's batches.meta when it has one (CIFAR-10's
-    own, or a CIFAR-format set of other classes), else from its file names, else "class 0" ... (cifar_names.py)."""
+    own, or a CIFAR-format set of other classes), else from its file names, else "class 0" ... (cifar_names.py);
+    the teacher's names (`rename_cifar_classes`) come first."""
     folder = _cifar_folder(data_dir)
     if folder is None:
         raise _unavailable(
@@ -134,10 +135,21 @@ def load_cifar10(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.nda
         )
     parts = [read_cifar_batch(folder / f) for f in CIFAR_FILES if (folder / f).is_file()]
     meta = load_cifar_meta(folder / "batches.meta") if (folder / "batches.meta").is_file() else None
-    names = cifar_class_names(*labels_and_filenames(parts), meta)
+    labels, filenames = labels_and_filenames(parts)
+    renamed = read_names_file(folder, int(labels.max()) + 1 if len(labels) else 0)
+    names = cifar_class_names(labels, filenames, meta, renamed)
     has_test = (folder / "test_batch").is_file() and len(parts) > 1
     start = sum(len(p[1]) for p in parts[:-1]) if has_test else 0  # test_batch comes last
     return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), shown(folder), names, start)
+
+
+def rename_cifar_classes(names: tuple[str, ...] | None, data_dir: str | Path | None = None) -> None:
+    """Name the classes of the data folder's CIFAR-format set for every session (None: the files' names again).
+    The caller checks there is one name per class (`cifar_names.typed_names`); the next load reads them."""
+    folder = _cifar_folder(data_dir)
+    if folder is None:
+        raise DatasetUnavailable("There is no CIFAR-format set in NN Lab's data folder to rename.")
+    write_names_file(folder, names)
 
 
 def _california_file(data_dir: str | Path | None = None) -> Path | None:

@@ -152,3 +152,33 @@ def test_students_names_and_file_names_are_plain_text_on_the_teachers_page(teach
         assert not any("evil.example" in str(m.value) for m in at.markdown)
     finally:
         board.cancel(job)
+
+
+def test_the_teacher_names_the_data_folders_classes_and_every_student_sees_them(teacher_page, isolated_data):
+    """A CIFAR-format folder without batches.meta: "class 0" ... until the teacher names its classes on this page;
+    a student's Data page opened after shows the names (#20)."""
+    from pathlib import Path
+
+    from formats import write_cifar_folder
+    from streamlit.testing.v1 import AppTest
+
+    write_cifar_folder(isolated_data)
+    at = teacher_page.run()
+    at.session_state[TEACHER_KEY] = True
+    at.run()
+    at.toggle(key="teacher_rename_on").set_value(True).run()
+    assert at.text_input(key="teacher_cifar_names").value == "class 0, class 1, class 2"
+    at.text_input(key="teacher_cifar_names").input("taxi, <b>truck</b>").run()
+    at.button(key="teacher_names_save").click().run()
+    assert "Give 3 different names" in at.error[0].value  # two names for three classes: nothing saved
+    at.text_input(key="teacher_cifar_names").input("taxi, [truck](http://x), bus").run()
+    at.button(key="teacher_names_save").click().run()
+    assert not at.exception and not at.error
+    assert "taxi, \\[truck\\]" in " ".join(c.value for c in at.caption)  # shown as plain text
+    student = AppTest.from_file(str(Path(__file__).parents[2] / "app" / "main.py"), default_timeout=60)
+    student.query_params.update({"dataset": "cifar10"})
+    student.switch_page("../pages/data.py").run()
+    assert not student.exception
+    assert student.selectbox(key="data_class").options == ["all", "taxi", "[truck](http://x)", "bus"]
+    at.button(key="teacher_names_reset").click().run()  # back to the files' own names, for everyone
+    assert not at.exception and at.text_input(key="teacher_cifar_names").value == "class 0, class 1, class 2"

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from formats import cifar_batch_bytes, fake_images, idx_bytes, npz_bytes, write_mnist_files
+from formats import cifar_batch_bytes, fake_images, idx_bytes, npz_bytes, write_cifar_folder, write_mnist_files
 
 from core.datasets import (
     dataset_from_files,
@@ -110,6 +110,53 @@ def test_cifar10_from_nnlab_data_dir(isolated_data):
     ds = load_dataset("cifar10")
     assert ds.X.shape == (6, 32, 32, 3) and ds.class_names[0] == "class 0"  # no batches.meta: no names forced
     np.testing.assert_allclose(ds.X[0] * 255, X[0])
+
+
+def test_the_teacher_names_a_data_folders_classes_for_everyone_and_can_take_it_back(isolated_data):
+    """A third party's batches without batches.meta are "class 0" ...; the teacher's names (class_names.txt in the
+    folder) come first for every later load, and forgetting them gives the files' names back (#20)."""
+    from core.datasets.cifar_names import NAMES_FILE, typed_names
+    from core.datasets.external import rename_cifar_classes
+
+    folder = write_cifar_folder(isolated_data)
+    assert load_dataset("cifar10").class_names == ("class 0", "class 1", "class 2")
+    names = typed_names("taxi, truck, bus", ("class 0", "class 1", "class 2"))
+    rename_cifar_classes(names)
+    assert load_dataset("cifar10").class_names == ("taxi", "truck", "bus")
+    assert (folder / NAMES_FILE).read_text() == "taxi\ntruck\nbus\n"
+    (folder / NAMES_FILE).write_text("taxi\ntruck\n")  # a file that no longer fits the set is not used
+    assert load_dataset("cifar10").class_names == ("class 0", "class 1", "class 2")
+    rename_cifar_classes(names)
+    rename_cifar_classes(None)
+    assert load_dataset("cifar10").class_names[0] == "class 0" and not (folder / NAMES_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("a, b", "Give 3 different names"),
+        ("a, a, b", "Give 3 different names"),
+        ("a, , b", "Give 3"),
+        ("a, b, " + "c" * 61, "at most 60 characters"),
+    ],
+)
+def test_typed_class_names_are_one_different_short_name_per_class(typed, message):
+    from core.datasets.cifar_names import typed_names
+
+    with pytest.raises(DataFormatError, match=message):
+        typed_names(typed, ("x", "y", "z"))
+    assert typed_names("x, y, z", ("x", "y", "z")) == ("x", "y", "z")
+
+
+def test_a_data_folder_nn_lab_cannot_write_is_a_message_not_a_traceback(isolated_data):
+    from core.datasets.cifar_names import NAMES_FILE
+    from core.datasets.external import rename_cifar_classes
+
+    folder = write_cifar_folder(isolated_data)
+    (folder / NAMES_FILE).mkdir()  # unwritable as a file, even for root
+    with pytest.raises(DataFormatError, match="could not write the class names into the data folder"):
+        rename_cifar_classes(("a", "b", "c"))
+    assert load_dataset("cifar10").class_names[0] == "class 0"
 
 
 def test_corrupt_external_files_raise_data_format_errors(tmp_path):
