@@ -198,6 +198,8 @@ def _waiting() -> None:
     board, job = job_board(), plan.job
     place, wait = board.position(job), board.wait_estimate(job)
     at_once = board.cluster.threads()
+    if notice := board.notice():
+        st.warning(notice, icon=":material/sync_problem:")
     st.info(
         f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s. This server trains "
         f"{at_once} network{'s' if at_once > 1 else ''} at a time, in the order they were asked for.",

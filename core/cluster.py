@@ -118,6 +118,7 @@ class Cluster:
         self._client = None
         self._nthreads = self.workers
         self.generation = 0  # connections made so far: jobs of an older one were lost with its scheduler
+        self._lost_at: float | None = None  # when the scheduler of the last connection went away
         self._error: BaseException | None = tls_error
         self._ready, self._closing, self._wanted = threading.Event(), threading.Event(), threading.Event()
         self._folder = tempfile.mkdtemp(prefix="nnlab-dask-")
@@ -210,7 +211,7 @@ class Cluster:
                 )
             client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False, **secure)
         self._nthreads = max(1, sum(client.nthreads().values()))
-        self._error, self._client = None, client
+        self._error, self._client, self._lost_at = None, client, None
         self.generation += 1
 
     def _watch(self) -> None:
@@ -230,7 +231,7 @@ class Cluster:
             return
         where = "the local one" if self.local else f"{SCHEDULER_ENV}={self.address}"
         self._error = ClusterUnavailable(f"the scheduler ({where}) stopped")
-        self._client = None
+        self._client, self._lost_at = None, time.monotonic()
         LOG.warning(
             "The training cluster's scheduler (%s) stopped; %s.",
             where,
@@ -261,8 +262,10 @@ class Cluster:
 
     @property
     def ready(self) -> bool:
-        """Up and not closed (False while starting, after a failed start, and after close)."""
-        return self._ready.is_set() and self._client is not None and not self._closing.is_set()
+        """Up and not closed (False while starting, after a failed start, after close, and from the moment the
+        client lost its scheduler: Dask says so before it cancels the futures, so no job is handed to a dead one)."""
+        client = self._client
+        return self._ready.is_set() and client is not None and client.status == "running" and not self._closing.is_set()
 
     @property
     def failure(self) -> str:
@@ -277,6 +280,23 @@ class Cluster:
                 "if this repeats, ask the teacher."
             )
         return f"No training cluster ({where}): {self._error}. Ask the teacher to check it."
+
+    @property
+    def down_for(self) -> float:
+        """Seconds since the scheduler of a cluster that was up went away (0 while up, or before it ever was)."""
+        return 0.0 if self._lost_at is None or self.ready else time.monotonic() - self._lost_at
+
+    @property
+    def returning(self) -> str:
+        """While a cluster that was up is being started (local) or reached (a school's) again: what a student
+        waiting in line reads ("" otherwise)."""
+        if self.ready or not self.generation or self._closing.is_set():
+            return ""
+        how = "being restarted" if self.local else f"being reconnected to ({SCHEDULER_ENV}={self.address})"
+        return (
+            f"The training cluster stopped and is {how}. Your training keeps its place in line and starts when "
+            "the cluster is back."
+        )
 
     def client(self, timeout: float = 60):
         """The connected client; ClusterUnavailable if it did not come up within `timeout` seconds."""

@@ -42,6 +42,7 @@ TICK = 0.5  # how often the board looks for abandoned jobs and free threads
 UNCOLLECTED = 600.0  # a finished job nobody collects is forgotten after this many seconds
 LOG = logging.getLogger("nnlab.jobs")
 DEFAULT_RATE = 2e-8  # seconds per sample x parameter x epoch, until finished jobs measure it
+GIVE_UP = 60.0  # seconds a cluster that was up may be away before the jobs waiting for it end with its message
 
 
 class JobRefused(NNLabError, ValueError):
@@ -219,6 +220,10 @@ class JobBoard:
             running = [j for j in self._jobs.values() if j.state == RUNNING]
             return running + self._line() + [j for j in self._jobs.values() if j.finished]
 
+    def notice(self) -> str:
+        """What students waiting in line read while the cluster that was up is started or reached again."""
+        return getattr(self.cluster, "returning", "")
+
     def close(self) -> None:
         self._closed.set()
 
@@ -228,13 +233,16 @@ class JobBoard:
         return sorted(waiting, key=lambda j: (not j.teacher, j.submitted))
 
     def _pump(self) -> None:
-        """Hand waiting jobs to Dask while worker threads are free (called under the lock). If the cluster could
-        not start, every waiting job ends with that message (not a line that never moves)."""
+        """Hand waiting jobs to Dask while worker threads are free (called under the lock). Running jobs of a lost
+        scheduler end with a message; waiting jobs keep their place while the cluster comes back (`notice`), and
+        end with its message if it never started or stays away over GIVE_UP seconds (not a line that never moves)."""
         generation = getattr(self.cluster, "generation", 0)
         lost = [j for j in self._jobs.values() if j.state == RUNNING and j.generation != generation]
         if lost or self._subscribed not in (0, generation):  # the scheduler that held these tasks is gone
             self._draining.clear()
         failure = "" if self.cluster.ready else getattr(self.cluster, "failure", "")
+        if failure and getattr(self.cluster, "generation", 0) and self.cluster.down_for < GIVE_UP:
+            failure = ""  # it was up and is coming back: waiting jobs wait for it
         for job in lost + (self._line() if failure else []):
             job.error = failure or (
                 "The training cluster stopped while this network trained; it has started again. Press Train again."
