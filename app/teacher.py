@@ -183,6 +183,10 @@ def machine() -> None:
         help=f"The web server; its training workers use "
         f"{rss(children):,.0f} MB more. Machine: {psutil.virtual_memory().percent:.0f}% used.",
     )
+    if notice := board.notice():
+        st.warning(notice, icon=":material/sync_problem:")
+    if board.cluster.local:
+        st.caption(f"The training cluster's log (workers' errors, restarts): {board.cluster.log_file}")
 
 
 def cpu_share() -> float:

@@ -8,7 +8,9 @@ The local cluster is a `dask scheduler` and a `dask worker` started as subproces
 school runs on its lab machines, so both settings take one code path. (A `LocalCluster` made inside a Streamlit
 server cannot spawn its workers: multiprocessing re-imports Streamlit's `__main__`.) The workers run one thread
 each, one per core, at a lower CPU priority than the server: a page a student clicks is drawn before a training
-step. BLAS and TensorFlow use one thread per worker, set in the workers' environment.
+step. BLAS and TensorFlow use one thread per worker, set in the workers' environment. Every process of the local
+cluster ends when the server that started it is gone (core.classserver.lifetime). Dask's own log is kept in
+`Cluster.log_file` (the temporary folder's "nnlab-logs"), after the server ends too.
 
 With NNLAB_TLS_CA/_CERT/_KEY set (core.classserver.certs), every connection is mutual TLS: the client presents
 the node certificate, and a school's scheduler must be a `tls://` address. The local cluster listens on 127.0.0.1
@@ -20,7 +22,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ import weakref
 from pathlib import Path
 
 from core.classserver.certs import TLSConfigError, cli_options, security, tls_files
+from core.classserver.lifetime import NICE_ENV, SERVER_ENV, server_process
 from core.errors import NNLabError
 
 SCHEDULER_ENV, WORKERS_ENV = "NNLAB_SCHEDULER", "NNLAB_WORKERS"
@@ -60,16 +62,12 @@ class ClusterUnavailable(NNLabError, ConnectionError):
     """The training cluster did not start, or the scheduler NNLAB_SCHEDULER names does not answer."""
 
 
-def _child_setup() -> None:
-    """In each subprocess: a lower priority, and a SIGTERM when the thread that started it ends (Linux's
-    parent-death signal follows the thread, not the process): with the server, even if it is killed."""
-    os.nice(WORKER_NICE)
-    try:
-        import ctypes
+LIFETIME = "core.classserver.lifetime"  # preloaded into every local process: it ends with the server
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:  # not Linux: atexit still ends them
-        pass
+
+def log_folder() -> Path:
+    """Where the local cluster's Dask log is kept (it outlives the server: a teacher reads it after a bad lesson)."""
+    return Path(tempfile.gettempdir()) / "nnlab-logs"
 
 
 def _close_quietly(client) -> None:
@@ -122,6 +120,7 @@ class Cluster:
         self._error: BaseException | None = tls_error
         self._ready, self._closing, self._wanted = threading.Event(), threading.Event(), threading.Event()
         self._folder = tempfile.mkdtemp(prefix="nnlab-dask-")
+        self.log_file = log_folder() / f"cluster-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
         self._finalizer = weakref.finalize(self, _terminate, self._procs, self._folder)
         atexit.register(self._finalizer)
         threading.Thread(target=self._start, name="nnlab-cluster", daemon=True).start()
@@ -146,8 +145,7 @@ class Cluster:
         """The cluster's supervisor: connect (starting the local cluster first), then watch the connection. A
         scheduler that dies or stops answering ends this generation (`generation` counts connections: the board
         fails the jobs of an old one); the local cluster is started again, a school's scheduler reconnected to
-        every few seconds until it answers. The subprocesses' parent-death signal follows this thread: it lives
-        until close."""
+        every few seconds until it answers."""
         self._wanted.wait(self.start_after)
         if self._closing.is_set() or self._error is not None:
             self._ready.set()
@@ -181,6 +179,8 @@ class Cluster:
                 "--no-dashboard",
                 "--scheduler-file",
                 file,
+                "--preload",
+                LIFETIME,
                 *(["--protocol", "tls", *tls] if tls else []),
             )
             self._spawn(
@@ -194,7 +194,12 @@ class Cluster:
                 "--no-dashboard",
                 "--preload",
                 "core.worker_warmup",
+                "--preload",
+                LIFETIME,
+                "--preload-nanny",
+                LIFETIME,
                 *tls,
+                nice=WORKER_NICE,
             )
             deadline = time.monotonic() + 60
             while not Path(file).exists():
@@ -245,16 +250,14 @@ class Cluster:
             _terminate(self._procs, self._folder, keep_folder=True)
             self._procs.clear()
 
-    def _spawn(self, *args: str) -> None:
+    def _spawn(self, *args: str, nice: int = 0) -> None:
         # NN Lab's own code must import on the workers wherever the server was started from.
         path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         env = {**os.environ, **ONE_THREAD, **QUIET_WORKERS, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": path}
-        with open(Path(self._folder) / "cluster.log", "ab") as log:  # Dask's own log, for the teacher
-            self._procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log, preexec_fn=_child_setup
-                )
-            )
+        env |= {SERVER_ENV: server_process(), NICE_ENV: str(nice)}
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_file, "ab") as log:  # Dask's own log, for the teacher
+            self._procs.append(subprocess.Popen([sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log))
 
     def start_now(self) -> None:
         """Start (or connect) without waiting out `start_after`: something is to be trained."""

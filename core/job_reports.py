@@ -23,6 +23,8 @@ def _consecutive(epochs: list[dict]) -> bool:
 
 def failure_message(exc: BaseException | None) -> str:
     """What a student reads when the job's task failed: NN Lab's own messages as they are, Dask's in words."""
+    if exc is None:
+        return "Training failed on its worker, and its error could not be fetched (the server log has what is known)."
     if isinstance(exc, NNLabError):
         return str(exc)
     if type(exc).__name__ == "KilledWorker":

@@ -22,6 +22,7 @@ import itertools
 import logging
 import threading
 import time
+import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -272,6 +273,7 @@ class JobBoard:
     def _on_done(self, job: Job, future) -> None:
         """Called by Dask when the task ended. Its result is taken before the lock (a call to the cluster)."""
         result = _result(future) if future.status == "finished" else None
+        error = _error(job, future) if future.status == "error" else None
         with self._lock:
             if self._draining.get(job.id) is future:  # a cancelled job's task ended: its thread is free
                 del self._draining[job.id]
@@ -287,7 +289,7 @@ class JobBoard:
                 self._learn_rate(job)
                 self._end(job, DONE)
             elif future.status == "error":
-                job.error = failure_message(future.exception())
+                job.error = failure_message(error)
                 self._end(job, FAILED)
             else:  # Dask dropped the task, not the board: its scheduler went away
                 job.error = (
@@ -360,6 +362,18 @@ def _result(future):
     except Exception:  # logged; the job then ends without a model
         LOG.exception("Could not fetch a finished job's result.")
         return None
+
+
+def _error(job: Job, future) -> BaseException | None:
+    """A failed task's exception, its worker's traceback written to the server log (the page says it in words)."""
+    try:
+        exc = future.exception(timeout=30)
+        trace = "".join(traceback.format_exception(type(exc), exc, future.traceback(timeout=30)))
+    except Exception:  # logged; the job still ends with a message
+        LOG.exception("Could not fetch job %s's error from its worker.", job.id)
+        return None
+    LOG.error("Job %s (%s) failed on its worker:\n%s", job.id, job.label or job.owner, trace)
+    return exc
 
 
 def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:

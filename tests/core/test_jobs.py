@@ -215,3 +215,21 @@ def test_workers_do_not_profile_and_reuse_freed_memory(cluster):
     profiling, mallopt = cluster.client().submit(settings, pure=False).result(timeout=60)
     assert profiling is False  # Dask samples the running task's stack every 10 ms otherwise
     assert mallopt is (sys.platform == "linux")  # glibc took the thresholds
+
+
+def test_a_job_that_fails_on_its_worker_is_one_message_and_its_traceback_is_in_the_server_log(board, digits, caplog):
+    """The student reads one line; the teacher finds the worker's whole traceback in the server log (#19: it was
+    lost)."""
+    import dataclasses
+    import logging
+
+    from core.jobs import FAILED
+
+    broken = dataclasses.replace(digits, y_train=digits.y_train[:10])  # labels for 10 of 1,437 images
+    with caplog.at_level(logging.ERROR, logger="nnlab.jobs"):
+        job = _wait(board, board.submit("alice", _exp(epochs=2), broken))
+    assert job.state == FAILED and job.error == "X has 1437 samples but y has 10.", job.error
+    logged = [r.getMessage() for r in caplog.records if "failed on its worker" in r.getMessage()]
+    assert logged and "Traceback (most recent call last)" in logged[0] and "y has 10" in logged[0]
+    assert "training_job.py" in logged[0]  # the worker's frames, not only the server's
+    board.collect(job)
