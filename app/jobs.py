@@ -225,6 +225,8 @@ def _live() -> None:
     )
     with c[1]:
         _stop_button(job)
+    if job.note:
+        st.warning(job.note, icon=":material/restart_alt:")
     metric = "accuracy" if data.task == "classification" else "r2"
     where = st.columns([3, 2]) if plan.boundary else [st.container()]
     curves = where[0].columns(2)

@@ -56,6 +56,9 @@ ONE_THREAD = {
 # realigned arrays (core.training_job.aligned) and the heap settings of core.worker_warmup, a scikit-learn job
 # went from 0.78x to 1.19x the plain fit's speed idle, and 1.29x to 3.44x with a core busy (bench/train_speed.py).
 QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
+# A task whose worker dies is run again once (Dask's default is three times): a training that kills its worker
+# (out of memory) ends with a message after its second try instead of taking down four workers in turn.
+ONE_RETRY = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
 
 
 class ClusterUnavailable(NNLabError, ConnectionError):
@@ -253,7 +256,14 @@ class Cluster:
     def _spawn(self, *args: str, nice: int = 0) -> None:
         # NN Lab's own code must import on the workers wherever the server was started from.
         path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-        env = {**os.environ, **ONE_THREAD, **QUIET_WORKERS, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": path}
+        env = {
+            **os.environ,
+            **ONE_THREAD,
+            **QUIET_WORKERS,
+            **ONE_RETRY,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": path,
+        }
         env |= {SERVER_ENV: server_process(), NICE_ENV: str(nice)}
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_file, "ab") as log:  # Dask's own log, for the teacher

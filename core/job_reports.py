@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from core.errors import NNLabError
 
+RESTARTED = (
+    "The worker training this network stopped (it ran out of memory, or the machine ended it), so the training "
+    "started again from epoch 1 on a fresh worker, with the same seed. If it stops again, it ends with a message."
+)
+
+
+def restarted(have: list[dict], new: list[dict]) -> bool:
+    """A report that starts at epoch 1 after earlier epochs: Dask retried the task after its worker died."""
+    return bool(have) and bool(new) and new[0]["epoch"] == 1
+
 
 def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:
-    """Progress merged by epoch number: a task Dask retried after its worker died reports epochs 1..n again; each
-    epoch appears once (the latest report of it), in order."""
+    """Progress merged by epoch number, each epoch once (the latest report of it), in order; a retried task's
+    report from epoch 1 starts the curves again (the dead attempt's later epochs are not the run's)."""
     new = list(new)  # a Dask event delivers the message's list as a tuple
+    if restarted(have, new):
+        return new
     if not new or (have and new[0]["epoch"] == have[-1]["epoch"] + 1 and _consecutive(new)):
         return have + new  # the usual report: the next epochs (a 10,000-epoch run sends thousands)
     by_epoch = {e["epoch"]: e for e in have}

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from core.cluster import Cluster
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
-from core.job_reports import failure_message, merge_epochs
+from core.job_reports import RESTARTED, failure_message, merge_epochs, restarted
 from core.memory import RunLedger
 from core.params import check_budget, output_units
 from core.runs import Run
@@ -70,6 +70,7 @@ class Job:
     grid: dict | None = None
     run: Run | None = None
     error: str = ""
+    note: str = ""  # what happened to a running job that it survived (its worker died and Dask retried it)
     stop_asked: bool = False
     work: float = 0.0  # samples x parameters x epochs: what the wait estimates scale
     alive: Callable[[], bool] | None = field(default=None, repr=False)  # the page's connection is open
@@ -267,6 +268,8 @@ class JobBoard:
         _, message = event
         job = self._jobs.get(message.get("job"))
         if job is not None:
+            if restarted(job.epochs, message["epochs"]):
+                job.note = RESTARTED
             job.epochs = merge_epochs(job.epochs, message["epochs"])
             job.grid = message.get("grid", job.grid)
 

@@ -257,6 +257,36 @@ def test_an_external_scheduler_that_returns_is_reconnected(digits):
         proc.wait()
 
 
+def test_a_killed_worker_restarts_the_training_once_with_a_message_and_fresh_curves(digits):
+    """Kill the worker mid-job: within 10 s the student reads that it started again (Dask retries it once, on the
+    worker the nanny restarts), its curves start at epoch 1 with no epoch twice, Stop still works, and the next
+    job runs. A second death would end it (allowed-failures 1: KilledWorker, said in words)."""
+    import psutil
+
+    with _one_worker() as (cluster, board):
+        client = cluster.client()
+        allowed = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures)
+        assert allowed == 1
+        job = board.submit("alice", _exp(epochs=5000), digits)
+        _until(lambda: len(job.epochs) >= 5, 60, "the job did not start")
+        (pid,) = client.run(os.getpid).values()
+        psutil.Process(pid).kill()  # the worker dies mid-epoch (out of memory, say)
+        killed = time.monotonic()
+        _until(lambda: job.note or job.finished, 20, "nothing said after the worker died")
+        assert time.monotonic() - killed < 10 and "started again from epoch 1" in job.note, job.error
+        assert job.state == RUNNING
+        _until(lambda: len(job.epochs) >= 3, 60, "the retried job reported nothing")
+        epochs = [e["epoch"] for e in job.epochs]
+        assert epochs == list(range(1, len(epochs) + 1))  # fresh curves, no epoch twice
+        board.stop(job)
+        _until(lambda: job.finished, 60, "Stop did not end the retried job")
+        assert job.state == DONE and job.run is not None
+        board.collect(job)
+        again = board.submit("bob", _exp(epochs=3), digits)
+        _until(lambda: again.finished, 60, f"the next job is still {again.state}")
+        assert again.state == DONE
+
+
 def test_a_cancelled_running_job_keeps_its_slot_until_its_task_ended(digits):
     with _one_worker() as (cluster, board):
         old = board.submit("alice", _exp(epochs=5000), digits)
