@@ -13,6 +13,8 @@ teacher's first) when a worker thread is free, so a class of 40 never has more t
 The board only hands Dask a job when a thread is free, so it knows every job's place and can estimate waits
 from the speed of finished jobs. A job whose page has not polled for `abandon_after` seconds is cancelled:
 no CPU is spent for a student who left. Progress arrives pushed (worker events), not polled from Dask.
+A dataset's training arrays go to the cluster once (`client.scatter`, shared by every job on the same
+`PreparedData`, the object the server's cache hands every session), not with each job: MNIST's are ~200 MB.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class Job:
     alive: Callable[[], bool] | None = field(default=None, repr=False)  # the page's connection is open
     future: object = field(default=None, repr=False)
     generation: int = 0  # the cluster connection its task was handed to
+    shared: tuple = field(default=(), repr=False)  # (generation, future of its data already on the cluster)
 
     @property
     def total_epochs(self) -> int:
@@ -99,6 +102,7 @@ class JobBoard:
         self._sessions: dict[str, tuple[str, float]] = {}  # owner -> (page, last seen)
         self._subscribed = 0  # the cluster generation whose progress topic this board listens to
         self._draining: dict[str, object] = {}  # job id -> future of a cancelled job whose task has not ended
+        self._shared: dict[int, tuple] = {}  # id(data) -> (weakref to it, generation, its future on the cluster)
         self._closed = threading.Event()
         threading.Thread(
             target=_tick_loop, args=(weakref.ref(self), self._closed), name="nnlab-jobs", daemon=True
@@ -127,9 +131,10 @@ class JobBoard:
             self.limits.max_params,
         )
         self.cluster.start_now()
+        self._one_each(owner)
+        shared = self._share(data)  # outside the lock: it sends the arrays (once per dataset)
         with self._lock:
-            if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
-                raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
+            self._one_each(owner)  # (again: another tab of this browser may have asked meanwhile)
             job = Job(
                 f"{next(self._ids)}-{time.time_ns() % 10**9}",
                 owner,
@@ -139,10 +144,37 @@ class JobBoard:
                 teacher,
                 work=float(n_train) * exp.config.epochs * params,
                 alive=alive,
+                shared=shared,
             )
             self._jobs[job.id] = job
             self._pump()
         return job
+
+    def _one_each(self, owner: str) -> None:
+        with self._lock:
+            if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
+                raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
+
+    def _share(self, data: PreparedData) -> tuple:
+        """(generation, future) of `data` on the cluster, sent there the first time a job asks for it; () while
+        the cluster is not up (the job then carries its arrays itself). Shares of data nobody holds any more
+        are dropped, and Dask frees them on the workers."""
+        if not self.cluster.ready:
+            return ()
+        generation = self.cluster.generation
+        with self._lock:
+            ref, gen, future = self._shared.get(id(data), (None, 0, None))
+            if ref is not None and ref() is data and gen == generation:
+                return gen, future
+        try:
+            future = self.cluster.client().scatter(data, hash=False)
+        except Exception:  # logged; the job carries its arrays as before
+            LOG.exception("Could not send a dataset's arrays to the cluster.")
+            return ()
+        with self._lock:
+            self._shared = {k: v for k, v in self._shared.items() if v[0]() is not None and v[1] == generation}
+            self._shared[id(data)] = (weakref.ref(data), generation, future)
+        return generation, future
 
     def seen(self, job: Job) -> None:
         job.last_seen = time.monotonic()
@@ -259,8 +291,9 @@ class JobBoard:
         running = sum(j.state == RUNNING for j in self._jobs.values()) + len(self._draining)
         for job in self._line()[: max(0, self.cluster.threads() - running)]:
             job.state, job.started, job.generation = RUNNING, time.monotonic(), generation
+            data = job.shared[1] if job.shared and job.shared[0] == generation else job.data
             job.future = client.submit(
-                run_job, job.id, job.exp, job.data, self.limits, job.boundary, key=f"nnlab-train-{job.id}", pure=False
+                run_job, job.id, job.exp, data, self.limits, job.boundary, key=f"nnlab-train-{job.id}", pure=False
             )
             job.future.add_done_callback(lambda future, job=job: self._on_done(job, future))
 
@@ -318,6 +351,7 @@ class JobBoard:
     def _end(self, job: Job, state: str) -> None:
         job.state, job.ended = state, time.monotonic()
         job.data = job.future = None  # the arrays were the job's input only; a dropped future frees its result
+        job.shared = ()
         if job.stop_asked and job.id not in self._draining:  # (a draining task still has to see its Event)
             self._clear_stop(job)
 

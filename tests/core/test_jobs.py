@@ -233,3 +233,17 @@ def test_a_job_that_fails_on_its_worker_is_one_message_and_its_traceback_is_in_t
     assert logged and "Traceback (most recent call last)" in logged[0] and "y has 10" in logged[0]
     assert "training_job.py" in logged[0]  # the worker's frames, not only the server's
     board.collect(job)
+
+
+def test_a_datasets_arrays_go_to_the_cluster_once_for_every_job_on_them(board, cluster, digits):
+    """Two students' jobs on one PreparedData (the object the server's cache hands every session) use one copy of
+    its arrays on the cluster, sent before the first job; each job used to carry them (MNIST: ~200 MB a job)."""
+    first = _wait(board, board.submit("alice", _exp(epochs=2), digits))
+    second = _wait(board, board.submit("bob", _exp(epochs=2, seed=1), digits))
+    assert first.state == second.state == DONE
+    keys = cluster.client().run_on_scheduler(
+        lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks if str(k).startswith("PreparedData")]
+    )
+    assert len(keys) == 1, keys
+    assert len(board._shared) == 1 and board._shared[id(digits)][0]() is digits
+    board.collect(first), board.collect(second)
