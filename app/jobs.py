@@ -1,4 +1,4 @@
-"""A session's training, as jobs on the class server's queue (`core.jobs`): what a page calls to train, follow
+"""A session's training, as jobs on the class server's queue (`core.classserver.jobs`): what a page calls to train, follow
 the training live, stop it, and keep its result.
 
     start_training([(exp, "training")], data, boundary=True)   # queued; several run one after the other
@@ -24,12 +24,12 @@ import streamlit as st
 
 from app.figures import live
 from app.session import add_to_history, set_current_run, set_page_run
-from core.cluster import Cluster
+from core.classserver.cluster import Cluster
+from core.classserver.jobs import DONE, RUNNING, WAITING, Job, JobBoard
+from core.classserver.training_job import JobLimits
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
-from core.jobs import DONE, RUNNING, WAITING, Job, JobBoard
 from core.runs import Run
-from core.training_job import JobLimits
 
 POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0  # redraws while training; place-in-line updates while waiting
 # Seconds after the first page before the cluster starts (sooner if a training asks for it): importing Dask and

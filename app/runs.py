@@ -11,12 +11,12 @@ from app.data_access import prepared
 from app.jobs import train_now
 from app.training.figures import decision_boundary
 from app.widgets import show_error
+from core.classserver.training_job import JobLimits
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
 from core.metrics import decision_grid
 from core.runs import Run
 from core.spec import CNNSpec, MLPSpec, TrainConfig
-from core.training_job import JobLimits
 
 PAGE_BUDGET = JobLimits().max_params  # parameters the class server trains (the board refuses more)
 

@@ -23,11 +23,11 @@ from app.data_access import get_dataset, rename_folder_classes
 from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
 from app.messages import plain, show_error
 from app.tables import browse
+from core.classserver.jobs import RUNNING, WAITING
 from core.datasets import is_available
 from core.datasets.cifar_names import MAX_NAME, typed_names
 from core.errors import NNLabError
 from core.experiment import data_name, describe
-from core.jobs import RUNNING, WAITING
 
 TOKEN_ENV, TOKEN_SECRET = "NNLAB_TEACHER_TOKEN", "teacher_token"
 WRONG_TOKEN_DELAY = 1.0  # seconds before the next try after one wrong token, doubling with each one more

@@ -17,7 +17,7 @@
    running task's stack every 10 ms for a dashboard NN Lab does not have (profiling is off now); the arrays a
    worker unpickled sat at unaligned addresses (the shuffle's gather and the metrics' forward pass ran ~2x
    slower; realigned once per job now); and the nanny's MALLOC_TRIM_THRESHOLD_ made every epoch's 25 MB shuffled
-   copy a fresh, page-faulted mmap (freed memory is reused now, core/worker_warmup.py). Of an epoch's extra time
+   copy a fresh, page-faulted mmap (freed memory is reused now, core/classserver/worker_warmup.py). Of an epoch's extra time
    over scikit-learn's own loop, the shuffled copy (3-6 ms) and the training accuracy on 5,000 images (4-6 ms)
    are nearly all: scikit-learn's loop pays its shuffle inside its batches, and its accuracy is not measured.
 2. Keras: the same MLP, 10 epochs with a validation set. Plain: `model.fit(..., validation_data=...)`.
@@ -172,9 +172,9 @@ class JobQueue:
     on the server (the data goes to the worker, progress comes back, the model is collected)."""
 
     def __init__(self, X, y, Xt, yt) -> None:
-        from core.cluster import Cluster
+        from core.classserver.cluster import Cluster
+        from core.classserver.jobs import JobBoard
         from core.experiment import PreparedData
-        from core.jobs import JobBoard
 
         self.cluster = Cluster(workers=2)
         self.cluster.client(timeout=120).wait_for_workers(2, timeout=120)  # started and warmed up

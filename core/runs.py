@@ -5,7 +5,7 @@ history, the Weights and Activation pages, and any page that trains).
     train(run, data, on_epoch=redraw)               # per-epoch logs and weight snapshots land in run.history
     run.status, run.message, run.test_score, run.label
 
-Runs train as jobs on the class server's workers (`core.training_job`, `core.jobs`) and come back finished.
+Runs train as jobs on the class server's workers (`core.classserver.training_job`, `core.classserver.jobs`) and come back finished.
 `release()` drops the model and the weight snapshots but keeps the curves, so a long run history costs little
 memory.
 """

@@ -18,7 +18,7 @@ from core.errors import InvalidSpecError
 
 # The most epochs a run may ask for: the lessons' own loops (iris for 10,000 iterations, TensorFlow Playground's
 # spiral for thousands). The count protects nothing: the class server's time limit does
-# (`core.training_job.JobLimits.max_seconds`), and a run that reaches it keeps its model.
+# (`core.classserver.training_job.JobLimits.max_seconds`), and a run that reaches it keeps its model.
 MAX_EPOCHS = 10_000
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop")

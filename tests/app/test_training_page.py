@@ -236,8 +236,8 @@ def test_layer_widths_can_be_typed_as_well_as_slid(app):
 def test_a_refused_follow_on_training_says_why_after_the_page_redraws(app, monkeypatch):
     """Both backends train one after the other; when the second is refused (the server full, a limit), the message
     is still on the page after the rerun that ends the plan (it was shown, then wiped by `st.rerun`)."""
+    from core.classserver.jobs import JobBoard
     from core.errors import NNLabError
-    from core.jobs import JobBoard
 
     submit, calls = JobBoard.submit, []
 

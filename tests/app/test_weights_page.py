@@ -249,8 +249,8 @@ def test_first_layer_tiles_are_scaled_to_half_the_largest_weight_as_in_the_lesso
 
 def test_a_refused_quick_model_says_why(app, monkeypatch):
     """A quick model the server refuses: one message on the page, not shown and then wiped by a rerun."""
+    from core.classserver.jobs import JobBoard
     from core.errors import NNLabError
-    from core.jobs import JobBoard
 
     def refused(self, *args, **kwargs):
         raise NNLabError("The class server is full: try again in a minute.")

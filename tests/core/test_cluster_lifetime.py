@@ -12,13 +12,13 @@ from pathlib import Path
 
 import psutil
 
+from core.classserver.cluster import WORKER_NICE
 from core.classserver.lifetime import server_alive, server_process
-from core.cluster import WORKER_NICE
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = """
 import json, os, time
-from core.cluster import Cluster
+from core.classserver.cluster import Cluster
 cluster = Cluster(workers=1)
 client = cluster.client(timeout=120)
 client.wait_for_workers(1, timeout=120)

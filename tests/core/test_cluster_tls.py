@@ -19,7 +19,7 @@ from core.classserver.certs import (
     security,
     tls_files,
 )
-from core.cluster import Cluster, ClusterUnavailable
+from core.classserver.cluster import Cluster, ClusterUnavailable
 
 
 def _env(paths):

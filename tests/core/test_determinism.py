@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from core.cluster import Cluster
+from core.classserver.cluster import Cluster
+from core.classserver.jobs import DONE, JobBoard
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
-from core.jobs import DONE, JobBoard
 from core.runs import start_run, train
 from core.spec import MLPSpec, TrainConfig
 

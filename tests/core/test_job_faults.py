@@ -13,11 +13,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from core.cluster import ROOT, Cluster
+from core.classserver.cluster import ROOT, Cluster
+from core.classserver.job_reports import failure_message, merge_epochs
+from core.classserver.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, JobBoard
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
-from core.job_reports import failure_message, merge_epochs
-from core.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, JobBoard
 from core.spec import MLPSpec, TrainConfig
 
 
@@ -69,7 +69,7 @@ class _Returning(_Starting):
 
 
 def test_waiting_jobs_wait_for_a_returning_cluster_but_not_for_ever(digits):
-    from core.jobs import GIVE_UP
+    from core.classserver.jobs import GIVE_UP
 
     board = JobBoard(_Returning(down_for=5.0), abandon_after=600)
     try:

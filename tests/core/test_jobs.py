@@ -8,13 +8,13 @@ import time
 import numpy as np
 import pytest
 
-from core.cluster import Cluster
+from core.classserver.cluster import Cluster
+from core.classserver.jobs import CANCELLED, DONE, RUNNING, WAITING, JobBoard, JobRefused
+from core.classserver.training_job import JobLimits
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
-from core.jobs import CANCELLED, DONE, RUNNING, WAITING, JobBoard, JobRefused
 from core.runs import start_run, train
 from core.spec import MLPSpec, TrainConfig
-from core.training_job import JobLimits
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,7 @@ def test_a_cluster_started_later_starts_at_once_for_a_training(digits):
 def test_arrays_a_worker_unpickled_at_odd_addresses_are_realigned_unchanged(digits):
     from dataclasses import replace
 
-    from core.training_job import aligned
+    from core.classserver.training_job import aligned
 
     raw = np.zeros(digits.X_train.nbytes + 1, np.uint8)[1:]  # one byte off: as seen inside a message
     odd = raw.view(np.float32).reshape(digits.X_train.shape)
@@ -208,7 +208,7 @@ def test_workers_do_not_profile_and_reuse_freed_memory(cluster):
     def settings():
         import dask
 
-        from core.worker_warmup import reuse_freed_memory
+        from core.classserver.worker_warmup import reuse_freed_memory
 
         return dask.config.get("distributed.worker.profile.enabled"), reuse_freed_memory()
 
@@ -223,7 +223,7 @@ def test_a_job_that_fails_on_its_worker_is_one_message_and_its_traceback_is_in_t
     import dataclasses
     import logging
 
-    from core.jobs import FAILED
+    from core.classserver.jobs import FAILED
 
     broken = dataclasses.replace(digits, y_train=digits.y_train[:10])  # labels for 10 of 1,437 images
     with caplog.at_level(logging.ERROR, logger="nnlab.jobs"):

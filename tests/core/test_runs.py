@@ -95,7 +95,7 @@ def test_the_time_limit_is_kept_between_two_progress_messages():
     """Epochs shorter than the progress pacing (0.25 s) still meet the time limit at their end."""
     from types import SimpleNamespace
 
-    from core.training_job import JobLimits, Reporter
+    from core.classserver.training_job import JobLimits, Reporter
 
     stopped = []
     run = SimpleNamespace(

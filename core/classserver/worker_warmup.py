@@ -1,4 +1,4 @@
-"""Imported by every training worker as it starts (`dask worker --preload core.worker_warmup`).
+"""Imported by every training worker as it starts (`dask worker --preload core.classserver.worker_warmup`).
 
 - The modules a scikit-learn training needs, loaded once, so the first student a worker serves does not wait for
   them (measured: the first job on a fresh worker took 1.5-2 s longer). TensorFlow is not loaded here: ~500 MB and
@@ -14,8 +14,8 @@ import ctypes
 
 import sklearn.neural_network  # noqa: F401
 
+import core.classserver.training_job  # noqa: F401
 import core.models.sklearn_backend  # noqa: F401
-import core.training_job  # noqa: F401
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 

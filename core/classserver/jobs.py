@@ -29,14 +29,14 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.cluster import Cluster
+from core.classserver.cluster import Cluster
+from core.classserver.job_reports import RESTARTED, failure_message, merge_epochs, restarted
+from core.classserver.memory import RunLedger
+from core.classserver.training_job import PROGRESS_TOPIC, JobLimits, run_job, stop_event_name
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
-from core.job_reports import RESTARTED, failure_message, merge_epochs, restarted
-from core.memory import RunLedger
 from core.params import check_budget, output_units
 from core.runs import Run
-from core.training_job import PROGRESS_TOPIC, JobLimits, run_job, stop_event_name
 
 WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
 ACTIVE = (WAITING, RUNNING)
@@ -292,10 +292,21 @@ class JobBoard:
         for job in self._line()[: max(0, self.cluster.threads() - running)]:
             job.state, job.started, job.generation = RUNNING, time.monotonic(), generation
             data = job.shared[1] if job.shared and job.shared[0] == generation else job.data
-            job.future = client.submit(
-                run_job, job.id, job.exp, data, self.limits, job.boundary, key=f"nnlab-train-{job.id}", pure=False
-            )
-            job.future.add_done_callback(lambda future, job=job: self._on_done(job, future))
+            self._hand_over(client, job, data, f"nnlab-train-{job.id}")
+
+    def _hand_over(self, client, job: Job, data, key: str) -> None:
+        job.future = client.submit(run_job, job.id, job.exp, data, self.limits, job.boundary, key=key, pure=False)
+        job.future.add_done_callback(lambda future, job=job: self._on_done(job, future))
+
+    def _retry(self, job: Job) -> bool:
+        """Run a job again, once, with its own arrays, when Dask dropped its task while the cluster is up: the
+        worker that held the shared copy of its data died, and Dask cannot run again a task whose input is gone."""
+        if job.note or job.data is None or not self.cluster.ready or job.generation != self.cluster.generation:
+            return False
+        self._shared.pop(id(job.data), None)  # the copy is gone: the next job sends it again
+        job.note, job.shared, job.epochs = RESTARTED, (), []
+        self._hand_over(self.cluster.client(), job, job.data, f"nnlab-train-{job.id}-again")
+        return True
 
     def _on_progress(self, event) -> None:
         _, message = event
@@ -327,6 +338,8 @@ class JobBoard:
             elif future.status == "error":
                 job.error = failure_message(error)
                 self._end(job, FAILED)
+            elif self._retry(job):  # its worker died with its data: once more
+                return
             else:  # Dask dropped the task, not the board: its scheduler went away
                 job.error = (
                     self.cluster.failure

@@ -1,5 +1,5 @@
 """What a training job reports back, read on the server: its per-epoch progress merged as it arrives, and a failed
-task's exception in words a student understands. Pure functions, apart from the board (`core.jobs`) that uses them."""
+task's exception in words a student understands. Pure functions, apart from the board (`core.classserver.jobs`) that uses them."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ RETRY = 2.0  # seconds between attempts to start or reach the cluster again
 WATCH = 0.25  # how often the supervisor checks that the scheduler is there
 LOG = logging.getLogger("nnlab.cluster")
 WORKER_NICE = 10  # workers yield the CPU to the server's page runs
-ROOT = Path(__file__).resolve().parents[1]  # the folder that holds `core`
+ROOT = Path(__file__).resolve().parents[2]  # the folder that holds `core`
 ONE_THREAD = {
     name: "1"
     for name in (
@@ -53,7 +53,7 @@ ONE_THREAD = {
 }
 # Dask's worker samples the stack of the running task every 10 ms for its dashboard's profile (it takes the GIL
 # from the training thread each time). NN Lab has no dashboard, so its workers do not profile. With this, the
-# realigned arrays (core.training_job.aligned) and the heap settings of core.worker_warmup, a scikit-learn job
+# realigned arrays (core.classserver.training_job.aligned) and the heap settings of core.classserver.worker_warmup, a scikit-learn job
 # went from 0.78x to 1.19x the plain fit's speed idle, and 1.29x to 3.44x with a core busy (bench/train_speed.py).
 QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 # A task whose worker dies is run again once (Dask's default is three times): a training that kills its worker
@@ -196,7 +196,7 @@ class Cluster:
                 "1",
                 "--no-dashboard",
                 "--preload",
-                "core.worker_warmup",
+                "core.classserver.worker_warmup",
                 "--preload",
                 LIFETIME,
                 "--preload-nanny",
