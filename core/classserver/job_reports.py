@@ -1,9 +1,15 @@
-"""What a training job reports back, read on the server: its per-epoch progress merged as it arrives, and a failed
-task's exception in words a student understands. Pure functions, apart from the board (`core.classserver.jobs`) that uses them."""
+"""What a training job reports back, read on the server: its per-epoch progress merged as it arrives, its result
+or its error fetched from the worker (the worker's traceback kept in the server log), and a failed task's exception
+in words a student understands. Used by the board (`core.classserver.jobs`)."""
 
 from __future__ import annotations
 
+import logging
+import traceback
+
 from core.errors import NNLabError
+
+LOG = logging.getLogger("nnlab.jobs")
 
 RESTARTED = (
     "The worker training this network stopped (it ran out of memory, or the machine ended it), so the training "
@@ -49,3 +55,24 @@ def failure_message(exc: BaseException | None) -> str:
 
 
 __all__ = ["failure_message", "merge_epochs"]
+
+
+def fetch_result(future):
+    """A finished future's result (None if it went away meanwhile: cancelled, or its scheduler lost)."""
+    try:
+        return future.result(timeout=30)
+    except Exception:  # logged; the job then ends without a model
+        LOG.exception("Could not fetch a finished job's result.")
+        return None
+
+
+def fetch_error(future, what: str) -> BaseException | None:
+    """A failed task's exception, its worker's traceback written to the server log (the page says it in words)."""
+    try:
+        exc = future.exception(timeout=30)
+        trace = "".join(traceback.format_exception(type(exc), exc, future.traceback(timeout=30)))
+    except Exception:  # logged; the job still ends with a message
+        LOG.exception("Could not fetch %s's error from its worker.", what)
+        return None
+    LOG.error("%s failed on its worker:\n%s", what, trace)
+    return exc

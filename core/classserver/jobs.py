@@ -19,19 +19,19 @@ A dataset's training arrays go to the cluster once (`client.scatter`, shared by 
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
 import threading
 import time
-import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.classserver.cluster import Cluster
-from core.classserver.job_reports import RESTARTED, failure_message, merge_epochs, restarted
+from core.classserver.job_reports import RESTARTED, failure_message, fetch_error, fetch_result, merge_epochs, restarted
 from core.classserver.memory import RunLedger
+from core.classserver.pace import Pace
+from core.classserver.shares import DataShares
 from core.classserver.training_job import PROGRESS_TOPIC, JobLimits, run_job, stop_event_name
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
@@ -44,7 +44,6 @@ ABANDON_AFTER = 3.0  # seconds without a poll from the job's page (it polls ever
 TICK = 0.5  # how often the board looks for abandoned jobs and free threads
 UNCOLLECTED = 600.0  # a finished job nobody collects is forgotten after this many seconds
 LOG = logging.getLogger("nnlab.jobs")
-DEFAULT_RATE = 2e-8  # seconds per sample x parameter x epoch, until finished jobs measure it
 GIVE_UP = 60.0  # seconds a cluster that was up may be away before the jobs waiting for it end with its message
 
 
@@ -97,12 +96,12 @@ class JobBoard:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
-        self._rate = DEFAULT_RATE
+        self.pace = Pace()  # how long jobs take: the wait estimates
         self.ledger = RunLedger()  # the weight snapshots of every collected run, within one budget
         self._sessions: dict[str, tuple[str, float]] = {}  # owner -> (page, last seen)
         self._subscribed = 0  # the cluster generation whose progress topic this board listens to
         self._draining: dict[str, object] = {}  # job id -> future of a cancelled job whose task has not ended
-        self._shared: dict[int, tuple] = {}  # id(data) -> (weakref to it, generation, its future on the cluster)
+        self.shares = DataShares()  # datasets' arrays on the cluster, once each
         self._closed = threading.Event()
         threading.Thread(
             target=_tick_loop, args=(weakref.ref(self), self._closed), name="nnlab-jobs", daemon=True
@@ -132,7 +131,7 @@ class JobBoard:
         )
         self.cluster.start_now()
         self._one_each(owner)
-        shared = self._share(data)  # outside the lock: it sends the arrays (once per dataset)
+        shared = self.shares.get(data, self.cluster)  # outside the lock: it sends the arrays (once per dataset)
         with self._lock:
             self._one_each(owner)  # (again: another tab of this browser may have asked meanwhile)
             job = Job(
@@ -154,27 +153,6 @@ class JobBoard:
         with self._lock:
             if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
                 raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
-
-    def _share(self, data: PreparedData) -> tuple:
-        """(generation, future) of `data` on the cluster, sent there the first time a job asks for it; () while
-        the cluster is not up (the job then carries its arrays itself). Shares of data nobody holds any more
-        are dropped, and Dask frees them on the workers."""
-        if not self.cluster.ready:
-            return ()
-        generation = self.cluster.generation
-        with self._lock:
-            ref, gen, future = self._shared.get(id(data), (None, 0, None))
-            if ref is not None and ref() is data and gen == generation:
-                return gen, future
-        try:
-            future = self.cluster.client().scatter(data, hash=False)
-        except Exception:  # logged; the job carries its arrays as before
-            LOG.exception("Could not send a dataset's arrays to the cluster.")
-            return ()
-        with self._lock:
-            self._shared = {k: v for k, v in self._shared.items() if v[0]() is not None and v[1] == generation}
-            self._shared[id(data)] = (weakref.ref(data), generation, future)
-        return generation, future
 
     def seen(self, job: Job) -> None:
         job.last_seen = time.monotonic()
@@ -227,26 +205,11 @@ class JobBoard:
             line, running = self._line(), [j for j in self._jobs.values() if j.state == RUNNING]
             if job not in line:
                 return 0.0
-            free = [0.0] * max(0, self.cluster.threads() - len(running)) + [self.remaining(j) for j in running]
-            heapq.heapify(free)
-            for ahead in line[: line.index(job)]:
-                heapq.heappush(free, heapq.heappop(free) + self._expected(ahead))
-            return free[0] if free else 0.0
+            return self.pace.wait(job, line, running, self.cluster.threads(), self.limits.max_seconds)
 
     def remaining(self, job: Job) -> float:
-        """Seconds a running job still needs, from its own pace (or the measured rate before its first epoch)."""
-        if job.state != RUNNING:
-            return 0.0 if job.finished else self._expected(job)
-        done = len(job.epochs)
-        elapsed = time.monotonic() - job.started
-        if not done:
-            return max(0.0, self._expected(job) - elapsed)
-        left = elapsed / done * max(0, job.total_epochs - done)
-        return min(left, max(0.0, self.limits.max_seconds - elapsed))  # it stops at the time limit
-
-    def _expected(self, job: Job) -> float:
-        """Seconds a job should take, from the measured rate, at most the time limit it stops at."""
-        return min(self._rate * job.work, self.limits.max_seconds)
+        """Seconds a job still needs (core.classserver.pace)."""
+        return self.pace.remaining(job, self.limits.max_seconds)
 
     def jobs(self) -> list[Job]:
         """Every job the board holds, running first, then in line order (the teacher page's table)."""
@@ -303,7 +266,7 @@ class JobBoard:
         worker that held the shared copy of its data died, and Dask cannot run again a task whose input is gone."""
         if job.note or job.data is None or not self.cluster.ready or job.generation != self.cluster.generation:
             return False
-        self._shared.pop(id(job.data), None)  # the copy is gone: the next job sends it again
+        self.shares.drop(job.data)  # the copy is gone: the next job sends it again
         job.note, job.shared, job.epochs = RESTARTED, (), []
         self._hand_over(self.cluster.client(), job, job.data, f"nnlab-train-{job.id}-again")
         return True
@@ -319,8 +282,8 @@ class JobBoard:
 
     def _on_done(self, job: Job, future) -> None:
         """Called by Dask when the task ended. Its result is taken before the lock (a call to the cluster)."""
-        result = _result(future) if future.status == "finished" else None
-        error = _error(job, future) if future.status == "error" else None
+        result = fetch_result(future) if future.status == "finished" else None
+        error = fetch_error(future, f"Job {job.id} ({job.label or job.owner})") if future.status == "error" else None
         with self._lock:
             if self._draining.get(job.id) is future:  # a cancelled job's task ended: its thread is free
                 del self._draining[job.id]
@@ -333,7 +296,7 @@ class JobBoard:
                 job.run = result
                 if job.run is not None:
                     job.epochs = list(job.run.epochs)  # every epoch, whatever progress events are in flight
-                self._learn_rate(job)
+                self.pace.learn(job, len(job.epochs))
                 self._end(job, DONE)
             elif future.status == "error":
                 job.error = failure_message(error)
@@ -347,12 +310,6 @@ class JobBoard:
                 )
                 self._end(job, FAILED)
             self._pump()
-
-    def _learn_rate(self, job: Job) -> None:
-        seconds, done = time.monotonic() - job.started, len(job.run.epochs)
-        if job.work and done:
-            measured = seconds / (job.work * done / job.total_epochs)
-            self._rate = 0.7 * self._rate + 0.3 * measured
 
     def _signal_stop(self, job: Job) -> None:
         if job.generation != self.cluster.generation or not self.cluster.ready:
@@ -403,27 +360,6 @@ def _connected(job: Job) -> bool:
     except Exception:  # logged; the polls still keep it alive
         LOG.exception("Could not tell whether job %s's page is connected.", job.id)
         return False
-
-
-def _result(future):
-    """A finished future's result (None if it went away meanwhile: cancelled, or its scheduler lost)."""
-    try:
-        return future.result(timeout=30)
-    except Exception:  # logged; the job then ends without a model
-        LOG.exception("Could not fetch a finished job's result.")
-        return None
-
-
-def _error(job: Job, future) -> BaseException | None:
-    """A failed task's exception, its worker's traceback written to the server log (the page says it in words)."""
-    try:
-        exc = future.exception(timeout=30)
-        trace = "".join(traceback.format_exception(type(exc), exc, future.traceback(timeout=30)))
-    except Exception:  # logged; the job still ends with a message
-        LOG.exception("Could not fetch job %s's error from its worker.", job.id)
-        return None
-    LOG.error("Job %s (%s) failed on its worker:\n%s", job.id, job.label or job.owner, trace)
-    return exc
 
 
 def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:

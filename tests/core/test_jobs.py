@@ -245,5 +245,5 @@ def test_a_datasets_arrays_go_to_the_cluster_once_for_every_job_on_them(board, c
         lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks if str(k).startswith("PreparedData")]
     )
     assert len(keys) == 1, keys
-    assert len(board._shared) == 1 and board._shared[id(digits)][0]() is digits
+    assert board.shares.held() == [digits]
     board.collect(first), board.collect(second)
