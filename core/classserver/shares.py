@@ -16,6 +16,7 @@ import threading
 import weakref
 
 LOG = logging.getLogger("nnlab.jobs")
+SEND_TIMEOUT = 60  # seconds to send a dataset; past it the job carries its own arrays
 
 
 class DataShares:
@@ -36,7 +37,7 @@ class DataShares:
             if ref is not None and ref() is data and gen == generation:
                 return gen, future
         try:
-            future = cluster.client().scatter(data, hash=False)
+            future = cluster.client().scatter(data, hash=False, timeout=SEND_TIMEOUT)
         except Exception:  # logged; the job carries its arrays as before
             LOG.exception("Could not send a dataset's arrays to the cluster.")
             return ()
