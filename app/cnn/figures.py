@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.images import mosaic, png_image
-from app.figures.style import BLUE, DIVERGING, GREEN, LABEL, MAPS, ORANGE, PIXELS, RED, SMALL_TEXT, tidy
+from app.figures.style import BLUE, GREEN, LABEL, ORANGE, PIXELS, RED, SMALL_TEXT, tidy, value_scale
 from app.messages import plain_figure
 
 TITLED = 16  # grids of up to this many maps name each map (more would crowd the figure)
@@ -22,15 +22,10 @@ def map_grid(maps: np.ndarray, columns: int | None = None, width: int = 760) -> 
     pad = max(1, h // 6)
     grid = mosaic(np.moveaxis(maps, -1, 0).astype(np.float32), cols, pad, fill=np.nan)
     number = mosaic(np.broadcast_to(np.arange(c, dtype=np.float32)[:, None, None], (c, h, w)), cols, pad, fill=np.nan)
-    low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
-    signed = low < 0
-    limit = max(abs(low), abs(high)) or 1.0
     fig = go.Figure(
         go.Heatmap(
             z=grid,
-            zmin=-limit if signed else 0.0,
-            zmax=limit if signed else (high or 1.0),
-            colorscale=DIVERGING if signed else MAPS,
+            **value_scale(grid),
             hoverongaps=False,
             colorbar=dict(title="value", thickness=12),
             customdata=number,
@@ -88,18 +83,19 @@ def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go
     """For one input channel: the input patch (0 black, as the image; signed maps blue-red), the kernel and their
     element-wise products, with the numbers."""
     fig = make_subplots(1, 3, subplot_titles=("input patch", "kernel", "patch × kernel"), horizontal_spacing=0.06)
-    brightness = PIXELS if patch.min() >= 0 else DIVERGING
-    for col, (z, scale) in enumerate(((patch, brightness), (kernel, DIVERGING), (products, DIVERGING)), 1):
-        limit = float(np.abs(z).max()) or 1.0
+    scales = (
+        value_scale(patch, PIXELS),
+        value_scale(kernel, centred=True),
+        value_scale(products, centred=True),
+    )
+    for col, (z, scale) in enumerate(zip((patch, kernel, products), scales), 1):
         fig.add_trace(
             go.Heatmap(
                 z=z,
                 text=np.round(z, 3),
                 texttemplate="%{text}",
                 textfont=dict(size=SMALL_TEXT),
-                colorscale=scale,
-                zmin=0 if scale is PIXELS else -limit,
-                zmax=limit,
+                **scale,
                 showscale=False,
                 xgap=2,
                 ygap=2,
@@ -121,9 +117,7 @@ def pool_window(window: np.ndarray, where: tuple[int, int]) -> go.Figure:
             text=np.round(window, 3),
             texttemplate="%{text}",
             textfont=dict(size=16),
-            colorscale=MAPS if window.min() >= 0 else DIVERGING,
-            zmin=0 if window.min() >= 0 else -float(np.abs(window).max()),
-            zmax=float(np.abs(window).max()) or 1.0,
+            **value_scale(window),
             showscale=False,
             xgap=2,
             ygap=2,

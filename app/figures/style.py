@@ -3,6 +3,7 @@ on a projector. Figures name their colours from here, never as hex strings of th
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -99,6 +100,16 @@ def tidy(fig: go.Figure, height: int = 360, title: str | None = None, legend: bo
     if title:
         fig.update_layout(title=dict(text=title))
     return fig
+
+
+def value_scale(z, unsigned=MAPS, centred: bool = False) -> dict:
+    """A heatmap's colours for values, the one convention (DARK_IS_ZERO): from 0 (dark) to the largest value in
+    `unsigned`, or blue-red around a white 0 when any value is negative (always, if `centred`: weights). NaN gaps
+    are ignored."""
+    limit = float(np.nanmax(np.abs(z))) or 1.0
+    if centred or float(np.nanmin(z)) < 0:
+        return dict(colorscale=DIVERGING, zmin=-limit, zmax=limit)
+    return dict(colorscale=unsigned, zmin=0.0, zmax=limit)
 
 
 def class_color(i: int) -> str:

@@ -238,7 +238,7 @@ class JobBoard:
         if lost or self._subscribed not in (0, generation):  # the scheduler that held these tasks is gone
             self._draining.clear()
         failure = "" if self.cluster.ready else getattr(self.cluster, "failure", "")
-        if failure and getattr(self.cluster, "generation", 0) and self.cluster.down_for < GIVE_UP:
+        if failure and generation and self.cluster.down_for < GIVE_UP:
             failure = ""  # it was up and is coming back: waiting jobs wait for it
         for job in lost + (self._line() if failure else []):
             job.error = failure or (
