@@ -25,7 +25,8 @@ import streamlit as st
 from app.figures import live
 from app.session import add_to_history, set_current_run, set_page_run
 from core.classserver.cluster import Cluster
-from core.classserver.jobs import DONE, RUNNING, WAITING, Job, JobBoard
+from core.classserver.job import DONE, RUNNING, WAITING, Job
+from core.classserver.jobs import JobBoard
 from core.classserver.training_job import JobLimits
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
@@ -201,7 +202,7 @@ def _waiting() -> None:
     if notice := board.notice():
         st.warning(notice, icon=":material/sync_problem:")
     st.info(
-        f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s. This server trains "
+        f"**{_ordinal(place)} in line**, about {max(1, round(wait))} s. The class server trains "
         f"{at_once} network{'s' if at_once > 1 else ''} at a time, in the order they were asked for.",
         icon=":material/hourglass_top:",
     )

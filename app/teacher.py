@@ -23,7 +23,7 @@ from app.data_access import get_dataset, rename_folder_classes
 from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
 from app.messages import plain, show_error
 from app.tables import browse
-from core.classserver.jobs import RUNNING, WAITING
+from core.classserver.job import RUNNING
 from core.datasets import is_available
 from core.datasets.cifar_names import MAX_NAME, typed_names
 from core.errors import NNLabError
@@ -168,14 +168,16 @@ def machine() -> None:
     server = psutil.Process()
     children = server.children(recursive=True)
     rss = lambda procs: sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20  # noqa: E731
+    running, waiting = board.in_class()
     c = st.columns(5)
     c[0].metric("Sessions here", len(board.sessions()), help="Seen in the last two minutes.")
     c[1].metric(
         "Training now",
-        sum(j.state == RUNNING for j in board.jobs()),
-        help=f"At most {board.cluster.threads()} at once: one per worker thread.",
+        running,
+        help=f"At most {board.cluster.threads()} at once: one per worker thread. Every NN Lab server on this "
+        "training cluster shares one line.",
     )
-    c[2].metric("In line", sum(j.state == WAITING for j in board.jobs()))
+    c[2].metric("In line", waiting, help="On every NN Lab server on this training cluster.")
     c[3].metric("CPU", f"{cpu_share():.0f}%", help=f"{psutil.cpu_count()} cores on this machine.")
     c[4].metric(
         "Memory",
@@ -206,8 +208,11 @@ def jobs_table() -> None:
     """Every job, running first, then in line order, with a Cancel button each."""
     board = job_board()
     jobs = [j for j in board.jobs() if not j.finished]
+    elsewhere = sum(board.in_class()) - len(jobs)
+    if elsewhere > 0:
+        st.caption(f"{elsewhere} more training(s) running or in line from other NN Lab servers on this cluster.")
     if not jobs:
-        st.caption("No training is running or waiting.")
+        st.caption("No training is running or waiting on this server.")
         return
     names = who()
     head = st.columns(COLUMNS)

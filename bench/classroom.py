@@ -13,6 +13,9 @@ Printed, each as a ratio to a quiet baseline taken in the same run:
 - training wall time, click to "Trained", against the same training alone; every training must finish;
 - errors (exception elements, error boxes), server memory, CPU;
 - an abandoned training: seconds until the workers are idle after its tab disconnects (target: within 5 s);
+- the trainings are a lesson's mix (`MIX`): the digits MLP, an MNIST MLP and the lesson's MNIST convnet (Keras) on
+  a 12,000-image MNIST the script writes in the real IDX format; halfway through each scenario one training worker
+  is killed (as an out-of-memory kill would): its training starts again once and every training still finishes;
 - server memory over 10 Keras retrains in one session (target: at most 10% growth).
 Targets on 2 cores: 20 sessions with 4 training, page p95 at most 2x quiet and no errors; 40 with 8, no errors
 and every training finishes (waiting in line with its place shown meanwhile).
@@ -25,6 +28,7 @@ import asyncio
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,6 +51,11 @@ BROWSE = [
     ("backprop", ""),
 ]
 TRAINING = ("training", "depth=2&w1=32&w2=32&epochs=60")  # digits, about 1-2 s of work alone
+MIX = [  # (page, link, its Train button): what a class trains in the MLP and CNN lessons
+    (*TRAINING, "train_go"),
+    ("training", "dataset=mnist&n=6000&depth=1&w1=64&epochs=5", "train_go"),
+    ("cnn", "dataset=mnist&blocks=2&f1=32&f2=64&k=3&pool=2&drop=0.2&n=2000&epochs=2", "cnn_go"),
+]
 ARRIVAL = 10.0  # seconds over which the students of a scenario arrive
 SLOW = 2.0  # a page run over this many seconds is listed
 slow: list[tuple] = []
@@ -54,8 +63,17 @@ ABANDONED = ("training", "depth=2&w1=256&w2=256&epochs=200")
 RETRAIN = ("training", "dataset=moons&backend=keras&epochs=10")
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    proc, port = start()
+def mnist_folder() -> Path:
+    """A data folder with a 12,000-image MNIST in the real IDX files (random pixels: the bench times, not learns)."""
+    from formats import write_mnist_files
+
+    data = Path(tempfile.mkdtemp(prefix="nnlab-bench-"))
+    write_mnist_files(data / "mnist", n=10_000, test=2_000)
+    return data
+
+
+def start_server(data: Path) -> tuple[subprocess.Popen, str]:
+    proc, port = start(data_dir=data)
     wait_healthy(port, proc=proc)
     return proc, f"ws://127.0.0.1:{port}/_stcore/stream"
 
@@ -79,11 +97,11 @@ def rss_mb(p: psutil.Process) -> float:
     return p.memory_info().rss / 2**20
 
 
-async def trained(tab: Tab, timeout: float = 600) -> float:
+async def trained(tab: Tab, timeout: float = 600, button: str = "train_go") -> float:
     """Click Train and wait for the finished run's message; seconds from the click."""
     start = time.perf_counter()
     tab.texts.clear()
-    await tab.click("train_go")
+    await tab.click(button)
     while not any(word in t for t in tab.texts for word in (": Trained", ": Stopped", ": Early stopping")):
         if time.perf_counter() - start > timeout:
             raise TimeoutError("training did not finish")
@@ -108,15 +126,30 @@ async def browser(url: str, until: float, runs: list[float], errors: list[str], 
     await tab.close()
 
 
-async def trainer(url: str, times: list[float], errors: list[str], lines: list[str]) -> None:
+async def trainer(url: str, which: int, out: dict) -> None:
+    page, query, button = MIX[which % len(MIX)]
     tab = Tab(url)
     await asyncio.sleep(random.uniform(0, ARRIVAL))
     await tab.connect()
-    await tab.open(*TRAINING)
-    times.append(await trained(tab))
-    lines.extend(t for t in tab.texts if "in line" in t)
-    errors.extend(tab.errors)
+    await tab.open(page, query)
+    out["times"].append(await trained(tab, button=button))
+    out["lines"].extend(t for t in tab.texts if "in line" in t)
+    out["restarted"].extend(t for t in tab.texts if "started again" in t)
+    out["errors"].extend(tab.errors)
     await tab.close()
+
+
+async def kill_a_worker(server: psutil.Process, after: float, killed: list[str]) -> None:
+    """After `after` seconds, SIGKILL the training worker process using the most CPU (one that trains)."""
+    await asyncio.sleep(after)
+    workers = [p for p in server.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+    for p in workers:
+        p.cpu_percent()
+    await asyncio.sleep(0.5)
+    busiest = max(workers, key=lambda p: p.cpu_percent(), default=None)
+    if busiest is not None:
+        busiest.kill()
+        killed.append(f"pid {busiest.pid} at {after:.0f} s")
 
 
 async def quiet(url: str, n: int = 30) -> list[float]:
@@ -129,13 +162,14 @@ async def quiet(url: str, n: int = 30) -> list[float]:
     return runs[len(BROWSE) :]  # each page's first run in the session apart, as under load
 
 
-async def load(url: str, sessions: int, training: int, seconds: float) -> dict:
-    runs, errors, times, lines, arrivals = [], [], [], [], []
+async def load(url: str, sessions: int, training: int, seconds: float, server: psutil.Process) -> dict:
+    out = {k: [] for k in ("runs", "errors", "times", "lines", "arrivals", "restarted", "killed")}
     until = time.perf_counter() + seconds
-    tasks = [browser(url, until, runs, errors, arrivals) for _ in range(sessions - training)]
-    tasks += [trainer(url, times, errors, lines) for _ in range(training)]
+    tasks = [browser(url, until, out["runs"], out["errors"], out["arrivals"]) for _ in range(sessions - training)]
+    tasks += [trainer(url, i, out) for i in range(training)]
+    tasks.append(kill_a_worker(server, ARRIVAL + 5, out["killed"]))
     await asyncio.gather(*tasks)
-    return {"runs": runs, "errors": errors, "times": times, "lines": lines, "arrivals": arrivals}
+    return out
 
 
 async def abandoned(url: str, workers: list[psutil.Process]) -> float:
@@ -202,7 +236,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40)
     ap.add_argument("--tabs", type=int, default=0)
     args = ap.parse_args()
-    proc, url = start_server()
+    proc, url = start_server(mnist_folder())
     server = psutil.Process(proc.pid)
     try:
         asyncio.run(quiet(url, 5))  # first imports
@@ -219,7 +253,7 @@ def main() -> None:
         browsers = tabs(url, args.tabs) if args.tabs else None
         for sessions, training in zip(args.sessions, args.training):
             cpu0, server_cpu0, t0 = cpu_seconds(kids), cpu_seconds([server]), time.perf_counter()
-            out = asyncio.run(load(url, sessions, training, args.seconds))
+            out = asyncio.run(load(url, sessions, training, args.seconds, server))
             wall = time.perf_counter() - t0
             _, kids = tree(server)
             runs = out["runs"]
@@ -238,6 +272,10 @@ def main() -> None:
                 f"  trainings finished {len(out['times'])} / {training}: wall {min(out['times']):.1f}-"
                 f"{max(out['times']):.1f} s ({max(out['times']) / min(alone):.1f}x alone); places shown: "
                 f"{len(out['lines'])}"
+            )
+            print(
+                f"  a worker killed ({', '.join(out['killed']) or 'none found'}): trainings that said they started "
+                f"again: {len(out['restarted'])}"
             )
             print(f"  errors: {len(out['errors'])} {out['errors'][:3]}")
             if slow:

@@ -10,9 +10,10 @@
 
 Fair by construction: at most one waiting or running job per student; jobs start in order of arrival (a
 teacher's first) when a worker thread is free, so a class of 40 never has more trainings running than cores.
-The board only hands Dask a job when a thread is free, so it knows every job's place and can estimate waits
-from the speed of finished jobs. A job whose page has not polled for `abandon_after` seconds is cancelled:
-no CPU is spent for a student who left. Progress arrives pushed (worker events), not polled from Dask.
+The line itself is kept in the Dask scheduler (core.classserver.line), so several NN Lab servers on one cluster
+share it; the board reports its jobs there every tick and hands Dask a job when the line grants it a thread, so
+it knows every job's place and can estimate waits from the speed of finished jobs. A job whose page is closed
+(not connected, no poll for `abandon_after` seconds) is cancelled: no CPU is spent for a student who left. Progress arrives pushed (worker events), not polled from Dask.
 A dataset's training arrays go to the cluster once (`client.scatter`, shared by every job on the same
 `PreparedData`, the object the server's cache hands every session), not with each job: MNIST's are ~200 MB.
 """
@@ -21,71 +22,34 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import socket
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from core.classserver.cluster import Cluster
+from core.classserver.job import ACTIVE, CANCELLED, DONE, FAILED, ONE_EACH, RUNNING, WAITING, Job, JobRefused
 from core.classserver.job_reports import RESTARTED, failure_message, fetch_error, fetch_result, merge_epochs, restarted
+from core.classserver.line import Entry, SchedulerLine, class_order
 from core.classserver.memory import RunLedger
 from core.classserver.pace import Pace
 from core.classserver.shares import DataShares
-from core.classserver.training_job import PROGRESS_TOPIC, JobLimits, run_job, stop_event_name
-from core.errors import NNLabError
+from core.classserver.training_job import PROGRESS_TOPIC, JobLimits, ask_to_stop, run_job
 from core.experiment import Experiment, PreparedData
 from core.params import check_budget, output_units
 from core.runs import Run
 
-WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
-ACTIVE = (WAITING, RUNNING)
 ABANDON_AFTER = 3.0  # seconds without a poll from the job's page (it polls every 0.3-1 s)
 TICK = 0.5  # how often the board looks for abandoned jobs and free threads
 UNCOLLECTED = 600.0  # a finished job nobody collects is forgotten after this many seconds
 LOG = logging.getLogger("nnlab.jobs")
 GIVE_UP = 60.0  # seconds a cluster that was up may be away before the jobs waiting for it end with its message
-
-
-class JobRefused(NNLabError, ValueError):
-    """A training the class server will not take: what is over which limit, and what to do."""
-
-
-@dataclass(eq=False)
-class Job:
-    """One student's training: where it is, its progress so far, and (once done) its run."""
-
-    id: str
-    owner: str
-    exp: Experiment
-    data: PreparedData | None = field(repr=False)  # dropped once the job ends
-    boundary: bool = False
-    teacher: bool = False
-    label: str = ""  # what lists of jobs call it (teacher page)
-    state: str = WAITING
-    submitted: float = field(default_factory=time.monotonic)
-    started: float = 0.0
-    ended: float = 0.0
-    last_seen: float = field(default_factory=time.monotonic)
-    epochs: list[dict] = field(default_factory=list)
-    grid: dict | None = None
-    run: Run | None = None
-    error: str = ""
-    note: str = ""  # what happened to a running job that it survived (its worker died and Dask retried it)
-    stop_asked: bool = False
-    work: float = 0.0  # samples x parameters x epochs: what the wait estimates scale
-    alive: Callable[[], bool] | None = field(default=None, repr=False)  # the page's connection is open
-    future: object = field(default=None, repr=False)
-    generation: int = 0  # the cluster connection its task was handed to
-    shared: tuple = field(default=(), repr=False)  # (generation, future of its data already on the cluster)
-
-    @property
-    def total_epochs(self) -> int:
-        return self.exp.config.epochs
-
-    @property
-    def finished(self) -> bool:
-        return self.state not in ACTIVE
+NO_LINE = (
+    "The training cluster's scheduler cannot keep NN Lab's line ({error}): start it from NN Lab's folder "
+    '(README, "More machines"). Ask the teacher.'
+)
 
 
 class JobBoard:
@@ -95,12 +59,16 @@ class JobBoard:
         self.cluster, self.limits, self.abandon_after = cluster, limits, abandon_after
         self._jobs: dict[str, Job] = {}
         self._lock = threading.RLock()
+        self._syncing = threading.Lock()  # one report to the line at a time (taken before `_lock`, never inside it)
+        self.server = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
+        self._class_line: tuple[int, SchedulerLine] | None = None  # (cluster generation, the line in its scheduler)
+        self._reply: dict = {}  # the line's last answer: the class's order, running jobs, threads
         self._ids = itertools.count(1)
         self.pace = Pace()  # how long jobs take: the wait estimates
         self.ledger = RunLedger()  # the weight snapshots of every collected run, within one budget
         self._sessions: dict[str, tuple[str, float]] = {}  # owner -> (page, last seen)
-        self._subscribed = 0  # the cluster generation whose progress topic this board listens to
         self._draining: dict[str, object] = {}  # job id -> future of a cancelled job whose task has not ended
+        self._stale_events: list[str] = []  # jobs whose stop Event is to be deleted from the scheduler
         self.shares = DataShares()  # datasets' arrays on the cluster, once each
         self._closed = threading.Event()
         threading.Thread(
@@ -146,13 +114,15 @@ class JobBoard:
                 shared=shared,
             )
             self._jobs[job.id] = job
-            self._pump()
+        self._pump()
+        if job.state == FAILED and job.error == ONE_EACH:  # the line knows a job of this owner on another server
+            self._jobs.pop(job.id, None)
+            raise JobRefused(ONE_EACH)
         return job
 
     def _one_each(self, owner: str) -> None:
-        with self._lock:
-            if any(j.owner == owner and j.state in ACTIVE for j in self._jobs.values()):
-                raise JobRefused("You already have a training in line or running: wait for it, or press Stop.")
+        if any(j.owner == owner and j.state in ACTIVE for j in list(self._jobs.values())):
+            raise JobRefused(ONE_EACH)
 
     def seen(self, job: Job) -> None:
         job.last_seen = time.monotonic()
@@ -163,17 +133,20 @@ class JobBoard:
             job.stop_asked = True
             if job.state == WAITING:
                 self._end(job, CANCELLED)
-            elif job.state == RUNNING:
-                self._signal_stop(job)
+            running = job.state == RUNNING
+        if running:
+            self._signal_stop(job)
 
     def cancel(self, job: Job) -> None:
         """End a job for good (its page left, or the teacher cancelled it): nothing comes back."""
         with self._lock:
-            if job.state == RUNNING:  # its worker thread is not free until the task ended: it keeps the slot
+            running = job.state == RUNNING
+            if running:  # its worker thread is not free until the task ended: it keeps the slot
                 self._draining[job.id] = job.future
-                self._signal_stop(job)
             if job.state in ACTIVE:
                 self._end(job, CANCELLED)
+        if running:
+            self._signal_stop(job)
 
     def collect(self, job: Job) -> Run | None:
         """The finished job's run (None if it failed or was cancelled); the board no longer holds the job."""
@@ -194,18 +167,31 @@ class JobBoard:
         return {o: (p, now - t) for o, (p, t) in list(self._sessions.items()) if now - t <= within}
 
     def position(self, job: Job) -> int:
-        """1 for the next job to start, 0 if the job is not waiting."""
+        """1 for the next job to start (on any server of the cluster), 0 if the job is not waiting."""
         with self._lock:
-            line = self._line()
-        return line.index(job) + 1 if job in line else 0
+            order = [i for i, _ in self._order()]
+        return order.index(job.id) + 1 if job.id in order else 0
 
     def wait_estimate(self, job: Job) -> float:
         """Seconds until `job` starts (0 if it is not waiting): running jobs' remaining time, then those ahead."""
         with self._lock:
-            line, running = self._line(), [j for j in self._jobs.values() if j.state == RUNNING]
-            if job not in line:
+            order = self._order()
+            ids = [i for i, _ in order]
+            if job.id not in ids:
                 return 0.0
-            return self.pace.wait(job, line, running, self.cluster.threads(), self.limits.max_seconds)
+            if self._reply:
+                running, threads = self._reply["running"], self._reply["threads"]
+            else:
+                running = [self.remaining(j) for j in self._jobs.values() if j.state == RUNNING]
+                threads = self.cluster.threads()
+            ahead = [expected for _, expected in order[: ids.index(job.id)]]
+            return self.pace.wait(ahead, running, threads)
+
+    def in_class(self) -> tuple[int, int]:
+        """(running, waiting) jobs of the whole class: every server on this cluster, as the line last said."""
+        with self._lock:
+            running = self._reply.get("running", [j for j in self._jobs.values() if j.state == RUNNING])
+            return len(running), len(self._order())
 
     def remaining(self, job: Job) -> float:
         """Seconds a job still needs (core.classserver.pace)."""
@@ -215,7 +201,7 @@ class JobBoard:
         """Every job the board holds, running first, then in line order (the teacher page's table)."""
         with self._lock:
             running = [j for j in self._jobs.values() if j.state == RUNNING]
-            return running + self._line() + [j for j in self._jobs.values() if j.finished]
+            return running + self._waiting() + [j for j in self._jobs.values() if j.finished]
 
     def notice(self) -> str:
         """What students waiting in line read while the cluster that was up is started or reached again."""
@@ -223,39 +209,91 @@ class JobBoard:
 
     def close(self) -> None:
         self._closed.set()
+        self.shares.clear()
 
     # -- inside ---------------------------------------------------------------------------------------
-    def _line(self) -> list[Job]:
+    def _waiting(self) -> list[Job]:
+        """This server's waiting jobs in the line's order (the teacher's first, then by arrival)."""
         waiting = [j for j in self._jobs.values() if j.state == WAITING]
-        return sorted(waiting, key=lambda j: (not j.teacher, j.submitted))
+        return sorted(waiting, key=lambda j: (not j.teacher, j.joined))
 
-    def _pump(self) -> None:
-        """Hand waiting jobs to Dask while worker threads are free (called under the lock). Running jobs of a lost
-        scheduler end with a message; waiting jobs keep their place while the cluster comes back (`notice`), and
-        end with its message if it never started or stays away over GIVE_UP seconds (not a line that never moves)."""
+    def _order(self) -> list[tuple[str, float]]:
+        """The class's line as (job id, expected seconds), first to last: the line's last answer with this server's
+        jobs as they are now (one that left since is skipped), then any of its jobs the line has not seen yet."""
+        mine = {j.id: self.pace.expected(j, self.limits.max_seconds) for j in self._waiting()}
+        return class_order(self._reply, self.server, mine)
+
+    def _report(self) -> list[Entry]:
+        """This server's jobs as the line keeps them; a cancelled job whose task still runs holds its thread."""
+        active = [j for j in self._jobs.values() if j.state in ACTIVE]
+        return [Entry(j.id, j.owner, j.teacher, j.joined, j.state == RUNNING, self.remaining(j)) for j in active] + [
+            Entry(i, f"draining {i}", False, 0.0, True) for i in self._draining
+        ]
+
+    def _settle(self) -> bool:
+        """Running jobs of a lost scheduler end with a message; waiting jobs keep their place while the cluster
+        comes back (`notice`), and end with its message if it never started or stays away over GIVE_UP seconds
+        (not a line that never moves). True if the cluster is up (called under the lock)."""
         generation = getattr(self.cluster, "generation", 0)
         lost = [j for j in self._jobs.values() if j.state == RUNNING and j.generation != generation]
-        if lost or self._subscribed not in (0, generation):  # the scheduler that held these tasks is gone
+        if lost or (self._class_line and self._class_line[0] != generation):  # the scheduler of these tasks is gone
             self._draining.clear()
+            self._reply, self._stale_events = {}, []
         failure = "" if self.cluster.ready else getattr(self.cluster, "failure", "")
         if failure and generation and self.cluster.down_for < GIVE_UP:
             failure = ""  # it was up and is coming back: waiting jobs wait for it
-        for job in lost + (self._line() if failure else []):
+        for job in lost + (self._waiting() if failure else []):
             job.error = failure or (
                 "The training cluster stopped while this network trained; it has started again. Press Train again."
             )
             self._end(job, FAILED)
-        if not self.cluster.ready:
-            return
-        client = self.cluster.client()
-        if self._subscribed != generation:  # a new scheduler knows nothing of the old subscription
-            client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)
-            self._subscribed = generation
-        running = sum(j.state == RUNNING for j in self._jobs.values()) + len(self._draining)
-        for job in self._line()[: max(0, self.cluster.threads() - running)]:
-            job.state, job.started, job.generation = RUNNING, time.monotonic(), generation
-            data = job.shared[1] if job.shared and job.shared[0] == generation else job.data
-            self._hand_over(client, job, data, f"nnlab-train-{job.id}")
+        return self.cluster.ready
+
+    def _scheduler_line(self, generation: int) -> SchedulerLine:
+        """The line in this generation's scheduler (registered there, and progress subscribed, once each)."""
+        if self._class_line is None or self._class_line[0] != generation:
+            client = self.cluster.client()
+            client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)  # a new scheduler knows no old subscription
+            self._class_line = (generation, SchedulerLine(client))
+        return self._class_line[1]
+
+    def _pump(self) -> None:
+        """Report this server's jobs to the class's line and hand Dask the ones it may start now. Never called under
+        the lock: the line lives in the scheduler, and a slow scheduler must not freeze the pages."""
+        with self._syncing:
+            with self._lock:
+                if not self._settle():
+                    return
+                generation, entries = self.cluster.generation, self._report()
+                stale, self._stale_events = self._stale_events, []
+            for job_id in stale:
+                ask_to_stop(self.cluster.client(), job_id, stop=False)
+            try:
+                reply = self._scheduler_line(generation).sync(self.server, entries)
+            except (OSError, TimeoutError, RuntimeError):  # the scheduler went away or is slow: the next tick
+                LOG.info("The class's line did not answer.", exc_info=True)
+                return
+            except Exception as exc:  # the scheduler cannot import NN Lab's line: no job could ever start
+                LOG.exception("The scheduler cannot keep NN Lab's line.")
+                with self._lock:
+                    for job in self._waiting():
+                        job.error = NO_LINE.format(error=type(exc).__name__)
+                        self._end(job, FAILED)
+                return
+            with self._lock:
+                self._reply = reply
+                for job in (self._jobs.get(i) for i in reply["refused"]):
+                    if job is not None and job.state == WAITING:
+                        job.error = ONE_EACH
+                        self._end(job, FAILED)
+                if generation != self.cluster.generation or not self.cluster.ready:
+                    return
+                client = self.cluster.client()
+                for job in (self._jobs.get(i) for i in reply["grants"]):
+                    if job is not None and job.state == WAITING:
+                        job.state, job.started, job.generation = RUNNING, time.monotonic(), generation
+                        data = job.shared[1] if job.shared and job.shared[0] == generation else job.data
+                        self._hand_over(client, job, data, f"nnlab-train-{job.id}")
 
     def _hand_over(self, client, job: Job, data, key: str) -> None:
         job.future = client.submit(run_job, job.id, job.exp, data, self.limits, job.boundary, key=key, pure=False)
@@ -287,79 +325,59 @@ class JobBoard:
         with self._lock:
             if self._draining.get(job.id) is future:  # a cancelled job's task ended: its thread is free
                 del self._draining[job.id]
-                self._clear_stop(job)
-                self._pump()
+                self._stale_events.append(job.id)
+            elif job.state != RUNNING or job.future is not future:
                 return
-            if job.state != RUNNING or job.future is not future:
-                return
-            if future.status == "finished":
-                job.run = result
-                if job.run is not None:
-                    job.epochs = list(job.run.epochs)  # every epoch, whatever progress events are in flight
-                self.pace.learn(job, len(job.epochs))
-                self._end(job, DONE)
-            elif future.status == "error":
-                job.error = failure_message(error)
-                self._end(job, FAILED)
-            elif self._retry(job):  # its worker died with its data: once more
-                return
-            else:  # Dask dropped the task, not the board: its scheduler went away
-                job.error = (
-                    self.cluster.failure
-                    or "The training cluster stopped while this network trained. Press Train again in a few seconds."
-                )
-                self._end(job, FAILED)
-            self._pump()
+            else:
+                self._ended(job, future, result, error)
+        self._pump()
+
+    def _ended(self, job: Job, future, result, error) -> None:
+        """A running job's task ended (under the lock)."""
+        if future.status == "finished":
+            job.run = result
+            if job.run is not None:
+                job.epochs = list(job.run.epochs)  # every epoch, whatever progress events are in flight
+            self.pace.learn(job, len(job.epochs))
+            self._end(job, DONE)
+        elif future.status == "error":
+            job.error = failure_message(error)
+            self._end(job, FAILED)
+        elif not self._retry(job):  # Dask dropped the task, not the board: its scheduler went away
+            job.error = (
+                self.cluster.failure
+                or "The training cluster stopped while this network trained. Press Train again in a few seconds."
+            )
+            self._end(job, FAILED)
 
     def _signal_stop(self, job: Job) -> None:
-        if job.generation != self.cluster.generation or not self.cluster.ready:
-            return  # its scheduler is gone, and the task with it
-        from distributed import Event
-
-        Event(stop_event_name(job.id), client=self.cluster.client()).set()
+        """(a call to the scheduler: never under the lock)"""
+        if job.generation == self.cluster.generation and self.cluster.ready:  # else its task is gone with its scheduler
+            ask_to_stop(self.cluster.client(), job.id)
 
     def _end(self, job: Job, state: str) -> None:
         job.state, job.ended = state, time.monotonic()
         job.data = job.future = None  # the arrays were the job's input only; a dropped future frees its result
         job.shared = ()
         if job.stop_asked and job.id not in self._draining:  # (a draining task still has to see its Event)
-            self._clear_stop(job)
-
-    def _clear_stop(self, job: Job) -> None:
-        if not self.cluster.ready:
-            return
-        from distributed import Event
-
-        try:
-            Event(stop_event_name(job.id), client=self.cluster.client()).clear()  # deletes it on the scheduler
-        except (OSError, TimeoutError):  # the scheduler went away: its Events with it
-            LOG.info("Could not clear job %s's stop event.", job.id, exc_info=True)
+            self._stale_events.append(job.id)  # deleted from the scheduler by the next pump, outside the lock
 
     def _tick(self) -> None:
-        now = time.monotonic()
+        now, left = time.monotonic(), []
         with self._lock:
             for job in list(self._jobs.values()):
-                if job.state in ACTIVE and _connected(job):
+                if job.state in ACTIVE and job.connected():
                     job.last_seen = now  # connected: a throttled or frozen tab keeps its job
                 elif job.state in ACTIVE and now - job.last_seen > self.abandon_after:
-                    self.cancel(job)
+                    left.append(job)
                 elif job.finished and now - job.ended > UNCOLLECTED:
                     self._jobs.pop(job.id, None)
             for owner, (_, seen) in list(self._sessions.items()):
                 if now - seen > UNCOLLECTED:
                     del self._sessions[owner]
-            self._pump()
-
-
-def _connected(job: Job) -> bool:
-    """The job's page is connected (False if it cannot say: then its polls decide)."""
-    if job.alive is None:
-        return False
-    try:
-        return job.alive() is True  # (AppTest's runtime is a mock: not an answer)
-    except Exception:  # logged; the polls still keep it alive
-        LOG.exception("Could not tell whether job %s's page is connected.", job.id)
-        return False
+        for job in left:
+            self.cancel(job)
+        self._pump()
 
 
 def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
@@ -374,16 +392,3 @@ def _tick_loop(board_ref: weakref.ref, closed: threading.Event) -> None:
         except Exception:  # logged; the heartbeat must go on
             LOG.exception("The job board's tick failed; trying again in %.1f s.", TICK)
         del board
-
-
-__all__ = [
-    "ACTIVE",
-    "CANCELLED",
-    "DONE",
-    "FAILED",
-    "RUNNING",
-    "WAITING",
-    "Job",
-    "JobBoard",
-    "JobRefused",
-]

@@ -33,13 +33,15 @@ class Pace:
         left = elapsed / done * max(0, job.total_epochs - done)
         return min(left, max(0.0, max_seconds - elapsed))  # it stops at the time limit
 
-    def wait(self, job, line: list, running: list, threads: int, max_seconds: float) -> float:
-        """Seconds until `job` (in `line`, in order) starts: as threads free up from the running jobs, each job
-        ahead of it takes the first free one for its expected time."""
-        free = [0.0] * max(0, threads - len(running)) + [self.remaining(j, max_seconds) for j in running]
+    @staticmethod
+    def wait(ahead: list[float], running: list[float], threads: int) -> float:
+        """Seconds until a job starts, given the expected seconds of each job ahead of it in line (in order), the
+        remaining seconds of the running ones, and the worker threads: as threads free up, each job ahead takes the
+        first free one for its expected time."""
+        free = [0.0] * max(0, threads - len(running)) + list(running)
         heapq.heapify(free)
-        for ahead in line[: line.index(job)]:
-            heapq.heappush(free, heapq.heappop(free) + self.expected(ahead, max_seconds))
+        for seconds in ahead:
+            heapq.heappush(free, heapq.heappop(free) + seconds)
         return free[0] if free else 0.0
 
     def learn(self, job, done: int) -> None:

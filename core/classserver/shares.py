@@ -3,6 +3,7 @@
     shares = DataShares()
     data_or_future = shares.get(data, cluster)   # sends `data` the first time (client.scatter), then reuses it
     shares.drop(data)                           # its copy was lost with a worker: the next job sends it again
+    shares.clear()                              # the board closed
 
 Jobs used to carry their arrays each (MNIST's are ~200 MB). Shares are keyed by the `PreparedData` object, the
 one the server's cache hands every session (app.data_access), held weakly: a share of data nobody holds any more
@@ -49,6 +50,11 @@ class DataShares:
     def drop(self, data) -> None:
         with self._lock:
             self._shares.pop(id(data), None)
+
+    def clear(self) -> None:
+        """Release every share (the board closed): Dask frees the copies nobody else holds."""
+        with self._lock:
+            self._shares.clear()
 
     def held(self) -> list:
         """The data objects shared now (for tests and the teacher's view)."""

@@ -15,6 +15,7 @@ read it), as itself for scikit-learn.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, fields, replace
@@ -30,6 +31,7 @@ PROGRESS_TOPIC = "nnlab-progress"
 TIME_LIMIT_ENV = "NNLAB_MAX_TRAIN_SECONDS"
 FLUSH_SECONDS = 0.25
 GRID_RESOLUTION = 60
+LOG = logging.getLogger("nnlab.jobs")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,18 @@ class JobLimits:
 
 def stop_event_name(job_id: str) -> str:
     return f"nnlab-stop-{job_id}"
+
+
+def ask_to_stop(client, job_id: str, stop: bool = True) -> None:
+    """Set the job's stop Event (its task ends after the current epoch), or with stop=False delete it from the
+    scheduler once the task has ended (a scheduler that went away took its Events with it)."""
+    from distributed import Event
+
+    event = Event(stop_event_name(job_id), client=client)
+    try:
+        event.set() if stop else event.clear()
+    except (OSError, TimeoutError):
+        LOG.info("Could not reach job %s's stop event.", job_id, exc_info=True)
 
 
 def grid_message(run: Run, data: PreparedData) -> dict:

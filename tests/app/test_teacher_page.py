@@ -10,7 +10,7 @@ import pytest
 from app import teacher
 from app.jobs import OWNER_KEY, TEACHER_KEY, browser_id, job_board
 from app.teacher import TOKEN_ENV, TokenGate
-from core.classserver.jobs import CANCELLED
+from core.classserver.job import CANCELLED
 from core.datasets import load_dataset
 from core.datasets.uploads import UPLOAD
 from core.experiment import Experiment, prepare_data
@@ -126,7 +126,7 @@ def test_two_tabs_of_one_browser_get_one_job(app, monkeypatch):
     exp = Experiment("digits", spec=MLPSpec((256, 256)), config=TrainConfig(epochs=2000, batch_size=32))
     job = board.submit(owner, exp, data)
     try:
-        from core.classserver.jobs import JobRefused
+        from core.classserver.job import JobRefused
 
         with pytest.raises(JobRefused, match="already have a training"):
             board.submit(tab1.session_state[OWNER_KEY], exp, data)

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from core.classserver.cluster import Cluster
-from core.classserver.jobs import DONE, JobBoard
+from core.classserver.job import DONE
+from core.classserver.jobs import JobBoard
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
 from core.runs import start_run, train

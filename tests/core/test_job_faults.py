@@ -14,8 +14,9 @@ from contextlib import contextmanager
 import pytest
 
 from core.classserver.cluster import ROOT, Cluster
+from core.classserver.job import CANCELLED, DONE, FAILED, RUNNING, WAITING
 from core.classserver.job_reports import failure_message, merge_epochs
-from core.classserver.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, JobBoard
+from core.classserver.jobs import JobBoard
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
 from core.spec import MLPSpec, TrainConfig

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from core.classserver.cluster import Cluster
-from core.classserver.jobs import CANCELLED, DONE, RUNNING, WAITING, JobBoard, JobRefused
+from core.classserver.job import CANCELLED, DONE, RUNNING, WAITING, JobRefused
+from core.classserver.jobs import JobBoard
 from core.classserver.training_job import JobLimits
 from core.datasets import load_dataset
 from core.experiment import Experiment, prepare_data
@@ -223,7 +224,7 @@ def test_a_job_that_fails_on_its_worker_is_one_message_and_its_traceback_is_in_t
     import dataclasses
     import logging
 
-    from core.classserver.jobs import FAILED
+    from core.classserver.job import FAILED
 
     broken = dataclasses.replace(digits, y_train=digits.y_train[:10])  # labels for 10 of 1,437 images
     with caplog.at_level(logging.ERROR, logger="nnlab.jobs"):

@@ -39,14 +39,14 @@ def test_a_running_job_is_estimated_from_its_own_pace_and_never_past_the_time_li
 
 
 def test_the_line_waits_for_the_first_free_thread_then_each_job_ahead():
-    clock = _Clock()
-    pace = Pace(rate=1e-3, clock=clock)
-    running = [_Job(work=0, state="running", started=90.0, epochs=[{}] * 5)]  # 10 s more
-    line = [_Job(work=20_000), _Job(work=4_000), _Job(work=1_000)]  # 20 s, 4 s, 1 s
-    assert pace.wait(line[0], line, running, threads=1, max_seconds=300) == pytest.approx(10.0)
-    assert pace.wait(line[2], line, running, threads=1, max_seconds=300) == pytest.approx(34.0)
-    assert pace.wait(line[2], line, running, threads=2, max_seconds=300) == pytest.approx(14.0)  # 10 + 4 < 0 + 20
-    assert pace.wait(line[2], line, running, threads=1, max_seconds=5) == pytest.approx(9.0)  # 0 (past 5 s), 5, 4
+    running = [10.0]  # one running job needs 10 s more; in line: 20 s, 4 s, then the job asked about
+    assert Pace.wait([], running, threads=1) == pytest.approx(10.0)
+    assert Pace.wait([20.0, 4.0], running, threads=1) == pytest.approx(34.0)
+    assert Pace.wait([20.0, 4.0], running, threads=2) == pytest.approx(14.0)  # 10 + 4 < 0 + 20
+    assert Pace.wait([20.0], [], threads=3) == 0.0  # a free thread
+    assert Pace.wait([5.0, 4.0], [0.0], threads=1) == pytest.approx(9.0)  # a run at its time limit: 0, 5, 4
+    pace = Pace(rate=1e-3, clock=_Clock())
+    assert pace.expected(_Job(work=20_000), 300) == 20.0 and pace.expected(_Job(work=20_000), 5) == 5.0
 
 
 def test_the_rate_moves_towards_what_finished_jobs_measured():
