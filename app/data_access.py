@@ -2,6 +2,8 @@
 
 `st.cache_resource` hands out the same object on every hit (no copy: a 60k-image set costs nothing
 after its first load); `core` marks the arrays read-only, so no session can change them for the others.
+Everything loaded here is counted in the server's memory account (`core.classserver.memory.server_holdings`):
+a student's upload that would pass it is refused with one message before it is read.
 Errors are not cached: a file added to data/ is found on the next click.
 """
 
@@ -13,6 +15,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from core.classserver.memory import DATASETS, UPLOADS, server_holdings
 from core.datasets import UPLOAD, Dataset, dataset_from_files, load_dataset
 from core.datasets.external import rename_cifar_classes
 from core.datasets.limits import check_upload
@@ -26,7 +29,9 @@ UPLOAD_PREPARED_KEY = "nnlab_upload_prepared"  # session: (split settings, Prepa
 @st.cache_resource(show_spinner="Loading the dataset (once for the whole class)...", max_entries=16)
 def get_dataset(name: str, options: tuple[tuple[str, object], ...] = ()) -> Dataset:
     """`load_dataset(name, **dict(options))`, cached per server. Options are a sorted tuple of pairs."""
-    return load_dataset(name, **dict(options))
+    ds = load_dataset(name, **dict(options))
+    server_holdings().hold(DATASETS, ds)
+    return ds
 
 
 @st.cache_resource(max_entries=8)  # a prepared MNIST is ~200 MB: keep a handful per server
@@ -41,7 +46,9 @@ def get_prepared(
     stratify: bool = True,
 ) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
-    return prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official, scale_target, stratify)
+    data = prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official, scale_target, stratify)
+    server_holdings().hold(DATASETS, data)
+    return data
 
 
 def rename_folder_classes(names: tuple[str, ...] | None) -> None:
@@ -82,6 +89,8 @@ def prepared(exp: Experiment) -> PreparedData:
     key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples, exp.scale_target, exp.stratify)
     cached = st.session_state.get(UPLOAD_PREPARED_KEY)
     if cached is None or cached[0] != key:
+        st.session_state.pop(UPLOAD_PREPARED_KEY, None)  # the old split goes before the new one is counted
+        server_holdings().make_room(f"Splitting {ds.source}", ds.X.nbytes + ds.y.nbytes)
         cached = st.session_state[UPLOAD_PREPARED_KEY] = (
             key,
             prepare_data(
@@ -93,6 +102,7 @@ def prepared(exp: Experiment) -> PreparedData:
                 stratify=exp.stratify,
             ),
         )
+        server_holdings().hold(UPLOADS, cached[1])
     return cached[1]
 
 
@@ -151,8 +161,13 @@ def uploaded_dataset(
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop(UPLOAD_PREPARED_KEY, None)
     check_upload({f.name: f.size for f in files})  # from the sizes alone, before any file is read
+    what = ", ".join(f.name for f in files)
+    holdings = server_holdings()
+    holdings.make_room(what, sum(f.size for f in files))  # MemoryFull: the class's budget, before reading
     ds = dataset_from_files(
         {f.name: f.getvalue() for f in files}, target=target, task=task, image_size=image_size, text=text
     )
+    holdings.make_room(what, ds.X.nbytes + ds.y.nbytes)  # as read (images as float32 take 4x their bytes)
+    holdings.hold(UPLOADS, ds)
     st.session_state[UPLOAD_KEY] = (fingerprint, ds)
     return ds

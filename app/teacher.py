@@ -22,8 +22,9 @@ import streamlit as st
 from app.data_access import get_dataset, rename_folder_classes
 from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
 from app.messages import plain, show_error
-from app.tables import browse
+from app.tables import browse, read_table
 from core.classserver.job import RUNNING
+from core.classserver.memory import MEMORY_ENV, server_holdings
 from core.datasets import is_available
 from core.datasets.cifar_names import MAX_NAME, typed_names
 from core.errors import NNLabError
@@ -189,6 +190,24 @@ def machine() -> None:
         st.warning(notice, icon=":material/sync_problem:")
     if board.cluster.local:
         st.caption(f"The training cluster's log (workers' errors, restarts): {board.cluster.log_file}")
+
+
+def memory_table() -> None:
+    """What the server holds for the class (datasets, students' files, trained runs) against its one budget."""
+    holdings = server_holdings()
+    usage = holdings.usage()
+    used, budget = sum(size for _, size in usage.values()), holdings.budget_bytes
+    st.progress(
+        min(1.0, used / budget),
+        text=f"Memory held for the class: {used / 2**20:,.0f} of {budget / 2**20:,.0f} MB",
+    )
+    rows = [{"Held": kind, "How many": n, "MB": round(size / 2**20, 1)} for kind, (n, size) in usage.items()]
+    if rows:
+        read_table(rows)
+    st.caption(
+        f"Uploads that would pass the budget are refused with a message. Set it with {MEMORY_ENV} (megabytes); "
+        "a session's files and runs are let go when it ends."
+    )
 
 
 def cpu_share() -> float:

@@ -15,6 +15,7 @@ from app.data_access import (
 )
 from app.figures.images import sample_tiles
 from app.messages import plain
+from core.classserver.memory import MemoryFull
 from core.datasets import Dataset
 from core.datasets.cifar_names import typed_names
 from core.datasets.image_folders import SIZES
@@ -100,7 +101,7 @@ def _upload(prefix: str, link_file_key: str, show_error) -> Dataset | None:
                 help="As keras.utils.image_dataset_from_directory(image_size=...) does.",
             )
         ds = uploaded_dataset(files, target, task, size, text)
-    except UploadTooLarge as exc:
+    except (UploadTooLarge, MemoryFull) as exc:
         # Streamlit keeps uploaded files in the server's memory until the browser removes them: too many or too
         # large files are dropped at once, and a fresh uploader replaces them (its key changes) under the message.
         release_files(files)

@@ -12,6 +12,7 @@ if teacher.sign_in():
     @st.fragment(run_every=2.0)
     def overview() -> None:
         teacher.machine()
+        teacher.memory_table()
         st.subheader("Trainings")
         teacher.jobs_table()
         st.subheader("Sessions")

@@ -81,15 +81,27 @@ def _close_quietly(client) -> None:
         LOG.info("The old Dask client did not close cleanly.", exc_info=True)
 
 
-def _terminate(procs: list[subprocess.Popen], folder: str, keep_folder: bool = False) -> None:
-    for proc in reversed(procs):  # workers first, then the scheduler
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in reversed(procs):
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+class _Processes(list):
+    """The local cluster's processes. Once the server ends (the finalizer ran), no new one is started: a start under
+    way in the supervisor's thread would otherwise leave a worker waiting for ever for a scheduler that never
+    comes (before its nanny starts, nothing in it watches the server)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock, self.ended = threading.Lock(), False
+
+
+def _terminate(procs: _Processes, folder: str, keep_folder: bool = False) -> None:
+    with procs.lock:
+        procs.ended = procs.ended or not keep_folder
+        for proc in reversed(procs):  # workers first, then the scheduler
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     if keep_folder:
         return
     for file in Path(folder).glob("*"):
@@ -115,7 +127,7 @@ class Cluster:
         self.tls = tls
         self.start_after = start_after
         self.workers = workers or os.cpu_count() or 1
-        self._procs: list[subprocess.Popen] = []
+        self._procs = _Processes()
         self._client = None
         self._nthreads = self.workers
         self.generation = 0  # connections made so far: jobs of an older one were lost with its scheduler
@@ -153,7 +165,7 @@ class Cluster:
         if self._closing.is_set() or self._error is not None:
             self._ready.set()
             return
-        while not self._closing.is_set():
+        while not self._closing.is_set() and not self._procs.ended:
             try:
                 self._connect()
             except (OSError, TimeoutError, ClusterUnavailable) as exc:
@@ -186,6 +198,11 @@ class Cluster:
                 LIFETIME,
                 *(["--protocol", "tls", *tls] if tls else []),
             )
+            deadline = time.monotonic() + 60
+            while not Path(file).exists():  # the workers start once it is up: none waits for a scheduler that failed
+                if time.monotonic() > deadline or self._procs[0].poll() is not None:
+                    raise ClusterUnavailable("The local Dask scheduler did not start (see the server log).")
+                time.sleep(0.05)
             self._spawn(
                 "worker",
                 "--scheduler-file",
@@ -204,11 +221,6 @@ class Cluster:
                 *tls,
                 nice=WORKER_NICE,
             )
-            deadline = time.monotonic() + 60
-            while not Path(file).exists():
-                if time.monotonic() > deadline or self._procs[0].poll() is not None:
-                    raise ClusterUnavailable("The local Dask scheduler did not start (see the server log).")
-                time.sleep(0.05)
             client = Client(scheduler_file=file, timeout=60, set_as_default=False, **secure)
         else:
             if self.tls and not self.address.startswith("tls://"):
@@ -266,7 +278,9 @@ class Cluster:
         }
         env |= {SERVER_ENV: server_process(), NICE_ENV: str(nice)}
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_file, "ab") as log:  # Dask's own log, for the teacher
+        with open(self.log_file, "ab") as log, self._procs.lock:  # Dask's own log, for the teacher
+            if self._procs.ended:
+                raise ClusterUnavailable("NN Lab is shutting down.")
             self._procs.append(subprocess.Popen([sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log))
 
     def start_now(self) -> None:

@@ -33,7 +33,7 @@ from core.classserver.cluster import Cluster
 from core.classserver.job import ACTIVE, CANCELLED, DONE, FAILED, ONE_EACH, RUNNING, WAITING, Job, JobRefused
 from core.classserver.job_reports import RESTARTED, failure_message, fetch_error, fetch_result, merge_epochs, restarted
 from core.classserver.line import Entry, SchedulerLine, class_order
-from core.classserver.memory import RunLedger
+from core.classserver.memory import RUNS, RunLedger, server_holdings
 from core.classserver.pace import Pace
 from core.classserver.shares import DataShares
 from core.classserver.training_job import PROGRESS_TOPIC, JobLimits, ask_to_stop, run_job
@@ -155,6 +155,7 @@ class JobBoard:
         run, job.run = job.run, None
         if run is not None:
             self.ledger.add(run)
+            server_holdings().hold(RUNS, run)
         return run
 
     def touch(self, owner: str, page: str) -> None:

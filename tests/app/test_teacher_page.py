@@ -182,3 +182,20 @@ def test_the_teacher_names_the_data_folders_classes_and_every_student_sees_them(
     assert student.selectbox(key="data_class").options == ["all", "taxi", "[truck](http://x)", "bus"]
     at.button(key="teacher_names_reset").click().run()  # back to the files' own names, for everyone
     assert not at.exception and at.text_input(key="teacher_cifar_names").value == "class 0, class 1, class 2"
+
+
+def test_the_teacher_sees_what_the_server_holds_for_the_class_against_its_budget(teacher_page, monkeypatch):
+    import app.teacher as teacher_module
+    from core.classserver.memory import DATASETS, Holdings
+
+    holdings, ds = Holdings(budget_bytes=100 * 2**20), load_dataset("digits")
+    holdings.hold(DATASETS, ds)
+    monkeypatch.setattr(teacher_module, "server_holdings", lambda: holdings)
+    at = teacher_page.run()
+    at.session_state[TEACHER_KEY] = True
+    at.run()
+    assert not at.exception
+    progress = [str(p.proto.text) for p in at.get("progress")]
+    assert any("Memory held for the class: 0 of 100 MB" in t for t in progress), progress  # digits: 0.5 MB
+    table = at.table[0].value
+    assert table.iloc[0].tolist()[:2] == [DATASETS, "1"] and "NNLAB_MEMORY_MB" in " ".join(c.value for c in at.caption)

@@ -168,3 +168,32 @@ def test_too_many_files_are_released_from_the_server_at_once_and_said_above_a_fr
     fresh.upload("exams.csv", CSV).run()  # the next upload is read as usual, and the message is gone
     assert not app.exception and not app.error
     assert "exams.csv**: 60 samples of 2" in _texts(app.caption)
+
+
+def test_uploads_count_against_the_class_servers_memory_and_go_when_the_session_ends(monkeypatch):
+    """One account for the whole server (core.classserver.memory): an upload that would pass it is one message
+    before it is read, and what a session held is let go when the session ends."""
+    import gc
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import app.data_access as data_access
+    from core.classserver.memory import UPLOADS, Holdings
+
+    holdings = Holdings(budget_bytes=2**30)
+    monkeypatch.setattr(data_access, "server_holdings", lambda: holdings)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    session = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app" / "main.py"), default_timeout=60)
+    _training_with_upload(session, "exams.csv", CSV)
+    assert holdings.usage()[UPLOADS][0] >= 1 and holdings.usage()[UPLOADS][1] > 0
+    holdings.budget_bytes = holdings.used() + 1000  # the class has filled the server's memory
+    session.get("file_uploader")[0].upload("shapes.zip", image_zip_bytes(per_class=15, size=20)).run()
+    assert not session.exception
+    refused = _texts(session.error)
+    assert "shapes.zip needs about" in refused and "ask the teacher" in refused
+    del session  # the session ends (its tab closed)
+    gc.collect()
+    assert UPLOADS not in holdings.usage()

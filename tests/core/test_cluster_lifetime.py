@@ -58,3 +58,29 @@ def test_the_server_is_told_from_a_new_process_with_its_old_id():
     assert server_alive(me)
     pid, started = me.split(":")
     assert not server_alive(f"{pid}:{float(started) - 100!r}")  # same id, another start: not the server
+
+
+def test_no_worker_starts_once_the_server_is_ending(monkeypatch):
+    """The server exits (its atexit finalizer runs) just after the scheduler was started: a worker started after
+    that waited for ever for a scheduler that never came (found after a test run: a `dask worker` minutes after its
+    server, before its nanny, which would watch the server, had started)."""
+    from core.classserver.cluster import Cluster
+
+    spawned, real = [], Cluster._spawn
+
+    def spawn(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        spawned.append(args[0])
+        if args[0] == "scheduler":
+            self._finalizer()  # the server exits now
+
+    monkeypatch.setattr(Cluster, "_spawn", spawn)
+    cluster = Cluster(workers=1)
+    cluster.start_now()
+    deadline = time.monotonic() + 30
+    while not cluster._ready.is_set():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(2.5)  # the supervisor does not try again either
+    assert spawned == ["scheduler"] and all(_gone(p.pid) for p in cluster._procs)
+    assert not cluster.ready
