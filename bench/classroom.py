@@ -3,7 +3,7 @@
     python bench/classroom.py                      # 20 sessions with 4 training, then 40 with 8
     python bench/classroom.py --sessions 20 --training 4 --tabs 2
 
-Students speak Streamlit's websocket protocol (`bench/streamlit_client.py`), not Chromium: on two cores, 20
+Students speak Streamlit's websocket protocol (`tests/streamlit_client.py`), not Chromium: on two cores, 20
 Chromium tabs drawing Plotly take the cores from the server, and then the browsers, not the server, are what is
 measured. `--tabs N` adds N real Chromium tabs at the lowest CPU priority. The server's own CPU share (and its
 training workers') is printed beside the figures.
@@ -254,7 +254,9 @@ def main() -> None:
         )
         browsers = tabs(url, args.tabs) if args.tabs else None
         for sessions, training in zip(args.sessions, args.training):
+            me = psutil.Process()
             cpu0, server_cpu0, t0 = cpu_seconds(kids), cpu_seconds([server]), time.perf_counter()
+            client_cpu0 = cpu_seconds([me])
             out = asyncio.run(load(url, sessions, training, args.seconds, server, mix))
             wall = time.perf_counter() - t0
             _, kids = tree(server)
@@ -285,7 +287,8 @@ def main() -> None:
                 slow.clear()
             print(
                 f"  CPU: server {(cpu_seconds([server]) - server_cpu0) / wall:.2f} cores, training workers "
-                f"{(cpu_seconds(kids) - cpu0) / wall:.2f} cores; server memory {rss_mb(server):.0f} MB"
+                f"{(cpu_seconds(kids) - cpu0) / wall:.2f} cores, these simulated students "
+                f"{(cpu_seconds([me]) - client_cpu0) / wall:.2f} cores; server memory {rss_mb(server):.0f} MB"
             )
             target = (p95_ratio <= 2.0 if sessions <= 20 else True) and ok
             print(

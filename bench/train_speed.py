@@ -8,7 +8,7 @@
    same number of epochs, so at equal accuracy: one `partial_fit` per epoch with per-epoch metrics. Measured
    on an idle machine and with one core busy with another training session (a class server holds many), both
    in-process and through the class server's job queue (a local two-worker Dask cluster, submit to collected
-   run). Targets, through the queue: at least as fast as the plain fit idle, at least 3x faster with one core
+   run). Targets, through the queue: at least 1.3x the plain fit idle, at least 3x faster with one core
    busy. Also printed: the ceiling for any partial_fit loop, scikit-learn's own epoch loop with none of the
    per-epoch work (float32, one BLAS thread, no shuffling, no metrics, one fit call), and where one epoch of
    NN Lab's loop goes (the shuffled copy of the training set, partial_fit, the per-epoch metrics, the snapshot).
@@ -148,7 +148,7 @@ def sklearn_bench(X, y, Xt, yt) -> None:
                 if other is not None:
                     other.terminate()
                     other.wait()
-            target = 3.0 if busy else 1.0
+            target = 3.0 if busy else 1.3
             print(f"  {scenario}:")
             print(f"    plain MLPClassifier.fit:        {t_plain:6.2f} s, test accuracy {est.score(Xt64, yt):.3f}")
             print(

@@ -3,7 +3,6 @@ weakly (they go with the session that kept them), and one message before the bud
 
 import gc
 
-import numpy as np
 import pytest
 
 from core.classserver.memory import DATASETS, MEMORY_ENV, RUNS, UPLOADS, Holdings, MemoryFull, server_holdings

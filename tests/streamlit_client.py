@@ -1,12 +1,13 @@
 """A simulated browser tab that speaks Streamlit's own websocket protocol (the BackMsg / ForwardMsg protobufs that
 ship with Streamlit), so that `bench/classroom.py` can put 40 students on a server without 40 Chromiums taking the
-server's two cores.
+server's two cores, and tests/e2e/test_two_servers.py six students on two servers.
 
-    tab = Tab(url)                                   # ws://127.0.0.1:8501/_stcore/stream
+    tab = Tab(url, cookie="")                        # ws://127.0.0.1:8501/_stcore/stream; a Cookie header
     await tab.connect()
     seconds = await tab.open("training", "epochs=30")       # a page run, until the script finishes
     seconds = await tab.click("train_go")            # a button by its key (ids learnt from the page's elements)
     tab.texts                                        # every text and alert the tab has been sent
+    tab.html                                         # every st.html body
     tab.errors                                       # exception elements and error alerts seen
 
 Fragments that run on a timer (`st.fragment(run_every=...)`) are driven by the browser: the server sends an
@@ -27,12 +28,13 @@ WIDGETS = ("button", "slider", "selectbox", "checkbox", "radio", "number_input",
 
 
 class Tab:
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, cookie: str = "") -> None:
+        self.url, self.cookie = url, cookie
         self.page, self.query = "", ""
         self.page_hash = ""  # the page's script hash, as the server's navigation names it
         self.ids: dict[str, str] = {}  # widget key -> widget id
         self.texts: list[str] = []
+        self.html: list[str] = []  # st.html bodies (the script that sets a cookie, for one)
         self.errors: list[str] = []
         self.finished = asyncio.Event()
         self.timers: dict[str, asyncio.Task] = {}  # fragment id -> auto-rerun task
@@ -42,7 +44,10 @@ class Tab:
         self._fragment = ""
 
     async def connect(self) -> None:
-        self._ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=2**26)
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self._ws = await websockets.connect(
+            self.url, subprotocols=["streamlit"], max_size=2**26, additional_headers=headers
+        )
         self._reader = asyncio.create_task(self._read())
 
     async def close(self) -> None:
@@ -132,3 +137,5 @@ class Tab:
             self.texts.append(element.markdown.body)
         elif kind == "progress":
             self.texts.append(element.progress.text)
+        elif kind == "html":
+            self.html.append(element.html.body)
