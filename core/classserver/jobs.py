@@ -13,7 +13,8 @@ teacher's first) when a worker thread is free, so a class of 40 never has more t
 The line itself is kept in the Dask scheduler (core.classserver.line), so several NN Lab servers on one cluster
 share it; the board reports its jobs there every tick and hands Dask a job when the line grants it a thread, so
 it knows every job's place and can estimate waits from the speed of finished jobs. A job whose page is closed
-(not connected, no poll for `abandon_after` seconds) is cancelled: no CPU is spent for a student who left. Progress arrives pushed (worker events), not polled from Dask.
+(not connected, no poll for `abandon_after` seconds) is cancelled: no CPU is spent for a student who left.
+Progress arrives pushed (worker events), not polled from Dask.
 A dataset's training arrays go to the cluster once (`client.scatter`, shared by every job on the same
 `PreparedData`, the object the server's cache hands every session), not with each job: MNIST's are ~200 MB.
 """
@@ -267,9 +268,9 @@ class JobBoard:
                     return
                 generation, entries = self.cluster.generation, self._report()
                 stale, self._stale_events = self._stale_events, []
-            for job_id in stale:
-                ask_to_stop(self.cluster.client(), job_id, stop=False)
             try:
+                for job_id in stale:
+                    ask_to_stop(self.cluster.client(), job_id, stop=False)
                 reply = self._scheduler_line(generation).sync(self.server, entries)
             except (OSError, TimeoutError, RuntimeError):  # the scheduler went away or is slow: the next tick
                 LOG.info("The class's line did not answer.", exc_info=True)
