@@ -21,7 +21,7 @@ from core.spec import MLPSpec, TrainConfig
 @pytest.fixture(scope="module")
 def cluster():
     c = Cluster(workers=2)
-    c.client(timeout=120)
+    c.client(timeout=120).wait_for_workers(2, timeout=120)  # both threads in the line's count from the start
     yield c
     c.close()
 
