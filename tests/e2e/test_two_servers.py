@@ -7,6 +7,7 @@ two cores the servers need."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -107,7 +108,9 @@ async def _class(urls: list[str]) -> dict:
 
 
 def test_six_students_on_two_servers_stand_in_one_line(servers):
-    out = asyncio.run(_class(servers))
+    # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        out = pool.submit(asyncio.run, _class(servers)).result(timeout=180)
     assert out["states"][0] == "running"  # the first to ask trains; the others in the order they asked
     assert out["states"][1:] == [f"place {n}" for n in range(1, 6)]
     assert any("already have a training" in t for t in out["twin"]), out["twin"][-5:]
