@@ -170,7 +170,7 @@ def machine() -> None:
     children = server.children(recursive=True)
     rss = lambda procs: sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20  # noqa: E731
     running, waiting = board.in_class()
-    c = st.columns(5)
+    c = st.columns(3) + st.columns(3)  # two rows: five metrics in one row are cut on a presented 1024 px screen
     c[0].metric("Sessions here", len(board.sessions()), help="Seen in the last two minutes.")
     c[1].metric(
         "Training now",
@@ -201,7 +201,7 @@ def memory_table() -> None:
         min(1.0, used / budget),
         text=f"Memory held for the class: {used / 2**20:,.0f} of {budget / 2**20:,.0f} MB",
     )
-    rows = [{"Held": kind, "How many": n, "MB": round(size / 2**20, 1)} for kind, (n, size) in usage.items()]
+    rows = [{"Held": kind, "How many": n, "MB": f"{size / 2**20:,.1f}"} for kind, (n, size) in usage.items()]
     if rows:
         read_table(rows)
     st.caption(
