@@ -26,6 +26,7 @@ import weakref
 import numpy as np
 import psutil
 
+from core.datasets.limits import megabytes
 from core.errors import NNLabError
 from core.runs import Run
 
@@ -78,9 +79,9 @@ class Holdings:
         used = self.used()
         if used + nbytes > self.budget_bytes:
             raise MemoryFull(
-                f"{what} needs about {_mb(nbytes)} of memory, and the class server already holds {_mb(used)} of "
-                f"the {_mb(self.budget_bytes)} it keeps for the whole class. Remove a file or runs you no longer "
-                "need, or ask the teacher."
+                f"{what} needs about {megabytes(nbytes)} of memory, and the class server already holds "
+                f"{megabytes(used)} of the {megabytes(self.budget_bytes)} it keeps for the whole class. Remove a file "
+                "or runs you no longer need, or ask the teacher."
             )
 
 
@@ -90,10 +91,6 @@ def server_holdings() -> Holdings:
     mb = os.environ.get(MEMORY_ENV, "")
     budget = int(mb) * 2**20 if mb.isdigit() and int(mb) > 0 else int(DEFAULT_SHARE * psutil.virtual_memory().total)
     return Holdings(budget)
-
-
-def _mb(n: int) -> str:
-    return f"{n / 2**20:,.0f} MB"
 
 
 def _bytes(obj, seen: set[int]) -> int:

@@ -43,7 +43,8 @@ CHUNK = 2**20
 Source = Union[str, Path, bytes, bytearray, memoryview, BinaryIO]
 
 
-def _mb(n: int) -> str:
+def megabytes(n: int) -> str:
+    """A size as the messages say it ("64 MB")."""
     return f"{n / 2**20:.0f} MB"
 
 
@@ -58,7 +59,7 @@ def read_source(source: Source, limit: int = MAX_BYTES) -> tuple[bytes, str]:
         raw, label = read_file(Path(source), limit), Path(source).name
     if len(raw) > limit:
         raise DataFormatError(
-            f"{label} is larger than {_mb(limit)}, the most NN Lab reads from one file. "
+            f"{label} is larger than {megabytes(limit)}, the most NN Lab reads from one file. "
             "Use a smaller file, or a subset of the data."
         )
     if raw[:2] == b"\x1f\x8b":
@@ -80,7 +81,7 @@ def read_file(path: Path, limit: int = MAX_BYTES) -> bytes:
             raise DataFormatError(f"{path.name} is not a regular file (a pipe, a device or a folder): not read.")
         if info.st_size > limit:
             raise DataFormatError(
-                f"{path.name} is {_mb(info.st_size)}, over the {_mb(limit)} NN Lab reads from one file."
+                f"{path.name} is {megabytes(info.st_size)}, over the {megabytes(limit)} NN Lab reads from one file."
             )
         return f.read(limit + 1)
 
@@ -106,7 +107,7 @@ def _inflate(raw: bytes, label: str, limit: int, wbits: int, kind: str) -> bytes
                 total += len(piece)
                 if total > limit:
                     raise DataFormatError(
-                        f"{label} inflates to more than {_mb(limit)}, the most NN Lab unpacks from one file (a "
+                        f"{label} inflates to more than {megabytes(limit)}, the most NN Lab unpacks from one file (a "
                         "compressed file this small that grows this much is a decompression bomb). Refused."
                     )
                 out.append(piece)
@@ -132,7 +133,7 @@ def check_array_size(
         size *= d
     if size > limit:
         raise DataFormatError(
-            f"{label}: an array declares {_mb(size)} of data, over the {_mb(limit)} NN Lab "
+            f"{label}: an array declares {megabytes(size)} of data, over the {megabytes(limit)} NN Lab "
             "reads from one file. Refused before allocating it."
         )
     if available is not None and size != available:
@@ -150,7 +151,7 @@ def check_upload(sizes: dict[str, int]) -> None:
     total = sum(sizes.values())
     if total > MAX_BYTES:
         raise UploadTooLarge(
-            f"These files hold {total / 2**20:.0f} MB together, over the {_mb(MAX_BYTES)} NN Lab "
+            f"These files hold {total / 2**20:.0f} MB together, over the {megabytes(MAX_BYTES)} NN Lab "
             "takes in one upload (a class server shares its memory). Upload fewer files, for "
             "example two CIFAR-10 batches, or a subset saved as one .npz."
         )
