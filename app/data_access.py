@@ -44,9 +44,21 @@ def get_prepared(
     official: bool = False,
     scale_target: bool = True,
     stratify: bool = True,
+    features: tuple[str, ...] = (),
+    scale_inputs: bool = True,
 ) -> PreparedData:
     """Training arrays for a cached dataset (split and scaled), shared read-only by every session."""
-    data = prepare_data(get_dataset(name, options), test_fraction, seed, max_samples, official, scale_target, stratify)
+    data = prepare_data(
+        get_dataset(name, options),
+        test_fraction,
+        seed,
+        max_samples,
+        official,
+        scale_target,
+        stratify,
+        features,
+        scale_inputs,
+    )
     server_holdings().hold(DATASETS, data)
     return data
 
@@ -72,6 +84,8 @@ def prepared(exp: Experiment) -> PreparedData:
             exp.official_split,
             exp.scale_target,
             exp.stratify,
+            exp.features,
+            exp.scale_inputs,
         )
     ds = current_upload()
     wanted = exp.data_options.get("digest")
@@ -86,7 +100,7 @@ def prepared(exp: Experiment) -> PreparedData:
             "this name, or another target or task). Train again, or choose the run's target and "
             "task back, to see its results."
         )
-    key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples, exp.scale_target, exp.stratify)
+    key = (id(ds), exp.test_fraction, exp.split_seed, exp.max_samples, exp.scale_target, exp.stratify, exp.scale_inputs)
     cached = st.session_state.get(UPLOAD_PREPARED_KEY)
     if cached is None or cached[0] != key:
         st.session_state.pop(UPLOAD_PREPARED_KEY, None)  # the old split goes before the new one is counted
@@ -100,6 +114,7 @@ def prepared(exp: Experiment) -> PreparedData:
                 exp.max_samples,
                 scale_target=exp.scale_target,
                 stratify=exp.stratify,
+                scale_inputs=exp.scale_inputs,
             ),
         )
         server_holdings().hold(UPLOADS, cached[1])

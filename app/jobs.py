@@ -241,7 +241,7 @@ def _live() -> None:
     if plan.boundary and job.grid is not None:
         where[1].vega_lite_chart(
             live.boundary_frame(job.grid),
-            live.boundary_spec(data.X_train, data.y_train, data.X_test, data.y_test, job.grid),
+            live.boundary_spec(data.plane_points(), job.grid, data.task),
             key="jobs_live_boundary",
             width="stretch",
         )

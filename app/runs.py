@@ -9,22 +9,27 @@ import streamlit as st
 
 from app.data_access import prepared
 from app.jobs import train_now
-from app.training.figures import decision_boundary
+from app.training.figures import plane_figure
 from app.widgets import show_error
 from core.classserver.training_job import JobLimits
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
-from core.metrics import decision_grid
+from core.metrics import model_over_plane
 from core.runs import Run
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 PAGE_BUDGET = JobLimits().max_params  # parameters the class server trains (the board refuses more)
 
 
-def boundary_figure(run: Run, data: PreparedData):
-    """P(class 1) of a 2-D run's model over the input plane, with the training and test points."""
-    xs, ys, P = decision_grid(run.model.predict_proba, data.X_train, resolution=60)
-    return decision_boundary(xs, ys, P, data.X_train, data.y_train, data.X_test, data.y_test)
+def boundary_figure(run: Run, data: PreparedData, show_test: bool = True, discretize: bool = False):
+    """A 2-D run's model over its plane (P(class 1), or a regression's prediction) with the training and test
+    points, its training and test loss written above it (the Playground's)."""
+    xs, ys, z = model_over_plane(run.model, data, resolution=60)
+    losses = (
+        f"Test loss {run.model.loss(data.X_test, data.y_test):.3f} · "
+        f"training loss {run.model.loss(data.X_train, data.y_train):.3f}"
+    )
+    return plane_figure(xs, ys, z, data.plane_points(), data.task, show_test, discretize, losses)
 
 
 def prepared_or_stop(exp: Experiment) -> PreparedData:

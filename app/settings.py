@@ -268,6 +268,10 @@ def toggle(s: Setting, container=st, **kw) -> Any:
     return container.toggle(**_args(s, {}, kw))
 
 
+def pills(s: Setting, container=st, **kw) -> Any:
+    return container.pills(**_args(s, dict(options=list(s.options), format_func=s.format or str), kw))
+
+
 def segmented_control(s: Setting, container=st, **kw) -> Any:
     return container.segmented_control(**_args(s, dict(options=list(s.options), format_func=s.format or str), kw))
 

@@ -28,6 +28,9 @@ def _label(name: str) -> str:
     return f"{info.title}: {info.summary}{note}"
 
 
+NOISE_LEVELS = tuple(round(i * 0.05, 2) for i in range(11))  # the Playground's 0, 5, ..., 50, over 100
+
+
 def data_schema(prefix: str, kind: str | None = None) -> Schema:
     """The picker's settings on a page whose own widget keys start with `prefix` (datasets of one `kind` only,
     if given; uploads always). The chosen dataset is one key for every page, so a dataset picked on the Data
@@ -37,8 +40,17 @@ def data_schema(prefix: str, kind: str | None = None) -> Schema:
         ()
         if kind not in (None, "toy2d")
         else (  # a generated set's options
-            Setting("points", f"{prefix}_points", 400, "Points", low=50, high=2000, step=50),  # load_dataset's defaults
-            Setting("noise", f"{prefix}_noise", 0.1, "Noise", low=0.0, high=0.5, step=0.05),
+            Setting("points", f"{prefix}_points", 500, "Points", low=50, high=2000, step=50),  # load_dataset's defaults
+            Setting(
+                "noise",
+                f"{prefix}_noise",
+                0.0,
+                "Noise",
+                NOISE_LEVELS,
+                format=lambda v: f"{v * 100:.0f}",
+                help="TensorFlow Playground's noise, 0 to 50: how far points move from their shape (or how much "
+                "the Gaussians spread).",
+            ),
             Setting("dseed", f"{prefix}_data_seed", 0, "Seed", low=0, high=9999),
         )
     )
@@ -74,7 +86,7 @@ def _toy_options(schema: Schema) -> dict:
     c1, c2, c3 = st.columns(3)
     return {
         "n_samples": w.slider(schema["points"], c1),
-        "noise": w.slider(schema["noise"], c2),
+        "noise": w.select_slider(schema["noise"], c2),
         "seed": w.number_input(schema["dseed"], c3),
     }
 

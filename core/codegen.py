@@ -120,16 +120,45 @@ def _data_code(exp: Experiment, source: str = "") -> list[str]:
         ]
     if name in EXTERNAL:
         return _external_code(name, title, source)
-    opts = {"n_samples": 400, "noise": 0.1, "seed": 0, **{k: v for k, v in exp.data_options.items() if k != "binary"}}
-    generator = textwrap.dedent(inspect.getsource(toy.TOY_SETS[name]))
+    defaults = {k: p.default for k, p in inspect.signature(toy.make_toy).parameters.items() if k != "name"}
+    opts = {**defaults, **{k: v for k, v in exp.data_options.items() if k != "binary"}}
+    regression = name in toy.TOY_REGRESSION
+    make = (toy.TOY_REGRESSION if regression else toy.TOY_SETS)[name]
     return [
-        f"# The generator of NN Lab's {title} set.",
-        *generator.splitlines(),
+        f"# The generator of NN Lab's {title} set (TensorFlow Playground's, on its -6..6 plane).",
+        *textwrap.dedent(inspect.getsource(make)).splitlines(),
         "",
         f"rng = np.random.default_rng({opts['seed']})",
-        f"X, y = {toy.TOY_SETS[name].__name__}({opts['n_samples']}, {opts['noise']}, rng)",
+        f"X, y = {make.__name__}({opts['n_samples']}, {opts['noise']}, rng)",
         "order = rng.permutation(len(y))",
-        "X, y = X[order].astype(np.float32), y[order].astype(np.int64)",
+        f"X, y = X[order].astype(np.float32), y[order].astype(np.{'float32' if regression else 'int64'})",
+    ]
+
+
+# How the script makes each input feature from the points P (n, 2), as core.datasets.features does
+FEATURE_CODE = {
+    "x1": "P[:, 0]",
+    "x2": "P[:, 1]",
+    "x1sq": "P[:, 0] * P[:, 0]",
+    "x2sq": "P[:, 1] * P[:, 1]",
+    "x1x2": "P[:, 0] * P[:, 1]",
+    "sinx1": "np.sin(P[:, 0])",
+    "sinx2": "np.sin(P[:, 1])",
+}
+
+
+def _features_code(exp: Experiment) -> list[str]:
+    """A 2-D set's input features, made from each point as TensorFlow Playground's are."""
+    if not exp.features:
+        return []
+    return [
+        "",
+        "# The input features, made from each point (x1, x2) as TensorFlow Playground's are.",
+        "def features(P):",
+        "    P = P.astype(np.float64)",
+        f"    return np.stack([{', '.join(FEATURE_CODE[f] for f in exp.features)}], axis=1).astype(np.float32)",
+        "",
+        "X_train, X_test = features(X_train), features(X_test)",
     ]
 
 
@@ -174,7 +203,8 @@ def _split_code(exp: Experiment) -> list[str]:
             f"random_state={exp.split_seed}, stratify={strat})",
             "X_train, X_test, y_train, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]",
         ]
-    if kind != "image":
+    lines += _features_code(exp)
+    if kind != "image" and exp.scale_inputs:
         lines += [
             "",
             "# Standardise each feature with the training set's mean and standard deviation.",
@@ -272,6 +302,8 @@ def _keras_code(exp: Experiment) -> list[str]:
     c, spec = exp.config, exp.spec
     _, task, kind = data_facts(exp)
     reg = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
+    if c.l1:
+        reg = f", kernel_regularizer=keras.regularizers.L1L2(l1={c.l1}, l2={c.l2})"
     layers = ["    keras.Input(shape=X_train.shape[1:]),"]
     if isinstance(spec, CNNSpec):
         layers += [f"    {line},  # training only" for line in spec.augmentation.code()]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from core.datasets import UPLOAD, Dataset, dataset_info, split_dataset
+from core.datasets.features import PLANE, check_features, feature_title, plane_features
 from core.errors import InvalidSpecError
 from core.models import BACKENDS
 from core.spec import CNNSpec, MLPSpec, NetworkSpec, TrainConfig, spec_from_dict, spec_to_dict
@@ -32,20 +33,28 @@ class Experiment:
     official_split: bool = False  # keep the dataset's published train/test split (MNIST, CIFAR-10)
     scale_target: bool = True  # regression: train on the standardised target (False: the target as it is)
     stratify: bool = True  # the test split stratified by class (False: a plain random split, as lesson 000)
+    features: tuple[str, ...] = ()  # a 2-D set's input features (`core.datasets.features`); (): the data's columns
+    scale_inputs: bool = True  # standardise tabular and 2-D inputs (False: as they are, the Playground's -6..6)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "features", check_features(tuple(self.features)) if self.features else ())
         if self.backend not in BACKENDS:
             raise InvalidSpecError(f"backend must be one of {', '.join(BACKENDS)}, received {self.backend!r}.")
         if isinstance(self.spec, CNNSpec) and self.backend == "sklearn":
             raise InvalidSpecError("scikit-learn has no convolutional layers: a CNN trains with backend='keras'.")
+        if self.backend == "sklearn" and self.config.l1 > 0:
+            raise InvalidSpecError(
+                f"scikit-learn's MLP has only an L2 penalty (alpha), no L1: an L1 penalty of {self.config.l1:g} "
+                "trains with Keras. Choose Keras, or set the L1 penalty to 0 (an L2 penalty works with both)."
+            )
         if self.max_samples is not None and self.max_samples < 20:
             raise InvalidSpecError(f"max_samples must be at least 20, received {self.max_samples}.")
-        if not 0.05 <= self.test_fraction <= 0.5:
-            raise InvalidSpecError(f"test_fraction must be between 0.05 and 0.5, received {self.test_fraction}.")
+        if not 0.05 <= self.test_fraction <= 0.9:
+            raise InvalidSpecError(f"test_fraction must be between 0.05 and 0.9, received {self.test_fraction}.")
 
     def to_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
-        d["data_options"] = dict(self.data_options)
+        d["data_options"], d["features"] = dict(self.data_options), list(self.features)
         d["spec"], d["config"] = spec_to_dict(self.spec), self.config.to_dict()
         return d
 
@@ -61,7 +70,9 @@ class Experiment:
 @dataclass(frozen=True, eq=False)
 class PreparedData:
     """Arrays ready for `model.fit`. Tabular and 2-D inputs are standardised with the training set's mean
-    and standard deviation; images stay in [0, 1]. Regression targets are standardised too unless the
+    and standard deviation (unless the experiment says `scale_inputs=False`); images stay in [0, 1]. A 2-D set's
+    inputs are its `features` of each point (x1, x2 by default), and its points themselves are kept on their plane
+    (`points_train`, `points_test`) for the figures drawn over it; `plane_inputs` turns points into inputs. Regression targets are standardised too unless the
     experiment says `scale_target=False` (R2 barely changes; the loss is then in units of the target's standard
     deviation, and predictions are `y * y_std + y_mean` in the target's units)."""
 
@@ -80,10 +91,26 @@ class PreparedData:
     y_std: float = 1.0
     feature_names: tuple[str, ...] = ()
     source: str = ""  # where the data was read from, as pages show it
+    features: tuple[str, ...] = ()  # a 2-D set's input features
+    points_train: np.ndarray | None = None  # a 2-D set's (n, 2) points on their plane
+    points_test: np.ndarray | None = None
 
     def scale_X(self, X: np.ndarray) -> np.ndarray:
-        """Apply the training set's scaling to new inputs (e.g. a grid for a decision boundary)."""
+        """Apply the training set's scaling to new inputs."""
         return X if self.x_mean is None else ((X - self.x_mean) / self.x_std).astype(np.float32)
+
+    def plane_inputs(self, points: np.ndarray) -> np.ndarray:
+        """A 2-D set's network inputs for (n, 2) points on its plane (e.g. a grid for the decision boundary)."""
+        return self.scale_X(plane_features(points, self.features))
+
+    def plane_points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(points_train, y_train, points_test, y_test) of a 2-D set, a regression's targets in their own units."""
+        return (
+            self.points_train,
+            self.y_train * self.y_std + self.y_mean if self.task == "regression" else self.y_train,
+            self.points_test,
+            self.y_test * self.y_std + self.y_mean if self.task == "regression" else self.y_test,
+        )
 
 
 def prepare_data(
@@ -94,11 +121,25 @@ def prepare_data(
     official: bool = False,
     scale_target: bool = True,
     stratify: bool = True,
+    features: tuple[str, ...] = (),
+    scale_inputs: bool = True,
 ) -> PreparedData:
+    """`ds` split, its inputs made of `features` (a 2-D set: x1, x2 when none are given) and scaled (see
+    PreparedData)."""
     split = split_dataset(ds, test_fraction, seed, max_samples, official, stratify)
     X_tr, X_te = split.X_train, split.X_test
+    points = (None, None)
+    if ds.kind == "toy2d":
+        features = check_features(tuple(features) or PLANE)
+        points = tuple(np.ascontiguousarray(p, dtype=np.float32) for p in (X_tr, X_te))
+        X_tr, X_te = plane_features(X_tr, features), plane_features(X_te, features)
+    elif features:
+        raise InvalidSpecError(
+            f"Input features such as x1² are made from the two coordinates of a 2-D set; {ds.title or ds.name} "
+            "is not one. Choose a 2-D set, or leave the features out."
+        )
     x_mean = x_std = None
-    if ds.kind != "image":
+    if ds.kind != "image" and scale_inputs:
         x_mean = X_tr.mean(axis=0)
         x_std = np.where(X_tr.std(axis=0) > 0, X_tr.std(axis=0), 1.0)
         X_tr, X_te = (X_tr - x_mean) / x_std, (X_te - x_mean) / x_std
@@ -107,21 +148,23 @@ def prepare_data(
         y_mean, y_std = float(y_tr.mean()), float(y_tr.std() or 1.0)
         y_tr, y_te = (y_tr - y_mean) / y_std, (y_te - y_mean) / y_std
     arrays = [np.ascontiguousarray(a) for a in (X_tr.astype(np.float32), y_tr, X_te.astype(np.float32), y_te)]
-    for a in arrays:
+    for a in (*arrays, *(p for p in points if p is not None)):
         a.setflags(write=False)  # shared by every session when cached
     return PreparedData(
         *arrays,
         ds.task,
         ds.kind,
-        tuple(ds.X.shape[1:]),
+        tuple(X_tr.shape[1:]) if ds.kind == "toy2d" else tuple(ds.X.shape[1:]),
         ds.n_classes if ds.task == "classification" else 1,
         ds.class_names,
         x_mean,
         x_std,
         y_mean,
         y_std,
-        ds.feature_names,
+        tuple(map(feature_title, features)) if ds.kind == "toy2d" else ds.feature_names,
         ds.source,
+        features if ds.kind == "toy2d" else (),
+        *points,
     )
 
 

@@ -38,14 +38,33 @@ def worst_cell(matrix: np.ndarray) -> tuple[int, int]:
     return tuple(int(v) for v in np.unravel_index(off.argmax(), off.shape))
 
 
-def decision_grid(
-    predict_proba: Callable[[np.ndarray], np.ndarray], X2: np.ndarray, resolution: int = 80, margin: float = 0.5
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grid axes and P(class 1) over the 2-D input box around X2: (xs (r,), ys (r,), P (r, r)).
+PLANE_HALF = 6.0  # the plane shown is at least -6..6 on both axes (TensorFlow Playground's)
 
-    `predict_proba` takes (n, 2) points in the same units as X2.
+
+def plane_grid(
+    values: Callable[[np.ndarray], np.ndarray], points: np.ndarray, resolution: int = 80, margin: float = 0.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid axes and `values` over a square box centred on 0 that holds every point (at least the
+    Playground's -6..6): (xs (r,), ys (r,), Z (r, r)), Z[i, j] = values at (xs[j], ys[i]).
+
+    `values` takes (n, 2) points in the units of `points` and returns (n,) numbers.
     """
-    lo, hi = X2.min(axis=0) - margin, X2.max(axis=0) + margin
-    xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    half = max(PLANE_HALF, float(np.abs(points).max()) + margin)
+    xs = ys = np.linspace(-half, half, resolution)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
-    return xs, ys, predict_proba(grid)[:, 1].reshape(resolution, resolution)
+    return xs, ys, np.asarray(values(grid), dtype=np.float32).reshape(resolution, resolution)
+
+
+def model_over_plane(model, data, resolution: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 2-D set's model over its plane (see `plane_grid`): P(class 1) for classification, the prediction in the
+    target's units for regression. `data` is the PreparedData it trained on."""
+    if data.task == "classification":
+
+        def values(grid):
+            return model.predict_proba(data.plane_inputs(grid))[:, 1]
+    else:
+
+        def values(grid):
+            return model.predict(data.plane_inputs(grid)) * data.y_std + data.y_mean
+
+    return plane_grid(values, data.points_train, resolution)

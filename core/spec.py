@@ -149,7 +149,8 @@ def spec_from_dict(data: dict[str, Any]) -> NetworkSpec:
 
 @dataclass(frozen=True)
 class TrainConfig(_DictMixin):
-    """How to train. l2 is the L2 weight penalty (Keras kernel_regularizer l2 / scikit-learn alpha)."""
+    """How to train. l2 is the L2 weight penalty (Keras kernel_regularizer l2 / scikit-learn alpha); l1 the L1
+    penalty (Keras only: scikit-learn's MLP has none)."""
 
     epochs: int = 20
     batch_size: int = 200
@@ -161,6 +162,7 @@ class TrainConfig(_DictMixin):
     seed: int = 0
     validation_first: bool = False  # the first samples of the training set validate (lesson 002), not a draw
     validation_samples: int = 0  # with validation_first: exactly this many (lesson 002's 5,000); 0: the fraction's
+    l1: float = 0.0
 
     def __post_init__(self) -> None:
         _int_range("epochs", self.epochs, 1, MAX_EPOCHS)
@@ -169,6 +171,7 @@ class TrainConfig(_DictMixin):
         if self.optimizer not in OPTIMIZERS:
             raise InvalidSpecError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, received {self.optimizer!r}.")
         _float_range("l2", self.l2, 0.0, 10.0)
+        _float_range("l1", self.l1, 0.0, 10.0)
         _float_range("validation_fraction", self.validation_fraction, 0.0, 0.5)
         if self.early_stopping_patience is not None:
             _int_range("early_stopping_patience", self.early_stopping_patience, 1, 1000)

@@ -9,7 +9,7 @@ from app.messages import plain
 from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import training_run
 from app.settings import warn_rejected
-from app.training import schema
+from app.training import playground, schema
 from app.training import views as view
 from app.training.controls import controls
 from core.models import BACKENDS
@@ -19,8 +19,11 @@ st.caption("Choose the data and the network in the sidebar, press Train, and wat
 live = st.container(key="train_live")  # training draws here; a click on Train scrolls it into view
 
 page = schema.schema()
+playground.open_from_link()  # /training?playground=<a TensorFlow Playground address>
 warn_rejected(page.load(schema.URL_LOADED))
+playground.show_note()
 with st.sidebar:
+    playground.paste_box()
     picked, exp = controls(page)
 page.sync(schema.link_skips(page, picked))
 if exp is None:

@@ -83,56 +83,64 @@ def curve_spec(key: str, total: int, height: int = 300, splits: list[str] | None
 
 
 def boundary_frame(grid: dict) -> pd.DataFrame:
-    """The grid's cells (x, x2, y, y2, P) from {"xs", "ys", "P"} as a training job sends them."""
+    """The grid's cells (x, x2, y, y2, z) from {"xs", "ys", "z"} as a training job sends them."""
     import pandas as pd
 
     xs, ys = np.asarray(grid["xs"]), np.asarray(grid["ys"])
-    P = np.asarray(grid["P"], np.float32).reshape(len(ys), len(xs))
+    z = np.asarray(grid["z"], np.float32).reshape(len(ys), len(xs))
     hx, hy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
     X, Y = np.meshgrid(xs, ys)
     return pd.DataFrame(
-        {"x": (X - hx).ravel(), "x2": (X + hx).ravel(), "y": (Y - hy).ravel(), "y2": (Y + hy).ravel(), "P": P.ravel()}
+        {"x": (X - hx).ravel(), "x2": (X + hx).ravel(), "y": (Y - hy).ravel(), "y2": (Y + hy).ravel(), "z": z.ravel()}
     )
 
 
-def boundary_spec(X_train, y_train, X_test, y_test, grid: dict, height: int = 380) -> dict:
-    """P(class 1) over the plane (the chart's data), training points filled and test points hollow on top."""
+def value_range(y_train: np.ndarray) -> list[float]:
+    """A regression's colour scale over the plane: the training targets' range, its middle white."""
+    lo, hi = float(np.min(y_train)), float(np.max(y_train))
+    return [lo, (lo + hi) / 2, hi if hi > lo else lo + 1]
+
+
+def boundary_spec(plane, grid: dict, task: str = "classification", height: int = 380) -> dict:
+    """The model's output over the plane (the chart's data): P(class 1) from blue to red, or a regression's
+    prediction; the training points filled and the test points hollow on top. `plane` is (points_train, y_train,
+    points_test, y_test), a regression's targets in their own units."""
     xs, ys = grid["xs"], grid["ys"]
+    regression = task == "regression"
+    points_train, y_train, points_test, y_test = plane
     points = [
-        {"x1": float(a), "x2": float(b), "class": f"class {int(k)}", "set": name}
-        for X, y, name in ((X_train, y_train, "train"), (X_test, y_test, "test"))
+        {"x1": float(a), "x2": float(b), "class": float(k) if regression else f"class {int(k)}", "set": name}
+        for X, y, name in ((points_train, y_train, "train"), (points_test, y_test, "test"))
         for (a, b), k in zip(X, y)
     ]
     x_scale = {"domain": [xs[0], xs[-1]], "nice": False}
     y_scale = {"domain": [ys[0], ys[-1]], "nice": False}
-    colors = {"domain": ["class 0", "class 1"], "range": [DARK_BLUE, DARK_RED]}
+    if regression:
+        values = {"domain": value_range(y_train), "range": [DARK_BLUE, WHITE, DARK_RED]}
+        colors, kind, title = values, "quantitative", "prediction"
+    else:
+        values = {"domain": [0, 0.5, 1], "range": [DARK_BLUE, WHITE, DARK_RED]}
+        colors, kind, title = (
+            {"domain": ["class 0", "class 1"], "range": [DARK_BLUE, DARK_RED]},
+            "nominal",
+            "P(class 1)",
+        )
     return {
         "height": height,
-        "title": {"text": "decision boundary", "fontSize": FONT + 2, "fontWeight": "normal"},
+        "title": {
+            "text": "the network's output" if regression else "decision boundary",
+            "fontSize": FONT + 2,
+            "fontWeight": "normal",
+        },
         "layer": [
             {
                 "mark": {"type": "rect", "opacity": 0.55},
                 "encoding": {
-                    "x": {
-                        "field": "x",
-                        "type": "quantitative",
-                        "scale": x_scale,
-                        "axis": {"title": "x1 (standardised)"},
-                    },
+                    "x": {"field": "x", "type": "quantitative", "scale": x_scale, "axis": {"title": "x1"}},
                     "x2": {"field": "x2"},
-                    "y": {
-                        "field": "y",
-                        "type": "quantitative",
-                        "scale": y_scale,
-                        "axis": {"title": "x2 (standardised)"},
-                    },
+                    "y": {"field": "y", "type": "quantitative", "scale": y_scale, "axis": {"title": "x2"}},
                     "y2": {"field": "y2"},
-                    "color": {
-                        "field": "P",
-                        "type": "quantitative",
-                        "title": "P(class 1)",
-                        "scale": {"domain": [0, 0.5, 1], "range": [DARK_BLUE, WHITE, DARK_RED]},
-                    },
+                    "color": {"field": "z", "type": "quantitative", "title": title, "scale": values},
                 },
             },
             {
@@ -141,12 +149,14 @@ def boundary_spec(X_train, y_train, X_test, y_test, grid: dict, height: int = 38
                 "encoding": {
                     "x": {"field": "x1", "type": "quantitative", "scale": x_scale},
                     "y": {"field": "x2", "type": "quantitative", "scale": y_scale},
-                    "stroke": {"field": "class", "type": "nominal", "scale": colors, "title": None},
+                    "stroke": {"field": "class", "type": kind, "scale": colors, "title": None, "legend": None}
+                    if regression
+                    else {"field": "class", "type": kind, "scale": colors, "title": None},
                     "fill": {
                         "condition": {
                             "test": "datum.set == 'train'",
                             "field": "class",
-                            "type": "nominal",
+                            "type": kind,
                             "scale": colors,
                             "legend": None,
                         },

@@ -92,12 +92,14 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
     optimizers = [o for o in OPTIMIZERS if backend == "keras" or o != "rmsprop"]
     keep_valid(page["opt"].key, optimizers, "optimizer")
     opt = w.selectbox(page["opt"], options=optimizers)
-    lr, batch, epochs, l2 = (
+    lr, batch, epochs = (
         w.select_slider(page["lr"]),
-        w.select_slider(page["bs"]),
+        int(w.number_input(page["bs"])),  # any size: the Playground's 10 as well as powers of two
         int(w.number_input(page["epochs"])),  # 1 to 10,000: typed, a slider would not hit 200
-        w.select_slider(page["l2"]),
     )
+    l2, l1 = w.select_slider(page["l2"]), w.select_slider(page["l1"])
+    if l1 and backend != "keras":
+        st.warning("scikit-learn's MLP has no L1 penalty: choose Keras to train with it.", icon=":material/warning:")
     val = w.slider(page["val"])
     first = w.toggle(page["valfirst"], disabled=val == 0)
     count = int(w.number_input(page["nval"])) if first and val else 0
@@ -109,6 +111,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
         learning_rate=lr,
         optimizer=opt,
         l2=l2,
+        l1=l1,
         validation_fraction=val,
         early_stopping_patience=(patience or None) if val else None,
         seed=int(seed),
@@ -117,7 +120,22 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
     )
 
 
-def experiment(data: DataChoice, backend: str, spec: NetworkSpec, config: TrainConfig) -> Experiment | None:
+def plane_section(page: Schema) -> tuple[tuple[str, ...], bool]:
+    """A 2-D set's input features (TensorFlow Playground's toggles) and whether they are standardised."""
+    features = w.pills(page["features"], selection_mode="multi")
+    if not features:
+        st.info("Choose at least one input feature; x1 and x2 are used meanwhile.", icon=":material/info:")
+    return tuple(features) or ("x1", "x2"), w.toggle(page["xscale"])
+
+
+def experiment(
+    data: DataChoice,
+    backend: str,
+    spec: NetworkSpec,
+    config: TrainConfig,
+    features: tuple[str, ...] = (),
+    scale_inputs: bool = True,
+) -> Experiment | None:
     """The Experiment the controls describe, or None while the data is missing."""
     if data.picked.dataset is None:
         return None
@@ -133,12 +151,18 @@ def experiment(data: DataChoice, backend: str, spec: NetworkSpec, config: TrainC
         official_split=data.official,
         stratify=data.stratify,
         scale_target=data.scale_target,
+        features=features,
+        scale_inputs=scale_inputs,
     )
 
 
 def controls(page: Schema) -> tuple[Picked, Experiment | None]:
-    """The Training page's controls: data, an MLP on either backend, training."""
+    """The Training page's controls: data (a 2-D set's input features), an MLP on either backend, training. An
+    experiment the backend cannot train (an L1 penalty on scikit-learn) is None, the reason in `Picked.problem`."""
     data = data_section(page)
+    plane = ((), True)
+    if data.picked.dataset is not None and data.picked.dataset.kind == "toy2d":
+        plane = plane_section(page)
     st.header("Network")
     backend = w.radio(page["backend"], horizontal=True)
     st.text_input(
@@ -159,4 +183,7 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     dropout = w.slider(page["drop"], disabled=backend != "keras")
     config = training_section(page, backend)
     spec = MLPSpec(hidden_layers=widths, activation=act, dropout=dropout if backend == "keras" else 0.0)
-    return data.picked, experiment(data, backend, spec, config)
+    try:
+        return data.picked, experiment(data, backend, spec, config, *plane)
+    except InvalidSpecError as exc:
+        return data.picked._replace(problem=str(exc)), None

@@ -60,42 +60,59 @@ def overlay_runs(runs: list[tuple[str, dict[str, list[float]]]], key: str) -> go
     )
 
 
-def decision_boundary(xs, ys, P, X_train, y_train, X_test, y_test) -> go.Figure:
-    """P(class 1) over the input plane (blue 0, red 1), training points filled, test points hollow."""
+def plane_figure(
+    xs, ys, z, plane, task: str, show_test: bool = True, discretize: bool = False, title: str = ""
+) -> go.Figure:
+    """A 2-D set's model over its plane: P(class 1) from blue (0) to red (1), or a regression's prediction (its
+    targets' range from blue to red), training points filled, test points hollow (`show_test`). `discretize`: the
+    predicted class (or the prediction rounded to the nearest of the range's ends and middle) in flat colours, as
+    the Playground's "Discretize output". `plane` is PreparedData.plane_points(); `title` goes above it."""
+    points_train, y_train, points_test, y_test = plane
+    regression = task == "regression"
+    lo, mid, hi = (float(np.min(y_train)), 0.0, float(np.max(y_train))) if regression else (0.0, 0.5, 1.0)
+    mid = (lo + hi) / 2
+    shown = z
+    if discretize:
+        shown = (
+            np.where(z >= mid, hi, lo) if not regression else lo + np.round((z - lo) / (hi - lo) * 2) / 2 * (hi - lo)
+        )
+    name = "prediction" if regression else "P(class 1)"
     fig = go.Figure(
         go.Heatmap(
             x=xs,
             y=ys,
-            z=P,
-            zmin=0,
-            zmax=1,
+            z=shown,
+            zmin=lo,
+            zmax=hi,
             colorscale=DIVERGING,
             opacity=0.55,
-            colorbar=dict(title="P(class 1)"),
-            hovertemplate="P=%{z:.2f}<extra></extra>",
+            colorbar=dict(title=name),
+            customdata=z,
+            hovertemplate=f"x1=%{{x:.2f}}, x2=%{{y:.2f}}: {name} %{{customdata:.2f}}<extra></extra>",
         )
     )
-    for X, y, name, open_ in ((X_train, y_train, "train", False), (X_test, y_test, "test", True)):
-        for k, color in ((0, DARK_BLUE), (1, DARK_RED)):
-            m = y == k
-            fig.add_trace(
-                go.Scatter(
-                    x=X[m, 0],
-                    y=X[m, 1],
-                    mode="markers",
-                    name=f"{name}: class {k}",
-                    marker=dict(
-                        size=7,
-                        color="white" if open_ else color,
-                        symbol="circle",
-                        line=dict(width=1.5 if open_ else 0.5, color=color if open_ else "white"),
-                    ),
+    sets = [(points_train, y_train, "train", False)] + ([(points_test, y_test, "test", True)] if show_test else [])
+    for P, y, which, open_ in sets:
+        groups = (
+            [(np.ones(len(y), bool), None, which)]
+            if regression
+            else [(y == k, color, f"{which}: class {k}") for k, color in ((0, DARK_BLUE), (1, DARK_RED))]
+        )
+        for m, color, label in groups:
+            marker = dict(size=7, symbol="circle")
+            if regression:
+                scale = dict(color=y[m], cmin=lo, cmax=hi, colorscale=DIVERGING)
+                marker.update(line=dict(width=1.5, color="black" if open_ else "white"), **scale)
+            else:
+                marker.update(
+                    color="white" if open_ else color,
+                    line=dict(width=1.5 if open_ else 0.5, color=color if open_ else "white"),
                 )
-            )
-    fig.update_xaxes(title="x1 (standardised)", range=[xs[0], xs[-1]], constrain="domain")
-    fig.update_yaxes(title="x2 (standardised)", range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain")
+            fig.add_trace(go.Scatter(x=P[m, 0], y=P[m, 1], mode="markers", name=label, marker=marker))
+    fig.update_xaxes(title="x1", range=[xs[0], xs[-1]], constrain="domain")
+    fig.update_yaxes(title="x2", range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain")
     fig.update_layout(legend=LEGEND_BELOW)
-    return tidy(fig, 480)
+    return tidy(fig, 480, title=title or None)
 
 
 def confusion(matrix: np.ndarray, class_names, highlight: tuple[int, int] | None = None) -> go.Figure:

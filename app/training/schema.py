@@ -7,18 +7,26 @@ from __future__ import annotations
 from app.settings import Schema, Setting
 from app.widgets import Picked, data_schema, data_skips
 from core.activations import ACTIVATIONS, get_activation
+from core.datasets.features import FEATURES, feature_title
 from core.models import BACKENDS
 from core.spec import MAX_EPOCHS, OPTIMIZERS
 
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0)
-BATCH_SIZES = (1, 8, 16, 32, 64, 128, 200, 256, 512, 1024)
-L2_VALUES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
+LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's among them
+PLAYGROUND_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # its regularization rates
+L1_VALUES = PLAYGROUND_RATES
+# Keras's L2 is l2 x (sum of squared weights), the Playground's rate r is r/2 x that: both r and r/2 are offered
+L2_VALUES = tuple(sorted({0.0, 1e-5, 1e-4, *PLAYGROUND_RATES, *(r / 2 for r in PLAYGROUND_RATES)}))
 MAX_HIDDEN, MAX_WIDTH = 6, 512
 BACKEND_NAMES = {"sklearn": "scikit-learn MLP", "keras": "Keras (TensorFlow)"}
 URL_LOADED = "train_url_loaded"
 L2_HELP = (
     "Keras adds l2 x (sum of squared weights) to the loss; scikit-learn's alpha adds 0.5 x alpha x (sum of "
-    "squared weights) / samples, so equal values are not equal penalties across backends."
+    "squared weights) / samples, so equal values are not equal penalties across backends. TensorFlow Playground's "
+    "L2 rate r adds r/2 x (sum of squared weights): its rate 0.03 is 0.015 here on Keras."
+)
+L1_HELP = (
+    "Keras adds l1 x (sum of absolute weights) to the loss, as TensorFlow Playground's L1 rate does; it pushes "
+    "weights to exactly zero, where L2 only shrinks them. scikit-learn's MLP has no L1 penalty."
 )
 
 
@@ -73,6 +81,7 @@ def training_settings(prefix: str, **defaults) -> Schema:
         "opt": "adam",
         "lr": 3e-3,
         "bs": 32,
+        "l1": 0.0,
         "epochs": 20,
         "l2": 0.0,
         "val": 0.1,
@@ -90,7 +99,17 @@ def training_settings(prefix: str, **defaults) -> Schema:
             help="A stratified subset keeps live demos fast.",
             follows=("dataset",),
         ),
-        Setting("test", f"{prefix}_test", d["test"], "Test fraction", low=0.1, high=0.5, step=0.05),
+        Setting(
+            "test",
+            f"{prefix}_test",
+            d["test"],
+            "Test fraction",
+            low=0.1,
+            high=0.9,
+            step=0.05,
+            help="The share of the samples held out to test on: TensorFlow Playground's 'ratio of training to test "
+            "data' of 50% is 0.5 here, its 70% is 0.3.",
+        ),
         Setting(
             "official",
             f"{prefix}_official",
@@ -119,7 +138,16 @@ def training_settings(prefix: str, **defaults) -> Schema:
         ),
         Setting("opt", f"{prefix}_opt", d["opt"], "Optimizer", OPTIMIZERS),
         Setting("lr", f"{prefix}_lr", d["lr"], "Learning rate", LEARNING_RATES, format=_g),
-        Setting("bs", f"{prefix}_bs", d["bs"], "Batch size", BATCH_SIZES),
+        Setting(
+            "bs",
+            f"{prefix}_bs",
+            d["bs"],
+            "Batch size",
+            low=1,
+            high=100_000,
+            help="Samples per weight update, from 1 (one sample at a time) to the training set's size (one update an "
+            "epoch); a larger number trains on the whole set at once.",
+        ),
         Setting(
             "epochs",
             f"{prefix}_epochs",
@@ -130,6 +158,7 @@ def training_settings(prefix: str, **defaults) -> Schema:
             help="Passes over the training set. A run stops at the server's time limit and keeps its model.",
         ),
         Setting("l2", f"{prefix}_l2", d["l2"], "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
+        Setting("l1", f"{prefix}_l1", d["l1"], "L1 penalty", L1_VALUES, format=_g, help=L1_HELP),
         Setting("val", f"{prefix}_val", d["val"], "Validation fraction", low=0.0, high=0.3, step=0.05),
         Setting(
             "valfirst",
@@ -161,17 +190,48 @@ def training_settings(prefix: str, **defaults) -> Schema:
 
 
 TRAINING = training_settings("train")
+PLANE = Schema(  # a 2-D set's inputs and how its plane is drawn, as TensorFlow Playground's
+    Setting(
+        "features",
+        "train_features",
+        ("x1", "x2"),
+        "Input features",
+        tuple(FEATURES),
+        format=feature_title,
+        help="What the network takes from each point (x1, x2): TensorFlow Playground's seven features. The "
+        "plane is still drawn over x1 and x2.",
+    ),
+    Setting(
+        "xscale",
+        "train_xscale",
+        True,
+        "Standardise the inputs",
+        help="Each input feature minus its training mean, divided by its standard deviation, as NN Lab does by "
+        "default; off, the points as the Playground feeds them (about -6 to 6).",
+    ),
+    Setting("showtest", "train_showtest", True, "Show test data"),
+    Setting(
+        "discrete",
+        "train_discrete",
+        False,
+        "Discretize output",
+        help="The predicted class in flat colours instead of the probability (regression: the prediction rounded "
+        "to its range's ends and middle).",
+    ),
+)
 
 
 def schema() -> Schema:
     """Every setting of the Training page, in the order of its controls."""
-    return data_schema("train") + NETWORK + TRAINING
+    return data_schema("train") + NETWORK + TRAINING + PLANE
 
 
 def training_skips(page: Schema, picked: Picked) -> set[str]:
     """The data and training settings a link leaves out where they do not matter: the picker's options of other
     data, the official split for a set that has none, the patience without validation."""
     skip = data_skips(page)
+    if picked.dataset is None or picked.dataset.kind != "toy2d":
+        skip |= {name for name in PLANE.settings if name in page.settings}
     if picked.dataset is not None and picked.dataset.test_start == 0:
         skip.add("official")
     if page.values()["val"] == 0:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import settings as w
 from app.data.views import SHOWN as X_SHOWN
 from app.data_access import current_upload
 from app.figures.images import TILE, sample_tiles
@@ -20,7 +21,7 @@ from app.runs import PAGE_BUDGET, boundary_figure
 from app.session import clear_history, run_history
 from app.tables import browse, read_table
 from app.training import figures as fig
-from app.training.schema import RAW_TARGET_NOTE, REGRESSION_NOTE
+from app.training.schema import PLANE, RAW_TARGET_NOTE, REGRESSION_NOTE
 from app.widgets import show_error
 from core.codegen import DATA_FILE, export_script
 from core.datasets import UPLOAD
@@ -141,7 +142,9 @@ def curves(run: Run, data: PreparedData) -> None:
     planned = run.exp.config.epochs if run.status == "completed" else None  # a stopped run: the epochs it ran
     st.plotly_chart(fig.learning_curves(run.curves, run.metric, planned), key="train_curves")
     if data.kind == "toy2d" and run.status != "diverged":
-        st.plotly_chart(boundary_figure(run, data), key="train_boundary")
+        row = st.container(horizontal=True)
+        show_test, discretize = w.toggle(PLANE["showtest"], row), w.toggle(PLANE["discrete"], row)
+        st.plotly_chart(boundary_figure(run, data, show_test, discretize), key="train_boundary")
 
 
 def test_results(run: Run, data: PreparedData) -> None:

@@ -5,7 +5,8 @@
 
 Progress is sent paced by time, not once per epoch: the first epoch at once, then at most every
 `FLUSH_SECONDS`, and the last epoch always. A message is {"job": id, "epochs": [logs...], "grid": {...}} where
-the grid (2-D data only) is P(class 1) over the input plane for the decision boundary as of the last epoch sent.
+the grid (2-D data only) is the model's output over the input plane (`core.metrics.model_over_plane`) as of the
+last epoch sent.
 Stop is looked at on the same beat; the run then ends after the current epoch and keeps that epoch's model.
 
 Nothing here changes the worker process for anyone else: every job seeds its own model, and runs with one BLAS
@@ -24,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from core.experiment import Experiment, PreparedData
-from core.metrics import decision_grid
+from core.metrics import model_over_plane
 from core.runs import Run, start_run, train
 
 PROGRESS_TOPIC = "nnlab-progress"
@@ -75,8 +76,8 @@ def ask_to_stop(client, job_id: str, stop: bool = True) -> None:
 
 
 def grid_message(run: Run, data: PreparedData) -> dict:
-    xs, ys, P = decision_grid(run.model.predict_proba, data.X_train, resolution=GRID_RESOLUTION)
-    return {"xs": xs.tolist(), "ys": ys.tolist(), "P": P.ravel().tolist()}
+    xs, ys, z = model_over_plane(run.model, data, GRID_RESOLUTION)
+    return {"xs": xs.tolist(), "ys": ys.tolist(), "z": z.ravel().tolist()}
 
 
 class Reporter:

@@ -12,7 +12,7 @@ from core.datasets import external
 from core.datasets.base import Dataset, make_dataset
 from core.datasets.binary import BINARY, make_binary
 from core.datasets.duplicates import duplicates_warning, sample_keys
-from core.datasets.toy import TOY_SETS, make_toy
+from core.datasets.toy import TOY_REGRESSION, TOY_SETS, make_toy
 from core.errors import DataFormatError, InvalidSpecError, NNLabError
 from core.registry import lookup
 
@@ -80,18 +80,20 @@ def _sklearn_table(name: str, title: str, loader: str, task: str) -> Callable[[]
 
 
 def _toy(name: str) -> Callable[..., Dataset]:
-    def load(n_samples: int = 400, noise: float = 0.1, seed: int = 0) -> Dataset:
+    regression = name in TOY_REGRESSION
+
+    def load(n_samples: int = 500, noise: float = 0.0, seed: int = 0) -> Dataset:
         X, y = make_toy(name, n_samples, noise, seed)
         return make_dataset(
             name,
             X,
             y,
-            task="classification",
+            task="regression" if regression else "classification",
             kind="toy2d",
-            class_names=("0", "1"),
+            class_names=None if regression else ("0", "1"),
             feature_names=("x1", "x2"),
-            title=name.capitalize(),
-            source=f"generated (n={n_samples}, noise={noise}, seed={seed})",
+            title=_TOY_TITLES[name],
+            source=f"generated (n={n_samples}, noise={noise * 100:g}, seed={seed})",
         )
 
     return load
@@ -124,12 +126,23 @@ def _california(data_dir: str | None = None) -> Dataset:
     )
 
 
+_TOY_TITLES = {
+    "circles": "Circle",
+    "xor": "XOR",
+    "gaussian": "Gaussian",
+    "spiral": "Spiral",
+    "moons": "Moons",
+    "plane": "Plane",
+    "multi_gaussian": "Multi Gaussian",
+}
 _TOY_SUMMARY = {
     "moons": "two interleaving half-moons",
     "circles": "a ring around a disc",
     "xor": "four quadrants (XOR)",
     "spiral": "two interleaved spirals",
     "gaussian": "two Gaussian clouds",
+    "plane": "a tilted plane (regression)",
+    "multi_gaussian": "six Gaussian bumps up and down (regression)",
 }
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -179,8 +192,16 @@ DATASETS: dict[str, DatasetInfo] = {
         _sklearn_table("diabetes", "Diabetes", "load_diabetes", "regression"),
     ),
     **{
-        n: DatasetInfo(n, n.capitalize(), "toy2d", "classification", True, f"generated 2-D: {_TOY_SUMMARY[n]}", _toy(n))
-        for n in TOY_SETS
+        n: DatasetInfo(
+            n,
+            _TOY_TITLES[n],
+            "toy2d",
+            "regression" if n in TOY_REGRESSION else "classification",
+            True,
+            f"generated 2-D: {_TOY_SUMMARY[n]}",
+            _toy(n),
+        )
+        for n in (*TOY_SETS, *TOY_REGRESSION)
     },
     "mnist": DatasetInfo(
         "mnist",

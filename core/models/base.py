@@ -229,6 +229,10 @@ class BaseModel:
         out = self._raw_output(self._check_X(X))
         return np.c_[1 - out, out] if self.n_units == 1 else out
 
+    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """The loss on (X, y) as Keras computes it (cross-entropy or mean squared error), without any penalty."""
+        return self._loss(self._raw_output(self._check_X(X)), self._check_y(y))
+
     def score(self, X: np.ndarray, y: np.ndarray) -> float:
         """Accuracy (classification) or R2 (regression) on (X, y)."""
         return self._score_from_output(self._raw_output(self._check_X(X)), self._check_y(y))

@@ -92,9 +92,12 @@ class KerasModel(BaseModel):
 
     def _compile(self, keras, config: TrainConfig) -> None:
         optimizers = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
+        penalty = None
+        if config.l1 > 0 or config.l2 > 0:
+            penalty = keras.regularizers.L1L2(l1=config.l1, l2=config.l2)
         for layer in self.model_.layers:
             if hasattr(layer, "kernel"):
-                layer.kernel.regularizer = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
+                layer.kernel.regularizer = penalty
         if self.task == "regression":
             loss, metrics = "mse", [keras.metrics.R2Score(name="r2")]
         else:

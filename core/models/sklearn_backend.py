@@ -88,6 +88,10 @@ class SklearnModel(BaseModel):
         from sklearn import config_context
         from threadpoolctl import threadpool_limits
 
+        if config.l1 > 0:
+            raise InvalidSpecError(
+                "scikit-learn's MLP has only an L2 penalty (alpha), no L1: set l1=0, or use backend='keras'."
+            )
         if self.estimator_ is None or self.estimator_.solver != config.optimizer:
             self.estimator_ = self._new_estimator(config)
         est = self.estimator_

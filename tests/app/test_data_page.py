@@ -52,7 +52,7 @@ def test_switching_datasets(app):
 def test_a_generated_sets_options_are_in_the_link_the_same_way_as_on_the_training_page(app):
     _open(app, dataset="spiral", points="600", noise="0.3", dseed="7")
     assert not app.warning and app.metric[0].value == "600"
-    assert (app.slider(key="data_points").value, app.slider(key="data_noise").value) == (600, 0.3)
+    assert (app.slider(key="data_points").value, app.select_slider(key="data_noise").value) == (600, 0.3)
     assert app.number_input(key="data_data_seed").value == 7
     app.slider(key="data_points").set_value(800).run()
     assert app.query_params["points"] == "800" and app.query_params["dseed"] == "7"
@@ -61,7 +61,7 @@ def test_a_generated_sets_options_are_in_the_link_the_same_way_as_on_the_trainin
     fresh = type(app).from_file(app._script_path, default_timeout=60)
     _open(fresh, dataset="moons", points="5", noise="lots")
     assert "points='5', noise='lots' are unknown or out of range" in fresh.warning[0].value
-    assert fresh.slider(key="data_points").value == 400 and not fresh.exception
+    assert fresh.slider(key="data_points").value == 500 and not fresh.exception
 
 
 def test_a_link_opens_its_dataset_and_a_bad_link_falls_back(app):

@@ -54,6 +54,29 @@ CASES = [
         marks=pytest.mark.keras,
     ),
     pytest.param(
+        Experiment(  # a Playground lesson: its features on its scale, L1, batch 10, a cut at 50% not stratified
+            "spiral",
+            {"n_samples": 300, "noise": 0.1, "seed": 1},
+            test_fraction=0.5,
+            backend="keras",
+            spec=MLPSpec((4, 2), "tanh"),
+            config=TrainConfig(
+                epochs=15, batch_size=10, learning_rate=0.03, optimizer="sgd", l1=1e-3, validation_fraction=0
+            ),
+            stratify=False,
+            features=("x1", "x2", "x1sq", "x2sq", "sinx1"),
+            scale_inputs=False,
+        ),
+        marks=pytest.mark.keras,
+    ),
+    Experiment(  # the Playground's regression set, a product of the coordinates as a feature
+        "multi_gaussian",
+        {"n_samples": 400, "noise": 0.05, "seed": 2},
+        spec=MLPSpec((8,)),
+        config=TrainConfig(epochs=20, batch_size=16, learning_rate=1e-2),
+        features=("x1", "x2", "x1x2"),
+    ),
+    pytest.param(
         Experiment(
             "digits",
             backend="keras",
@@ -77,6 +100,8 @@ def test_the_exported_script_gives_the_pages_test_score(exp, tmp_path):
         exp.max_samples,
         scale_target=exp.scale_target,
         stratify=exp.stratify,
+        features=exp.features,
+        scale_inputs=exp.scale_inputs,
     )
     run = train(start_run(exp, data), data)
     (tmp_path / "run.py").write_text(export_script(exp))

@@ -13,12 +13,13 @@ from core.datasets import (
 )
 from core.errors import DataFormatError, DatasetUnavailable, InvalidSpecError
 
-BUNDLED = ["digits", "iris", "wine", "breast_cancer", "diabetes", "moons", "circles", "xor", "spiral", "gaussian"]
+TOY = ["circles", "xor", "gaussian", "spiral", "moons", "plane", "multi_gaussian"]
+BUNDLED = ["digits", "iris", "wine", "breast_cancer", "diabetes", *TOY]
 
 
 def test_registry_lists_every_dataset_the_lessons_use():
     assert set(BUNDLED + ["mnist", "fashion_mnist", "cifar10", "california_housing"]) == set(list_datasets())
-    assert list_datasets("toy2d") == ["moons", "circles", "xor", "spiral", "gaussian"]
+    assert list_datasets("toy2d") == TOY
 
 
 def test_digits_is_the_lessons_8x8_images():
@@ -36,7 +37,7 @@ def test_every_bundled_set_loads_offline(name):
     ds = load_dataset(name)
     assert is_available(name) and ds.n_samples == len(ds.y) > 100
     assert np.isfinite(ds.X).all()
-    assert (ds.task == "regression") == (name == "diabetes")
+    assert (ds.task == "regression") == (name in ("diabetes", "plane", "multi_gaussian"))
 
 
 def test_generated_sets_follow_size_noise_and_seed():
@@ -46,7 +47,7 @@ def test_generated_sets_follow_size_noise_and_seed():
     assert a.X.shape == (120, 2) and np.array_equal(a.X, b.X) and not np.array_equal(a.X, c.X)
     assert a.class_counts().tolist() == [60, 60]
     xor = load_dataset("xor", n_samples=500, noise=0.0)
-    assert np.array_equal(xor.y, (xor.X[:, 0] * xor.X[:, 1] > 0).astype(int))
+    assert np.array_equal(xor.y, (xor.X[:, 0] * xor.X[:, 1] >= 0).astype(int))
 
 
 def test_unknown_names_and_options_are_refused():

@@ -13,7 +13,7 @@ from core.codegen import export_script
 from core.datasets import load_dataset
 from core.errors import DataFormatError, InvalidSpecError
 from core.experiment import Experiment, prepare_data
-from core.metrics import cell_examples, confusion_matrix, decision_grid, per_class_accuracy, worst_cell
+from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, plane_grid, worst_cell
 from core.models import build_model, load_model
 from core.models.io import model_file
 from core.runs import start_run, train
@@ -146,11 +146,12 @@ def test_cell_examples_lists_the_most_confident_mistakes_first():
     assert cell_examples(proba, y, 1, 1).tolist() == [3]
 
 
-def test_decision_grid_covers_the_points():
-    X = np.array([[0.0, 0.0], [1.0, 2.0]])
-    xs, ys, P = decision_grid(lambda g: np.c_[1 - g[:, :1] / 10, g[:, :1] / 10], X, resolution=11, margin=0.5)
-    assert xs[0] == -0.5 and xs[-1] == 1.5 and ys[-1] == 2.5 and P.shape == (11, 11)
-    np.testing.assert_allclose(P[0], xs / 10)
+def test_the_plane_grid_is_the_playgrounds_box_or_larger_and_holds_every_point():
+    xs, ys, z = plane_grid(lambda g: g[:, 0] / 10, np.array([[0.0, 0.0], [1.0, 2.0]]), resolution=13)
+    assert xs[0] == -6 and xs[-1] == 6 and ys[-1] == 6 and z.shape == (13, 13)
+    np.testing.assert_allclose(z[0], xs / 10, rtol=1e-6)  # z[i, j] is the value at (xs[j], ys[i])
+    xs, _, _ = plane_grid(lambda g: g[:, 0], np.array([[0.0, -7.5]]), resolution=5, margin=0.5)
+    assert xs[0] == -8 and xs[-1] == 8
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,107 @@
+"""The Training page as TensorFlow Playground: its links open here, its features, its penalties and its scale."""
+
+from urllib.parse import quote
+
+from apptest import finish_training
+
+from app.session import TRAINING_KEY
+
+SPIRAL_42 = (
+    "https://playground.tensorflow.org/#activation=relu&batchSize=10&dataset=spiral&regDataset=reg-plane"
+    "&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2&seed=0.80932&showTestData=false"
+    "&discretize=false&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false&ySquared=false&cosX=false"
+    "&sinX=false&cosY=false&sinY=false&collectStats=false&problem=classification&initZero=false&hideText=false"
+)
+SPIRAL_4552 = SPIRAL_42.replace("networkShape=4,2", "networkShape=4,5,5,2")
+
+
+def _open(app, **query):
+    app.query_params.update({k: str(v) for k, v in query.items()})
+    return app.switch_page("../pages/training.py").run()
+
+
+def _texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def test_a_playground_address_in_the_link_opens_its_lesson(app):
+    _open(app, playground=quote(SPIRAL_4552, safe=""))
+    assert not app.exception
+    assert app.metric[0].value == "82"  # 2-4-5-5-2-1
+    values = {k: app.session_state[k] for k in ("dataset", "train_backend", "train_act", "train_opt", "train_bs")}
+    assert values == {
+        "dataset": "spiral",
+        "train_backend": "keras",
+        "train_act": "relu",
+        "train_opt": "sgd",
+        "train_bs": 10,
+    }
+    assert app.session_state["train_lr"] == 0.03 and app.session_state["train_test"] == 0.5
+    assert app.session_state["train_val"] == 0 and not app.session_state["train_xscale"]
+    assert list(app.session_state["train_features"]) == ["x1", "x2"]
+    link = dict(app.query_params)
+    assert "playground" not in link and (link["depth"], link["w4"], link["bs"]) == ("4", "2", "10")
+    said = _texts(app.warning)
+    assert "What NN Lab does differently" in said and "seed 0.80932" in said and "1,000 epochs" in said
+
+
+def test_an_address_pasted_into_the_sidebar_opens_its_lesson_and_a_wrong_one_is_said(app):
+    _open(app)
+    app.text_input(key="train_playground_paste").set_value(SPIRAL_42).run()
+    assert not app.exception and app.metric[0].value == "25"  # 2-4-2-1
+    assert app.query_params["dataset"] == "spiral" and app.text_input(key="train_playground_paste").value == ""
+    app.text_input(key="train_playground_paste").set_value("https://example.com/#x=true").run()
+    assert "Not a TensorFlow Playground address" in _texts(app.error) and app.metric[0].value == "25"
+
+
+def test_what_a_link_holds_is_shown_as_plain_text(app):
+    hostile = "[click](https://evil.example) <b>bold</b> :red[red]"
+    _open(app, playground=quote(f"#activation={quote(hostile)}&dataset=xor", safe=""))
+    assert not app.exception
+    said = _texts(app.warning)
+    assert "\\[click\\]" in said and "<b>" not in said and ":red[" not in said
+
+
+def test_features_change_the_inputs_and_the_link(app):
+    _open(app, dataset="circles", depth=1, w1=4)
+    assert app.metric[0].value == "17"  # 2-4-1
+    app.session_state["train_features"] = ["x1", "x2", "x1sq", "x2sq"]
+    app.run()
+    assert app.metric[0].value == "25" and app.query_params["features"] == "x1,x2,x1sq,x2sq"  # 4-4-1
+    assert "input shape (4,)" in _texts(app.caption)
+    app.selectbox(key="dataset").set_value("iris").run()
+    assert "features" not in app.query_params and "xscale" not in app.query_params  # 2-D sets only
+
+
+def test_l1_on_scikit_learn_is_said_and_not_trained_with_another_penalty(app):
+    _open(app, dataset="xor", backend="sklearn", l1=0.01)
+    assert not app.exception and "train_go" not in [b.key for b in app.button]
+    assert "only an L2 penalty (alpha), no L1" in _texts(app.info) and "no L1 penalty" in _texts(app.warning)
+    app.radio(key="train_backend").set_value("keras").run()
+    assert not app.button(key="train_go").disabled
+
+
+def test_a_run_on_the_playgrounds_scale_draws_its_plane_with_the_losses(app):
+    _open(
+        app,
+        dataset="circles",
+        backend="keras",
+        depth=1,
+        w1=4,
+        act="tanh",
+        opt="sgd",
+        lr=0.03,
+        bs=10,
+        epochs=3,
+        val=0,
+        features="x1,x2,x1sq",
+        xscale=0,
+        test=0.5,
+    )
+    finish_training(app.button(key="train_go").click())
+    assert not app.exception
+    run = app.session_state[TRAINING_KEY]
+    assert run.exp.features == ("x1", "x2", "x1sq") and not run.exp.scale_inputs
+    charts = [c for c in app.get("plotly_chart") if '"Test loss' in c.proto.spec]
+    assert len(charts) == 1 and "training loss" in charts[0].proto.spec
+    assert app.toggle(key="train_showtest").value and not app.toggle(key="train_discrete").value
