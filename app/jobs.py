@@ -30,7 +30,7 @@ from core.classserver.jobs import JobBoard
 from core.classserver.training_job import JobLimits
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
-from core.runs import Run
+from core.runs import Resume, Run
 
 POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0  # redraws while training; place-in-line updates while waiting
 # Seconds after the first page before the cluster starts (sooner if a training asks for it): importing Dask and
@@ -117,6 +117,8 @@ class Plan:
     job: Job | None = None
     page: str = ""  # the page the current job's run belongs to
     results: list[Run] = field(default_factory=list)
+    goes_on: Run | None = None  # the run its one step goes on from (Play after Pause, Step)
+    playing: bool = False  # Play: trains until paused (its Stop is Pause, its curves grow as they come)
 
 
 def training_plan() -> Plan | None:
@@ -124,10 +126,16 @@ def training_plan() -> Plan | None:
 
 
 def start_training(
-    steps: list[tuple[Experiment, str]], data: PreparedData, boundary: bool = False, origin: str = "training"
+    steps: list[tuple[Experiment, str]],
+    data: PreparedData,
+    boundary: bool = False,
+    origin: str = "training",
+    goes_on: Run | None = None,
+    playing: bool = False,
 ) -> None:
-    """Queue the first step's job now; the others follow it. A refused job is one message on the page."""
-    plan = Plan(list(steps), data, boundary, origin)
+    """Queue the first step's job now; the others follow it. A refused job is one message on the page. goes_on: the
+    finished run the one step continues (its weights, its epochs counted on); playing: started by Play."""
+    plan = Plan(list(steps), data, boundary, origin, goes_on=goes_on, playing=playing)
     st.session_state[PLAN_KEY] = plan
     _submit_next(plan)
 
@@ -136,7 +144,13 @@ def _submit_next(plan: Plan) -> None:
     exp, plan.page = plan.steps.pop(0)
     try:
         plan.job = job_board().submit(
-            session_id(), exp, plan.data, plan.boundary, teacher=is_teacher(), alive=connection_alive()
+            session_id(),
+            exp,
+            plan.data,
+            plan.boundary,
+            teacher=is_teacher(),
+            alive=connection_alive(),
+            resume=Resume.of(plan.goes_on) if plan.goes_on is not None else None,
         )
     except NNLabError as exc:  # kept for the page's next run: a fragment's `st.rerun` would wipe it from this one
         st.session_state.pop(PLAN_KEY, None)
@@ -151,8 +165,10 @@ def _advance(plan: Plan) -> bool:
         return False
     run = board.collect(job)
     if run is not None:
+        if plan.goes_on is not None:
+            run.after(plan.goes_on)
         set_page_run(plan.page, run)
-        add_to_history(run)
+        add_to_history(run, instead_of=plan.goes_on)
         plan.results.append(run)
     elif job.error:
         st.session_state[ERROR_KEY] = job.error
@@ -181,13 +197,15 @@ def _stop_button(job: Job) -> None:
     if job.state == WAITING:
         st.button("Leave the line", icon=":material/close:", key="jobs_leave", on_click=job_board().stop, args=(job,))
         return
+    playing = training_plan() is not None and training_plan().playing
     st.button(
-        "Stop",
-        icon=":material/stop:",
+        "Pause" if playing else "Stop",
+        icon=":material/pause:" if playing else ":material/stop:",
         key="jobs_stop",
         on_click=job_board().stop,
         args=(job,),
-        help="Ends training after the current epoch and keeps the model.",
+        help="Ends training after the current epoch and keeps the model"
+        + (": Play goes on from there." if playing else "."),
     )
 
 
@@ -215,15 +233,18 @@ def _live() -> None:
     if plan is None or _advance(plan):
         st.rerun()
     job, data = plan.job, plan.data
+    before = plan.goes_on.epochs if plan.goes_on is not None else []
+    epochs = before + job.epochs  # a run that goes on: its earlier epochs, then this part's
     done, total = len(job.epochs), job.total_epochs
     left = job_board().remaining(job)
     c = st.columns([5, 1])
-    c[0].progress(
-        done / total,
-        text=f"Epoch {done} / {total} · about {left:.0f} s left"
-        if done
-        else f"Starting ({job.exp.backend}){' · loading TensorFlow' if job.exp.backend == 'keras' else ''}…",
-    )
+    starting = f"Starting ({job.exp.backend}){' · loading TensorFlow' if job.exp.backend == 'keras' else ''}…"
+    if plan.playing:  # until paused: the epoch it is at, curves over the epochs so far
+        c[0].progress(1.0 if done else 0.0, text=f"Playing: epoch {epochs[-1]['epoch']:,}" if done else starting)
+        total = int(epochs[-1]["epoch"]) if epochs else 1
+    else:
+        c[0].progress(done / total, text=f"Epoch {done} / {total} · about {left:.0f} s left" if done else starting)
+        total += len(before)
     with c[1]:
         _stop_button(job)
     if job.note:
@@ -233,8 +254,8 @@ def _live() -> None:
     curves = where[0].columns(2)
     for col, key in zip(curves, ("loss", metric)):
         col.vega_lite_chart(
-            live.curve_frame(job.epochs, key),
-            live.curve_spec(key, total, splits=live.splits_in(job.epochs, key)),
+            live.curve_frame(epochs, key),
+            live.curve_spec(key, total, splits=live.splits_in(epochs, key)),
             key=f"jobs_live_{key}",
             width="stretch",
         )

@@ -34,12 +34,16 @@ def run_history() -> list[Run]:
     return st.session_state.setdefault(HISTORY_KEY, [])
 
 
-def add_to_history(run: Run) -> None:
-    """Number `run`, append it to the history and make it the current run; runs no page shows any more
-    release their models."""
+def add_to_history(run: Run, instead_of: Run | None = None) -> None:
+    """Number `run`, append it to the history (or put it in the place of `instead_of`, the run it went on from:
+    Play after Pause is one run) and make it the current run; runs no page shows any more release their models."""
     runs = run_history()
-    run.number = len(runs) + 1
-    runs.append(run)
+    place = next((i for i, r in enumerate(runs) if r is instead_of), None) if instead_of is not None else None
+    if place is None:
+        run.number = len(runs) + 1
+        runs.append(run)
+    else:
+        run.number, runs[place] = instead_of.number, run
     set_current_run(run)
     _release_unshown()
 

@@ -9,7 +9,7 @@ settings are written in a few words (run labels, history tables, the model a pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -168,6 +168,12 @@ def prepare_data(
     )
 
 
+def same_network_and_data(a: Experiment, b: Experiment) -> bool:
+    """Whether `b` trains the network of `a` on the same data, split and inputs (its training settings may differ):
+    then a run of `a` can go on as `b` (Play after Pause, Step)."""
+    return replace(a, config=b.config) == b
+
+
 def data_name(exp: Experiment) -> str:
     """The data's name in labels: the dataset's, or an upload's file name."""
     return exp.data_options.get("file", "an uploaded file") if exp.dataset == UPLOAD else exp.dataset
@@ -226,4 +232,5 @@ __all__ = [
     "experiment_summary",
     "layers_text",
     "prepare_data",
+    "same_network_and_data",
 ]

@@ -19,10 +19,24 @@ from core.activations import activation_health
 from core.experiment import Experiment, PreparedData, data_name, describe
 from core.models import MAX_PARAMS, BaseModel, History, build_model
 from core.models.base import EpochCallback
+from core.snapshots import WeightSnapshots
 
 RUNNING = "running"
 DEAD_SAMPLE = 500  # test inputs on which a finished run's dead units are counted
 ENDINGS = ("completed", "stopped", "early_stopping", "diverged")  # History.stop_reason, after training
+
+
+@dataclass(frozen=True, eq=False)
+class Resume:
+    """Where a run goes on from (Play after Pause, Step): its model's file in the backend's own format (the Keras
+    file's weights; scikit-learn's estimator with its optimizer's state) and the epochs trained so far."""
+
+    model_file: bytes
+    epochs_done: int
+
+    @classmethod
+    def of(cls, run: "Run") -> "Resume":
+        return cls(run.model.save_bytes(), run.last_epoch)
 
 
 @dataclass(eq=False)
@@ -40,6 +54,7 @@ class Run:
     dead_layers: tuple[
         str, ...
     ] = ()  # hidden layers whose every unit is dead on the test inputs (see find_dead_layers)
+    resume: Resume | None = field(default=None, repr=False)  # the run this one goes on from
     _kept: History = field(default_factory=History, repr=False)  # the history once the model is released
 
     def __post_init__(self) -> None:
@@ -57,6 +72,25 @@ class Run:
     @property
     def epochs(self) -> list[dict]:
         return self.history.epochs
+
+    @property
+    def last_epoch(self) -> int:
+        """The number of the last epoch trained (a run that goes on from another counts on from it)."""
+        return int(self.epochs[-1]["epoch"]) if self.epochs else (self.resume.epochs_done if self.resume else 0)
+
+    def after(self, before: "Run") -> "Run":
+        """This run, which went on from `before`, with `before`'s epochs and weight snapshots ahead of its own: the
+        one history of a run trained in parts (Play, Pause, Step). Returns self."""
+        history, earlier = self.history, before.history
+        first = self.epochs[0]["epoch"] if self.epochs else math.inf
+        history.epochs[:0] = [e for e in earlier.epochs if e["epoch"] < first]
+        if history.snapshots is not None and earlier.snapshots is not None:
+            joined = WeightSnapshots(history.snapshots.budget_bytes)
+            for source in (earlier.snapshots, history.snapshots):
+                for epoch in source.epochs:
+                    joined.record(epoch, source.at(epoch))
+            history.snapshots = joined
+        return self
 
     @property
     def curves(self) -> dict[str, list[float]]:
@@ -93,7 +127,11 @@ class Run:
         history = self.history
         self.status = history.stop_reason
         seconds = self.epochs[-1]["seconds"] if self.epochs else 0.0
-        self.message = history.message or f"Trained {len(self.epochs)} epochs in {seconds:.1f} s."
+        trained = len(self.epochs)  # this part's (a run that goes on is joined to its earlier epochs afterwards)
+        self.message = history.message or (
+            f"Trained {trained} epoch{'s' if trained != 1 else ''} in {seconds:.1f} s"
+            + (f" (epoch {self.last_epoch} in all)." if self.resume else ".")
+        )
         self._score(data)
 
     def _score(self, data: PreparedData) -> None:
@@ -124,9 +162,9 @@ def find_dead_layers(run: Run, X) -> list[str]:
     ]
 
 
-def start_run(exp: Experiment, data: PreparedData, max_params: int = MAX_PARAMS) -> Run:
-    """A new run of `exp` on `data`, its model built but not trained. Raises InvalidSpecError for a network
-    the backend cannot build or one over `max_params` parameters."""
+def start_run(exp: Experiment, data: PreparedData, max_params: int = MAX_PARAMS, resume: Resume | None = None) -> Run:
+    """A new run of `exp` on `data`, its model built but not trained (or, with `resume`, holding the weights it goes
+    on from). Raises InvalidSpecError for a network the backend cannot build or one over `max_params` parameters."""
     model = build_model(
         exp.spec,
         exp.backend,
@@ -136,14 +174,17 @@ def start_run(exp: Experiment, data: PreparedData, max_params: int = MAX_PARAMS)
         seed=exp.config.seed,
         max_params=max_params,
     )
-    return Run(exp, model)
+    if resume is not None:
+        model.load_bytes(resume.model_file)
+    return Run(exp, model, resume=resume)
 
 
 def train(run: Run, data: PreparedData, on_epoch: EpochCallback | None = None) -> Run:
     """Train the run's model on `data` with its settings, `on_epoch(logs)` after every epoch, then close it."""
-    run.model.fit(data.X_train, data.y_train, run.exp.config, callback=on_epoch)
+    start = run.resume.epochs_done if run.resume else 0
+    run.model.fit(data.X_train, data.y_train, run.exp.config, callback=on_epoch, start_epoch=start)
     run.finish(data)
     return run
 
 
-__all__ = ["ENDINGS", "RUNNING", "Run", "find_dead_layers", "start_run", "train"]
+__all__ = ["ENDINGS", "RUNNING", "Resume", "Run", "find_dead_layers", "start_run", "train"]

@@ -12,6 +12,7 @@ from app.settings import warn_rejected
 from app.training import playground, schema
 from app.training import views as view
 from app.training.controls import controls
+from app.training.play import play_controls
 from core.models import BACKENDS
 
 st.title("Training")
@@ -48,6 +49,8 @@ if go or both:
         origin="training",
     )
     bring_into_view(live, "train_live")
+if data.kind == "toy2d":  # TensorFlow Playground's buttons
+    play_controls(exp, data, fits, live, "train_live")
 follow_training(live, "training")  # place in line, then live curves: redrawn while the page stays usable
 if error := training_error():
     st.error(plain(error), icon=":material/error:")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
-from core.runs import Run
+from core.runs import Resume, Run
 
 WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
 ACTIVE = (WAITING, RUNNING)
@@ -50,6 +50,7 @@ class Job:
     future: object = field(default=None, repr=False)
     generation: int = 0  # the cluster connection its task was handed to
     shared: tuple = field(default=(), repr=False)  # (generation, future of its data already on the cluster)
+    resume: Resume | None = field(default=None, repr=False)  # the run it goes on from (Play after Pause, Step)
 
     @property
     def total_epochs(self) -> int:

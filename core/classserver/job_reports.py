@@ -13,18 +13,20 @@ LOG = logging.getLogger("nnlab.jobs")
 
 RESTARTED = (
     "The worker training this network stopped (it ran out of memory, or the machine ended it), so the training "
-    "started again from epoch 1 on a fresh worker, with the same seed. If it stops again, it ends with a message."
+    "started again from where it began on a fresh worker, with the same seed. If it stops again, it ends with a "
+    "message."
 )
 
 
 def restarted(have: list[dict], new: list[dict]) -> bool:
-    """A report that starts at epoch 1 after earlier epochs: Dask retried the task after its worker died."""
-    return bool(have) and bool(new) and new[0]["epoch"] == 1
+    """A report that starts again at the job's first epoch (1, or the next of a run it continues) after earlier
+    epochs: Dask retried the task after its worker died."""
+    return bool(have) and bool(new) and new[0]["epoch"] <= have[0]["epoch"]
 
 
 def merge_epochs(have: list[dict], new: list[dict]) -> list[dict]:
     """Progress merged by epoch number, each epoch once (the latest report of it), in order; a retried task's
-    report from epoch 1 starts the curves again (the dead attempt's later epochs are not the run's)."""
+    report from its first epoch starts the curves again (the dead attempt's later epochs are not the run's)."""
     new = list(new)  # a Dask event delivers the message's list as a tuple
     if restarted(have, new):
         return new

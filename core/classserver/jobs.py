@@ -40,7 +40,7 @@ from core.classserver.shares import DataShares
 from core.classserver.training_job import PROGRESS_TOPIC, JobLimits, ask_to_stop, run_job
 from core.experiment import Experiment, PreparedData
 from core.params import check_budget, output_units
-from core.runs import Run
+from core.runs import Resume, Run
 
 ABANDON_AFTER = 3.0  # seconds without a poll from the job's page (it polls every 0.3-1 s)
 TICK = 0.5  # how often the board looks for abandoned jobs and free threads
@@ -85,12 +85,13 @@ class JobBoard:
         boundary: bool = False,
         teacher: bool = False,
         alive: Callable[[], bool] | None = None,
+        resume: Resume | None = None,
     ) -> Job:
-        """Queue `exp` on `data` for `owner`. alive: whether the page that asked is still connected (a
-        background or frozen tab polls rarely or never but keeps its job; a closed one loses it `abandon_after`
-        seconds after its last poll). JobRefused if the owner already has a job in line or running, or if
-        the network is over the size limit (InvalidSpecError for a network the backend cannot build comes from
-        the job); its time is limited as it runs."""
+        """Queue `exp` on `data` for `owner` (going on from `resume`: Play, Step). alive: whether the page that
+        asked is still connected (a background or frozen tab polls rarely or never but keeps its job; a closed one
+        loses it `abandon_after` seconds after its last poll). JobRefused if the owner already has a job in line or
+        running, or if the network is over the size limit (InvalidSpecError for a network the backend cannot build
+        comes from the job); its time is limited as it runs."""
         n_train = len(data.X_train)
         params = check_budget(
             exp.spec,
@@ -113,6 +114,7 @@ class JobBoard:
                 work=float(n_train) * exp.config.epochs * params,
                 alive=alive,
                 shared=shared,
+                resume=resume,
             )
             self._jobs[job.id] = job
         self._pump()
@@ -298,7 +300,9 @@ class JobBoard:
                         self._hand_over(client, job, data, f"nnlab-train-{job.id}")
 
     def _hand_over(self, client, job: Job, data, key: str) -> None:
-        job.future = client.submit(run_job, job.id, job.exp, data, self.limits, job.boundary, key=key, pure=False)
+        job.future = client.submit(
+            run_job, job.id, job.exp, data, self.limits, job.boundary, job.resume, key=key, pure=False
+        )
         job.future.add_done_callback(lambda future, job=job: self._on_done(job, future))
 
     def _retry(self, job: Job) -> bool:

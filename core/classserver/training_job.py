@@ -26,7 +26,7 @@ import numpy as np
 
 from core.experiment import Experiment, PreparedData
 from core.metrics import model_over_plane
-from core.runs import Run, start_run, train
+from core.runs import Resume, Run, start_run, train
 
 PROGRESS_TOPIC = "nnlab-progress"
 TIME_LIMIT_ENV = "NNLAB_MAX_TRAIN_SECONDS"
@@ -106,7 +106,7 @@ class Reporter:
         if now - self.started > self.limits.max_seconds:  # every epoch, flushed or not
             self.timed_out = True
             self.run.model.stop()
-        if self.sent and now - self.last < FLUSH_SECONDS and logs["epoch"] < self.run.exp.config.epochs:
+        if self.sent and now - self.last < FLUSH_SECONDS and self.sent + len(self.pending) < self.run.exp.config.epochs:
             return
         self.flush()
         if self.stop_requested():  # a message to the scheduler: only with the progress, a few times a second
@@ -140,19 +140,21 @@ def train_reporting(
     boundary: bool,
     publish: Callable[[dict], None],
     stop_requested: Callable[[], bool],
+    resume: Resume | None = None,
 ) -> Run:
-    """Build and train `exp` on `data`, publishing progress; the finished run (scored, frozen)."""
+    """Build and train `exp` on `data` (going on from `resume`), publishing progress; the finished run (scored,
+    frozen)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        run = start_run(exp, data, limits.max_params)
+        run = start_run(exp, data, limits.max_params, resume)
         reporter = Reporter(job_id, run, data, boundary, limits, publish, stop_requested)
         run.model.deadline = reporter.started + limits.max_seconds  # within an epoch too, where the model can
         train(run, data, on_epoch=reporter.epoch)
         reporter.flush()
     if reporter.timed_out:
         run.message = (
-            f"Stopped at the server's time limit ({limits.max_seconds:.0f} s) after epoch {len(run.epochs)}: "
+            f"Stopped at the server's time limit ({limits.max_seconds:.0f} s) after epoch {run.last_epoch}: "
             "the model as of that epoch is kept. Train fewer epochs or on fewer samples, or ask the teacher "
             f"(the limit is the server's {TIME_LIMIT_ENV})."
         )
@@ -172,7 +174,9 @@ def aligned(data: PreparedData) -> PreparedData:
     return replace(data, **copies) if copies else data
 
 
-def run_job(job_id: str, exp: Experiment, data: PreparedData, limits: JobLimits, boundary: bool) -> Run:
+def run_job(
+    job_id: str, exp: Experiment, data: PreparedData, limits: JobLimits, boundary: bool, resume: Resume | None = None
+) -> Run:
     """The function a Dask worker runs: progress as events on PROGRESS_TOPIC, Stop as a Dask Event."""
     from distributed import Event, get_worker
 
@@ -185,4 +189,5 @@ def run_job(job_id: str, exp: Experiment, data: PreparedData, limits: JobLimits,
         boundary,
         publish=lambda message: worker.log_event(PROGRESS_TOPIC, message),
         stop_requested=stop.is_set,
+        resume=resume,
     )

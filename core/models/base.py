@@ -48,8 +48,9 @@ class EpochTracker:
         callback: EpochCallback | None,
         model: "BaseModel",
         snapshot_budget: int = SNAPSHOT_BUDGET,
+        start_epoch: int = 0,
     ) -> None:
-        self.config, self.callback, self.model = config, callback, model
+        self.config, self.callback, self.model, self.start_epoch = config, callback, model, start_epoch
         self.history = History(snapshots=WeightSnapshots(snapshot_budget) if snapshot_budget else None)
         self.best_val, self.bad_epochs = math.inf, 0
         self.started = time.perf_counter()
@@ -57,7 +58,7 @@ class EpochTracker:
     def end_epoch(self, logs: dict) -> bool:
         """Record `logs` (loss, val_loss, accuracy...); call the user's callback; True means stop now."""
         logs = {
-            "epoch": len(self.history.epochs) + 1,
+            "epoch": self.start_epoch + len(self.history.epochs) + 1,
             **{k: float(v) for k, v in logs.items()},
             "seconds": time.perf_counter() - self.started,
         }
@@ -165,8 +166,11 @@ class BaseModel:
         config: TrainConfig,
         callback: EpochCallback | None = None,
         snapshot_budget: int = SNAPSHOT_BUDGET,
+        start_epoch: int = 0,
     ) -> History:
-        """Train for `config.epochs` epochs (continuing from the current weights).
+        """Train for `config.epochs` epochs (continuing from the current weights). start_epoch: epochs trained
+        before (a run that goes on): the logs count on from it, and the shuffling is seeded with seed + start_epoch
+        so that each part of a run sees its own order.
 
         `callback(logs)` runs after every epoch with epoch, loss, val_loss, accuracy / val_accuracy
         (classification) or r2 / val_r2 (regression) and seconds since the start. Training stops early
@@ -179,7 +183,7 @@ class BaseModel:
         if len(X) != len(y):
             raise InvalidSpecError(f"X has {len(X)} samples but y has {len(y)}.")
         self.stop_requested = False
-        tracker = EpochTracker(config, callback, self, snapshot_budget)
+        tracker = EpochTracker(config, callback, self, snapshot_budget, start_epoch)
         self.history = tracker.history
         self._fit_epochs(*self._validation_split(X, y, config), config, tracker)
         return tracker.history

@@ -109,7 +109,7 @@ class KerasModel(BaseModel):
 
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
         keras = load_keras()
-        with seeded(keras, config.seed):
+        with seeded(keras, config.seed + tracker.start_epoch):
             self._compile(keras, config)
             self._fit_seeded(keras, X_tr, y_tr, X_val, y_val, config, tracker)
 

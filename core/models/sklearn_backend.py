@@ -39,6 +39,21 @@ def _checked_already(X, y, incremental, reset):
     return X, y
 
 
+def _optimizer_follows(est, config: TrainConfig) -> None:
+    """A trained estimator that goes on (Play after Pause) with this config: the same weights; its optimizer's state
+    kept for the same optimizer at the new learning rate, a fresh one for another (scikit-learn reads both settings
+    only when it creates its optimizer)."""
+    optimizer = getattr(est, "_optimizer", None)
+    if optimizer is None:
+        return
+    if type(optimizer).__name__ != {"sgd": "SGDOptimizer", "adam": "AdamOptimizer"}[config.optimizer]:
+        del est._optimizer
+        return
+    optimizer.learning_rate_init = config.learning_rate
+    if config.optimizer == "sgd":
+        optimizer.learning_rate = config.learning_rate
+
+
 class SklearnModel(BaseModel):
     backend = "sklearn"
     file_suffix = ".skops"
@@ -60,11 +75,6 @@ class SklearnModel(BaseModel):
     def _new_estimator(self, config: TrainConfig):
         from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-        if config.optimizer not in ("sgd", "adam"):
-            raise InvalidSpecError(
-                f"scikit-learn's MLP trains with 'sgd' or 'adam', received {config.optimizer!r}. "
-                "Choose one of those, or use backend='keras' for rmsprop."
-            )
         cls = MLPClassifier if self.task == "classification" else MLPRegressor
         return cls(
             hidden_layer_sizes=self.spec.hidden_layers,
@@ -92,15 +102,24 @@ class SklearnModel(BaseModel):
             raise InvalidSpecError(
                 "scikit-learn's MLP has only an L2 penalty (alpha), no L1: set l1=0, or use backend='keras'."
             )
-        if self.estimator_ is None or self.estimator_.solver != config.optimizer:
+        if config.optimizer not in ("sgd", "adam"):
+            raise InvalidSpecError(
+                f"scikit-learn's MLP trains with 'sgd' or 'adam', received {config.optimizer!r}. "
+                "Choose one of those, or use backend='keras' for rmsprop."
+            )
+        if self.estimator_ is None:
             self.estimator_ = self._new_estimator(config)
         est = self.estimator_
         est.set_params(
-            alpha=config.l2, batch_size=min(config.batch_size, len(X_tr)), learning_rate_init=config.learning_rate
+            alpha=config.l2,
+            batch_size=min(config.batch_size, len(X_tr)),
+            learning_rate_init=config.learning_rate,
+            solver=config.optimizer,
         )
+        _optimizer_follows(est, config)
         flat_tr = X_tr.reshape(len(X_tr), -1)
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
-        rng = np.random.default_rng(config.seed)
+        rng = np.random.default_rng(config.seed + tracker.start_epoch)
         checked = None  # the training set as partial_fit's checks return it, once they have run
         with (
             threadpool_limits(limits=blas_threads(self.spec), user_api="blas"),

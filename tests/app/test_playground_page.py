@@ -1,5 +1,6 @@
 """The Training page as TensorFlow Playground: its links open here, its features, its penalties and its scale."""
 
+import time
 from urllib.parse import quote
 
 from apptest import finish_training
@@ -105,3 +106,37 @@ def test_a_run_on_the_playgrounds_scale_draws_its_plane_with_the_losses(app):
     charts = [c for c in app.get("plotly_chart") if '"Test loss' in c.proto.spec]
     assert len(charts) == 1 and "training loss" in charts[0].proto.spec
     assert app.toggle(key="train_showtest").value and not app.toggle(key="train_discrete").value
+
+
+def _epoch_shown(app) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("**Epoch "))
+
+
+def test_play_pause_step_and_reset_as_the_playgrounds_buttons(app):
+    from app.jobs import PLAN_KEY
+    from app.session import HISTORY_KEY
+
+    _open(app, dataset="xor", depth=1, w1=4, bs=10, val=0, act="tanh")
+    assert _epoch_shown(app) == "**Epoch 0**" and app.button(key="train_reset").disabled
+    app.button(key="train_play").click().run()
+    deadline = time.monotonic() + 120
+    while not (PLAN_KEY in app.session_state and len(app.session_state[PLAN_KEY].job.epochs) >= 3):
+        assert time.monotonic() < deadline, "no epochs while playing"
+        time.sleep(0.1)
+        app.run()
+    assert app.button(key="jobs_stop").label == "Pause"
+    finish_training(app.button(key="jobs_stop").click())  # Pause: the run comes back, the worker is free
+    paused = app.session_state[TRAINING_KEY]
+    assert paused.status == "stopped" and 3 <= paused.last_epoch < 10_000
+    assert _epoch_shown(app) == f"**Epoch {paused.last_epoch:,}**"
+    finish_training(app.button(key="train_step").click())  # Step: one epoch more, the same run
+    stepped = app.session_state[TRAINING_KEY]
+    assert stepped.last_epoch == paused.last_epoch + 1 and len(stepped.epochs) == stepped.last_epoch
+    assert [r.number for r in app.session_state[HISTORY_KEY]] == [1]  # one run, trained in parts
+    app.select_slider(key="train_lr").set_value(0.1).run()  # a new learning rate goes on from the same weights
+    assert _epoch_shown(app) == f"**Epoch {stepped.last_epoch:,}**"
+    app.slider(key="train_w0").set_value(5).run()  # another network: Play would start afresh
+    assert _epoch_shown(app) == "**Epoch 0**"
+    app.slider(key="train_w0").set_value(4).run()
+    app.button(key="train_reset").click().run()  # Reset: the next Play starts from the seed's first weights
+    assert _epoch_shown(app) == "**Epoch 0**" and app.session_state[TRAINING_KEY] is None
