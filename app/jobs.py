@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from app.figures import live
+from app.figures import live, units
 from app.session import add_to_history, set_current_run, set_page_run
 from core.classserver.cluster import Cluster
 from core.classserver.job import DONE, RUNNING, WAITING, Job
@@ -257,6 +257,13 @@ def _live() -> None:
             live.curve_frame(epochs, key),
             live.curve_spec(key, total, splits=live.splits_in(epochs, key)),
             key=f"jobs_live_{key}",
+            width="stretch",
+        )
+    if plan.boundary and job.grid is not None and "units" in job.grid:  # the Playground's diagram, unit by unit
+        where[0].vega_lite_chart(
+            units.cells_frame(job.grid["units"], data.task),
+            units.network_spec(job.grid["units"], job.grid["weights"], height=260),
+            key="jobs_live_units",
             width="stretch",
         )
     if plan.boundary and job.grid is not None:

@@ -8,28 +8,52 @@ from __future__ import annotations
 import streamlit as st
 
 from app.data_access import prepared
+from app.figures import units
+from app.figures.units import node_name
 from app.jobs import train_now
 from app.training.figures import plane_figure
 from app.widgets import show_error
 from core.classserver.training_job import JobLimits
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
-from core.metrics import model_over_plane
+from core.plane import model_over_plane, units_over_plane
 from core.runs import Run
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 PAGE_BUDGET = JobLimits().max_params  # parameters the class server trains (the board refuses more)
 
 
-def boundary_figure(run: Run, data: PreparedData, show_test: bool = True, discretize: bool = False):
-    """A 2-D run's model over its plane (P(class 1), or a regression's prediction) with the training and test
-    points, its training and test loss written above it (the Playground's)."""
-    xs, ys, z = model_over_plane(run.model, data, resolution=60)
+def boundary_figure(run: Run, data: PreparedData, show_test: bool = True, discretize: bool = False, unit: str = ""):
+    """A 2-D run's model over its plane (P(class 1), or a regression's prediction; `unit`: that unit's output, named
+    as the network diagram names it) with the training and test points, its training and test loss written above
+    it (the Playground's)."""
     losses = (
         f"Test loss {run.model.loss(data.X_test, data.y_test):.3f} · "
         f"training loss {run.model.loss(data.X_train, data.y_train):.3f}"
     )
+    if unit:
+        xs, ys, layers = units_over_plane(run.model.layer_weights(), run.exp.spec.activation, data, resolution=60)
+        z = next(values[k] for name, values in layers for k in range(len(values)) if node_name(name, k) == unit)
+        return plane_figure(xs, ys, z, data.plane_points(), data.task, show_test, False, f"{unit} · {losses}", unit)
+    xs, ys, z = model_over_plane(run.model, data, resolution=60)
     return plane_figure(xs, ys, z, data.plane_points(), data.task, show_test, discretize, losses)
+
+
+def network_diagram(run: Run, data: PreparedData, key: str, height: int = 380) -> str:
+    """The Playground's diagram of a finished 2-D run (each unit a small map over the plane, the weights between);
+    a click on a unit selects it: the selected unit's name ("" for none), for `boundary_figure`."""
+    layers = run.model.layer_weights()
+    _, _, maps = units_over_plane(layers, run.exp.spec.activation, data)
+    event = st.vega_lite_chart(
+        units.cells_frame(maps, data.task),
+        units.network_spec(maps, [W for _, W, _ in layers], height=height, selectable=True),
+        key=key,
+        on_select="rerun",
+        selection_mode=units.SELECTION,
+        width="stretch",
+    )
+    chosen = (event or {}).get("selection", {}).get(units.SELECTION) or []
+    return chosen[0].get("node", "") if chosen else ""
 
 
 def prepared_or_stop(exp: Experiment) -> PreparedData:

@@ -61,22 +61,33 @@ def overlay_runs(runs: list[tuple[str, dict[str, list[float]]]], key: str) -> go
 
 
 def plane_figure(
-    xs, ys, z, plane, task: str, show_test: bool = True, discretize: bool = False, title: str = ""
+    xs,
+    ys,
+    z,
+    plane,
+    task: str,
+    show_test: bool = True,
+    discretize: bool = False,
+    title: str = "",
+    unit: str = "",
 ) -> go.Figure:
     """A 2-D set's model over its plane: P(class 1) from blue (0) to red (1), or a regression's prediction (its
     targets' range from blue to red), training points filled, test points hollow (`show_test`). `discretize`: the
     predicted class (or the prediction rounded to the nearest of the range's ends and middle) in flat colours, as
-    the Playground's "Discretize output". `plane` is PreparedData.plane_points(); `title` goes above it."""
+    the Playground's "Discretize output". `plane` is PreparedData.plane_points(); `title` goes above it. unit: z is
+    that hidden unit's output instead, from blue (-1) to red (1), as the network diagram colours it."""
     points_train, y_train, points_test, y_test = plane
     regression = task == "regression"
     lo, mid, hi = (float(np.min(y_train)), 0.0, float(np.max(y_train))) if regression else (0.0, 0.5, 1.0)
+    if unit:
+        lo, hi, z = -1.0, 1.0, np.clip(z, -1, 1)
     mid = (lo + hi) / 2
     shown = z
     if discretize:
         shown = (
             np.where(z >= mid, hi, lo) if not regression else lo + np.round((z - lo) / (hi - lo) * 2) / 2 * (hi - lo)
         )
-    name = "prediction" if regression else "P(class 1)"
+    name = "unit's output" if unit else "prediction" if regression else "P(class 1)"
     fig = go.Figure(
         go.Heatmap(
             x=xs,

@@ -17,7 +17,7 @@ from app.data_access import current_upload
 from app.figures.images import TILE, sample_tiles
 from app.messages import plain, plain_figure
 from app.navigation import PAGES_DIR
-from app.runs import PAGE_BUDGET, boundary_figure
+from app.runs import PAGE_BUDGET, boundary_figure, network_diagram
 from app.session import clear_history, run_history
 from app.tables import browse, read_table
 from app.training import figures as fig
@@ -31,6 +31,7 @@ from core.experiment import Experiment, PreparedData, data_name, experiment_summ
 from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
 from core.models.io import model_file
 from core.params import check_budget, layer_counts, output_units
+from core.plane import drawable
 from core.runs import Run
 
 STATUS_ICONS = {
@@ -144,7 +145,16 @@ def curves(run: Run, data: PreparedData) -> None:
     if data.kind == "toy2d" and run.status != "diverged":
         row = st.container(horizontal=True)
         show_test, discretize = w.toggle(PLANE["showtest"], row), w.toggle(PLANE["discrete"], row)
-        st.plotly_chart(boundary_figure(run, data, show_test, discretize), key="train_boundary")
+        unit = ""
+        left, right = st.columns(2) if drawable(run.exp.spec, data.input_shape[0]) else (None, st.container())
+        if left is not None:
+            with left:
+                unit = network_diagram(run, data, "train_units")
+                st.caption(
+                    "Each unit's output over the plane. Click a unit to see it over the whole plane, "
+                    "click it again for the network's output; hover a line for its weight."
+                )
+        right.plotly_chart(boundary_figure(run, data, show_test, discretize, unit), key="train_boundary")
 
 
 def test_results(run: Run, data: PreparedData) -> None:

@@ -5,8 +5,9 @@
 
 Progress is sent paced by time, not once per epoch: the first epoch at once, then at most every
 `FLUSH_SECONDS`, and the last epoch always. A message is {"job": id, "epochs": [logs...], "grid": {...}} where
-the grid (2-D data only) is the model's output over the input plane (`core.metrics.model_over_plane`) as of the
-last epoch sent.
+the grid (2-D data only) is the model's output over the input plane (`core.plane.model_over_plane`) as of the
+last epoch sent, with each unit's small map and the weights for the network diagram when it draws the network
+(`core.plane.drawable`).
 Stop is looked at on the same beat; the run then ends after the current epoch and keeps that epoch's model.
 
 Nothing here changes the worker process for anyone else: every job seeds its own model, and runs with one BLAS
@@ -25,7 +26,7 @@ from typing import Callable
 import numpy as np
 
 from core.experiment import Experiment, PreparedData
-from core.metrics import model_over_plane
+from core.plane import drawable, model_over_plane, units_over_plane
 from core.runs import Resume, Run, start_run, train
 
 PROGRESS_TOPIC = "nnlab-progress"
@@ -77,7 +78,13 @@ def ask_to_stop(client, job_id: str, stop: bool = True) -> None:
 
 def grid_message(run: Run, data: PreparedData) -> dict:
     xs, ys, z = model_over_plane(run.model, data, GRID_RESOLUTION)
-    return {"xs": xs.tolist(), "ys": ys.tolist(), "z": z.ravel().tolist()}
+    message = {"xs": xs.tolist(), "ys": ys.tolist(), "z": z.ravel().tolist()}
+    if drawable(run.exp.spec, data.input_shape[0]):  # the network diagram's small maps, and its weights
+        layers = run.model.layer_weights()
+        _, _, units = units_over_plane(layers, run.exp.spec.activation, data)
+        message["units"] = [[name, np.round(values, 3).tolist()] for name, values in units]
+        message["weights"] = [np.round(W, 4).tolist() for _, W, _ in layers]
+    return message
 
 
 class Reporter:

@@ -13,9 +13,10 @@ from core.codegen import export_script
 from core.datasets import load_dataset
 from core.errors import DataFormatError, InvalidSpecError
 from core.experiment import Experiment, prepare_data
-from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, plane_grid, worst_cell
+from core.metrics import cell_examples, confusion_matrix, per_class_accuracy, worst_cell
 from core.models import build_model, load_model
 from core.models.io import model_file
+from core.plane import plane_grid
 from core.runs import start_run, train
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 

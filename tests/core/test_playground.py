@@ -151,3 +151,36 @@ def test_l1_ends_far_more_first_layer_weights_at_zero_than_l2_at_the_same_rate()
         W = run.model.layer_weights()[0][1]
         zeros[name] = int((np.abs(W) < 1e-3).sum())
     assert zeros["l1"] >= 20 and zeros["l1"] >= 5 * max(zeros["l2"], 1), zeros
+
+
+def test_every_units_map_is_the_forward_pass_of_the_recorded_weights():
+    """The diagram's small maps: each unit's output over the plane, from a recorded epoch's weights (NumPy, written
+    out here), and at the end equal to Keras's own layer outputs on the same inputs."""
+    from core.plane import UNIT_RESOLUTION, drawable, units_over_plane
+    from core.runs import start_run, train
+
+    data = prepare_data(load_dataset("xor", seed=1), 0.5, 0, features=("x1", "x2", "x1x2"))
+    exp = Experiment(
+        "xor",
+        backend="keras",
+        spec=MLPSpec((4, 3), "tanh"),
+        config=TrainConfig(epochs=4, batch_size=10, learning_rate=0.03, optimizer="sgd"),
+        features=("x1", "x2", "x1x2"),
+    )
+    run = train(start_run(exp, data), data)
+    assert drawable(exp.spec, 3) and not drawable(MLPSpec((9,)), 3) and not drawable(MLPSpec((4,)), 9)
+    r = UNIT_RESOLUTION
+    xs, ys, maps = units_over_plane(run.history.snapshots.at(2), "tanh", data)
+    assert [name for name, _ in maps] == ["input", "hidden_1", "hidden_2", "output"]
+    assert [v.shape for _, v in maps] == [(3, r, r), (4, r, r), (3, r, r), (1, r, r)]
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    a = data.plane_inputs(grid.astype(np.float32)).astype(np.float64)
+    for (name, W, b), (_, values) in zip(run.history.snapshots.at(2), maps[1:]):
+        z = a @ W + b
+        a = 1 / (1 + np.exp(-z)) if name == "output" else np.tanh(z)
+        np.testing.assert_allclose(values.reshape(len(values), -1).T, a, atol=1e-5)
+    assert np.allclose(maps[0][1][2].ravel(), data.plane_inputs(grid.astype(np.float32))[:, 2])  # the features
+    _, _, last = units_over_plane(run.model.layer_weights(), "tanh", data)
+    keras_outputs = dict(run.model.layer_outputs(data.plane_inputs(grid.astype(np.float32))))
+    for name, values in last[1:]:
+        np.testing.assert_allclose(values.reshape(len(values), -1).T, keras_outputs[name], atol=1e-5)
