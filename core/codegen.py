@@ -301,15 +301,21 @@ def _sklearn_code(exp: Experiment) -> list[str]:
 def _keras_code(exp: Experiment) -> list[str]:
     c, spec = exp.config, exp.spec
     _, task, kind = data_facts(exp)
-    reg = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
+    dense_args = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
     if c.l1:
-        reg = f", kernel_regularizer=keras.regularizers.L1L2(l1={c.l1}, l2={c.l2})"
+        dense_args = f", kernel_regularizer=keras.regularizers.L1L2(l1={c.l1}, l2={c.l2})"
+    init = getattr(spec, "init", "keras")
+    if init != "keras":  # the first weights of every Dense layer, TensorFlow Playground's
+        kernel = "Zeros()" if init == "zero" else "RandomUniform(-0.5, 0.5)"
+        dense_args += (
+            f", kernel_initializer=keras.initializers.{kernel}, bias_initializer=keras.initializers.Constant(0.1)"
+        )
     layers = ["    keras.Input(shape=X_train.shape[1:]),"]
     if isinstance(spec, CNNSpec):
         layers += [f"    {line},  # training only" for line in spec.augmentation.code()]
         for filters in spec.conv_filters:
             layers.append(
-                f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{reg}),"
+                f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{dense_args}),"
             )
             layers += [f"    keras.layers.MaxPooling2D({spec.pool_size}),"] if spec.pool_size > 1 else []
         layers.append("    keras.layers.Flatten(),")
@@ -319,11 +325,11 @@ def _keras_code(exp: Experiment) -> list[str]:
         layers += ["    keras.layers.Flatten(),"] if kind == "image" else []
         widths, dropout_each = spec.hidden_layers, spec.dropout
     for units in widths:
-        layers.append(f"    keras.layers.Dense({units}, activation={spec.activation!r}{reg}),")
+        layers.append(f"    keras.layers.Dense({units}, activation={spec.activation!r}{dense_args}),")
         layers += [f"    keras.layers.Dropout({dropout_each}),"] if dropout_each else []
     if task == "regression":
         setup, target = ["loss, metrics = 'mse', [keras.metrics.R2Score()]"], "y_fit"
-        layers.append(f"    keras.layers.Dense(1{reg}),")
+        layers.append(f"    keras.layers.Dense(1{dense_args}),")
     else:
         setup = [
             "# One logistic unit for two classes, softmax over one unit per class otherwise.",
@@ -333,7 +339,7 @@ def _keras_code(exp: Experiment) -> list[str]:
             "metrics = ['accuracy']",
         ]
         layers.append(
-            f"    keras.layers.Dense(1 if binary else n_classes, activation='sigmoid' if binary else 'softmax'{reg}),"
+            f"    keras.layers.Dense(1 if binary else n_classes, activation='sigmoid' if binary else 'softmax'{dense_args}),"
         )
         target = "(y_fit.astype('float32') if binary else y_fit)"
     optim = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c.optimizer]

@@ -42,6 +42,11 @@ class Experiment:
             raise InvalidSpecError(f"backend must be one of {', '.join(BACKENDS)}, received {self.backend!r}.")
         if isinstance(self.spec, CNNSpec) and self.backend == "sklearn":
             raise InvalidSpecError("scikit-learn has no convolutional layers: a CNN trains with backend='keras'.")
+        if self.backend == "sklearn" and getattr(self.spec, "init", "keras") != "keras":
+            raise InvalidSpecError(
+                "scikit-learn's MLP starts from its own first weights (Glorot uniform): TensorFlow Playground's "
+                f"({self.spec.init}) train with Keras. Choose Keras, or Keras's own first weights."
+            )
         if self.backend == "sklearn" and self.config.l1 > 0:
             raise InvalidSpecError(
                 f"scikit-learn's MLP has only an L2 penalty (alpha), no L1: an L1 penalty of {self.config.l1:g} "
@@ -219,8 +224,9 @@ def experiment_summary(exp: Experiment) -> dict:
 def describe(exp: Experiment) -> str:
     """A run's settings in a few words: "sklearn 16-16 relu adam lr=0.003", "keras conv 8 3x3 pool 2 relu adam
     lr=0.01". Every label of a run is built from this."""
-    c = exp.config
-    return f"{exp.backend} {layers_text(exp.spec)} {exp.spec.activation} {c.optimizer} lr={c.learning_rate:g}"
+    c, init = exp.config, getattr(exp.spec, "init", "keras")
+    first = "" if init == "keras" else f" init={init}"
+    return f"{exp.backend} {layers_text(exp.spec)} {exp.spec.activation}{first} {c.optimizer} lr={c.learning_rate:g}"
 
 
 __all__ = [

@@ -43,6 +43,7 @@ class PlaygroundLesson:
     batch_size: int
     l1: float
     l2: float  # as Keras takes it: the Playground's L2 rate r penalises r/2 x the sum of squared weights
+    init: str  # the Playground's first weights: "playground", or "zero" (its initZero)
     show_test: bool
     discretize: bool
     unhonoured: tuple[str, ...]  # what NN Lab does not do as the Playground does, in words
@@ -141,8 +142,6 @@ def read_playground_link(address: str) -> PlaygroundLesson:
         features = ("x1", "x2")
     if state.get("seed"):
         notes.append(f"the Playground's seed {state['seed']} (NN Lab draws its own points of the same shapes)")
-    if _flag(state, "initZero", False):
-        notes.append("starting from zero weights (NN Lab starts from Keras's random ones)")
     if task == "classification":
         notes.append(
             "the Playground's output (tanh on labels -1 and 1, squared error): NN Lab's is one sigmoid unit on "
@@ -162,6 +161,7 @@ def read_playground_link(address: str) -> PlaygroundLesson:
         batch_size=int(_number(state, "batchSize", 10, notes)),
         l1=rate if kind == "L1" else 0.0,
         l2=rate / 2 if kind == "L2" else 0.0,
+        init="zero" if _flag(state, "initZero", False) else "playground",
         show_test=_flag(state, "showTestData", False),
         discretize=_flag(state, "discretize", False),
         unhonoured=tuple(notes),
@@ -170,15 +170,15 @@ def read_playground_link(address: str) -> PlaygroundLesson:
 
 def lesson_experiment(lesson: PlaygroundLesson, seed: int = 0) -> Experiment:
     """The lesson as NN Lab trains it: the Playground's data (drawn with `seed`), split as it splits (a shuffle
-    and a cut, not stratified), its features on its scale (not standardised), its network on Keras with plain
-    SGD and no validation set, `EPOCHS` epochs; `seed` also seeds the split and the first weights."""
+    and a cut, not stratified), its features on its scale (not standardised), its network from its first weights
+    on Keras with plain SGD and no validation set, `EPOCHS` epochs; `seed` also seeds the split and the first weights."""
     return Experiment(
         dataset=lesson.dataset,
         data_options={"n_samples": lesson.n_samples, "noise": lesson.noise, "seed": seed},
         test_fraction=lesson.test_fraction,
         split_seed=seed,
         backend="keras",
-        spec=MLPSpec(hidden_layers=lesson.hidden_layers, activation=lesson.activation),
+        spec=MLPSpec(hidden_layers=lesson.hidden_layers, activation=lesson.activation, init=lesson.init),
         config=TrainConfig(
             epochs=EPOCHS,
             batch_size=lesson.batch_size,

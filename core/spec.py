@@ -22,6 +22,9 @@ from core.errors import InvalidSpecError
 MAX_EPOCHS = 10_000
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
+# An MLP's first weights: Keras's own (Glorot uniform kernels, zero biases), TensorFlow Playground's (kernels
+# uniform in -0.5..0.5, biases 0.1), or the Playground's "initZero" (zero kernels, biases 0.1). Keras only.
+INITS = ("keras", "playground", "zero")
 MAX_LAYERS, MAX_UNITS = 8, 4096
 
 
@@ -93,6 +96,7 @@ class MLPSpec(_DictMixin):
     hidden_layers: tuple[int, ...] = (16, 16)
     activation: str = "relu"
     dropout: float = 0.0  # after each hidden layer; Keras only
+    init: str = "keras"  # the first weights (INITS); Keras only
     TUPLES: ClassVar[tuple[str, ...]] = ("hidden_layers",)
     KIND: ClassVar[str] = "mlp"
 
@@ -100,6 +104,8 @@ class MLPSpec(_DictMixin):
         object.__setattr__(self, "hidden_layers", _layers("hidden_layers", self.hidden_layers, 0))
         _activation(self.activation)
         _float_range("dropout", self.dropout, 0.0, 0.9)
+        if self.init not in INITS:
+            raise InvalidSpecError(f"init must be one of {', '.join(INITS)}, received {self.init!r}.")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ def assert_no_exception(page) -> None:
     ).first.inner_text()
 
 
-NO_STOP = "() => !Array.from(document.querySelectorAll('button')).some(b => b.innerText.trim().endsWith('Stop'))"
+NO_STOP = (  # nor Pause: TensorFlow Playground's Play trains until paused
+    "() => !Array.from(document.querySelectorAll('button')).some(b => /(Stop|Pause)$/.test(b.innerText.trim()))"
+)
 
 
 def wait_trained(page, timeout: float = 180_000) -> None:

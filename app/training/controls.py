@@ -181,8 +181,10 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     keep_valid("train_act", acts, "activation")
     act = w.selectbox(page["act"], options=acts)
     dropout = w.slider(page["drop"], disabled=backend != "keras")
+    init = w.selectbox(page["init"], disabled=backend != "keras")
     config = training_section(page, backend)
-    spec = MLPSpec(hidden_layers=widths, activation=act, dropout=dropout if backend == "keras" else 0.0)
+    keras = backend == "keras"
+    spec = MLPSpec(widths, act, dropout=dropout if keras else 0.0, init=init if keras else "keras")
     try:
         return data.picked, experiment(data, backend, spec, config, *plane)
     except InvalidSpecError as exc:

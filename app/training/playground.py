@@ -39,6 +39,7 @@ def lesson_link(lesson: PlaygroundLesson) -> dict[str, str]:
         **{f"w{i + 1}": str(n) for i, n in enumerate(layers)},
         "act": exp.spec.activation,
         "drop": "0",
+        "init": exp.spec.init,
         "opt": c.optimizer,
         "lr": f"{c.learning_rate:g}",
         "bs": str(c.batch_size),

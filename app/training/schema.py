@@ -9,7 +9,7 @@ from app.widgets import Picked, data_schema, data_skips
 from core.activations import ACTIVATIONS, get_activation
 from core.datasets.features import FEATURES, feature_title
 from core.models import BACKENDS
-from core.spec import MAX_EPOCHS, OPTIMIZERS
+from core.spec import INITS, MAX_EPOCHS, OPTIMIZERS
 
 LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's among them
 PLAYGROUND_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # its regularization rates
@@ -18,6 +18,11 @@ L1_VALUES = PLAYGROUND_RATES
 L2_VALUES = tuple(sorted({0.0, 1e-5, 1e-4, *PLAYGROUND_RATES, *(r / 2 for r in PLAYGROUND_RATES)}))
 MAX_HIDDEN, MAX_WIDTH = 6, 512
 BACKEND_NAMES = {"sklearn": "scikit-learn MLP", "keras": "Keras (TensorFlow)"}
+INIT_NAMES = {
+    "keras": "Keras's (Glorot uniform, biases 0)",
+    "playground": "the Playground's (±0.5, biases 0.1)",
+    "zero": "all zero (biases 0.1)",
+}
 URL_LOADED = "train_url_loaded"
 L2_HELP = (
     "Keras adds l2 x (sum of squared weights) to the loss; scikit-learn's alpha adds 0.5 x alpha x (sum of "
@@ -42,6 +47,16 @@ NETWORK = Schema(
         for i in range(MAX_HIDDEN)
     ),
     Setting("act", "train_act", "relu", "Activation", tuple(ACTIVATIONS), format=lambda a: get_activation(a).title),
+    Setting(
+        "init",
+        "train_init",
+        "keras",
+        "First weights",
+        INITS,
+        format=INIT_NAMES.get,
+        help="Where training starts. TensorFlow Playground starts every weight uniform in -0.5..0.5 and every bias "
+        "at 0.1; Keras lessons start from Keras's own. Keras only: scikit-learn starts from its own.",
+    ),
     Setting(
         "drop",
         "train_dropout",
@@ -251,5 +266,5 @@ def link_skips(page: Schema, picked: Picked) -> set[str]:
     values = page.values()
     skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | training_skips(page, picked)
     if values["backend"] != "keras":
-        skip.add("drop")
+        skip |= {"drop", "init"}
     return skip

@@ -68,6 +68,10 @@ class SklearnModel(BaseModel):
             )
         if spec.dropout > 0:
             raise InvalidSpecError("scikit-learn's MLP has no dropout: set dropout=0 or use backend='keras'.")
+        if spec.init != "keras":
+            raise InvalidSpecError(
+                f"scikit-learn's MLP starts from its own first weights: init={spec.init!r} needs backend='keras'."
+            )
         super().__init__(spec, input_shape, n_outputs, task)
         self.seed = seed
         self.estimator_ = None

@@ -59,7 +59,7 @@ CASES = [
             {"n_samples": 300, "noise": 0.1, "seed": 1},
             test_fraction=0.5,
             backend="keras",
-            spec=MLPSpec((4, 2), "tanh"),
+            spec=MLPSpec((4, 2), "tanh", init="playground"),
             config=TrainConfig(
                 epochs=15, batch_size=10, learning_rate=0.03, optimizer="sgd", l1=1e-3, validation_fraction=0
             ),

@@ -160,7 +160,7 @@ def test_a_keras_job_comes_back_without_tensorflow_in_the_server_and_predicts_li
     exp = Experiment("moons", backend="keras", spec=MLPSpec((8, 8)), config=TrainConfig(epochs=15))
     job = board.submit("alice", exp, moons, boundary=True)
     run = board.collect(_wait(board, job, timeout=180))
-    assert job.grid is not None and len(job.grid["P"]) == len(job.grid["xs"]) * len(job.grid["ys"])
+    assert job.grid is not None and len(job.grid["z"]) == len(job.grid["xs"]) * len(job.grid["ys"])
     assert type(run.model).__name__ == "FrozenModel" and run.status == "completed"
     if "tensorflow" not in sys.modules:  # in a full test run other tests import it
         assert run.model.predict(moons.X_test).shape == (len(moons.X_test),) and "tensorflow" not in sys.modules

@@ -115,7 +115,8 @@ def test_a_playground_link_with_every_setting_and_what_nn_lab_cannot_honour():
     assert lesson.features == ("x2", "x1sq") and lesson.l2 == 0.015 and lesson.l1 == 0  # Keras's l2 = rate / 2
     assert lesson.show_test and lesson.discretize and lesson.batch_size == 25 and lesson.learning_rate == 0.1
     said = " ".join(lesson.unhonoured)
-    assert "cos x1" in said and "zero weights" in said and "sigmoid" not in said  # regression: the same output
+    assert "cos x1" in said and "zero" not in said and "sigmoid" not in said  # regression: the same output
+    assert lesson.init == "zero" and lesson_experiment(lesson).spec.init == "zero"  # initZero, honoured
     l1 = read_playground_link("#regularization=L1&regularizationRate=0.01&activation=swish&dataset=moons")
     assert (l1.l1, l1.l2, l1.activation, l1.dataset) == (0.01, 0.0, "tanh", "circles")
     assert "swish" in " ".join(l1.unhonoured) and "moons" in " ".join(l1.unhonoured)
