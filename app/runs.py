@@ -24,9 +24,9 @@ PAGE_BUDGET = JobLimits().max_params  # parameters the class server trains (the 
 
 
 def boundary_figure(run: Run, data: PreparedData, show_test: bool = True, discretize: bool = False, unit: str = ""):
-    """A 2-D run's model over its plane (P(class 1), or a regression's prediction; `unit`: that unit's output, named
-    as the network diagram names it) with the training and test points, its training and test loss written above
-    it (the Playground's)."""
+    """A 2-D run's model over its plane (P(class 1), or a regression's prediction) with the training and test
+    points, its training and test loss written above it (the Playground's); `unit`: that unit's output instead,
+    named above it as the network diagram names it."""
     losses = (
         f"Test loss {run.model.loss(data.X_test, data.y_test):.3f} · "
         f"training loss {run.model.loss(data.X_train, data.y_train):.3f}"
@@ -34,7 +34,7 @@ def boundary_figure(run: Run, data: PreparedData, show_test: bool = True, discre
     if unit:
         xs, ys, layers = units_over_plane(run.model.layer_weights(), run.exp.spec.activation, data, resolution=60)
         z = next(values[k] for name, values in layers for k in range(len(values)) if node_name(name, k) == unit)
-        return plane_figure(xs, ys, z, data.plane_points(), data.task, show_test, False, f"{unit} · {losses}", unit)
+        return plane_figure(xs, ys, z, data.plane_points(), data.task, show_test, False, unit, unit)
     xs, ys, z = model_over_plane(run.model, data, resolution=60)
     return plane_figure(xs, ys, z, data.plane_points(), data.task, show_test, discretize, losses)
 

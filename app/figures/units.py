@@ -116,8 +116,9 @@ def network_spec(
             "tooltip": [{"field": "node", "title": "unit"}],
         },
     }
-    if selectable:
+    if selectable:  # the chosen unit stands out, the others fade
         cells["params"] = [{"name": SELECTION, "select": {"type": "point", "fields": ["node"]}}]
+        cells["encoding"]["opacity"] = {"condition": {"param": SELECTION, "empty": True, "value": 1}, "value": 0.35}
     return {
         "height": height,
         "layer": [  # the cells (the chart's data) first: Streamlit gives its data to the first layer without its own
