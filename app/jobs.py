@@ -237,7 +237,7 @@ def _live() -> None:
     epochs = before + job.epochs  # a run that goes on: its earlier epochs, then this part's
     done, total = len(job.epochs), job.total_epochs
     left = job_board().remaining(job)
-    c = st.columns([5, 1])
+    c = st.columns([4, 1])  # Stop, or Pause, whole when presented at 1024 px
     starting = f"Starting ({job.exp.backend}){' · loading TensorFlow' if job.exp.backend == 'keras' else ''}…"
     if plan.playing:  # until paused: the epoch it is at, curves over the epochs so far
         c[0].progress(1.0 if done else 0.0, text=f"Playing: epoch {epochs[-1]['epoch']:,}" if done else starting)
