@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from app.jobs import follow_training, start_training, training_error
-from app.messages import plain
+from app.messages import plain, show_error
 from app.runs import bring_into_view, prepared_or_stop, train_buttons
 from app.session import training_run
 from app.settings import warn_rejected
@@ -13,6 +13,7 @@ from app.training import playground, schema
 from app.training import views as view
 from app.training.controls import controls
 from app.training.play import play_controls
+from core.errors import InvalidSpecError
 from core.models import BACKENDS
 
 st.title("Training")
@@ -42,13 +43,13 @@ go, both = train_buttons(
     "The same network with scikit-learn, then with Keras: compare them under Compare runs.",
 )
 if go or both:
-    start_training(
-        [(replace(exp, backend=b), "training") for b in (BACKENDS if both else (exp.backend,))],
-        data,
-        boundary=data.kind == "toy2d",
-        origin="training",
-    )
-    bring_into_view(live, "train_live")
+    try:  # both backends: scikit-learn refuses what only Keras has (L1, the Playground's first weights), by name
+        steps = [(replace(exp, backend=b), "training") for b in (BACKENDS if both else (exp.backend,))]
+    except InvalidSpecError as exc:
+        show_error(exc)
+    else:
+        start_training(steps, data, boundary=data.kind == "toy2d", origin="training")
+        bring_into_view(live, "train_live")
 if data.kind == "toy2d":  # TensorFlow Playground's buttons
     play_controls(exp, data, fits, live, "train_live")
 follow_training(live, "training")  # place in line, then live curves: redrawn while the page stays usable

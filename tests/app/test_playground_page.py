@@ -140,3 +140,9 @@ def test_play_pause_step_and_reset_as_the_playgrounds_buttons(app):
     app.slider(key="train_w0").set_value(4).run()
     app.button(key="train_reset").click().run()  # Reset: the next Play starts from the seed's first weights
     assert _epoch_shown(app) == "**Epoch 0**" and app.session_state[TRAINING_KEY] is None
+
+
+def test_both_backends_with_l1_is_one_message_not_a_crash(app):
+    _open(app, dataset="xor", backend="keras", l1=0.01)
+    app.button(key="train_both").click().run()
+    assert not app.exception and "only an L2 penalty (alpha), no L1" in _texts(app.error)
