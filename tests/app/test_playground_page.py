@@ -146,3 +146,13 @@ def test_both_backends_with_l1_is_one_message_not_a_crash(app):
     _open(app, dataset="xor", backend="keras", l1=0.01)
     app.button(key="train_both").click().run()
     assert not app.exception and "only an L2 penalty (alpha), no L1" in _texts(app.error)
+
+
+def test_the_playgrounds_regression_sets_train_and_draw_the_prediction_over_the_plane(app):
+    _open(app, dataset="multi_gaussian", depth=1, w1=8, epochs=3, features="x1,x2,x1x2")
+    finish_training(app.button(key="train_go").click())
+    assert not app.exception
+    run = app.session_state[TRAINING_KEY]
+    assert run.task == "regression" and run.exp.features == ("x1", "x2", "x1x2")
+    plane = [c for c in app.get("plotly_chart") if '"Test loss' in c.proto.spec]
+    assert len(plane) == 1 and "prediction" in plane[0].proto.spec
