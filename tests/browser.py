@@ -34,8 +34,9 @@ def assert_no_exception(page) -> None:
     ).first.inner_text()
 
 
-NO_STOP = (  # nor Pause: TensorFlow Playground's Play trains until paused
-    "() => !Array.from(document.querySelectorAll('button')).some(b => /(Stop|Pause)$/.test(b.innerText.trim()))"
+NO_STOP = (  # nor Pause (the Playground's Play trains until paused), nor a job still waiting in line
+    "() => !Array.from(document.querySelectorAll('button'))"
+    ".some(b => /(Stop|Pause|Leave the line)$/.test(b.innerText.trim()))"
 )
 
 
