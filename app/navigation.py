@@ -57,6 +57,14 @@ PAGES: tuple[PageInfo, ...] = (
         "kernels, one parameter over training, and counting parameters by hand.",
     ),
     PageInfo(
+        "learned.py",
+        "What the network learned",
+        "psychology",
+        "Networks",
+        "How each layer arranges the samples (PCA, t-SNE), the nearest samples in a layer, and which pixels a "
+        "prediction rests on (saliency, occlusion, Grad-CAM) with a sanity check.",
+    ),
+    PageInfo(
         "activations.py",
         "Activation functions",
         "show_chart",

@@ -32,7 +32,7 @@ def boundary_figure(run: Run, data: PreparedData, show_test: bool = True, discre
         f"training loss {run.model.loss(data.X_train, data.y_train):.3f}"
     )
     if unit:
-        xs, ys, layers = units_over_plane(run.model.layer_weights(), run.exp.spec.activation, data, resolution=60)
+        xs, ys, layers = units_over_plane(run.model.layer_weights(), run.exp.spec, data, resolution=60)
         z = next(values[k] for name, values in layers for k in range(len(values)) if node_name(name, k) == unit)
         return plane_figure(xs, ys, z, data.plane_points(), data.task, show_test, False, unit, unit)
     xs, ys, z = model_over_plane(run.model, data, resolution=60)
@@ -43,7 +43,7 @@ def network_diagram(run: Run, data: PreparedData, key: str, height: int = 380) -
     """The Playground's diagram of a finished 2-D run (each unit a small map over the plane, the weights between);
     a click on a unit selects it: the selected unit's name ("" for none), for `boundary_figure`."""
     layers = run.model.layer_weights()
-    _, _, maps = units_over_plane(layers, run.exp.spec.activation, data)
+    _, _, maps = units_over_plane(layers, run.exp.spec, data)
     event = st.vega_lite_chart(
         units.cells_frame(maps, data.task),
         units.network_spec(maps, [W for _, W, _ in layers], height=height, selectable=True),
@@ -114,3 +114,40 @@ def quick_cnn(filters: int = 8, epochs: int = 20) -> Run:
             config=TrainConfig(epochs=epochs, batch_size=32, learning_rate=1e-2),
         )
     )
+
+
+def quick_models(run: Run | None, prefix: str) -> None:
+    """Buttons that train a small model on digits and make it the session's model (keys `<prefix>_quick_mlp`,
+    `<prefix>_quick_cnn`), for the pages that look inside one."""
+    box = (
+        st.container(border=True) if run is None else st.expander("Train a quick model instead", icon=":material/bolt:")
+    )
+    with box:
+        if run is None:
+            st.markdown(
+                "There is no trained model in this session yet. Train one on the **Training** page, or a "
+                "quick one here:"
+            )
+        left, right = st.columns(2)
+        mlp = left.button(
+            "Quick MLP on digits",
+            icon=":material/bolt:",
+            key=f"{prefix}_quick_mlp",
+            width="stretch",
+            help="scikit-learn, about a second",
+        )
+        cnn = right.button(
+            "Quick CNN on digits",
+            icon=":material/grid_on:",
+            key=f"{prefix}_quick_cnn",
+            width="stretch",
+            help="Keras: a worker loads TensorFlow first, up to 15 s",
+        )
+        if mlp or cnn:
+            try:
+                with st.spinner("Training..."):
+                    quick_run("relu") if mlp else quick_cnn()
+            except NNLabError as exc:
+                show_error(exc)
+            else:
+                st.rerun()

@@ -10,6 +10,11 @@
 2. One epoch of that convnet on 8,000 MNIST-sized images, batch 128, with a validation set: NN Lab's
    KerasModel.fit (per-epoch validation metrics and weight snapshots) against a plain model.fit of the same model
    with validation_data. Target: at most 1.15x. The first epoch (tracing) is left out of both.
+3. What the network learned, for 2,000 MNIST-sized test images, warm (the page's caches filled, as when a student
+   moves the epoch slider): the hidden space by PCA (a layer's activations from a recorded epoch's weights, laid on
+   the last epoch's axes, with the silhouette score) and saliency for all 2,000 (NumPy backward pass), for the
+   lesson's 300-100 MLP and its convnet. Target: at most 1 s each. Plain equivalent: the Keras model's layer
+   outputs with scikit-learn's PCA, and tf.GradientTape's input gradients.
 
 Uses MNIST when its files are on this machine, else scikit-learn's digits upscaled to 28x28 (same sizes).
 """
@@ -135,11 +140,62 @@ def epoch_bench(X, y) -> None:
     print(f"  NN Lab:          {t_ours:6.2f} s/epoch ({t_ours / t_plain:.2f}x plain; target <= 1.15x)")
 
 
+def learned_bench(X, y) -> None:
+    import tensorflow as tf
+    from sklearn.decomposition import PCA
+
+    from core.explain import saliency
+    from core.models import build_model
+    from core.projection import activations, fit_pca, separation
+    from core.spec import CNNSpec, MLPSpec, TrainConfig
+
+    X = X.reshape(-1, 28, 28, 1)
+    X_train, y_train, X_test, y_test = X[:4000], y[:4000], X[4000:6000], y[4000:6000]
+    print(f"\nWhat the network learned, {len(X_test):,} test images, warm (target: at most 1 s each)")
+    for name, spec, layer in (
+        ("300-100 MLP", MLPSpec(hidden_layers=(300, 100), activation="relu"), "hidden_2"),
+        ("MNIST convnet", CNNSpec(conv_filters=(32, 64), dropout=0.5), "pool_2"),
+    ):
+        model = build_model(spec, "keras", input_shape=(28, 28, 1), n_outputs=10)
+        model.fit(X_train, y_train, TrainConfig(epochs=2, batch_size=128))
+        layers, early = model.layer_weights(), model.history.snapshots.at(1)
+        axes = fit_pca(activations(spec, layers, X_test, layer, "classification", 10))  # cached on the page
+
+        def hidden_space():
+            A = activations(spec, early, X_test, layer, "classification", 10)
+            return axes.transform(A), separation(A, y_test)
+
+        t_ours = best_of(hidden_space, 3)[0]
+        keras_layer = dict(model.layer_outputs(X_test))[layer]
+        t_plain = best_of(lambda: PCA(n_components=2).fit_transform(keras_layer.reshape(len(X_test), -1)), 3)[0]
+        t_keras = best_of(lambda: model.layer_outputs(X_test), 3)[0]
+        print(
+            f"  {name}, hidden space ({layer}, PCA): {t_ours:5.2f} s ({t_ours:.2f}x the target); plain Keras "
+            f"layer outputs + scikit-learn PCA {t_keras + t_plain:5.2f} s"
+        )
+        t_sal = best_of(lambda: saliency(spec, early, X_test, "classification", 10, 3), 3)[0]
+        inputs = tf.constant(X_test)
+        logits = model.model_  # timing only: the gradient of its output for class 3
+
+        def tape():
+            with tf.GradientTape() as g:
+                g.watch(inputs)
+                out = logits(inputs)
+            return g.gradient(out[:, 3], inputs)
+
+        t_tape = best_of(tape, 3)[0]
+        print(
+            f"  {name}, saliency of all {len(X_test):,}: {t_sal:5.2f} s ({t_sal:.2f}x the target); "
+            f"tf.GradientTape {t_tape:5.2f} s (NN Lab / plain: {t_sal / t_tape:.2f}x)"
+        )
+
+
 def main() -> None:
     X, y, source = mnist_sized()
     print(f"data: {source}; {os.cpu_count()} CPU cores\n")
     drawing_bench(X, y)
     epoch_bench(X[:8800], y[:8800])
+    learned_bench(X, y)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import get_activation, softmax
+from core.activations import get_activation
 from core.errors import InvalidSpecError
-from core.params import output_activation
+from core.params import output_activation, output_values
 from core.snapshots import LayerWeights
 from core.spec import CNNSpec
 
@@ -36,9 +36,10 @@ class FeatureMap:
 
 def conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """Valid cross-correlation: x (..., h, w, c_in), kernel (kh, kw, c_in, c_out) -> (..., h-kh+1, w-kw+1, c_out)."""
-    kh, kw = kernel.shape[:2]
+    kh, kw, c, f = kernel.shape
     windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(-3, -2))  # (..., h', w', c, kh, kw)
-    return np.einsum("...ijcab,abcf->...ijf", windows, kernel, optimize=True) + bias
+    patches = np.moveaxis(windows, -3, -1)  # (..., h', w', kh, kw, c): each patch in the kernel's order
+    return patches.reshape(*patches.shape[:-3], kh * kw * c) @ kernel.reshape(kh * kw * c, f) + bias  # one matmul
 
 
 def max_pool(x: np.ndarray, p: int) -> np.ndarray:
@@ -48,15 +49,18 @@ def max_pool(x: np.ndarray, p: int) -> np.ndarray:
     return cut.reshape(*x.shape[:-3], h // p, p, w // p, p, x.shape[-1]).max(axis=(-4, -2))
 
 
-def feature_maps(spec: CNNSpec, layers: LayerWeights, x: np.ndarray, task: str, n_units: int) -> list[FeatureMap]:
+def feature_maps(
+    spec: CNNSpec, layers: LayerWeights, x: np.ndarray, task: str, n_units: int, dtype=np.float64
+) -> list[FeatureMap]:
     """Every layer's output for x (h, w, c) or a batch (n, h, w, c), computed from `layers` (a model's
-    `layer_weights()` or one recorded epoch of `history.snapshots`)."""
-    weights = {name: (np.asarray(W, np.float64), np.asarray(b, np.float64)) for name, W, b in layers}
+    `layer_weights()` or one recorded epoch of `history.snapshots`); float64 for the numbers a page writes out,
+    float32 (Keras's own precision, twice as fast) for many images."""
+    weights = {name: (np.asarray(W, dtype), np.asarray(b, dtype)) for name, W, b in layers}
     missing = [n for n in [f"conv_{i}" for i in range(1, len(spec.conv_filters) + 1)] + ["output"] if n not in weights]
     if missing:
         raise InvalidSpecError(f"these weights do not belong to this CNN: no layer {', '.join(missing)}.")
     act = get_activation(spec.activation).fn
-    a, maps = np.asarray(x, np.float64), []
+    a, maps = np.asarray(x, dtype), []
     for i in range(1, len(spec.conv_filters) + 1):
         z = conv2d(a, *weights[f"conv_{i}"])
         maps.append(FeatureMap(f"conv_{i}", "Conv2D", act(z), a))
@@ -70,9 +74,7 @@ def feature_maps(spec: CNNSpec, layers: LayerWeights, x: np.ndarray, task: str, 
         maps.append(FeatureMap(f"hidden_{j}", "Dense", act(a @ W + b), a))
         a = maps[-1].values
     W, b = weights["output"]
-    z, out = a @ W + b, output_activation(task, n_units)
-    values = softmax(z) if out == "softmax" else get_activation("sigmoid").fn(z) if out == "sigmoid" else z
-    maps.append(FeatureMap("output", "Output", values, a))
+    maps.append(FeatureMap("output", "Output", output_values(a @ W + b, output_activation(task, n_units)), a))
     return maps
 
 

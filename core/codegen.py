@@ -11,11 +11,11 @@ import textwrap
 
 from core import script_readers
 from core.activations import SKLEARN_ACTIVATIONS
+from core.codegen_keras import keras_code
 from core.datasets import UPLOAD, toy
 from core.datasets.binary import script_line
 from core.experiment import Experiment, layers_text
 from core.experiment import data_facts as _data_facts
-from core.spec import CNNSpec
 
 _SKLEARN_LOADERS = {
     "digits": "load_digits",
@@ -298,76 +298,6 @@ def _sklearn_code(exp: Experiment) -> list[str]:
     return lines + [_score_line(task, "model.score(X_test, y_test)")]
 
 
-def _keras_code(exp: Experiment) -> list[str]:
-    c, spec = exp.config, exp.spec
-    _, task, kind = data_facts(exp)
-    dense_args = f", kernel_regularizer=keras.regularizers.L2({c.l2})" if c.l2 else ""
-    if c.l1:
-        dense_args = f", kernel_regularizer=keras.regularizers.L1L2(l1={c.l1}, l2={c.l2})"
-    init = getattr(spec, "init", "keras")
-    if init != "keras":  # the first weights of every Dense layer, TensorFlow Playground's
-        kernel = "Zeros()" if init == "zero" else "RandomUniform(-0.5, 0.5)"
-        dense_args += (
-            f", kernel_initializer=keras.initializers.{kernel}, bias_initializer=keras.initializers.Constant(0.1)"
-        )
-    layers = ["    keras.Input(shape=X_train.shape[1:]),"]
-    if isinstance(spec, CNNSpec):
-        layers += [f"    {line},  # training only" for line in spec.augmentation.code()]
-        for filters in spec.conv_filters:
-            layers.append(
-                f"    keras.layers.Conv2D({filters}, {spec.kernel_size}, activation={spec.activation!r}{dense_args}),"
-            )
-            layers += [f"    keras.layers.MaxPooling2D({spec.pool_size}),"] if spec.pool_size > 1 else []
-        layers.append("    keras.layers.Flatten(),")
-        layers += [f"    keras.layers.Dropout({spec.dropout}),"] if spec.dropout else []
-        widths, dropout_each = spec.dense_layers, 0.0
-    else:
-        layers += ["    keras.layers.Flatten(),"] if kind == "image" else []
-        widths, dropout_each = spec.hidden_layers, spec.dropout
-    for units in widths:
-        layers.append(f"    keras.layers.Dense({units}, activation={spec.activation!r}{dense_args}),")
-        layers += [f"    keras.layers.Dropout({dropout_each}),"] if dropout_each else []
-    if task == "regression":
-        setup, target = ["loss, metrics = 'mse', [keras.metrics.R2Score()]"], "y_fit"
-        layers.append(f"    keras.layers.Dense(1{dense_args}),")
-    else:
-        setup = [
-            "# One logistic unit for two classes, softmax over one unit per class otherwise.",
-            "n_classes = len(np.unique(y))",
-            "binary = n_classes == 2",
-            "loss = 'binary_crossentropy' if binary else 'sparse_categorical_crossentropy'",
-            "metrics = ['accuracy']",
-        ]
-        layers.append(
-            f"    keras.layers.Dense(1 if binary else n_classes, activation='sigmoid' if binary else 'softmax'{dense_args}),"
-        )
-        target = "(y_fit.astype('float32') if binary else y_fit)"
-    optim = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c.optimizer]
-    callbacks = (
-        f"[keras.callbacks.EarlyStopping(patience={c.early_stopping_patience})]" if c.early_stopping_patience else "[]"
-    )
-    validation = (
-        "(X_val, y_val.astype('float32') if binary else y_val)" if task == "classification" else "(X_val, y_val)"
-    )
-    return [
-        *_holdout_code(exp),
-        "",
-        *setup,
-        f"keras.utils.set_random_seed({c.seed})       # NN Lab seeds before building (the initial weights) ...",
-        "model = keras.Sequential([",
-        *layers,
-        "])",
-        f"keras.utils.set_random_seed({c.seed})       # ... and again before training (shuffling, dropout, augmentation)",
-        f"model.compile(optimizer=keras.optimizers.{optim}(learning_rate={c.learning_rate}), loss=loss, metrics=metrics)",
-        "model.summary()",
-        f"history = model.fit(X_fit, {target}, epochs={c.epochs}, batch_size=min({c.batch_size}, len(X_fit)),",
-        f"                    validation_data={validation} if X_val is not None else None, callbacks={callbacks},",
-        "                    verbose=2)",
-        "loss_value, score = model.evaluate(X_test, y_test, verbose=0)",
-        _score_line(task, "score"),
-    ]
-
-
 def export_script(exp: Experiment, source: str = "") -> str:
     """The Python source of a script that trains `exp` with plain scikit-learn or Keras. source: where the page
     read the data ("data folder: mnist"), said in the script's comments."""
@@ -396,5 +326,9 @@ def export_script(exp: Experiment, source: str = "") -> str:
             else ["from pathlib import Path", ""]
         )
     body = _data_code(exp, source) + _split_code(exp)
-    body += _sklearn_code(exp) if exp.backend == "sklearn" else _keras_code(exp)
+    if exp.backend == "sklearn":
+        body += _sklearn_code(exp)
+    else:
+        _, task, kind = data_facts(exp)
+        body += keras_code(exp, task, kind, _holdout_code(exp)) + [_score_line(task, "score")]
     return "\n".join(head + [""] + body) + "\n"

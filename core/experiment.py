@@ -47,6 +47,11 @@ class Experiment:
                 "scikit-learn's MLP starts from its own first weights (Glorot uniform): TensorFlow Playground's "
                 f"({self.spec.init}) train with Keras. Choose Keras, or Keras's own first weights."
             )
+        if self.backend == "sklearn" and getattr(self.spec, "output", "sigmoid") != "sigmoid":
+            raise InvalidSpecError(
+                "scikit-learn's MLP has only its logistic output on cross-entropy: TensorFlow Playground's tanh "
+                "output on squared error trains with Keras. Choose Keras, or the sigmoid output."
+            )
         if self.backend == "sklearn" and self.config.l1 > 0:
             raise InvalidSpecError(
                 f"scikit-learn's MLP has only an L2 penalty (alpha), no L1: an L1 penalty of {self.config.l1:g} "
@@ -224,8 +229,8 @@ def experiment_summary(exp: Experiment) -> dict:
 def describe(exp: Experiment) -> str:
     """A run's settings in a few words: "sklearn 16-16 relu adam lr=0.003", "keras conv 8 3x3 pool 2 relu adam
     lr=0.01". Every label of a run is built from this."""
-    c, init = exp.config, getattr(exp.spec, "init", "keras")
-    first = "" if init == "keras" else f" init={init}"
+    c, init, out = exp.config, getattr(exp.spec, "init", "keras"), getattr(exp.spec, "output", "sigmoid")
+    first = ("" if init == "keras" else f" init={init}") + ("" if out == "sigmoid" else f" out={out}")
     return f"{exp.backend} {layers_text(exp.spec)} {exp.spec.activation}{first} {c.optimizer} lr={c.learning_rate:g}"
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
+import numpy as np
+
+from core.activations import get_activation, softmax
 from core.errors import InvalidSpecError
 from core.spec import CNNSpec, MLPSpec
 
@@ -33,11 +36,24 @@ def output_units(task: str, n_classes: int = 0, n_targets: int = 1) -> int:
     return 1 if n_classes == 2 else n_classes
 
 
-def output_activation(task: str, units: int) -> str:
-    """The output layer's activation: linear (regression), sigmoid (ONE logistic unit), softmax (one per class)."""
+def output_activation(task: str, units: int, output: str = "sigmoid") -> str:
+    """The output layer's activation: linear (regression), sigmoid (ONE logistic unit), softmax (one per class), or
+    tanh (ONE unit, TensorFlow Playground's: `MLPSpec.output`)."""
     if task == "regression":
         return "linear"
-    return "sigmoid" if units == 1 else "softmax"
+    return output if units == 1 else "softmax"
+
+
+def output_values(z: np.ndarray, activation: str) -> np.ndarray:
+    """The output layer's values from its pre-activations z as NN Lab reads them: probabilities (softmax, sigmoid;
+    tanh's unit as (tanh(z) + 1) / 2, the probability of class 1) or a regression's values (linear)."""
+    if activation == "softmax":
+        return softmax(z)
+    if activation == "sigmoid":
+        return get_activation("sigmoid").fn(z)
+    if activation == "tanh":
+        return (np.tanh(z) + 1) / 2
+    return z
 
 
 def check_budget(spec: "MLPSpec | CNNSpec", input_shape: tuple[int, ...], n_outputs: int, max_params: int) -> int:

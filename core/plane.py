@@ -10,6 +10,7 @@ import numpy as np
 
 from core.models.frozen import mlp_outputs
 from core.snapshots import LayerWeights
+from core.spec import MLPSpec
 
 UNIT_RESOLUTION = 14  # cells a side of a unit's small grid in the network diagram
 DRAWN_UNITS = 8  # the diagram draws networks of up to this many units a layer (the Playground's most)
@@ -55,7 +56,7 @@ def model_over_plane(model, data, resolution: int = 80) -> tuple[np.ndarray, np.
 
 
 def units_over_plane(
-    layers: LayerWeights, activation: str, data, resolution: int = UNIT_RESOLUTION
+    layers: LayerWeights, spec: MLPSpec, data, resolution: int = UNIT_RESOLUTION
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray]]]:
     """Every unit's output over a 2-D set's plane, from an MLP's (name, kernel, bias) layers (any backend's
     `layer_weights()`, or a recorded epoch's): (xs, ys, [(name, values (units, r, r))]), the inputs the network
@@ -65,5 +66,7 @@ def units_over_plane(
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
     inputs = data.plane_inputs(grid)
     n_units = layers[-1][1].shape[1]
-    outputs = [("input", inputs)] + mlp_outputs(layers, inputs, activation, data.task, n_units, image=False)
+    outputs = [("input", inputs)] + mlp_outputs(
+        layers, inputs, spec.activation, data.task, n_units, image=False, output=spec.output
+    )
     return xs, ys, [(name, a.T.reshape(a.shape[1], resolution, resolution)) for name, a in outputs]

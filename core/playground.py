@@ -142,11 +142,6 @@ def read_playground_link(address: str) -> PlaygroundLesson:
         features = ("x1", "x2")
     if state.get("seed"):
         notes.append(f"the Playground's seed {state['seed']} (NN Lab draws its own points of the same shapes)")
-    if task == "classification":
-        notes.append(
-            "the Playground's output (tanh on labels -1 and 1, squared error): NN Lab's is one sigmoid unit on "
-            "cross-entropy, as Keras lessons train two classes"
-        )
     notes.append(f"training until paused: NN Lab trains {EPOCHS:,} epochs (change Epochs to go on)")
     return PlaygroundLesson(
         dataset=sets[chosen],
@@ -171,14 +166,19 @@ def read_playground_link(address: str) -> PlaygroundLesson:
 def lesson_experiment(lesson: PlaygroundLesson, seed: int = 0) -> Experiment:
     """The lesson as NN Lab trains it: the Playground's data (drawn with `seed`), split as it splits (a shuffle
     and a cut, not stratified), its features on its scale (not standardised), its network from its first weights
-    on Keras with plain SGD and no validation set, `EPOCHS` epochs; `seed` also seeds the split and the first weights."""
+    to its output (tanh, squared error) on Keras with plain SGD and no validation set, `EPOCHS` epochs; `seed` also seeds the split and the first weights."""
     return Experiment(
         dataset=lesson.dataset,
         data_options={"n_samples": lesson.n_samples, "noise": lesson.noise, "seed": seed},
         test_fraction=lesson.test_fraction,
         split_seed=seed,
         backend="keras",
-        spec=MLPSpec(hidden_layers=lesson.hidden_layers, activation=lesson.activation, init=lesson.init),
+        spec=MLPSpec(
+            hidden_layers=lesson.hidden_layers,
+            activation=lesson.activation,
+            init=lesson.init,
+            output="tanh" if lesson.task == "classification" else "sigmoid",
+        ),
         config=TrainConfig(
             epochs=EPOCHS,
             batch_size=lesson.batch_size,

@@ -25,6 +25,9 @@ OPTIMIZERS = ("sgd", "adam", "rmsprop")
 # An MLP's first weights: Keras's own (Glorot uniform kernels, zero biases), TensorFlow Playground's (kernels
 # uniform in -0.5..0.5, biases 0.1), or the Playground's "initZero" (zero kernels, biases 0.1). Keras only.
 INITS = ("keras", "playground", "zero")
+# A two-class MLP's output: one sigmoid unit on cross-entropy (Keras lessons), or TensorFlow Playground's tanh unit
+# on labels -1 and 1 with squared error (shown as the probability (tanh + 1) / 2, the same prediction). Keras only.
+OUTPUTS = ("sigmoid", "tanh")
 MAX_LAYERS, MAX_UNITS = 8, 4096
 
 
@@ -97,6 +100,7 @@ class MLPSpec(_DictMixin):
     activation: str = "relu"
     dropout: float = 0.0  # after each hidden layer; Keras only
     init: str = "keras"  # the first weights (INITS); Keras only
+    output: str = "sigmoid"  # a two-class network's output (OUTPUTS); Keras only
     TUPLES: ClassVar[tuple[str, ...]] = ("hidden_layers",)
     KIND: ClassVar[str] = "mlp"
 
@@ -106,6 +110,8 @@ class MLPSpec(_DictMixin):
         _float_range("dropout", self.dropout, 0.0, 0.9)
         if self.init not in INITS:
             raise InvalidSpecError(f"init must be one of {', '.join(INITS)}, received {self.init!r}.")
+        if self.output not in OUTPUTS:
+            raise InvalidSpecError(f"output must be one of {', '.join(OUTPUTS)}, received {self.output!r}.")
 
 
 @dataclass(frozen=True)

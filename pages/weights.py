@@ -4,6 +4,7 @@ one parameter over the epochs, and count the parameters of any architecture by h
 import streamlit as st
 
 from app.inside import recorded_weights
+from app.runs import quick_models
 from app.session import current_run
 from app.settings import warn_rejected
 from app.weights import views as view
@@ -19,7 +20,7 @@ st.caption(
 
 warn_rejected(WEIGHTS.load("weights_url_loaded"))
 run = current_run()
-view.quick_models(run)
+quick_models(run, "weights")
 layers = recorded_weights(run, "weights") if run is not None else None
 if layers is None:
     st.subheader("Counting parameters")

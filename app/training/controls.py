@@ -11,6 +11,7 @@ import streamlit as st
 from app import settings as w
 from app.messages import plain
 from app.settings import Schema
+from app.training.schema import two_classes
 from app.widgets import Picked, dataset_picker
 from core.activations import KERAS_ACTIVATIONS, SKLEARN_ACTIVATIONS
 from core.errors import InvalidSpecError
@@ -182,9 +183,18 @@ def controls(page: Schema) -> tuple[Picked, Experiment | None]:
     act = w.selectbox(page["act"], options=acts)
     dropout = w.slider(page["drop"], disabled=backend != "keras")
     init = w.selectbox(page["init"], disabled=backend != "keras")
+    output = "sigmoid"
+    if two_classes(data.picked):
+        output = w.selectbox(page["out"], disabled=backend != "keras")
     config = training_section(page, backend)
     keras = backend == "keras"
-    spec = MLPSpec(widths, act, dropout=dropout if keras else 0.0, init=init if keras else "keras")
+    spec = MLPSpec(
+        widths,
+        act,
+        dropout=dropout if keras else 0.0,
+        init=init if keras else "keras",
+        output=output if keras else "sigmoid",
+    )
     try:
         return data.picked, experiment(data, backend, spec, config, *plane)
     except InvalidSpecError as exc:

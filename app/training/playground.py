@@ -40,6 +40,7 @@ def lesson_link(lesson: PlaygroundLesson) -> dict[str, str]:
         "act": exp.spec.activation,
         "drop": "0",
         "init": exp.spec.init,
+        "out": exp.spec.output,
         "opt": c.optimizer,
         "lr": f"{c.learning_rate:g}",
         "bs": str(c.batch_size),

@@ -9,7 +9,7 @@ from app.widgets import Picked, data_schema, data_skips
 from core.activations import ACTIVATIONS, get_activation
 from core.datasets.features import FEATURES, feature_title
 from core.models import BACKENDS
-from core.spec import INITS, MAX_EPOCHS, OPTIMIZERS
+from core.spec import INITS, MAX_EPOCHS, OPTIMIZERS, OUTPUTS
 
 LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's among them
 PLAYGROUND_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # its regularization rates
@@ -18,6 +18,10 @@ L1_VALUES = PLAYGROUND_RATES
 L2_VALUES = tuple(sorted({0.0, 1e-5, 1e-4, *PLAYGROUND_RATES, *(r / 2 for r in PLAYGROUND_RATES)}))
 MAX_HIDDEN, MAX_WIDTH = 6, 512
 BACKEND_NAMES = {"sklearn": "scikit-learn MLP", "keras": "Keras (TensorFlow)"}
+OUTPUT_NAMES = {
+    "sigmoid": "sigmoid, cross-entropy (Keras's)",
+    "tanh": "tanh, squared error (the Playground's)",
+}
 INIT_NAMES = {
     "keras": "Keras's (Glorot uniform, biases 0)",
     "playground": "the Playground's (±0.5, biases 0.1)",
@@ -56,6 +60,17 @@ NETWORK = Schema(
         format=INIT_NAMES.get,
         help="Where training starts. TensorFlow Playground starts every weight uniform in -0.5..0.5 and every bias "
         "at 0.1; Keras lessons start from Keras's own. Keras only: scikit-learn starts from its own.",
+    ),
+    Setting(
+        "out",
+        "train_output",
+        "sigmoid",
+        "Output for two classes",
+        OUTPUTS,
+        format=OUTPUT_NAMES.get,
+        help="Keras lessons end a two-class network with one sigmoid unit on cross-entropy. TensorFlow Playground "
+        "ends it with one tanh unit on labels -1 and 1 and squared error; NN Lab shows that unit as the probability "
+        "(tanh + 1) / 2, the same prediction. Keras only.",
     ),
     Setting(
         "drop",
@@ -267,4 +282,12 @@ def link_skips(page: Schema, picked: Picked) -> set[str]:
     skip = {f"w{i + 1}" for i in range(values["depth"], MAX_HIDDEN)} | training_skips(page, picked)
     if values["backend"] != "keras":
         skip |= {"drop", "init"}
+    if values["backend"] != "keras" or not two_classes(picked):
+        skip.add("out")
     return skip
+
+
+def two_classes(picked: Picked) -> bool:
+    """Whether the picked data has two classes: the networks that end in one unit (`MLPSpec.output`)."""
+    ds = picked.dataset
+    return ds is not None and ds.task == "classification" and len(ds.class_names) == 2

@@ -10,11 +10,8 @@ import streamlit as st
 
 from app.figures.images import tiles
 from app.inside import conv_kernels, snapshots
-from app.runs import quick_cnn, quick_run
 from app.tables import browse, read_table
 from app.weights import figures as fig
-from app.widgets import show_error
-from core.errors import NNLabError
 from core.params import layer_counts
 from core.runs import Run
 from core.snapshots import PARTS, LayerWeights
@@ -37,42 +34,6 @@ CHANNELS = ("red", "green", "blue")
 LESSON_SCALE = 0.5
 TILE_SCALES = {LESSON_SCALE: "½ max |w| (the lesson's)", 1.0: "max |w|"}
 UNIT_COLUMNS = 6  # first-layer units side by side: ~75 px a tile on a 1024 px projector
-
-
-def quick_models(run: Run | None) -> None:
-    """Buttons that train a small model on digits and make it the session's model."""
-    box = (
-        st.container(border=True) if run is None else st.expander("Train a quick model instead", icon=":material/bolt:")
-    )
-    with box:
-        if run is None:
-            st.markdown(
-                "There is no trained model in this session yet. Train one on the **Training** page, or a "
-                "quick one here:"
-            )
-        left, right = st.columns(2)
-        mlp = left.button(
-            "Quick MLP on digits",
-            icon=":material/bolt:",
-            key="weights_quick_mlp",
-            width="stretch",
-            help="scikit-learn, about a second",
-        )
-        cnn = right.button(
-            "Quick CNN on digits",
-            icon=":material/grid_on:",
-            key="weights_quick_cnn",
-            width="stretch",
-            help="Keras: a worker loads TensorFlow first, up to 15 s",
-        )
-        if mlp or cnn:
-            try:
-                with st.spinner("Training..."):
-                    quick_run("relu") if mlp else quick_cnn()
-            except NNLabError as exc:
-                show_error(exc)
-            else:
-                st.rerun()
 
 
 def layers_section(layers: LayerWeights) -> None:

@@ -81,7 +81,7 @@ def grid_message(run: Run, data: PreparedData) -> dict:
     message = {"xs": xs.tolist(), "ys": ys.tolist(), "z": z.ravel().tolist()}
     if drawable(run.exp.spec, data.input_shape[0]):  # the network diagram's small maps, and its weights
         layers = run.model.layer_weights()
-        _, _, units = units_over_plane(layers, run.exp.spec.activation, data)
+        _, _, units = units_over_plane(layers, run.exp.spec, data)
         message["units"] = [[name, np.round(values, 3).tolist()] for name, values in units]
         message["weights"] = [np.round(W, 4).tolist() for _, W, _ in layers]
     return message

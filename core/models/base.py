@@ -14,7 +14,7 @@ import numpy as np
 
 from core.errors import InvalidSpecError
 from core.losses import binary_crossentropy, sparse_categorical_crossentropy
-from core.params import count_params, output_units
+from core.params import count_params, output_activation, output_units
 from core.snapshots import SNAPSHOT_BUDGET, WeightSnapshots
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
@@ -111,6 +111,13 @@ class BaseModel:
         self.spec, self.input_shape, self.task = spec, tuple(int(d) for d in input_shape), task
         self.n_classes = max(2, n_outputs) if task == "classification" else 0
         self.n_units = output_units(task, self.n_classes, n_outputs)
+        self.output = output_activation(task, self.n_units, getattr(spec, "output", "sigmoid"))
+        if getattr(spec, "output", "sigmoid") == "tanh" and self.output != "tanh":
+            raise InvalidSpecError(
+                "TensorFlow Playground's tanh output is one unit for two classes; this network has "
+                f"{'a regression target' if task == 'regression' else f'{self.n_classes} classes'}. Use the "
+                "sigmoid output."
+            )
         self.stop_requested = False
         self.deadline: float | None = None  # a `time.monotonic()` after which `fit` stops (Keras: after that batch)
         self.history: History | None = None
@@ -200,9 +207,12 @@ class BaseModel:
         return logs
 
     def _loss(self, out: np.ndarray, y: np.ndarray) -> float:
-        """Keras's definitions: categorical / binary cross-entropy (clipped at 1e-7), or mean squared error."""
+        """Keras's definitions: categorical / binary cross-entropy (clipped at 1e-7), or mean squared error (the
+        Playground's tanh output: its squared error, as `keras_backend` weights Keras's)."""
         if self.task == "regression":
             return float(np.mean((out - y) ** 2))
+        if self.output == "tanh":  # the Playground's squared error on -1, 1: 0.5 (tanh - t)^2 = 2 (p - y)^2
+            return float(2 * np.mean((out[:, 0] - y) ** 2))
         if self.n_units == 1:
             return float(binary_crossentropy(y, out[:, 0]))
         return float(np.mean(sparse_categorical_crossentropy(y, out)))

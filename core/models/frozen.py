@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.activations import get_activation, softmax
+from core.activations import get_activation
 from core.cnn import feature_maps
 from core.errors import InvalidSpecError
 from core.models.base import BaseModel, EpochTracker
-from core.params import output_activation
+from core.params import output_activation, output_values
 from core.snapshots import LayerWeights
 from core.spec import CNNSpec, TrainConfig
 
@@ -25,19 +25,22 @@ BATCH = 256  # images per convnet forward pass (its first maps are large)
 
 
 def mlp_outputs(
-    layers: LayerWeights, X: np.ndarray, activation: str, task: str, n_units: int, image: bool
+    layers: LayerWeights,
+    X: np.ndarray,
+    activation: str,
+    task: str,
+    n_units: int,
+    image: bool,
+    output: str = "sigmoid",
 ) -> list[tuple[str, np.ndarray]]:
     """An MLP's forward pass from its (name, kernel, bias) layers: the activations after each layer, with the
-    flattened input first for image inputs (Keras's Flatten layer)."""
+    flattened input first for image inputs (Keras's Flatten layer); `output` is `MLPSpec.output`."""
     a = X.reshape(len(X), -1)
     outputs = [("flatten", a)] if image else []
-    hidden, out = get_activation(activation).fn, output_activation(task, n_units)
+    hidden, out = get_activation(activation).fn, output_activation(task, n_units, output)
     for i, (name, W, b) in enumerate(layers):
         z = a @ W + b
-        if i < len(layers) - 1:
-            a = hidden(z)
-        else:
-            a = softmax(z) if out == "softmax" else get_activation("sigmoid").fn(z) if out == "sigmoid" else z
+        a = hidden(z) if i < len(layers) - 1 else output_values(z, out)
         outputs.append((name, a))
     return outputs
 
@@ -67,7 +70,8 @@ class FrozenModel(BaseModel):
         if isinstance(self.spec, CNNSpec):
             maps = feature_maps(self.spec, self.layers_, X, self.task, self.n_units)
             return [(m.name, m.values) for m in maps]
-        return mlp_outputs(self.layers_, X, self.spec.activation, self.task, self.n_units, len(self.input_shape) > 1)
+        image = len(self.input_shape) > 1
+        return mlp_outputs(self.layers_, X, self.spec.activation, self.task, self.n_units, image, self.spec.output)
 
     def _raw_output(self, X: np.ndarray) -> np.ndarray:
         if not isinstance(self.spec, CNNSpec):

@@ -16,7 +16,6 @@ import numpy as np
 from core.activations import ACTIVATIONS, KERAS_ACTIVATIONS
 from core.errors import DataFormatError, InvalidSpecError
 from core.models.base import BaseModel, EpochTracker
-from core.params import output_activation
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 PREDICT_BATCH = 4096
@@ -54,6 +53,11 @@ def first_weights(keras, init: str) -> dict:
         return {}
     kernel = keras.initializers.Zeros() if init == "zero" else keras.initializers.RandomUniform(-0.5, 0.5)
     return {"kernel_initializer": kernel, "bias_initializer": keras.initializers.Constant(0.1)}
+
+
+# Keras's mean squared error on p = (tanh + 1) / 2 and y = 0, 1, weighted to the Playground's loss on its tanh unit:
+# 0.5 (tanh - t)^2 with t = 2y - 1 is 2 (p - y)^2, so the same gradients reach every weight.
+SQUARED_ERROR_WEIGHT = 2.0
 
 
 def steps_per_execution(spec, n_train: int, batch_size: int) -> int:
@@ -105,8 +109,10 @@ class KerasModel(BaseModel):
             layers.append(L.Dense(units, activation=act, name=f"hidden_{i}", **first_weights(keras, init)))
             if isinstance(spec, MLPSpec) and spec.dropout > 0:
                 layers.append(L.Dropout(spec.dropout, name=f"dropout_{i}"))
-        out = output_activation(self.task, self.n_units)
+        out = self.output
         layers.append(L.Dense(self.n_units, activation=out, name="output", **first_weights(keras, init)))
+        if out == "tanh":  # the Playground's unit read as the probability of class 1, (tanh + 1) / 2
+            layers.append(L.Rescaling(0.5, offset=0.5, name="probability"))
         return layers
 
     def _compile(self, keras, config: TrainConfig, n_train: int) -> None:
@@ -119,12 +125,17 @@ class KerasModel(BaseModel):
                 layer.kernel.regularizer = penalty
         if self.task == "regression":
             loss, metrics = "mse", [keras.metrics.R2Score(name="r2")]
+        elif (
+            self.output == "tanh"
+        ):  # the Playground's 0.5 (tanh - t)^2 on t = -1, 1 is 2 (p - y)^2 on p = (tanh + 1) / 2
+            loss, metrics = "mse", [keras.metrics.BinaryAccuracy(name="accuracy")]
         else:
             loss = "binary_crossentropy" if self.n_units == 1 else "sparse_categorical_crossentropy"
             metrics = ["accuracy"]
         self.model_.compile(
             optimizer=optimizers[config.optimizer](learning_rate=config.learning_rate),
             loss=loss,
+            loss_weights=[SQUARED_ERROR_WEIGHT] if self.output == "tanh" else None,
             metrics=metrics,
             steps_per_execution=steps_per_execution(self.spec, n_train, config.batch_size),
         )
@@ -185,7 +196,10 @@ class KerasModel(BaseModel):
                 inputs=self.model_.inputs[0], outputs=[layer.output for layer in self.model_.layers]
             )
         outs = self._intermediate.predict(X, batch_size=PREDICT_BATCH, verbose=0)
-        return [(layer.name, np.asarray(o)) for layer, o in zip(self.model_.layers, outs)]
+        named = [(layer.name, np.asarray(o)) for layer, o in zip(self.model_.layers, outs)]
+        if named[-1][0] == "probability":  # the tanh unit's output is read as its probability, as everywhere
+            named = named[:-2] + [("output", named[-1][1])]
+        return named
 
     def save_bytes(self) -> bytes:
         with tempfile.TemporaryDirectory() as folder:

@@ -54,12 +54,12 @@ CASES = [
         marks=pytest.mark.keras,
     ),
     pytest.param(
-        Experiment(  # a Playground lesson: its features on its scale, L1, batch 10, a cut at 50% not stratified
+        Experiment(  # a Playground lesson: its features on its scale, L1, batch 10, its tanh output, a 50% cut
             "spiral",
             {"n_samples": 300, "noise": 0.1, "seed": 1},
             test_fraction=0.5,
             backend="keras",
-            spec=MLPSpec((4, 2), "tanh", init="playground"),
+            spec=MLPSpec((4, 2), "tanh", init="playground", output="tanh"),
             config=TrainConfig(
                 epochs=15, batch_size=10, learning_rate=0.03, optimizer="sgd", l1=1e-3, validation_fraction=0
             ),

@@ -171,7 +171,7 @@ def test_every_units_map_is_the_forward_pass_of_the_recorded_weights():
     run = train(start_run(exp, data), data)
     assert drawable(exp.spec, 3) and not drawable(MLPSpec((9,)), 3) and not drawable(MLPSpec((4,)), 9)
     r = UNIT_RESOLUTION
-    xs, ys, maps = units_over_plane(run.history.snapshots.at(2), "tanh", data)
+    xs, ys, maps = units_over_plane(run.history.snapshots.at(2), run.exp.spec, data)
     assert [name for name, _ in maps] == ["input", "hidden_1", "hidden_2", "output"]
     assert [v.shape for _, v in maps] == [(3, r, r), (4, r, r), (3, r, r), (1, r, r)]
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
@@ -181,7 +181,36 @@ def test_every_units_map_is_the_forward_pass_of_the_recorded_weights():
         a = 1 / (1 + np.exp(-z)) if name == "output" else np.tanh(z)
         np.testing.assert_allclose(values.reshape(len(values), -1).T, a, atol=1e-5)
     assert np.allclose(maps[0][1][2].ravel(), data.plane_inputs(grid.astype(np.float32))[:, 2])  # the features
-    _, _, last = units_over_plane(run.model.layer_weights(), "tanh", data)
+    _, _, last = units_over_plane(run.model.layer_weights(), run.exp.spec, data)
     keras_outputs = dict(run.model.layer_outputs(data.plane_inputs(grid.astype(np.float32))))
     for name, values in last[1:]:
         np.testing.assert_allclose(values.reshape(len(values), -1).T, keras_outputs[name], atol=1e-5)
+
+
+@pytest.mark.keras
+def test_the_playgrounds_output_trains_as_its_squared_error_on_a_tanh_unit():
+    """One SGD step of NN Lab's Keras model with the Playground's output is the Playground's own update, written out
+    here: a tanh unit, loss 0.5 (a - t)^2 on labels t = -1, 1 averaged over the batch, backpropagated by hand. The
+    page reads the unit as P(class 1) = (a + 1) / 2; scikit-learn refuses the output by name."""
+    from core.models import build_model
+
+    data = prepare_data(load_dataset("xor", seed=0), 0.5, 0, scale_inputs=False)
+    model = build_model(MLPSpec((3,), "tanh", init="playground", output="tanh"), "keras", input_shape=(2,), n_outputs=2)
+    (_, W1, b1), (_, W2, b2) = model.layer_weights()
+    X, y = data.X_train[:10].astype(np.float64), data.y_train[:10]
+    t = 2.0 * y - 1
+    h = np.tanh(X @ W1 + b1)
+    a = np.tanh(h @ W2 + b2)[:, 0]
+    dz2 = (a - t) * (1 - a**2) / len(X)  # d mean(0.5 (a - t)^2) / d z of the output
+    dz1 = dz2[:, None] @ W2.T * (1 - h**2)
+    grads = [X.T @ dz1, dz1.sum(axis=0), h.T @ dz2[:, None], dz2.sum(keepdims=True)]
+    assert model.loss(X, y) == pytest.approx(np.mean(0.5 * (a - t) ** 2), rel=1e-5)
+    np.testing.assert_allclose(model.predict_proba(X)[:, 1], (a + 1) / 2, atol=1e-6)
+    model.fit(X, y, TrainConfig(epochs=1, batch_size=10, learning_rate=0.1, optimizer="sgd", validation_fraction=0))
+    after = [p for _, W, b in model.layer_weights() for p in (W, b)]
+    for new, old, g in zip(after, [W1, b1, W2, b2], grads):
+        np.testing.assert_allclose(new, old - 0.1 * g, atol=1e-6)
+    with pytest.raises(InvalidSpecError, match="only its logistic output"):
+        Experiment("xor", backend="sklearn", spec=MLPSpec((3,), output="tanh"))
+    with pytest.raises(InvalidSpecError, match="one unit for two classes"):
+        build_model(MLPSpec((3,), output="tanh"), "keras", input_shape=(2,), n_outputs=3)

@@ -26,6 +26,7 @@ PAGES = [
     ("training", "[data-testid=stDataFrame], [data-testid=stTable]"),
     ("cnn", "[data-testid=stDataFrame], [data-testid=stTable]"),
     ("weights", "[data-testid=stDataFrame], [data-testid=stTable]"),
+    ("learned", "[data-testid=stButton] button"),  # no model yet: the offer of a quick one
     ("activations", ".stPlotlyChart .main-svg"),
     ("losses", ".stPlotlyChart .main-svg"),
     ("backprop", ".stPlotlyChart .main-svg"),
@@ -132,19 +133,20 @@ def _every_tab(page, where: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "path", ["data", "backprop", "gradient_descent", "cnn?epochs=2&lr=0.01", "training?epochs=3&val=0.1", "weights"]
+    "path",
+    ["data", "backprop", "gradient_descent", "cnn?epochs=2&lr=0.01", "training?epochs=3&val=0.1", "weights", "learned"],
 )
 def test_presenting_every_tab_cuts_nothing_and_writes_large_enough(page, app_url, path):
     """The tabs the first screen does not show: pixel values, kernel and filter tiles, feature maps, the
     network's numbers, the confusion matrix; the CNN lab and Training page once they have trained, the Weights
-    page with a quick model."""
+    and "What the network learned" pages with a quick model."""
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     page.goto(f"{app_url}/{path}&present=1" if "?" in path else f"{app_url}/{path}?present=1")
     wait_idle(page)
     if path.startswith(("cnn", "training")):
         page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
         wait_trained(page)
-    if path == "weights":  # a quick model: its kernels, first-layer units and network diagram
+    if path in ("weights", "learned"):  # a quick model: its kernels, units, hidden space, saliency maps
         page.get_by_role("button", name="Quick MLP on digits").click()
         page.get_by_role("tab").first.wait_for(timeout=120_000)
         wait_idle(page)
