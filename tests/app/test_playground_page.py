@@ -4,16 +4,9 @@ import time
 from urllib.parse import quote
 
 from apptest import finish_training
+from lessons import SPIRAL_42, SPIRAL_4552
 
 from app.session import TRAINING_KEY
-
-SPIRAL_42 = (
-    "https://playground.tensorflow.org/#activation=relu&batchSize=10&dataset=spiral&regDataset=reg-plane"
-    "&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2&seed=0.80932&showTestData=false"
-    "&discretize=false&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false&ySquared=false&cosX=false"
-    "&sinX=false&cosY=false&sinY=false&collectStats=false&problem=classification&initZero=false&hideText=false"
-)
-SPIRAL_4552 = SPIRAL_42.replace("networkShape=4,2", "networkShape=4,5,5,2")
 
 
 def _open(app, **query):

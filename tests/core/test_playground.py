@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from lessons import SPIRAL_42, SPIRAL_4552
 
 from core.datasets import load_dataset
 from core.datasets.features import FEATURES, check_features, plane_features
@@ -11,15 +12,6 @@ from core.experiment import Experiment, prepare_data
 from core.params import count_params
 from core.playground import lesson_experiment, read_playground_link
 from core.spec import MLPSpec, TrainConfig
-
-# Lesson 004's two links, as the Playground writes them (its seed and hidden controls included)
-SPIRAL_42 = (
-    "https://playground.tensorflow.org/#activation=relu&batchSize=10&dataset=spiral&regDataset=reg-plane"
-    "&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2&seed=0.80932&showTestData=false"
-    "&discretize=false&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false&ySquared=false&cosX=false"
-    "&sinX=false&cosY=false&sinY=false&collectStats=false&problem=classification&initZero=false&hideText=false"
-)
-SPIRAL_4552 = SPIRAL_42.replace("networkShape=4,2", "networkShape=4,5,5,2")
 
 
 def test_the_playgrounds_sets_have_its_shapes_on_its_plane():

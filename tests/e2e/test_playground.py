@@ -5,14 +5,10 @@ from urllib.parse import quote
 
 import pytest
 from browser import assert_no_exception, screenshot, wait_idle, wait_trained
+from lessons import SPIRAL_42
 
 pytestmark = pytest.mark.e2e
 
-SPIRAL_42 = (
-    "https://playground.tensorflow.org/#activation=tanh&batchSize=10&dataset=spiral&learningRate=0.03"
-    "&regularizationRate=0&noise=0&networkShape=4,2&percTrainData=50&x=true&y=true&xSquared=true&ySquared=true"
-    "&problem=classification"
-)
 LIVE = ".st-key-train_live [data-testid='stVegaLiteChart']"  # loss, accuracy, the network's units, the boundary
 CHARTS = "[data-testid='stVegaLiteChart']"  # once paused: the diagram is the page's one Vega-Lite chart
 TOOLTIP = "() => document.getElementById('vg-tooltip-element')?.innerText ?? ''"
