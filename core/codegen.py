@@ -277,7 +277,7 @@ def _sklearn_code(exp: Experiment) -> list[str]:
         *(["classes = np.arange(len(np.unique(y)))"] if task == "classification" else []),
         "best, waited = np.inf, 0",
         f"for epoch in range(1, {c.epochs} + 1):",
-        "    order = rng.permutation(len(X_fit))",
+        "    order = rng.permutation(len(X_fit))" if c.shuffle else "    order = np.arange(len(X_fit))   # one order",
         "    model.partial_fit(X_fit[order], y_fit[order]"
         + (", classes=classes)" if task == "classification" else ")"),
     ]

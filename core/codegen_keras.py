@@ -84,6 +84,8 @@ def keras_code(exp: Experiment, task: str, kind: str, holdout: list[str]) -> lis
         "model.summary()",
         f"history = model.fit(X_fit, {target}, epochs={c.epochs}, batch_size=min({c.batch_size}, len(X_fit)),",
         f"                    validation_data={validation} if X_val is not None else None, callbacks={callbacks},",
-        "                    verbose=2)",
+        "                    verbose=2)"
+        if c.shuffle
+        else "                    shuffle=False, verbose=2)   # one order",
         "loss_value, score = model.evaluate(X_test, y_test, verbose=0)",
     ]

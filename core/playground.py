@@ -166,7 +166,7 @@ def read_playground_link(address: str) -> PlaygroundLesson:
 def lesson_experiment(lesson: PlaygroundLesson, seed: int = 0) -> Experiment:
     """The lesson as NN Lab trains it: the Playground's data (drawn with `seed`), split as it splits (a shuffle
     and a cut, not stratified), its features on its scale (not standardised), its network from its first weights
-    to its output (tanh, squared error) on Keras with plain SGD and no validation set, `EPOCHS` epochs; `seed` also seeds the split and the first weights."""
+    to its output (tanh, squared error) on Keras with plain SGD over its points in one order (it does not reshuffle each epoch) and no validation set, `EPOCHS` epochs; `seed` also seeds the split and the first weights."""
     return Experiment(
         dataset=lesson.dataset,
         data_options={"n_samples": lesson.n_samples, "noise": lesson.noise, "seed": seed},
@@ -188,6 +188,7 @@ def lesson_experiment(lesson: PlaygroundLesson, seed: int = 0) -> Experiment:
             l2=lesson.l2,
             validation_fraction=0.0,
             seed=seed,
+            shuffle=False,
         ),
         stratify=False,
         features=lesson.features,

@@ -175,9 +175,12 @@ class TrainConfig(_DictMixin):
     validation_first: bool = False  # the first samples of the training set validate (lesson 002), not a draw
     validation_samples: int = 0  # with validation_first: exactly this many (lesson 002's 5,000); 0: the fraction's
     l1: float = 0.0
+    shuffle: bool = True  # a new order of the training set every epoch (TensorFlow Playground keeps one order)
 
     def __post_init__(self) -> None:
         _int_range("epochs", self.epochs, 1, MAX_EPOCHS)
+        if not isinstance(self.shuffle, bool):
+            raise InvalidSpecError(f"shuffle must be True or False, received {self.shuffle!r}.")
         _int_range("batch_size", self.batch_size, 1, 100_000)
         _float_range("learning_rate", self.learning_rate, 0.0, 10.0, lo_open=True)
         if self.optimizer not in OPTIMIZERS:

@@ -98,6 +98,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
         int(w.number_input(page["bs"])),  # any size: the Playground's 10 as well as powers of two
         int(w.number_input(page["epochs"])),  # 1 to 10,000: typed, a slider would not hit 200
     )
+    shuffle = w.toggle(page["shuffle"])
     l2, l1 = w.select_slider(page["l2"]), w.select_slider(page["l1"])
     if l1 and backend != "keras":
         st.warning("scikit-learn's MLP has no L1 penalty: choose Keras to train with it.", icon=":material/warning:")
@@ -118,6 +119,7 @@ def training_section(page: Schema, backend: str) -> TrainConfig:
         seed=int(seed),
         validation_first=bool(first and val),
         validation_samples=count,
+        shuffle=shuffle,
     )
 
 

@@ -48,6 +48,7 @@ def lesson_link(lesson: PlaygroundLesson) -> dict[str, str]:
         "l1": f"{c.l1:g}",
         "l2": f"{c.l2:g}",
         "val": "0",
+        "shuffle": "0",
     }
 
 

@@ -18,15 +18,8 @@ L1_VALUES = PLAYGROUND_RATES
 L2_VALUES = tuple(sorted({0.0, 1e-5, 1e-4, *PLAYGROUND_RATES, *(r / 2 for r in PLAYGROUND_RATES)}))
 MAX_HIDDEN, MAX_WIDTH = 6, 512
 BACKEND_NAMES = {"sklearn": "scikit-learn MLP", "keras": "Keras (TensorFlow)"}
-OUTPUT_NAMES = {
-    "sigmoid": "sigmoid, cross-entropy (Keras's)",
-    "tanh": "tanh, squared error (the Playground's)",
-}
-INIT_NAMES = {
-    "keras": "Keras's (Glorot uniform, biases 0)",
-    "playground": "the Playground's (±0.5, biases 0.1)",
-    "zero": "all zero (biases 0.1)",
-}
+OUTPUT_NAMES = {"sigmoid": "sigmoid (Keras's)", "tanh": "tanh (Playground's)"}  # short: the sidebar's width
+INIT_NAMES = {"keras": "Keras's (Glorot)", "playground": "Playground's (±0.5)", "zero": "all zero"}
 URL_LOADED = "train_url_loaded"
 L2_HELP = (
     "Keras adds l2 x (sum of squared weights) to the loss; scikit-learn's alpha adds 0.5 x alpha x (sum of "
@@ -58,8 +51,9 @@ NETWORK = Schema(
         "First weights",
         INITS,
         format=INIT_NAMES.get,
-        help="Where training starts. TensorFlow Playground starts every weight uniform in -0.5..0.5 and every bias "
-        "at 0.1; Keras lessons start from Keras's own. Keras only: scikit-learn starts from its own.",
+        help="Where training starts. Keras lessons start from Keras's own (Glorot uniform, biases 0); TensorFlow "
+        "Playground starts every weight uniform in -0.5..0.5 and every bias at 0.1 (all zero: weights 0, biases "
+        "0.1). Keras only: scikit-learn starts from its own.",
     ),
     Setting(
         "out",
@@ -186,6 +180,14 @@ def training_settings(prefix: str, **defaults) -> Schema:
             low=1,
             high=MAX_EPOCHS,
             help="Passes over the training set. A run stops at the server's time limit and keeps its model.",
+        ),
+        Setting(
+            "shuffle",
+            f"{prefix}_shuffle",
+            True,
+            "Shuffle every epoch",
+            help="A new order of the training samples each epoch, as Keras's fit and the lessons' loops do; off, "
+            "one order throughout, as TensorFlow Playground trains.",
         ),
         Setting("l2", f"{prefix}_l2", d["l2"], "L2 penalty", L2_VALUES, format=_g, help=L2_HELP),
         Setting("l1", f"{prefix}_l1", d["l1"], "L1 penalty", L1_VALUES, format=_g, help=L1_HELP),

@@ -49,8 +49,13 @@ def architecture(exp: Experiment, data: PreparedData) -> bool:
     total = sum(r.params for r in rows)
     left, right = st.columns([1, 3], vertical_alignment="center")  # the table below, whole at 1024 px
     left.metric("Parameters", f"{total:,}")
+    one = (
+        "one tanh unit, read as (tanh + 1) / 2"
+        if getattr(exp.spec, "output", "sigmoid") == "tanh"
+        else "one sigmoid unit"
+    )
     task = (
-        f"classification into {data.n_outputs} classes ({'one sigmoid unit' if units == 1 else 'softmax'})"
+        f"classification into {data.n_outputs} classes ({one if units == 1 else 'softmax'})"
         if data.task == "classification"
         else "regression (one linear output unit)"
     )

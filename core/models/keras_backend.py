@@ -171,7 +171,7 @@ class KerasModel(BaseModel):
             batch_size=min(config.batch_size, len(X_tr)),
             epochs=config.epochs,
             verbose=0,
-            shuffle=True,
+            shuffle=config.shuffle,
             callbacks=[_Epochs()],
         )
 

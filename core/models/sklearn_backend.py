@@ -94,7 +94,7 @@ class SklearnModel(BaseModel):
         )
 
     def _fit_epochs(self, X_tr, y_tr, X_val, y_val, config: TrainConfig, tracker: EpochTracker) -> None:
-        """One `partial_fit` per epoch on a fresh shuffle, as the lessons' loops do. partial_fit checks its input
+        """One `partial_fit` per epoch on a fresh shuffle (unless `config.shuffle` is off), as the lessons' loops do. partial_fit checks its input
         on every call (types, finiteness, the labels one-hot encoded): 85% of an iris epoch, so iris's 10,000
         iterations took minutes. The first epoch runs it whole; the later ones give the checked arrays, shuffled,
         to the same `_fit(..., incremental=True)` partial_fit calls, with the checks answered from the first
@@ -132,7 +132,7 @@ class SklearnModel(BaseModel):
         ):
             try:
                 for _ in range(config.epochs):
-                    order = rng.permutation(len(flat_tr))
+                    order = rng.permutation(len(flat_tr)) if config.shuffle else np.arange(len(flat_tr))
                     try:
                         if checked is None:
                             if self.task == "classification":

@@ -61,7 +61,13 @@ CASES = [
             backend="keras",
             spec=MLPSpec((4, 2), "tanh", init="playground", output="tanh"),
             config=TrainConfig(
-                epochs=15, batch_size=10, learning_rate=0.03, optimizer="sgd", l1=1e-3, validation_fraction=0
+                epochs=15,
+                batch_size=10,
+                learning_rate=0.03,
+                optimizer="sgd",
+                l1=1e-3,
+                validation_fraction=0,
+                shuffle=False,
             ),
             stratify=False,
             features=("x1", "x2", "x1sq", "x2sq", "sinx1"),
@@ -69,11 +75,11 @@ CASES = [
         ),
         marks=pytest.mark.keras,
     ),
-    Experiment(  # the Playground's regression set, a product of the coordinates as a feature
+    Experiment(  # the Playground's regression set, a product of the coordinates as a feature, one order of samples
         "multi_gaussian",
         {"n_samples": 400, "noise": 0.05, "seed": 2},
         spec=MLPSpec((8,)),
-        config=TrainConfig(epochs=20, batch_size=16, learning_rate=1e-2),
+        config=TrainConfig(epochs=20, batch_size=16, learning_rate=1e-2, shuffle=False),
         features=("x1", "x2", "x1x2"),
     ),
     pytest.param(

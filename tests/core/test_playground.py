@@ -206,3 +206,37 @@ def test_the_playgrounds_output_trains_as_its_squared_error_on_a_tanh_unit():
         Experiment("xor", backend="sklearn", spec=MLPSpec((3,), output="tanh"))
     with pytest.raises(InvalidSpecError, match="one unit for two classes"):
         build_model(MLPSpec((3,), output="tanh"), "keras", input_shape=(2,), n_outputs=3)
+
+
+@pytest.mark.keras
+def test_lesson_004s_deeper_network_separates_the_spiral_within_1000_epochs():
+    """Lesson 004's "potential solution" (4,5,5,2, relu, lr 0.03, batch 10, no noise, 50 % training data), opened
+    from its Playground address and trained through the page's code path (the Playground's points, first weights,
+    tanh output on squared error and one order of the points), played on: at least 2 of seeds 0, 1, 2 reach 85 %
+    test accuracy within 1,000 epochs (measured: seed 0 peaks at 80.8 %; seed 1 reaches it at epoch 455, seed 2 at
+    586). With Keras's sigmoid output and a new order every epoch only 1 of seeds 0-3 did."""
+    from core.runs import start_run, train
+
+    reached = {}
+    for seed in (0, 1, 2):
+        exp = lesson_experiment(read_playground_link(SPIRAL_4552), seed)
+        assert exp.config.epochs == 1000 and not exp.config.shuffle and exp.spec.output == "tanh"
+        data = prepare_data(
+            load_dataset(exp.dataset, **exp.data_options),
+            exp.test_fraction,
+            exp.split_seed,
+            stratify=exp.stratify,
+            features=exp.features,
+            scale_inputs=exp.scale_inputs,
+        )
+        run = start_run(exp, data)
+
+        def played(logs, run=run, data=data, seed=seed):  # Play's live test accuracy, every epoch
+            if np.mean(run.model.predict(data.X_test) == data.y_test) >= 0.85:
+                reached[seed] = logs["epoch"]
+                run.model.stop()
+
+        train(run, data, played)
+        if len(reached) >= 2:
+            break
+    assert len(reached) >= 2, reached
