@@ -1,7 +1,8 @@
-"""Why this prediction: for one sample (any training or test sample by its number, as the lessons index them, or a
-mistake), which inputs the predicted class rests on: saliency (the gradient of the class's score), occlusion (the
-score's drop under a grey patch) and, for convnets, Grad-CAM; each beside the same map for the network with its
-weights re-initialised, the sanity check. Computed in NumPy from the weights of the chosen epoch."""
+"""Why this prediction: for one sample (any training or test sample by its number, as the lessons index them, a
+mistake, or for image networks a drawing or a photo), which inputs the predicted class rests on: saliency (the
+gradient of the class's score), occlusion (the score's drop under a grey patch) and, for convnets, Grad-CAM; each
+beside the same map for the network with its weights re-initialised, the sanity check. Computed in NumPy from the
+weights of the chosen epoch."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import streamlit as st
 
 from app import settings as w
 from app.cnn.figures import bars
+from app.image_input import drawn, photo
 from app.learned import figures as fig
 from app.learned.schema import LEARNED
 from app.messages import plain
@@ -22,6 +24,7 @@ from core.snapshots import LayerWeights
 from core.spec import CNNSpec
 
 SOURCES = ("A test sample", "A training sample", "A mistake")
+IMAGE_SOURCES = ("Draw one", "A photo")  # for networks that take images
 MISTAKES_FROM = 2000  # test samples searched for mistakes
 PANEL = 220  # pixels a side of an explanation
 
@@ -34,10 +37,17 @@ def _output(run: Run, layers: LayerWeights, X: np.ndarray) -> np.ndarray:
 
 def _chosen(run: Run, layers: LayerWeights, data: PreparedData) -> tuple[np.ndarray, str] | None:
     names = [str(c) for c in data.class_names]
+    sources = SOURCES + (IMAGE_SOURCES if len(data.input_shape) == 3 else ())
     source = (
-        st.segmented_control("Sample", SOURCES, default=SOURCES[0], key="learned_source", persist_state="session")
+        st.segmented_control("Sample", sources, default=SOURCES[0], key="learned_source", persist_state="session")
         or SOURCES[0]
     )
+    if source == "Draw one":
+        image = drawn(data, "learned_canvas")
+        return None if image is None else (image, "your drawing")
+    if source == "A photo":
+        image = photo(data, "learned_photo")
+        return None if image is None else (image, f"your photo, as {'x'.join(map(str, data.input_shape))}")
     if source == "A mistake":
         if data.task != "classification":
             st.info("Mistakes are for classification: pick a test or training sample.")

@@ -116,3 +116,26 @@ def test_a_convnet_adds_grad_cam(app):
     assert not app.exception
     assert "Grad-CAM" in [m.value for m in app.markdown]
     assert len(app.get("plotly_chart")) == 1 + 3 * 2
+
+
+def test_a_photo_is_explained_and_a_broken_file_gets_one_message(app):
+    import io
+
+    from PIL import Image
+
+    _open(app)
+    app.button(key="learned_quick_mlp").click().run()
+    app.session_state["learned_tab"] = "Why this prediction"
+    app.session_state["learned_source"] = "A photo"
+    app.run()
+    assert not app.exception and len(app.get("plotly_chart")) == 0  # nothing to explain before a photo
+    app.get("file_uploader")[-1].upload("broken.png", b"\x89PNG not an image", "image/png").run()
+    assert not app.exception and len(app.error) == 1 and len(app.get("plotly_chart")) == 0
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (90, 60), (0, 0, 0))
+    image.paste((255, 255, 255), (40, 10, 50, 50))  # a bright bar: a one
+    image.save(buffer, format="PNG")
+    app.get("file_uploader")[-1].upload("me.png", buffer.getvalue(), "image/png").run()
+    assert not app.exception and not app.error
+    assert any(m.value.startswith("your photo, as 8x8x1") for m in app.markdown)
+    assert len(app.get("plotly_chart")) == 1 + 2 * 2  # the probabilities, saliency and occlusion twice
