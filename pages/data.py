@@ -4,6 +4,7 @@ import streamlit as st
 
 from app.data import views as view
 from app.data.schema import VIEWS, view_skips
+from app.data.tensors import tensors
 from app.settings import warn_rejected
 from app.widgets import data_schema, data_skips, dataset_picker
 
@@ -30,6 +31,7 @@ else:
 if ds.task == "classification":
     views["Labels, one-hot"] = view.labels
 views["Train/test split"] = view.split
+views["Tensors"] = tensors
 
 # Lazy tabs: only the open one runs, so a click redraws one section, not all of them.
 if st.session_state[VIEWS["tab"].key] not in views:  # a view this data does not have: its first

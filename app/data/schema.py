@@ -5,6 +5,7 @@ settings of a view that is not open stay out of the link."""
 from __future__ import annotations
 
 from app.settings import Schema, Setting
+from core.datasets.photos import PHOTOS
 
 MAX_INDEX = 69999  # the largest image set's last index; a smaller set's range is set at the widget
 CHANNELS = ("red: images[i][:, :, 0]", "green: [:, :, 1]", "blue: [:, :, 2]", "grayscale")
@@ -20,6 +21,7 @@ TABS: dict[str, tuple[str, ...]] = {
     "Scatter": ("fx", "fy"),
     "Labels, one-hot": (),
     "Train/test split": ("test", "sseed"),
+    "Tensors": ("photo",),
 }
 
 VIEWS = Schema(
@@ -43,6 +45,7 @@ VIEWS = Schema(
     Setting("fy", "data_fy", "", "y axis", follows=("dataset",)),  # "": its second
     Setting("test", "data_test_fraction", 0.2, "Test fraction", low=0.05, high=0.5, step=0.05),
     Setting("sseed", "data_split_seed", 0, "Split seed", low=0, high=9999),
+    Setting("photo", "data_photo", PHOTOS[0], "Photo", PHOTOS),
 )
 
 

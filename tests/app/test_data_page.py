@@ -295,3 +295,20 @@ def test_value_stats_match_numpy_over_several_blocks():
         [X.mean(dtype=np.float64), X.std(dtype=np.float64, ddof=1), X.min(), X.max()], rel=1e-6
     )
     assert feature_stats(X)["std"] == pytest.approx(X.astype(np.float64).std(0, ddof=1))
+
+
+def test_the_tensors_view_reads_scikit_learns_photos_rank_by_rank(app):
+    """The tensor-rank lesson's photo, offline: its shape and the scalar and vector inside it are the photo's own
+    numbers (scikit-learn's load_sample_image), and the dataset's arrays are given their ranks."""
+    from sklearn.datasets import load_sample_image
+
+    from app.messages import plain
+
+    _open(app, tab="Tensors", photo="flower.jpg")
+    assert not app.exception
+    flower = load_sample_image("flower.jpg")
+    table = app.table[0].value
+    assert table["shape"].tolist() == ["()", "(3,)", "(427, 640)", "(427, 640, 3)", "(2, 427, 640, 3)"]
+    assert table["value"].tolist()[:2] == [str(flower[200, 300, 0]), plain(str(flower[200, 300].tolist()))]
+    assert any("X has rank 4, shape (1797, 8, 8, 1)" in m.value for m in app.markdown)
+    assert app.get("image") and app.query_params.get("photo") == "flower.jpg"
