@@ -1,17 +1,29 @@
 """An image a student makes for a network that takes images: a digit drawn with the mouse, or a photo uploaded,
-each prepared the way the dataset's images are (`core.drawing`). Used by the pages that explain one prediction."""
+each prepared the way the dataset's images are (`core.drawing`); scikit-learn's sample photos offered first. Used by the pages that explain one prediction."""
 
 from __future__ import annotations
+
+import io
 
 import numpy as np
 import streamlit as st
 
 from app.messages import show_error
+from core.datasets.photos import PHOTOS, sample_photos
 from core.drawing import drawing_to_input, ink_fraction, photo_to_input
 from core.errors import NNLabError
 from core.experiment import PreparedData
 
 CANVAS = 224  # pixels a side
+UPLOAD = "Upload your own"
+
+
+def _png(image: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def drawn(data: PreparedData, key: str) -> np.ndarray | None:
@@ -39,13 +51,18 @@ def drawn(data: PreparedData, key: str) -> np.ndarray | None:
     return image
 
 
-def photo(data: PreparedData, key: str) -> np.ndarray | None:
-    """An uploaded PNG or JPEG as one input (h, w, c), centre-cropped and resized; None (or one message)."""
+def photo(data: PreparedData, key: str) -> tuple[np.ndarray, str] | None:
+    """scikit-learn's sample photo or an uploaded PNG or JPEG as one input (h, w, c), centre-cropped and resized,
+    and its name; None (or one message)."""
+    which = st.segmented_control("Photo", (*PHOTOS, UPLOAD), default=PHOTOS[0], key=f"{key}_which")
+    which = which or PHOTOS[0]
+    if which != UPLOAD:
+        return photo_to_input(_png(sample_photos()[which]), data.input_shape), f"scikit-learn's {which}"
     upload = st.file_uploader("A PNG or JPEG photo", type=["png", "jpg", "jpeg"], key=key)
     if upload is None:
         return None
     try:
-        return photo_to_input(upload.getvalue(), data.input_shape)
+        return photo_to_input(upload.getvalue(), data.input_shape), "your photo"
     except NNLabError as exc:
         show_error(exc)
         return None

@@ -46,8 +46,8 @@ def _chosen(run: Run, layers: LayerWeights, data: PreparedData) -> tuple[np.ndar
         image = drawn(data, "learned_canvas")
         return None if image is None else (image, "your drawing")
     if source == "A photo":
-        image = photo(data, "learned_photo")
-        return None if image is None else (image, f"your photo, as {'x'.join(map(str, data.input_shape))}")
+        shot = photo(data, "learned_photo")
+        return None if shot is None else (shot[0], f"{shot[1]}, as {'x'.join(map(str, data.input_shape))}")
     if source == "A mistake":
         if data.task != "classification":
             st.info("Mistakes are for classification: pick a test or training sample.")

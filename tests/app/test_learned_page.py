@@ -128,6 +128,8 @@ def test_a_photo_is_explained_and_a_broken_file_gets_one_message(app):
     app.session_state["learned_tab"] = "Why this prediction"
     app.session_state["learned_source"] = "A photo"
     app.run()
+    assert not app.exception and any(m.value.startswith("scikit-learn's china.jpg, as 8x8x1") for m in app.markdown)
+    app.segmented_control(key="learned_photo_which").set_value("Upload your own").run()
     assert not app.exception and len(app.get("plotly_chart")) == 0  # nothing to explain before a photo
     app.get("file_uploader")[-1].upload("broken.png", b"\x89PNG not an image", "image/png").run()
     assert not app.exception and len(app.error) == 1 and len(app.get("plotly_chart")) == 0
