@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.cnn import maps, schema
+from app.cnn import maps, schema, step
 from app.cnn import views as view
 from app.cnn.controls import controls
 from app.jobs import follow_training, start_training, training_error
@@ -49,7 +49,7 @@ if run is not None and run.finished:
     results(
         run,
         prepared_or_stop(run.exp),
-        {"Filters": view.filters, "Feature maps": maps.maps_tab, "Step by step": maps.step_tab},
+        {"Filters": view.filters, "Feature maps": maps.maps_tab, "Step by step": step.step_tab},
         key="cnn_tab",
     )
 elif run is None:

@@ -143,3 +143,39 @@ def size_comparison(cnn: int, mlp: int, mlp_label: str) -> go.Figure:
     )
     fig.update_yaxes(title="parameters", range=[0, max(cnn, mlp) * 1.2], tickformat=",")
     return tidy(fig, 260, legend=False)
+
+
+def outlined(
+    z: np.ndarray, box: tuple[int, int, int, int], title: str, scale: dict, clickable: bool = False
+) -> go.Figure:
+    """A map or an image channel (h, w) as a heatmap on `scale` (`value_scale`: dark is 0), the rectangle `box`
+    (row, column, rows, columns) outlined in red; cells not computed yet (NaN) left blank. clickable: an invisible
+    marker on each cell reports a click (plotly heatmaps report none), its x the column and y the row."""
+    h, w = z.shape
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            **scale,
+            hoverongaps=False,
+            showscale=True,
+            colorbar=dict(thickness=10, len=0.9),
+            hovertemplate="row %{y}, column %{x}: %{z:.4f}<extra></extra>",
+        )
+    )
+    if clickable:
+        rows, cols = np.divmod(np.arange(h * w), w)
+        fig.add_trace(
+            go.Scatter(
+                x=cols,
+                y=rows,
+                mode="markers",
+                marker=dict(size=max(6, 200 // max(h, w)), color="rgba(0,0,0,0.01)", symbol="square"),
+                showlegend=False,
+                hovertemplate="row %{y}, column %{x}<extra></extra>",
+            )
+        )
+    r, c, kh, kw = box
+    fig.add_shape(type="rect", x0=c - 0.5, x1=c + kw - 0.5, y0=r - 0.5, y1=r + kh - 0.5, line=dict(color=RED, width=3))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False, range=[h - 0.5, -0.5])
+    fig.update_xaxes(visible=False, constrain="domain", range=[-0.5, w - 0.5])
+    return tidy(fig, 300, title=title, legend=False).update_layout(margin=dict(l=0, r=0, b=0, t=40))

@@ -1,6 +1,6 @@
 """The CNN lab's views of one image going through the trained network: the image (a test image, a mistake, a
 drawing or a photo), every layer's feature maps and the probabilities, and one convolution value or pooling
-window worked out with its numbers. All computed in NumPy from the weights of the chosen epoch."""
+window worked out with its numbers (`app.cnn.step`). All computed in NumPy from the weights of the chosen epoch."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.cnn import figures as fig
 from app.figures.style import DARK_IS_ZERO
 from app.inside import recorded_weights
 from app.widgets import show_error
-from core.cnn import FeatureMap, explain_conv, explain_pool, feature_maps, predict, probabilities
+from core.cnn import FeatureMap, feature_maps, predict, probabilities
 from core.drawing import drawing_to_input, ink_fraction, photo_to_input
 from core.errors import NNLabError
 from core.experiment import PreparedData
@@ -23,7 +23,8 @@ MISTAKES_KEY = "cnn_mistakes"
 CANVAS = 224  # pixels a side
 
 
-def _maps(run: Run, layers, x: np.ndarray) -> list[FeatureMap]:
+def maps_of(run: Run, layers, x: np.ndarray) -> list[FeatureMap]:
+    """Every layer's maps for the image x at these weights (NumPy)."""
     return feature_maps(run.exp.spec, layers, x, run.task, run.model.n_units)
 
 
@@ -124,7 +125,7 @@ def maps_tab(run: Run, data: PreparedData) -> None:
     if chosen is None:
         return
     x, what = chosen
-    maps = _maps(run, layers, x)
+    maps = maps_of(run, layers, x)
     left, right = st.columns([1, 2])
     left.plotly_chart(fig.input_image(x, what), key="cnn_input")
     out = maps[-1].values
@@ -150,60 +151,3 @@ def maps_tab(run: Run, data: PreparedData) -> None:
             st.plotly_chart(
                 fig.bars(m.values, [str(i) for i in range(len(m.values))], f"{m.name}: unit"), key=f"cnn_dense_{m.name}"
             )
-
-
-def step_tab(run: Run, data: PreparedData) -> None:
-    layers = recorded_weights(run, "cnn")
-    chosen = chosen_input(run, layers, data) if layers is not None else None
-    if chosen is None:
-        return
-    maps = {m.name: m for m in _maps(run, layers, chosen[0]) if m.values.ndim == 3}
-    name = st.selectbox(
-        "Layer",
-        list(maps),
-        key="cnn_step_layer",
-        persist_state="session",
-        format_func=lambda n: f"{n} ({maps[n].kind})",
-    )
-    m = maps[name]
-    h, w, c = m.values.shape
-    cols = st.columns(3)
-    ch = cols[0].number_input(
-        "Map (filter)" if m.kind == "Conv2D" else "Channel", 0, c - 1, 0, key=f"cnn_step_f_{name}"
-    )
-    peak = np.unravel_index(np.argmax(m.values[..., ch]), (h, w))  # start where there is signal, not on a blank
-    row = cols[1].number_input("Row", 0, h - 1, int(peak[0]), key=f"cnn_step_r_{name}")
-    col = cols[2].number_input("Column", 0, w - 1, int(peak[1]), key=f"cnn_step_c_{name}")
-    if m.kind == "MaxPooling2D":
-        p = run.exp.spec.pool_size
-        window, value, where = explain_pool(m.values_in, p, row, col, ch)
-        st.plotly_chart(fig.pool_window(window, where), key="cnn_pool_window")
-        st.markdown(
-            f"The {p} x {p} window at rows {row * p}-{row * p + p - 1}, columns {col * p}-{col * p + p - 1} of "
-            f"the previous layer's map {ch}: its largest value **{value:.4f}** is the value at row {row}, column "
-            f"{col} of {name}'s map {ch} ({m.values[row, col, ch]:.4f})."
-        )
-        return
-    K, b = next((W, bias) for n, W, bias in layers if n == name)
-    step = explain_conv(m.values_in, K, b, run.exp.spec.activation, row, col, ch)
-    cin = K.shape[2]
-    k_ch = 0
-    if cin > 1:
-        k_ch = (
-            st.segmented_control(
-                "Input channel shown", range(cin), default=0, key="cnn_step_in", persist_state="session"
-            )
-            or 0
-        )
-    st.plotly_chart(
-        fig.conv_step(step.patch[..., k_ch], step.kernel[..., k_ch], step.products[..., k_ch]), key="cnn_conv_step"
-    )
-    st.caption(DARK_IS_ZERO)
-    per_channel = step.products.sum(axis=(0, 1))
-    sums = " + ".join(f"{v:.4f}" for v in per_channel[:8]) + (" + ..." if cin > 8 else "")
-    st.markdown(
-        f"Sum of the products{f' over all {cin} input channels ({sums})' if cin > 1 else ''}: "
-        f"**{step.total:.4f}**; plus the bias {step.bias:+.4f} gives z = **{step.z:.4f}**; "
-        f"{run.exp.spec.activation}(z) = **{step.value:.4f}**: the value at row {row}, column {col} of {name}'s "
-        f"map {ch} ({m.values[row, col, ch]:.4f})."
-    )

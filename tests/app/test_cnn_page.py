@@ -103,6 +103,17 @@ def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epo
     assert float(shown) == pytest.approx(float(on_map), abs=1e-4)  # the sum is the map
     app.selectbox(key="cnn_step_layer").set_value("pool_1").run()
     assert not app.exception and "its largest value" in _texts(app.markdown)
+    app.selectbox(key="cnn_step_layer").set_value("conv_1").run()
+    app.button(key="cnn_step_play").click().run()  # slides over the whole map, then rests on its last cell
+    h, w = conv.values.shape[:2]
+    assert not app.exception
+    assert (app.number_input(key="cnn_step_r_conv_1").value, app.number_input(key="cnn_step_c_conv_1").value) == (
+        h - 1,
+        w - 1,
+    )
+    step = next(m.value for m in app.markdown if m.value.startswith("Sum of the products"))
+    assert f"row {h - 1}, column {w - 1}" in step
+    assert float(step.split("**")[-2]) == pytest.approx(float(step.rsplit("(", 1)[-1].rstrip(").")), abs=1e-4)
     app.session_state["cnn_source"] = "A training image"  # X_train[0], as the lessons index it
     _tab(app, "Feature maps")
     assert not app.exception and app.number_input(key="cnn_pick_train").value == 0
