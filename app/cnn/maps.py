@@ -9,47 +9,20 @@ import streamlit as st
 
 from app.cnn import figures as fig
 from app.figures.style import DARK_IS_ZERO
+from app.image_input import drawn, photo
 from app.inside import recorded_weights
-from app.widgets import show_error
 from core.cnn import FeatureMap, feature_maps, predict, probabilities
-from core.drawing import drawing_to_input, ink_fraction, photo_to_input
-from core.errors import NNLabError
 from core.experiment import PreparedData
 from core.runs import Run
 
 SOURCES = ("A test image", "A training image", "A mistake", "Draw one", "A photo")
 MISTAKES_FROM = 2000  # test images searched for mistakes
 MISTAKES_KEY = "cnn_mistakes"
-CANVAS = 224  # pixels a side
 
 
 def maps_of(run: Run, layers, x: np.ndarray) -> list[FeatureMap]:
     """Every layer's maps for the image x at these weights (NumPy)."""
     return feature_maps(run.exp.spec, layers, x, run.task, run.model.n_units)
-
-
-def _canvas(data: PreparedData) -> np.ndarray | None:
-    from streamlit_drawable_canvas import st_canvas
-
-    result = st_canvas(
-        stroke_width=CANVAS // 12,
-        stroke_color="#ffffff",
-        background_color="#000000",
-        height=CANVAS,
-        width=CANVAS,
-        drawing_mode="freedraw",
-        key="cnn_canvas",
-        return_image_data=True,
-    )
-    drawn = None
-    if result.image_data is not None:
-        drawn = drawing_to_input(result.image_data, data.input_shape, ink_fraction(data.X_train))
-    if drawn is None:
-        st.caption(
-            "Draw with the mouse (light on dark, like the dataset's digits): every stroke updates the maps. "
-            "The drawing is cropped, scaled and centred the way the dataset's images are."
-        )
-    return drawn
 
 
 def _mistakes(run: Run, layers, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,18 +78,10 @@ def chosen_input(run: Run, layers, data: PreparedData) -> tuple[np.ndarray, str]
         )
         return X[i], f"test image #{i}: {names[y[i]]}"
     if source == "Draw one":
-        drawn = _canvas(data)
-        return None if drawn is None else (drawn, "your drawing")
-    photo = st.file_uploader("A PNG or JPEG photo", type=["png", "jpg", "jpeg"], key="cnn_photo")
-    if photo is None:
-        return None
-    try:
-        return photo_to_input(
-            photo.getvalue(), data.input_shape
-        ), f"your photo, as {'x'.join(map(str, data.input_shape))}"
-    except NNLabError as exc:
-        show_error(exc)
-        return None
+        image = drawn(data, "cnn_canvas")
+        return None if image is None else (image, "your drawing")
+    shot = photo(data, "cnn_photo")
+    return None if shot is None else (shot[0], f"{shot[1]}, as {'x'.join(map(str, data.input_shape))}")
 
 
 def maps_tab(run: Run, data: PreparedData) -> None:

@@ -117,6 +117,11 @@ def status(run: Run) -> None:
             icon=":material/hub:",
             label="Look inside this model: its weights after every epoch, on the Weights page",
         )
+        st.page_link(
+            str(PAGES_DIR / "learned.py"),
+            icon=":material/psychology:",
+            label="What it learned: how its layers arrange the samples, and why each prediction",
+        )
 
 
 Section = Callable[[Run, PreparedData], None]

@@ -129,7 +129,9 @@ def test_a_photo_and_the_mlp_of_similar_size_for_comparison(app):
     _open(app, epochs=2)
     finish_training(app.button(key="cnn_go").click())
     app.session_state["cnn_source"] = "A photo"
-    _tab(app, "Feature maps")
+    _tab(app, "Feature maps")  # scikit-learn's sample photo first
+    assert not app.exception and any(m.value.startswith("Prediction:") for m in app.markdown)
+    app.segmented_control(key="cnn_photo_which").set_value("Upload your own").run()
     buffer = io.BytesIO()
     Image.new("RGB", (90, 60), (250, 250, 250)).save(buffer, format="PNG")
     app.get("file_uploader")[-1].upload("me.png", buffer.getvalue(), "image/png").run()
