@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.data_access import prepared
-from app.figures import units
+from app.figures import live, units
 from app.figures.units import node_name
 from app.jobs import train_now
 from app.training.figures import plane_figure
@@ -27,10 +27,7 @@ def boundary_figure(run: Run, data: PreparedData, show_test: bool = True, discre
     """A 2-D run's model over its plane (P(class 1), or a regression's prediction) with the training and test
     points, its training and test loss written above it (the Playground's); `unit`: that unit's output instead,
     named above it as the network diagram names it."""
-    losses = (
-        f"Test loss {run.model.loss(data.X_test, data.y_test):.3f} · "
-        f"training loss {run.model.loss(data.X_train, data.y_train):.3f}"
-    )
+    losses = live.losses_text(run.model.loss(data.X_test, data.y_test), run.model.loss(data.X_train, data.y_train))
     if unit:
         xs, ys, layers = units_over_plane(run.model.layer_weights(), run.exp.spec, data, resolution=60)
         z = next(values[k] for name, values in layers for k in range(len(values)) if node_name(name, k) == unit)

@@ -101,6 +101,11 @@ def value_range(y_train: np.ndarray) -> list[float]:
     return [lo, (lo + hi) / 2, hi if hi > lo else lo + 1]
 
 
+def losses_text(test: float, training: float) -> str:
+    """The Playground's line over its plane: the test and training loss."""
+    return f"Test loss {test:.3f} · training loss {training:.3f}"
+
+
 def boundary_spec(plane, grid: dict, task: str = "classification", height: int = 380) -> dict:
     """The model's output over the plane (the chart's data): P(class 1) from blue to red, or a regression's
     prediction; the training points filled and the test points hollow on top. `plane` is (points_train, y_train,
@@ -131,6 +136,7 @@ def boundary_spec(plane, grid: dict, task: str = "classification", height: int =
             "text": "the network's output" if regression else "decision boundary",
             "fontSize": FONT + 2,
             "fontWeight": "normal",
+            **({"subtitle": losses_text(*grid["losses"]), "subtitleFontSize": FONT} if "losses" in grid else {}),
         },
         "layer": [
             {

@@ -79,6 +79,7 @@ def ask_to_stop(client, job_id: str, stop: bool = True) -> None:
 def grid_message(run: Run, data: PreparedData) -> dict:
     xs, ys, z = model_over_plane(run.model, data, GRID_RESOLUTION)
     message = {"xs": xs.tolist(), "ys": ys.tolist(), "z": z.ravel().tolist()}
+    message["losses"] = [run.model.loss(data.X_test, data.y_test), run.model.loss(data.X_train, data.y_train)]
     if drawable(run.exp.spec, data.input_shape[0]):  # the network diagram's small maps, and its weights
         layers = run.model.layer_weights()
         _, _, units = units_over_plane(layers, run.exp.spec, data)

@@ -224,3 +224,15 @@ def test_dark_is_zero_in_every_view_of_pixels_and_maps():
     assert sample_tiles(np.zeros((1, 8, 8, 1)))[0][2:-2, 2:-2].max() == 0  # zero pixels black in tiles
     signed = conv_step(RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3))).data[0]
     assert signed.zmin < 0  # a signed map's patch is blue-red around a white 0, as weights are
+
+
+def test_the_live_plane_writes_the_test_and_training_loss_over_it():
+    """The Playground's line over its plane, live: the losses a job's progress carries, as the finished figure."""
+    from app.figures import live
+
+    rng = np.random.default_rng(0)
+    plane = (rng.normal(size=(6, 2)), np.array([0, 1] * 3), rng.normal(size=(4, 2)), np.array([1, 0] * 2))
+    grid = {"xs": [-1.0, 0.0, 1.0], "ys": [-1.0, 0.0, 1.0], "z": [0.5] * 9}
+    assert "subtitle" not in live.boundary_spec(plane, grid)["title"]
+    spec = live.boundary_spec(plane, {**grid, "losses": [0.1234, 0.0567]})
+    assert spec["title"]["subtitle"] == "Test loss 0.123 · training loss 0.057"

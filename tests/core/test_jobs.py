@@ -162,6 +162,9 @@ def test_a_keras_job_comes_back_without_tensorflow_in_the_server_and_predicts_li
     run = board.collect(_wait(board, job, timeout=180))
     assert job.grid is not None and len(job.grid["z"]) == len(job.grid["xs"]) * len(job.grid["ys"])
     assert type(run.model).__name__ == "FrozenModel" and run.status == "completed"
+    test_loss, training_loss = job.grid["losses"]  # written live over the plane, as the Playground does
+    assert test_loss == pytest.approx(run.model.loss(moons.X_test, moons.y_test), rel=1e-4)
+    assert training_loss == pytest.approx(run.model.loss(moons.X_train, moons.y_train), rel=1e-4)
     if "tensorflow" not in sys.modules:  # in a full test run other tests import it
         assert run.model.predict(moons.X_test).shape == (len(moons.X_test),) and "tensorflow" not in sys.modules
     from core.models import load_model
