@@ -12,8 +12,9 @@
    with validation_data. Target: at most 1.15x. The first epoch (tracing) is left out of both.
 3. What the network learned, for 2,000 MNIST-sized test images, warm (the page's caches filled, as when a student
    moves the epoch slider): the hidden space by PCA (a layer's activations from a recorded epoch's weights, laid on
-   the last epoch's axes, with the silhouette score) and saliency for all 2,000 (NumPy backward pass), for the
-   lesson's 300-100 MLP and its convnet. Target: at most 1 s each. Plain equivalent: the Keras model's layer
+   the last epoch's axes, with the silhouette score), saliency for all 2,000 (NumPy backward pass), and what the
+   "Why this prediction" view computes for one image (saliency, occlusion, Grad-CAM, trained and re-initialised),
+   for the lesson's 300-100 MLP and its convnet. Target: at most 1 s each. Plain equivalent: the Keras model's layer
    outputs with scikit-learn's PCA, and tf.GradientTape's input gradients.
 
 Uses MNIST when its files are on this machine, else scikit-learn's digits upscaled to 28x28 (same sizes).
@@ -144,7 +145,7 @@ def learned_bench(X, y) -> None:
     import tensorflow as tf
     from sklearn.decomposition import PCA
 
-    from core.explain import saliency
+    from core.explain import grad_cam, occlusion, reinitialised, saliency
     from core.models import build_model
     from core.projection import activations, fit_pca, separation
     from core.spec import CNNSpec, MLPSpec, TrainConfig
@@ -188,6 +189,17 @@ def learned_bench(X, y) -> None:
             f"  {name}, saliency of all {len(X_test):,}: {t_sal:5.2f} s ({t_sal:.2f}x the target); "
             f"tf.GradientTape {t_tape:5.2f} s (NN Lab / plain: {t_sal / t_tape:.2f}x)"
         )
+        x = X_test[7]
+
+        def why_view():  # what the page computes for one image: its maps, trained and re-initialised
+            for weights in (early, reinitialised(spec, early)):
+                saliency(spec, weights, x, "classification", 10, 3)
+                occlusion(spec, weights, x, "classification", 10, 3)
+                if isinstance(spec, CNNSpec):
+                    grad_cam(spec, weights, x, "classification", 10, 3)
+
+        t_why = best_of(why_view, 3)[0]
+        print(f"  {name}, why this prediction (one image, every map twice): {t_why:5.2f} s ({t_why:.2f}x the target)")
 
 
 def main() -> None:

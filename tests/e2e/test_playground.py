@@ -5,9 +5,15 @@ from urllib.parse import quote
 
 import pytest
 from browser import assert_no_exception, screenshot, wait_idle, wait_trained
-from lessons import SPIRAL_42
 
 pytestmark = pytest.mark.e2e
+
+# The spiral with tanh and four input features (x1, x2, x1², x2²): a 4-2 network of 33 parameters that moves fast.
+SPIRAL_SQUARES = (
+    "https://playground.tensorflow.org/#activation=tanh&batchSize=10&dataset=spiral&learningRate=0.03"
+    "&regularizationRate=0&noise=0&networkShape=4,2&percTrainData=50&x=true&y=true&xSquared=true&ySquared=true"
+    "&problem=classification"
+)
 
 LIVE = ".st-key-train_live [data-testid='stVegaLiteChart']"  # loss, accuracy, the network's units, the boundary
 CHARTS = "[data-testid='stVegaLiteChart']"  # once paused: the diagram is the page's one Vega-Lite chart
@@ -21,7 +27,7 @@ def _playing_epoch(page) -> int:
 
 def test_the_playgrounds_units_train_live_and_a_clicked_unit_fills_the_plane(page, app_url):
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(f"{app_url}/training?playground={quote(SPIRAL_42, safe='')}")
+    page.goto(f"{app_url}/training?playground={quote(SPIRAL_SQUARES, safe='')}")
     wait_idle(page)
     assert page.get_by_test_id("stMetricValue").first.inner_text() == "33"  # 4 features, 4-2-1: 20 + 10 + 3
     main = page.get_by_test_id("stMainBlockContainer")

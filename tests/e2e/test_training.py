@@ -161,7 +161,7 @@ def test_a_tab_frozen_for_a_minute_keeps_its_training(browser, app_url):
     timers kept running), and a paused page is what a frozen one is to the server: an open socket, no polls."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
-    page.goto(f"{app_url}/training?epochs=200&bs=1")  # a minute or more of training
+    page.goto(f"{app_url}/training?epochs=2000&bs=1")  # minutes of training: it outlasts the pause
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
     _epoch(page)  # under way
