@@ -24,8 +24,9 @@ KEPT = 24  # layouts kept per session
 NEIGHBOURS, SEARCHED = 5, 5000  # the five closest among the first 5,000 training samples
 
 
-def _cached(key: tuple, layers: LayerWeights, compute):
-    """compute() once per key and weights (a recorded epoch's weights are the same list each time)."""
+def _cached(key: tuple, layers, compute):
+    """compute() once per key and weights (a recorded epoch's weights are the same list each time; or any other
+    object the value was computed from)."""
     cache = st.session_state.setdefault(CACHE, {})
     hit = cache.get(key)
     if hit is not None and hit[0] is layers:
@@ -46,7 +47,7 @@ def _layout(run: Run, layers: LayerWeights, X: np.ndarray, layer: str, method: s
     """The samples' 2-D places in `layer` at these weights, and a few words on the axes."""
     spec, task, units = run.exp.spec, run.task, run.model.n_units
     base = (id(run), layer, len(X), method)
-    A = _cached((*base, "values"), layers, lambda: activations(spec, layers, X, layer, task, units))
+    A = _cached((id(run), layer, len(X), "values"), layers, lambda: activations(spec, layers, X, layer, task, units))
     if method == "PCA":
         last = layers if layer == INPUT else _last_weights(run, layers)
         pca = _cached(
@@ -88,7 +89,7 @@ def hidden_tab(run: Run, layers: LayerWeights, data: PreparedData) -> None:
     n = min(w.select_slider(LEARNED["n"], row[2]), len(data.X_test))
     X, y = data.X_test[:n], data.y_test[:n]
     classes, labels = _labels(data, y)
-    pictures = _cached(("pictures", id(data), n), layers, lambda: fig.thumbnails(X)) if images else None
+    pictures = _cached(("pictures", id(data), n), data, lambda: fig.thumbnails(X)) if images else None
     chosen = st.session_state.get("learned_sample")
     chosen = chosen if isinstance(chosen, int) and chosen < n else None
     clicks = []
