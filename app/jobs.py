@@ -15,15 +15,14 @@ the training. A page that stops polling (tab closed) has its job cancelled by th
 from __future__ import annotations
 
 import functools
-import re
 import time
-import uuid
 from dataclasses import dataclass, field
 
 import streamlit as st
 
+from app.classroom import record
 from app.figures import live, units
-from app.session import add_to_history, set_current_run, set_page_run
+from app.session import add_to_history, is_teacher, session_id, set_current_run, set_page_run
 from core.classserver.cluster import Cluster
 from core.classserver.job import DONE, RUNNING, WAITING, Job
 from core.classserver.jobs import JobBoard
@@ -36,12 +35,8 @@ POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0  # redraws while training; place-in-l
 # Seconds after the first page before the cluster starts (sooner if a training asks for it): importing Dask and
 # starting its processes at once made a new server's first page 0.3-0.5 s slower (bench/browser_speed.py).
 CLUSTER_START_AFTER = 3.0
-PLAN_KEY, OWNER_KEY, TEACHER_KEY = "nnlab_training_plan", "nnlab_session_id", "nnlab_teacher"
+PLAN_KEY = "nnlab_training_plan"
 ERROR_KEY = "nnlab_training_error"  # a refused or failed job's message, until the page shows it
-# One place in line per browser, not per tab (#24): an id the browser keeps in a cookie, set by the first page
-# run of its first tab; every later tab's websocket request carries it (`st.context.cookies`).
-BROWSER_COOKIE, BROWSER_ID = "nnlab_browser", re.compile(r"[0-9a-f]{24}")
-COOKIE_DAYS = 30
 QUICK_TIMEOUT = 120.0
 
 
@@ -50,43 +45,6 @@ def job_board() -> JobBoard:
     """The server's one queue and cluster (NNLAB_SCHEDULER, or a local cluster started in the background), with
     the teacher's time limit (NNLAB_MAX_TRAIN_SECONDS)."""
     return JobBoard(Cluster.from_env(start_after=CLUSTER_START_AFTER), JobLimits.from_env())
-
-
-def browser_id(cookie: str | None) -> tuple[str, bool]:
-    """(the owner id for a session whose browser sent `cookie`, whether the cookie must be set): a well-formed id
-    is kept; anything else (none, or a value a student typed) gets a new one."""
-    if cookie and BROWSER_ID.fullmatch(cookie):
-        return cookie, False
-    return uuid.uuid4().hex[:24], True
-
-
-def _cookie() -> str | None:
-    try:
-        value = st.context.cookies.get(BROWSER_COOKIE)
-    except (AttributeError, RuntimeError, KeyError):  # no browser request behind this run
-        return None
-    return value if isinstance(value, str) else None  # (AppTest's context is a mock)
-
-
-def session_id() -> str:
-    """Who owns this session's jobs: the browser's id, shared by all its tabs (one job per browser)."""
-    owner = st.session_state.get(OWNER_KEY)
-    if owner is None:
-        owner = st.session_state[OWNER_KEY] = browser_id(_cookie())[0]
-    return owner
-
-
-def remember_browser() -> None:
-    """Once in every run (app/main.py, inside its hidden container): a session whose browser did not send the
-    cookie writes it, on every run until it does (an element a run does not draw again is removed, and a first
-    run may be cut short by a rerun). The id is [0-9a-f] only: nothing in it can end the script's string."""
-    owner = session_id()
-    if _cookie() != owner:
-        st.html(
-            f"<script>document.cookie = '{BROWSER_COOKIE}={owner}; path=/; max-age={COOKIE_DAYS * 86400}; "
-            "SameSite=Strict';</script>",
-            unsafe_allow_javascript=True,
-        )
 
 
 def connection_alive():
@@ -102,10 +60,6 @@ def connection_alive():
     return lambda: runtime.is_active_session(session)
 
 
-def is_teacher() -> bool:
-    return bool(st.session_state.get(TEACHER_KEY))
-
-
 @dataclass(eq=False)
 class Plan:
     """What a session trains next: (experiment, page) steps, one job at a time, on the same data."""
@@ -119,6 +73,7 @@ class Plan:
     results: list[Run] = field(default_factory=list)
     goes_on: Run | None = None  # the run its one step goes on from (Play after Pause, Step)
     playing: bool = False  # Play: trains until paused (its Stop is Pause, its curves grow as they come)
+    context: record.Context | None = None  # its page's link and question, for the class's results
 
 
 def training_plan() -> Plan | None:
@@ -135,7 +90,7 @@ def start_training(
 ) -> None:
     """Queue the first step's job now; the others follow it. A refused job is one message on the page. goes_on: the
     finished run the one step continues (its weights, its epochs counted on); playing: started by Play."""
-    plan = Plan(list(steps), data, boundary, origin, goes_on=goes_on, playing=playing)
+    plan = Plan(list(steps), data, boundary, origin, goes_on=goes_on, playing=playing, context=record.started(origin))
     st.session_state[PLAN_KEY] = plan
     _submit_next(plan)
 
@@ -170,6 +125,7 @@ def _advance(plan: Plan) -> bool:
         set_page_run(plan.page, run)
         add_to_history(run, instead_of=plan.goes_on)
         plan.results.append(run)
+        record.finished(run, plan.page, plan.context, plan.goes_on)
     elif job.error:
         st.session_state[ERROR_KEY] = job.error
     if run is not None and plan.steps:

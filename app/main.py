@@ -1,14 +1,17 @@
 """NN Lab entry point: `streamlit run app/main.py`. Page config, navigation, the training cluster (started in the
-background by the first page run) and, on pages other than the one training, where the training is."""
+background by the first page run), on pages other than the one training, where the training is, and the view the
+teacher sends to the class (app/classroom/follow.py)."""
 
 from pathlib import Path
 
 import streamlit as st
 
 from app import presentation
-from app.jobs import background_status, job_board, remember_browser, session_id
+from app.classroom import follow
+from app.jobs import background_status, job_board
 from app.navigation import HOME, sections
 from app.server import no_nagle
+from app.session import is_teacher, remember_browser, session_id
 from app.settings import history_by_page
 
 # The icon is a file of the app: a material icon as page_icon is fetched from fonts.gstatic.com (offline: none).
@@ -33,4 +36,9 @@ with st.container(key="nnlab_scripts"):  # the page's scripts, in one hidden box
     remember_browser()  # the browser's id cookie: one place in line per browser
 job_board().touch(session_id(), navigation.url_path)  # the first page run starts the cluster (in the background)
 background_status(navigation.url_path)  # before the page: a page may st.stop()
+if is_teacher():  # send this view to the class, ask about it
+    follow.teacher_tools(navigation.url_path)
+else:  # the teacher's view: a notice within 2 s, or followed
+    follow.follow_toggle()
+    follow.notice(navigation.url_path)
 navigation.run()

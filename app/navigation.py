@@ -93,6 +93,14 @@ PAGES: tuple[PageInfo, ...] = (
         "Batch, mini-batch and stochastic updates; SGD, momentum, RMSprop and Adam on loss surfaces.",
     ),
     PageInfo(
+        "results.py",
+        "Class results",
+        "groups",
+        "Class",
+        "Every run the class finishes, live: parameters against score, settings against score, the best runs, "
+        "the class's predictions against its results; try any run yourself.",
+    ),
+    PageInfo(
         "teacher.py",
         "Teacher",
         "school",

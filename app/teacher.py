@@ -20,8 +20,9 @@ import psutil
 import streamlit as st
 
 from app.data_access import get_dataset, rename_folder_classes
-from app.jobs import TEACHER_KEY, is_teacher, job_board, session_id
+from app.jobs import job_board
 from app.messages import plain, show_error
+from app.session import TEACHER_KEY, is_teacher, session_id
 from app.tables import browse, read_table
 from core.classserver.job import RUNNING
 from core.classserver.memory import MEMORY_ENV, server_holdings

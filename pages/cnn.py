@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app.classroom import predict, record
 from app.cnn import maps, schema, step
 from app.cnn import views as view
 from app.cnn.controls import controls
@@ -31,7 +32,7 @@ data = prepared_or_stop(exp)
 mlp = view.summary(exp, data)
 go, compare = train_buttons(
     "cnn",
-    mlp is not None,
+    mlp is not None and predict.question_first("cnn"),  # the teacher's question first
     "cnn_go_mlp",
     "Train the MLP of similar size",
     "scikit-learn, same data and settings: compare them under Compare runs.",
@@ -46,6 +47,7 @@ view.augmentation(exp, data)
 
 run = page_run("cnn")
 if run is not None and run.finished:
+    record.prediction_beside(run)
     results(
         run,
         prepared_or_stop(run.exp),

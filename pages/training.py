@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from app.classroom import predict, record
 from app.jobs import follow_training, start_training, training_error
 from app.messages import plain, show_error
 from app.runs import bring_into_view, prepared_or_stop, train_buttons
@@ -34,7 +35,7 @@ if exp is None:
     st.stop()
 
 data = prepared_or_stop(exp)
-fits = view.architecture(exp, data)
+fits = view.architecture(exp, data) and predict.question_first("training")  # the teacher's question first
 go, both = train_buttons(
     "train",
     fits,
@@ -58,4 +59,5 @@ if error := training_error():
 
 run = training_run()
 if run is not None and run.finished:
+    record.prediction_beside(run)
     view.results(run, prepared_or_stop(run.exp))

@@ -17,3 +17,15 @@ def finish_training(clicked, timeout: float = 120) -> AppTest:
         app.run()
     assert PLAN_KEY not in app.session_state, "training did not finish"
     return app
+
+
+def wait_training(app: AppTest, timeout: float = 60) -> AppTest:
+    """Rerun the page (one poll each) until the session's training job has reported its first epoch."""
+    from app.jobs import PLAN_KEY
+
+    deadline = time.monotonic() + timeout
+    while not app.session_state[PLAN_KEY].job.epochs and time.monotonic() < deadline:
+        time.sleep(0.1)
+        app.run()
+    assert app.session_state[PLAN_KEY].job.epochs, "training did not start"
+    return app

@@ -5,11 +5,13 @@ string where plotly.js wants {"text": ...} would be rejected or rewritten, and f
 import json
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 from plotly.subplots import make_subplots
 
+from app.classroom import figures as class_figures
 from app.data.figures import class_counts
 from app.figures.images import png_image, sample_tiles
 from app.figures.lines import Line, add_line, line_chart
@@ -31,6 +33,25 @@ def _activation_figure():
     return with_histogram(fig.update_xaxes(range=[-3, 3]), RNG.normal(size=200), "z in hidden_1")
 
 
+def _class_runs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "dataset": ["moons", "<b>upload</b>.csv", "moons"],
+            "kind": ["MLP", "MLP", "CNN"],
+            "mine": [True, False, False],
+            "params": [17, 300, 5000],
+            "test_score": [0.8, 0.9, 0.95],
+            "label": ["a", "b", "c"],
+            "metric": ["accuracy"] * 3,
+            "learning_rate": [0.001, 0.01, 0.1],
+            "batch_size": [10, 32, 200],
+            "layers": [1, 2, 3],
+            "epochs": [5, 10, 20],
+        }
+    )
+
+
 def _lines_on_panels():
     fig = make_subplots(1, 2)
     add_line(fig, Line("loss", np.arange(5), np.arange(5.0)), 0, row=1, col=2)
@@ -38,6 +59,15 @@ def _lines_on_panels():
 
 
 BUILDERS = {
+    "class results scatter": lambda: class_figures.scatter(_class_runs(), "dataset"),
+    "class results in parallel coordinates": lambda: class_figures.parallel(_class_runs(), "accuracy"),
+    "predictions of a choice against results": lambda: class_figures.predictions(
+        ("yes", "no"), pd.DataFrame({"prediction": ["yes", "no"], "test_score": [0.8, 0.9]}), "accuracy"
+    ),
+    "predicted numbers against results": lambda: class_figures.predictions(
+        None, pd.DataFrame({"prediction": [0.7, 0.85], "test_score": [0.8, 0.9]}), "accuracy"
+    ),
+    "answer counts": lambda: class_figures.answer_counts(("yes", "no"), ["yes", "yes", "no"]),
     "function and derivative with a histogram": _activation_figure,
     "best constants": lambda: best_constants(RNG.normal(size=20), [("MSE", 0.1), ("MAE", 0.0)]),
     "contour with paths": lambda: contour_with_paths(

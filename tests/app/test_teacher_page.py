@@ -8,7 +8,8 @@ import time
 import pytest
 
 from app import teacher
-from app.jobs import OWNER_KEY, TEACHER_KEY, browser_id, job_board
+from app.jobs import job_board
+from app.session import OWNER_KEY, TEACHER_KEY, browser_id
 from app.teacher import TOKEN_ENV, TokenGate
 from core.classserver.job import CANCELLED
 from core.datasets import load_dataset
@@ -118,7 +119,7 @@ def test_every_tab_of_one_browser_is_one_owner_with_one_place_in_line():
 
 def test_two_tabs_of_one_browser_get_one_job(app, monkeypatch):
     owner = browser_id(None)[0]
-    monkeypatch.setattr("app.jobs._cookie", lambda: owner)
+    monkeypatch.setattr("app.session._cookie", lambda: owner)
     tab1 = app.run()
     assert tab1.session_state[OWNER_KEY] == owner
     board = job_board()

@@ -1,9 +1,7 @@
 """The Training page: train, stop, share a link, and be told clearly what went wrong."""
 
-import time
-
 import pytest
-from apptest import finish_training
+from apptest import finish_training, wait_training
 
 from app.jobs import PLAN_KEY
 from app.session import CURRENT_KEY, HISTORY_KEY, TRAINING_KEY
@@ -55,11 +53,7 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
 
 def test_clicks_do_not_stop_training_and_stop_keeps_the_model_of_the_last_epoch(app):
     _open(app, depth=2, w1=256, w2=256, epochs=3000)
-    app.button(key="train_go").click().run()
-    deadline = time.monotonic() + 60
-    while not app.session_state[PLAN_KEY].job.epochs and time.monotonic() < deadline:  # one page poll each
-        time.sleep(0.1)
-        app.run()
+    wait_training(app.button(key="train_go").click().run())
     app.select_slider(key="train_lr").set_value(0.01).run()  # any other click: the training goes on
     assert app.session_state[PLAN_KEY].job.state == "running"
     finish_training(app.button(key="jobs_stop").click())

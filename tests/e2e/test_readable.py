@@ -10,13 +10,12 @@ screen only: what the room sees) for people to look at."""
 
 import pytest
 from browser import SHOTS, assert_no_exception, wait_idle, wait_trained
+from projector import HEIGHT, MEASURE, WIDTH, assert_presented_readable, close_sidebar
 
 pytestmark = pytest.mark.e2e
 
-WIDTH, HEIGHT = 1024, 768
 MIN_TEXT_PX = 11  # plotly's smallest text we draw (cell values); its ticks and titles are larger
 MIN_TILE_PX = 80  # a sample image, drawn at least this wide
-MIN_PRESENTED_PX = 14  # any text in a figure while presenting
 
 # path, what must be drawn first (the page's main figure), and what each page is checked for
 PAGES = [
@@ -34,70 +33,16 @@ PAGES = [
     ("teacher", "[data-testid=stAlert], [data-testid=stTextInput] input"),  # how to set a token, or asks for it
 ]
 
-MEASURE = """(selector) => {
-  const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
-  const first = document.querySelector(selector).getBoundingClientRect();
-  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  const texts = Array.from(document.querySelectorAll('.stPlotlyChart text')).filter(visible);
-  const drawn = (t) => { const m = t.getScreenCTM();  // the size as drawn: plotly scales some text to fit a bar
-    return parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1); };
-  const sizes = texts.filter(t => t.textContent.trim()).map(drawn);
-  const boxes = (sel) => Array.from(document.querySelectorAll(sel)).filter(visible)
-      .map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, e.textContent]; });
-  const overlaps = [];
-  for (const sel of ['.stPlotlyChart g.annotation text', '.stPlotlyChart .gtitle', '[data-testid=stImageCaption]',
-                     '.stPlotlyChart g.heatmap-label text', '.stPlotlyChart g.textpoint text',
-                     '.stPlotlyChart :is(text.legendtext, text[class$=title], g.annotation text)']) {
-    const b = boxes(sel);
-    for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) {
-      const [p, q] = [b[i], b[j]];
-      const w = Math.min(p[2], q[2]) - Math.max(p[0], q[0]), h = Math.min(p[3], q[3]) - Math.max(p[1], q[1]);
-      if (w > 1 && h > 1) overlaps.push([p[4], q[4]]);
-    }
-  }
-  const tiles = Array.from(document.querySelectorAll('[data-testid=stImage] img')).filter(visible)
-      .map(i => i.getBoundingClientRect().width);
-  const cut = Array.from(document.querySelectorAll('[data-testid=stMainBlockContainer] *, [data-testid=stSidebarNav] *'))
-      .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
-      .filter(e => e.getBoundingClientRect().right > 0)  // not in a collapsed sidebar
-      .map(e => e.textContent)                          // labels that end in "..." (buttons, page links)
-      .concat(Array.from(document.querySelectorAll('[data-testid=stMainBlockContainer] [role=tablist]'))
-      .filter(l => l.scrollWidth > l.clientWidth + 1)   // tabs scrolled out of view ("L›")
-      .map(l => 'tabs: ' + Array.from(l.querySelectorAll('[role=tab]')).map(t => t.textContent).join(' | ')))
-      .concat(Array.from(document.querySelectorAll('[data-testid=stMainBlockContainer] [data-testid=stDataFrame]'))
-      .filter(t => !t.closest('[class*="st-key-browse"]')).filter(visible)
-      .map(t => t.querySelector('.dvn-scroller')).filter(s => s && (s.scrollHeight > s.clientHeight + 1
-                                                                  || s.scrollWidth > s.clientWidth + 1))
-      .map(s => `table scrolls: ${s.scrollWidth}x${s.scrollHeight} in ${s.clientWidth}x${s.clientHeight}`));
-  return {title: document.querySelector('h1').getBoundingClientRect().top, mainRight: main.right, cut,
-          firstTop: first.top, firstRight: first.right, scrollWidth: document.documentElement.scrollWidth,
-          smallest: sizes.length ? Math.min(...sizes) : null, overlaps, tiles};
-}"""
-
 
 def _open(page, url: str, selector: str, sidebar: str = "open") -> dict:
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     page.goto(url)
     wait_idle(page)
     if sidebar == "closed":
-        _close_sidebar(page)
+        close_sidebar(page)
     page.locator(selector).first.wait_for(timeout=30_000)
     page.wait_for_timeout(800)  # plotly lays out its text after the first paint
     return page.evaluate(MEASURE, selector)
-
-
-def _close_sidebar(page) -> None:
-    page.get_by_test_id("stSidebar").hover()
-    page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-    page.get_by_test_id("stExpandSidebarButton").wait_for()
-    page.wait_for_timeout(500)  # the main column widens; plotly redraws
-
-
-def _assert_presented_readable(m: dict, where: str) -> None:
-    assert not m["cut"], (where, m["cut"])
-    assert m["scrollWidth"] <= WIDTH and m["firstRight"] <= m["mainRight"] + 1, (where, m)
-    assert m["smallest"] is None or m["smallest"] >= MIN_PRESENTED_PX, (where, m["smallest"])
-    assert not m["overlaps"], (where, m["overlaps"])
 
 
 def _name(path: str) -> str:
@@ -110,7 +55,7 @@ def test_presenting_every_page_cuts_nothing_and_writes_large_enough(page, app_ur
     """Presentation mode's 1.25x text still fits: nothing cut short or scrolled out of view, nothing sideways, no
     text in a figure under 14 px, and the main figure on the first screen, with the sidebar open or closed."""
     m = _open(page, f"{app_url}/{path}{'&' if '?' in path else '?'}present=1", selector, sidebar)
-    _assert_presented_readable(m, f"{path} presented, sidebar {sidebar}")
+    assert_presented_readable(m, f"{path} presented, sidebar {sidebar}")
     if path != "weights":  # without a model its first screen is the offer of one and the counting's own controls
         assert m["firstTop"] < HEIGHT, m
     if sidebar == "open":  # presenting leaves the sidebar as the teacher had it
@@ -127,7 +72,7 @@ def _every_tab(page, where: str) -> list[str]:
         tabs.nth(i).click()
         wait_idle(page)
         page.wait_for_timeout(800)
-        _assert_presented_readable(page.evaluate(MEASURE, "[role=tablist]"), f"{where}, tab {name}")
+        assert_presented_readable(page.evaluate(MEASURE, "[role=tablist]"), f"{where}, tab {name}")
         assert_no_exception(page)
     return names
 

@@ -1,0 +1,141 @@
+"""The Class results page's figures, as plain dicts (`app.figures.plain`): the class's runs as parameters against
+test score, their settings in parallel coordinates, and a question's predictions against the runs' results.
+Every text a student typed or a file named reaches a figure through `plain_figure`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.figures.plain import colorscale, figure
+from app.figures.style import LEGEND_BELOW, class_color
+from app.messages import plain_figure
+
+METRIC_NAMES = {"accuracy": "test accuracy", "r2": "test R²"}
+AXES = (  # the parallel-coordinates view's axes: (settings column, title, log scale)
+    ("learning_rate", "log₁₀ lr", True),
+    ("batch_size", "log₁₀ batch", True),
+    ("layers", "layers", False),
+    ("params", "log₁₀ params", True),
+    ("epochs", "epochs", False),
+)
+
+
+def score_axis(metric: str) -> str:
+    return METRIC_NAMES.get(metric, metric)
+
+
+def scatter(runs: pd.DataFrame, colour: str, height: int = 420) -> go.Figure:
+    """Parameters (log) against test score, one trace per `colour` value, the session's own runs as diamonds with
+    a black outline. Each point's customdata is its row id (a click picks the run)."""
+    traces = []
+    for i, (group, part) in enumerate(runs.groupby(colour, sort=True)):
+        for mine in (False, True):
+            points = part[part["mine"] == mine]
+            if points.empty:
+                continue
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": plain_figure(group) + (" (yours)" if mine else ""),
+                    "x": points["params"].tolist(),
+                    "y": points["test_score"].tolist(),
+                    "customdata": points["id"].tolist(),
+                    "text": [plain_figure(t) for t in points["label"]],
+                    "hovertemplate": "%{text}<br>%{x:,} parameters, score %{y:.3f}<extra></extra>",
+                    "marker": {
+                        "size": 14 if mine else 10,
+                        "color": class_color(i),
+                        "symbol": "diamond" if mine else "circle",
+                        "line": {"width": 2 if mine else 0, "color": "black"},
+                    },
+                }
+            )
+    metric = runs["metric"].iloc[0] if runs["metric"].nunique() == 1 else "score"
+    layout = {
+        "xaxis": {"type": "log", "title": {"text": "parameters (log scale)"}},
+        "yaxis": {"title": {"text": score_axis(metric)}, "range": [-0.02, 1.02] if metric == "accuracy" else None},
+        "legend": LEGEND_BELOW,
+        "clickmode": "event+select",
+    }
+    return figure(traces, layout, height=height)
+
+
+def parallel(runs: pd.DataFrame, metric: str, height: int = 420) -> go.Figure:
+    """Each run a line through its settings to its test score, coloured by the score."""
+    dims = []
+    for column, title, log in AXES:
+        values = runs[column].astype(float).to_numpy()
+        shown = np.log10(np.maximum(values, 1e-12)) if log else values
+        dims.append({"label": title, "values": shown.tolist()})
+    scores = runs["test_score"].astype(float).to_numpy()
+    dims.append({"label": score_axis(metric), "values": scores.tolist()})
+    trace = {
+        "type": "parcoords",
+        "dimensions": dims,
+        "line": {"color": scores.tolist(), "colorscale": colorscale("Viridis")},
+        "labelfont": {"size": 15},
+        "tickfont": {"size": 14},
+    }
+    return figure([trace], {"margin": {"l": 50, "r": 50, "t": 70, "b": 30}}, height=height, legend=False)
+
+
+def predictions(question_choices: tuple[str, ...] | None, pairs: pd.DataFrame, metric: str, height: int = 380):
+    """A question's predictions against the results: each run that answered it, its prediction (x: a choice, or
+    the number) against its test score (y); a number question gets the line where prediction = result."""
+    x = pairs["prediction"].tolist()
+    trace = {
+        "type": "scatter" if question_choices is None else "box",
+        "x": [plain_figure(v) for v in x] if question_choices is not None else x,
+        "y": pairs["test_score"].tolist(),
+        "name": "runs",
+        "marker": {"size": 11, "color": class_color(0)},
+        "hovertemplate": "predicted %{x}, reached %{y:.3f}<extra></extra>",
+    }
+    if question_choices is None:
+        trace["mode"] = "markers"
+    else:
+        trace.update({"boxpoints": "all", "pointpos": 0, "jitter": 0.3})
+    traces = [trace]
+    layout = {
+        "xaxis": {"title": {"text": "predicted"}},
+        "yaxis": {"title": {"text": score_axis(metric)}, "range": [-0.02, 1.02] if metric == "accuracy" else None},
+        "legend": LEGEND_BELOW,
+    }
+    if question_choices is not None:
+        layout["xaxis"].update(
+            {"type": "category", "categoryorder": "array", "categoryarray": [plain_figure(c) for c in question_choices]}
+        )
+    elif len(pairs):
+        low = min(min(x), float(pairs["test_score"].min()))
+        high = max(max(x), float(pairs["test_score"].max()))
+        if math.isfinite(low) and math.isfinite(high):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": [low, high],
+                    "y": [low, high],
+                    "name": "prediction = result",
+                    "line": {"dash": "dash", "color": "grey"},
+                }
+            )
+    return figure(traces, layout, height=height, legend=len(traces) > 1)
+
+
+def answer_counts(question_choices: tuple[str, ...], values: list, height: int = 300) -> go.Figure:
+    """How many students predicted each choice (before anyone's result)."""
+    counts = [sum(1 for v in values if v == c) for c in question_choices]
+    trace = {
+        "type": "bar",
+        "x": [plain_figure(c) for c in question_choices],
+        "y": counts,
+        "marker": {"color": class_color(1)},
+        "hovertemplate": "%{x}: %{y} students<extra></extra>",
+    }
+    layout = {"xaxis": {"type": "category"}, "yaxis": {"title": {"text": "students"}, "dtick": 1}}
+    return figure([trace], layout, height=height, legend=False)

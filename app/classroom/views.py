@@ -1,0 +1,273 @@
+"""The Class results page's sections: the filters, the live board (every run, settings against the score, the
+best runs, predictions against results) and the student's own runs with Withdraw.
+
+The board is a fragment redrawn every `BOARD_SECONDS`; it reads the class's rows the server keeps for
+`ROWS_FRESH` seconds (one query a second for any number of open pages, `shared.Shared.fresh`) and filters them
+here. Students see runs without names, their own marked; the teacher sees names. Names and every other typed
+text are plain text: tables show cells literally, figures through `plain_figure`, markdown through `plain`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import streamlit as st
+
+from app.classroom import figures, shared
+from app.classroom.record import SHARE_KEY
+from app.classroom.schema import EVERY, RESULTS, SINCE
+from app.messages import plain
+from app.settings import offer, radio, selectbox
+from app.tables import browse
+from core.classroom import ClassDB, ResultRow
+from core.errors import NNLabError
+
+BOARD_SECONDS = 2.0  # the board's redraw while the class trains
+ROWS_FRESH = 1.0  # seconds the server keeps the class's rows
+PICKED_KEY = "results_picked"  # the run a click on the scatter picked (its row id)
+
+
+def class_rows() -> list[ResultRow]:
+    return shared.shared().fresh("results", lambda db: db.results(), max_age=ROWS_FRESH)
+
+
+def sidebar(db: ClassDB) -> dict:
+    """The name box, sharing uploads, and the filters (lessons and datasets offered from the database)."""
+    shared.name_box()
+    st.toggle(
+        "Share my runs on my own uploaded files",
+        key=SHARE_KEY,
+        help="Off: runs on a file you uploaded stay yours (the class sees no file name).",
+    )
+    s = RESULTS.settings
+    lessons = (EVERY, *db.lessons())
+    datasets = (EVERY, *sorted({r.dataset for r in class_rows()}))
+    offer(s["lesson"], lessons, EVERY)
+    offer(s["data"], datasets, EVERY)
+    every = {"lesson": "every lesson", "data": "every dataset"}
+    selectbox(s["lesson"], options=lessons, format_func=lambda v: every["lesson"] if v == EVERY else v)
+    selectbox(s["data"], options=datasets, format_func=lambda v: every["data"] if v == EVERY else v)
+    radio(s["since"])
+    radio(s["colour"])
+    return RESULTS.values()
+
+
+def table_of(rows: list[ResultRow], me: str) -> pd.DataFrame:
+    """The rows as one frame: a run's columns, its settings spread out, whether it is the session's own."""
+    records = []
+    for r in rows:
+        settings = r.settings if isinstance(r.settings, dict) else json.loads(r.settings)
+        records.append(
+            {
+                **{k: v for k, v in settings.items() if k not in ("epochs",)},
+                "id": r.id,
+                "name": r.name,
+                "owner": r.owner,
+                "mine": r.owner == me,
+                "page": r.page,
+                "dataset": r.dataset,
+                "kind": r.kind.upper(),
+                "backend": r.backend,
+                "network": r.layers,
+                "params": r.params,
+                "epochs": r.epochs,
+                "metric": r.metric,
+                "test_score": r.test_score,
+                "seconds": r.seconds,
+                "link": r.link,
+                "lesson": r.lesson,
+                "question": r.question,
+                "created": r.created,
+                "label": f"{r.dataset}: {r.kind.upper()} {r.layers} ({r.backend})",
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def filtered(runs: pd.DataFrame, chosen: dict) -> pd.DataFrame:
+    if runs.empty:
+        return runs
+    keep = pd.Series(True, index=runs.index)
+    if chosen["lesson"] != EVERY:
+        keep &= runs["lesson"] == chosen["lesson"]
+    if chosen["data"] != EVERY:
+        keep &= runs["dataset"] == chosen["data"]
+    if (seconds := SINCE.get(chosen["since"])) is not None:
+        keep &= runs["created"] >= datetime.now(timezone.utc) - timedelta(seconds=seconds)
+    return runs[keep]
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+
+def _pick() -> None:
+    points = st.session_state.get("results_scatter", {}).get("selection", {}).get("points", [])
+    if points and points[0].get("customdata") is not None:
+        data = points[0]["customdata"]
+        st.session_state[PICKED_KEY] = int(data[0] if isinstance(data, list) else data)
+
+
+def _who(run: pd.Series, names: bool) -> str:
+    return "you" if run["mine"] else (run["name"] if names else "a classmate")
+
+
+def picked_run(runs: pd.DataFrame, names: bool) -> None:
+    """The run a click picked: what it was, and "Try this run" (its page with its settings, in this tab)."""
+    chosen = runs[runs["id"] == st.session_state.get(PICKED_KEY)]
+    if chosen.empty:
+        st.caption("Click a point to see that run's settings and try it yourself.")
+        return
+    run = chosen.iloc[0]
+    score = (
+        "no score" if math.isnan(run["test_score"]) else f"{figures.score_axis(run['metric'])} {run['test_score']:.3f}"
+    )
+    st.markdown(
+        f"**Picked: {plain(run['label'])}**, by {plain(_who(run, names))}: {run['params']:,} parameters, "
+        f"{run['epochs']:,} epochs, {plain(score)}, learning rate {run.get('learning_rate', float('nan')):g}, "
+        f"batch {run.get('batch_size', 0):g}, {plain(run.get('activation', ''))}, {plain(run.get('optimizer', ''))}."
+    )
+    if st.button("Try this run", type="primary", icon=":material/replay:", key="results_try"):
+        shared.open_link(run["link"])
+
+
+def best_runs(runs: pd.DataFrame, names: bool) -> None:
+    """The best run of each dataset, with its link."""
+    scored = runs.dropna(subset=["test_score"])
+    if scored.empty:
+        return
+    best = scored.sort_values("test_score", ascending=False).groupby("dataset", sort=True).head(1)
+    shown = pd.DataFrame(
+        {
+            "dataset": best["dataset"],
+            "score": best["test_score"].round(3),
+            "network": best["kind"] + " " + best["network"],
+            "parameters": best["params"],
+            "by": [_who(r, names) for _, r in best.iterrows()],
+            "try it": best["link"],
+        }
+    )
+    with browse("best_runs"):
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "score": st.column_config.NumberColumn("score", help="Test accuracy, or test R² for regression"),
+                "try it": st.column_config.LinkColumn("try it", display_text="open"),
+            },
+        )
+
+
+def predictions(runs: pd.DataFrame, lesson: str) -> None:
+    """Each question of the lesson: what the class predicted, and the runs it predicted for."""
+    try:
+        asked = shared.shared().fresh("all_questions", lambda db: db.questions(open_only=False), 2.0)
+    except NNLabError:
+        return
+    asked = [q for q in asked if lesson in (EVERY, q.lesson)]
+    if not asked:
+        return
+    st.subheader("Predictions against results")
+    for q in reversed(asked[-3:]):  # the three newest
+        answers = shared.shared().fresh(f"answers_{q.id}", lambda db, q=q: db.answers(q.id), 2.0)
+        said = {a.owner: a.value for a in answers}
+        after = runs[runs["question"] == q.id]
+        pairs = pd.DataFrame(
+            {"prediction": [said.get(o) for o in after["owner"]], "test_score": after["test_score"]}
+        ).dropna()
+        st.markdown(f"**{plain(q.text)}** {_count(len(said), 'prediction')}, {_count(len(pairs), 'run')} after one.")
+        left, right = st.columns(2)
+        if q.choices is not None:
+            left.plotly_chart(figures.answer_counts(q.choices, list(said.values())), key=f"results_answers_{q.id}")
+        metric = after["metric"].iloc[0] if len(after) else "accuracy"
+        if len(pairs):
+            right.plotly_chart(figures.predictions(q.choices, pairs, metric), key=f"results_pairs_{q.id}")
+        else:
+            right.caption("No run made after a prediction yet.")
+
+
+@st.fragment(run_every=BOARD_SECONDS)
+def board(chosen: dict, names: bool) -> None:
+    """Every run of the class under the filters, redrawn as runs arrive."""
+    try:
+        rows = class_rows()
+    except NNLabError as exc:
+        st.error(plain(str(exc)), icon=":material/error:")
+        return
+    runs = filtered(table_of(rows, shared.owner()), chosen)
+    if runs.empty:
+        st.info(
+            "No runs here yet. Every finished run of the Training page and the CNN lab appears here within a few "
+            "seconds: train one, or widen the filters in the sidebar.",
+            icon=":material/groups:",
+        )
+        return
+    c = st.columns(3)
+    c[0].metric("Runs", f"{len(runs):,}")
+    c[1].metric("Students", f"{runs['owner'].nunique():,}")
+    c[2].metric("Your runs", f"{int(runs['mine'].sum()):,}")
+    st.plotly_chart(
+        figures.scatter(runs, "dataset" if chosen["colour"] == "dataset" else "kind"),
+        key="results_scatter",
+        on_select=_pick,
+        selection_mode="points",
+    )
+    picked_run(runs, names)
+    metric = runs["metric"].mode().iloc[0]
+    same = runs[runs["metric"] == metric]
+    if len(same) >= 2:
+        st.subheader("Settings against the score")
+        st.caption(
+            f"Each line is one run ({len(same):,} with a {figures.score_axis(metric)}): drag along an axis to keep "
+            "only the runs in that range."
+        )
+        st.plotly_chart(figures.parallel(same, metric), key="results_parallel")
+    st.subheader("Best run of each dataset")
+    best_runs(runs, names)
+    predictions(runs, chosen["lesson"])
+
+
+def _withdraw(db: ClassDB) -> None:
+    chosen = st.session_state.get("results_withdraw_ids", [])
+    gone = sum(db.withdraw(i, shared.owner()) for i in chosen)
+    shared.shared().forget("results")
+    st.session_state["results_withdraw_ids"] = []
+    st.session_state["results_withdrawn"] = f"Withdrew {gone} run{'s' if gone != 1 else ''} from the class's results."
+
+
+def your_runs(db: ClassDB) -> None:
+    """The session's own runs, any of which it can take out of the class's results."""
+    if done := st.session_state.pop("results_withdrawn", ""):
+        st.success(done, icon=":material/check:")
+    try:
+        rows = [r for r in class_rows() if r.owner == shared.owner()]
+    except NNLabError:
+        return
+    if not rows:
+        return
+    st.subheader("Your runs")
+    labels = {
+        r.id: f"{r.dataset}: {r.kind.upper()} {r.layers} ({r.backend}), {r.epochs} epochs, score "
+        + ("none" if math.isnan(r.test_score) else f"{r.test_score:.3f}")
+        for r in rows
+    }
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    row.multiselect(
+        "Take runs out of the class's results",
+        list(labels),
+        format_func=labels.get,  # options are plain text (no markdown)
+        key="results_withdraw_ids",
+        placeholder="Choose your runs",
+    )
+    row.button(
+        "Withdraw",
+        icon=":material/undo:",
+        disabled=not st.session_state.get("results_withdraw_ids"),
+        key="results_withdraw",
+        on_click=_withdraw,
+        args=(db,),
+    )
