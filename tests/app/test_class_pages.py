@@ -9,6 +9,7 @@ Each test has its own data folder (tests/conftest.py), so its own SQLite class d
 import time
 from urllib.parse import urlencode
 
+import pytest
 from apptest import finish_training, wait_training
 from streamlit.testing.v1 import AppTest
 
@@ -18,6 +19,7 @@ from app.messages import plain
 from app.session import OWNER_KEY, TEACHER_KEY
 from core.classroom import ResultRow, open_class_db
 from core.classroom.limits import display_name
+from core.errors import InvalidSpecError
 
 QUICK = {"dataset": "moons", "epochs": "5", "depth": "1", "w1": "4"}
 HOSTILE = "<b>Ada</b> [grade](http://evil.test) ![](http://evil.test/i.png) \u202eevil\u202c $x$ :red[r] **bold**"
@@ -225,3 +227,32 @@ def test_a_database_that_does_not_answer_costs_one_message_and_no_training(app, 
     _open(app, "results")
     assert not app.exception
     assert len(app.error) == 1 and "could not use" in app.error[0].value and "secret" not in app.error[0].value
+
+
+def test_the_teachers_sidebar_sends_the_view_and_asks_with_10_kb_of_text_kept_to_500(app, monkeypatch):
+    monkeypatch.setenv("NNLAB_TEACHER_TOKEN", "a token")
+    _open(app, **QUICK)
+    app.session_state[TEACHER_KEY] = True
+    app.run()
+    app.button(key="class_send_view").click().run()
+    with open_class_db() as db:
+        assert split_link(db.teacher_view()[0]) == split_link(_link(app))
+    typed = HOSTILE + "x" * 10_000
+    app.session_state["class_ask_text"] = typed  # past the box's max_chars, as a crafted message sends it
+    app.text_area(key="class_ask_choices").input("yes\nno").run()
+    app.button(key="class_ask").click().run()
+    with open_class_db() as db:
+        (question,) = db.questions()
+    assert (question.text, question.choices) == (typed[:500], ("yes", "no"))  # Streamlit keeps max_chars
+    assert split_link(question.link) == split_link(_link(app)) and not app.error
+    with open_class_db() as db, pytest.raises(InvalidSpecError, match="at most 500 characters"):
+        db.ask(question.link, typed)  # and the database refuses more, whatever sends it
+
+
+def test_a_crafted_10_kb_display_name_is_cut_to_40_characters(app):
+    _open(app, **QUICK)
+    app.session_state["class_name"] = "\u202e" + "x" * 10_000 + HOSTILE
+    finish_training(app.button(key="train_go").click())
+    with open_class_db() as db:
+        (row,) = db.results()
+    assert row.name == "\u202e" + "x" * 39
