@@ -1,8 +1,9 @@
 """The server's one connection to the class database, and what the class pages share in a session.
 
 `class_db()` opens the database once per server process (`NNLAB_DATABASE`, else `class.sqlite3` in the data
-folder) and raises `NNLabError` subclasses in words when it cannot; after a failure it waits `RETRY` seconds
-before trying again, so a database that is down costs a page one message, never a wait on every poll.
+folder) and raises `NNLabError` subclasses in words when it cannot; after a failure (opening it, or a poll's
+query) it says the same at once for `RETRY` seconds before trying again, so a database that is down costs a page
+one message, never a wait on every poll.
 `Shared.fresh` keeps the answers every session asks for each second (the teacher's view, the open questions)
 for `FRESH` seconds: 40 students polling make one query a second, not 40.
 
@@ -53,10 +54,10 @@ class Shared:
 
     def connect(self) -> ClassDB:
         with self.lock:
+            if self.error is not None and time.monotonic() - self.failed_at < RETRY:
+                raise self.error  # failed a moment ago: say so at once rather than wait on it again
             if self.db is not None:
                 return self.db
-            if self.error is not None and time.monotonic() - self.failed_at < RETRY:
-                raise self.error
             try:
                 self.db, self.error = open_class_db(), None
             except NNLabError as exc:
@@ -70,9 +71,22 @@ class Shared:
         kept = self.answers.get(name)
         if kept is not None and time.monotonic() - kept[0] < max_age:
             return kept[1]
-        value = read(self.connect())
+        try:
+            value = read(self.connect())
+        except NNLabError as exc:
+            self.failed(exc)
+            raise
         self.answers[name] = (time.monotonic(), value)
+        self.error = None  # it answers again
         return value
+
+    def failed(self, exc: NNLabError) -> None:
+        """A query failed (PostgreSQL went away): every page hears it at once for RETRY seconds, then tries again."""
+        if exc is self.error:  # the kept failure, said again: its RETRY runs from when it happened
+            return
+        log.warning("class database: %s", exc)
+        with self.lock:
+            self.error, self.failed_at = exc, time.monotonic()
 
     def forget(self, *names: str) -> None:
         """After a write: the next poll reads the database again."""

@@ -256,3 +256,32 @@ def test_a_crafted_10_kb_display_name_is_cut_to_40_characters(app):
     with open_class_db() as db:
         (row,) = db.results()
     assert row.name == "\u202e" + "x" * 39
+
+
+def test_a_database_that_goes_away_mid_lesson_is_one_message_and_training_goes_on(app, monkeypatch):
+    from app.classroom import shared
+    from core.classroom import DatabaseUnavailable
+    from core.classroom.questions import QuestionsStore
+    from core.classroom.results import ResultsStore
+
+    _open(app, "results")
+    assert not app.error
+    calls = []
+
+    def gone(*args, **kwargs):
+        calls.append(args)
+        raise DatabaseUnavailable("NN Lab could not use the PostgreSQL database (the server went away).")
+
+    for store, method in ((ResultsStore, "results"), (ResultsStore, "add_result"), (QuestionsStore, "teacher_view")):
+        monkeypatch.setattr(store, method, gone)
+    monkeypatch.setattr(shared, "FRESH", 0.0)
+    time.sleep(1.1)  # past the rows kept a second
+    app.run()
+    assert [e.value for e in app.error] == ["NN Lab could not use the PostgreSQL database (the server went away)."]
+    asked = len(calls)
+    for _ in range(3):  # the failure is said again at once, not asked again, for RETRY seconds
+        app.run()
+    assert len(calls) == asked and len(app.error) == 1
+    _open(app, **QUICK)  # training goes on without the class's results
+    finish_training(app.button(key="train_go").click())
+    assert not app.exception and app.session_state["nnlab_training_run"].status == "completed"

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import finish_training
 at = AppTest.from_file({str(MAIN)!r}, default_timeout=60)
 at.run()
-for page in ("data", "activations", "losses", "backprop", "gradient_descent", "weights", "cnn"):
+for page in ("data", "activations", "losses", "backprop", "gradient_descent", "weights", "cnn", "results"):
     at.switch_page(f"../pages/{{page}}.py").run()
     assert not at.exception, (page, at.exception)
 at.switch_page("../pages/cnn.py").run()

@@ -30,6 +30,7 @@ PAGES = [
     ("losses", ".stPlotlyChart .main-svg"),
     ("backprop", ".stPlotlyChart .main-svg"),
     ("gradient_descent", ".stPlotlyChart .main-svg"),
+    ("results", "[data-testid=stAlert], .stPlotlyChart .main-svg"),  # no run yet, or the class's board
     ("teacher", "[data-testid=stAlert], [data-testid=stTextInput] input"),  # how to set a token, or asks for it
 ]
 
