@@ -72,6 +72,9 @@ def teacher_tools(url_path: str) -> None:
     """The teacher's box in the sidebar: send this view to the class; ask the class about it before they train."""
     link = shared.page_link(url_path)
     with st.sidebar.expander("Your class", icon=":material/cast_for_education:", expanded=False):
+        if url_path not in shared.PAGE_FILES or url_path == "teacher":  # a page students cannot open as it is
+            st.caption("Open the page you want the class to see; this box sends it from there.")
+            return
         st.button(
             "Send my view to the class",
             icon=":material/cast:",

@@ -17,6 +17,7 @@ import streamlit as st
 
 from app.classroom import shared
 from app.messages import plain, show_error
+from app.session import is_teacher
 from core.classroom import Question
 from core.errors import NNLabError
 
@@ -80,6 +81,9 @@ def question_first(url_path: str) -> bool:
     the page may train (no question, or answered)."""
     question = question_on(shared.page_link(url_path))
     if question is None:
+        return True
+    if is_teacher():  # the teacher's own question: said, never in the way
+        st.caption(f":material/help: Your question to the class on this view: {plain(question.text)}")
         return True
     answer = my_answer(question)
     with st.container(border=True, key="class_question"):

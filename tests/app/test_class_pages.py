@@ -245,6 +245,9 @@ def test_the_teachers_sidebar_sends_the_view_and_asks_with_10_kb_of_text_kept_to
         (question,) = db.questions()
     assert (question.text, question.choices) == (typed[:500], ("yes", "no"))  # Streamlit keeps max_chars
     assert split_link(question.link) == split_link(_link(app)) and not app.error
+    app.run()
+    assert not app.button(key="train_go").disabled  # the teacher's own question never stops the teacher
+    assert "Your question to the class on this view" in _texts(app.caption)
     with open_class_db() as db, pytest.raises(InvalidSpecError, match="at most 500 characters"):
         db.ask(question.link, typed)  # and the database refuses more, whatever sends it
 
