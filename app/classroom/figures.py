@@ -139,3 +139,15 @@ def answer_counts(question_choices: tuple[str, ...], values: list, height: int =
     }
     layout = {"xaxis": {"type": "category"}, "yaxis": {"title": {"text": "students"}, "dtick": 1}}
     return figure([trace], layout, height=height, legend=False)
+
+
+def answer_numbers(values: list[float], height: int = 300) -> go.Figure:
+    """How the students' number predictions spread (before anyone's result)."""
+    trace = {
+        "type": "histogram",
+        "x": [float(v) for v in values],
+        "marker": {"color": class_color(1)},
+        "hovertemplate": "%{x}: %{y} students<extra></extra>",
+    }
+    layout = {"xaxis": {"title": {"text": "predicted"}}, "yaxis": {"title": {"text": "students"}, "dtick": 1}}
+    return figure([trace], layout, height=height, legend=False)

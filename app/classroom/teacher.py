@@ -52,9 +52,20 @@ def results(db: ClassDB) -> None:
     if runs.empty:
         st.caption("No runs yet.")
     else:
-        shown = runs[["name", "dataset", "kind", "network", "backend", "params", "epochs", "test_score", "lesson"]]
+        shown = pd.DataFrame(
+            {
+                "name": runs["name"],
+                "dataset": runs["dataset"],
+                "network": runs["kind"] + " " + runs["network"],
+                "params": runs["params"],
+                "epochs": runs["epochs"],
+                "score": runs["test_score"].round(3),
+                "lesson": runs["lesson"],
+                "at (UTC)": runs["created"].dt.strftime("%H:%M:%S"),
+            }
+        )
         with browse("class_results"):
-            st.dataframe(shown.assign(created=runs["created"].dt.strftime("%H:%M:%S")), hide_index=True)
+            st.dataframe(shown, hide_index=True)
     row = st.container(horizontal=True)
     row.download_button(
         "Download as CSV",
@@ -85,7 +96,7 @@ def sent_view(db: ClassDB) -> None:
     if view is None:
         st.caption('No view sent. On any page, open the sidebar\'s "Your class" box: Send my view to the class.')
         return
-    st.markdown(f"Sent at {view[1]:%H:%M:%S} UTC: `{plain(view[0])}`")
+    st.markdown(f"Sent at {view[1]:%H:%M:%S} UTC: {plain(view[0])}")
     st.button("Stop sending", key="class_stop_view", on_click=_stop_sending, args=(db,))
 
 
@@ -103,7 +114,8 @@ def questions(db: ClassDB) -> None:
     for q in reversed(asked):
         answers = db.answers(q.id)
         state = "open" if q.is_open else "closed"
-        st.markdown(f"**{plain(q.text)}** ({state}, {len(answers)} answers) on `{plain(q.link)}`")
+        st.markdown(f"**{plain(q.text)}** ({state}, {len(answers)} answer{'' if len(answers) == 1 else 's'})")
+        st.caption(f"Asked on {plain(q.link)}")
         if answers:
             table = pd.DataFrame({"name": [a.name for a in answers], "prediction": [str(a.value) for a in answers]})
             with browse(f"answers_{q.id}"):

@@ -181,8 +181,11 @@ def predictions(runs: pd.DataFrame, lesson: str) -> None:
         ).dropna()
         st.markdown(f"**{plain(q.text)}** {_count(len(said), 'prediction')}, {_count(len(pairs), 'run')} after one.")
         left, right = st.columns(2)
+        predicted = list(said.values())
         if q.choices is not None:
-            left.plotly_chart(figures.answer_counts(q.choices, list(said.values())), key=f"results_answers_{q.id}")
+            left.plotly_chart(figures.answer_counts(q.choices, predicted), key=f"results_answers_{q.id}")
+        elif predicted:
+            left.plotly_chart(figures.answer_numbers(predicted), key=f"results_answers_{q.id}")
         metric = after["metric"].iloc[0] if len(after) else "accuracy"
         if len(pairs):
             right.plotly_chart(figures.predictions(q.choices, pairs, metric), key=f"results_pairs_{q.id}")

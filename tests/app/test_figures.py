@@ -68,6 +68,7 @@ BUILDERS = {
         None, pd.DataFrame({"prediction": [0.7, 0.85], "test_score": [0.8, 0.9]}), "accuracy"
     ),
     "answer counts": lambda: class_figures.answer_counts(("yes", "no"), ["yes", "yes", "no"]),
+    "number answers": lambda: class_figures.answer_numbers([0.7, 0.8, 0.8]),
     "function and derivative with a histogram": _activation_figure,
     "best constants": lambda: best_constants(RNG.normal(size=20), [("MSE", 0.1), ("MAE", 0.0)]),
     "contour with paths": lambda: contour_with_paths(
