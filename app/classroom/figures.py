@@ -80,6 +80,7 @@ def parallel(runs: pd.DataFrame, metric: str, height: int = 420) -> go.Figure:
         "line": {"color": scores.tolist(), "colorscale": colorscale("Viridis")},
         "labelfont": {"size": 15},
         "tickfont": {"size": 14},
+        "rangefont": {"size": 14},
     }
     return figure([trace], {"margin": {"l": 50, "r": 50, "t": 70, "b": 30}}, height=height, legend=False)
 
