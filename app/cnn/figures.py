@@ -79,12 +79,15 @@ def bars(
     return tidy(fig, 280, legend=False)
 
 
-def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go.Figure:
-    """For one input channel: the input patch (0 black, as the image; signed maps blue-red), the kernel and their
-    element-wise products, with the numbers."""
+def conv_step(
+    patch: np.ndarray, kernel: np.ndarray, products: np.ndarray, patch_scale: dict | None = None
+) -> go.Figure:
+    """For one input channel: the input patch (0 black, as the image; signed maps blue-red; `patch_scale`: the
+    colours of the input it was cut from, so it looks as it does there), the kernel and their element-wise
+    products, with the numbers."""
     fig = make_subplots(1, 3, subplot_titles=("input patch", "kernel", "patch × kernel"), horizontal_spacing=0.06)
     scales = (
-        value_scale(patch, PIXELS),
+        patch_scale or value_scale(patch, PIXELS),
         value_scale(kernel, centred=True),
         value_scale(products, centred=True),
     )
@@ -109,15 +112,15 @@ def conv_step(patch: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> go
     return tidy(fig, 320, legend=False)
 
 
-def pool_window(window: np.ndarray, where: tuple[int, int]) -> go.Figure:
-    """A pooling window with its values; the max outlined."""
+def pool_window(window: np.ndarray, where: tuple[int, int], scale: dict | None = None) -> go.Figure:
+    """A pooling window with its values; the max outlined. `scale`: the colours of the map it was cut from."""
     fig = go.Figure(
         go.Heatmap(
             z=window,
             text=np.round(window, 3),
             texttemplate="%{text}",
             textfont=dict(size=16),
-            **value_scale(window),
+            **(scale or value_scale(window)),
             showscale=False,
             xgap=2,
             ygap=2,

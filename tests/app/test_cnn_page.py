@@ -103,6 +103,16 @@ def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epo
     assert float(shown) == pytest.approx(float(on_map), abs=1e-4)  # the sum is the map
     app.selectbox(key="cnn_step_layer").set_value("pool_1").run()
     assert not app.exception and "its largest value" in _texts(app.markdown)
+    below = conv.values[..., 0]  # pool_1's input channel 0; a window without its largest value, on its colours
+    r, c = next(
+        (r, c) for r in range(3) for c in range(3) if below[2 * r : 2 * r + 2, 2 * c : 2 * c + 2].max() < below.max()
+    )
+    app.number_input(key="cnn_step_r_pool_1").set_value(r).run()
+    app.number_input(key="cnn_step_c_pool_1").set_value(c).run()
+    heatmaps = [f.data[0] for f in _figures(app) if f.data and f.data[0].type == "heatmap"]
+    window = next(t for t in heatmaps if _array(t.z).shape == (2, 2))
+    np.testing.assert_allclose(_array(window.z), below[2 * r : 2 * r + 2, 2 * c : 2 * c + 2], atol=1e-5)
+    assert window.zmax == pytest.approx(float(np.abs(below).max()), abs=1e-6)
     app.selectbox(key="cnn_step_layer").set_value("conv_1").run()
     app.button(key="cnn_step_play").click().run()  # slides over the whole map, then rests on its last cell
     h, w = conv.values.shape[:2]
@@ -120,6 +130,74 @@ def test_a_trained_convnet_shows_its_filters_maps_and_one_convolution_at_any_epo
     app.session_state["cnn_source"] = "A mistake"
     _tab(app, "Feature maps")
     assert not app.exception and (app.selectbox(key="cnn_mistake") or app.info)
+
+
+def _array(z) -> np.ndarray:
+    """A figure's array from its JSON: a list, or plotly's typed array (base64 bytes, dtype, shape)."""
+    import base64
+
+    if not isinstance(z, dict):
+        return np.asarray(z, float)
+    shape = [int(n) for n in str(z.get("shape", "-1")).split(",")]
+    return np.frombuffer(base64.b64decode(z["bdata"]), z["dtype"]).reshape(shape).astype(float)
+
+
+def _figures(app) -> list:
+    """The page's plotly figures."""
+    import plotly.io as pio
+
+    return [pio.from_json(c.proto.spec, skip_invalid=True) for c in app.get("plotly_chart")]
+
+
+def _figure_of(app, title: str):
+    """The plotly figure whose title or a subplot's title is `title`."""
+    for figure in _figures(app):
+        titles = [a.text for a in figure.layout.annotations] + [figure.layout.title.text or ""]
+        if any(title in t for t in titles if t):
+            return figure
+    raise AssertionError(f"no figure titled {title}")
+
+
+@pytest.mark.keras
+def test_the_step_inputs_stay_and_patches_keep_their_inputs_colours(app):
+    _open(app, epochs=1, blocks=2, f1=12, f2=4, pool=1, lr="0.01")  # 8x8 -> 6x6x12 -> 4x4x4: 12 channels in
+    finish_training(app.button(key="cnn_go").click())
+    run = app.session_state[CURRENT_KEY]
+    data = prepare_data(load_dataset("digits"), run.exp.test_fraction, run.exp.split_seed, run.exp.max_samples)
+    x = data.X_test[np.flatnonzero(data.y_test == 0)[0]]  # the image the tab starts on
+    conv_2 = next(
+        m for m in feature_maps(run.exp.spec, run.history.snapshots.at(1), x, run.task, 10) if m.name == "conv_2"
+    )
+    peak = np.unravel_index(np.argmax(conv_2.values[..., 3]), (4, 4))  # where map 3 starts
+    # An input channel past the first and a cell away from the peak whose patch lacks the channel's largest value:
+    # on its own scale the patch would look brighter than it does on the input.
+    shown, (row, col) = next(
+        (i, (r, c))
+        for i in range(11, 0, -1)
+        for r in range(4)
+        for c in range(4)
+        if r != peak[0]
+        and c != peak[1]
+        and 0 < np.abs(conv_2.values_in[r : r + 3, c : c + 3, i]).max() < np.abs(conv_2.values_in[..., i]).max()
+    )
+    _tab(app, "Step by step")
+    app.selectbox(key="cnn_step_layer").set_value("conv_2").run()
+    assert not app.exception and not app.get("segmented_control")[1:]  # past 8 channels: a number, not buttons
+    app.number_input(key="cnn_step_in_conv_2").set_value(shown).run()
+    app.number_input(key="cnn_step_f_conv_2").set_value(3).run()
+    app.number_input(key="cnn_step_r_conv_2").set_value(row).run()
+    app.number_input(key="cnn_step_c_conv_2").set_value(col).run()
+    assert not app.exception and f"over the previous layer's map {shown}," in _texts(app.caption)
+    below = conv_2.values_in[..., shown]
+    patch = _figure_of(app, "input patch").data[0]
+    np.testing.assert_allclose(_array(patch.z), below[row : row + 3, col : col + 3], atol=1e-5)
+    assert patch.zmax == pytest.approx(float(np.abs(below).max()), abs=1e-6)  # the input's colours
+    _tab(app, "Feature maps")  # away and back: the same layer, input channel, map and cell
+    _tab(app, "Step by step")
+    assert not app.exception and app.selectbox(key="cnn_step_layer").value == "conv_2"
+    keys = ("cnn_step_in_conv_2", "cnn_step_f_conv_2", "cnn_step_r_conv_2", "cnn_step_c_conv_2")
+    assert [app.number_input(key=k).value for k in keys] == [shown, 3, row, col]
+    assert f"row {row}, column {col} of conv_2's map 3" in _texts(app.markdown)
 
 
 @pytest.mark.keras
