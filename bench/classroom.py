@@ -2,23 +2,34 @@
 
     python bench/classroom.py                      # 20 sessions with 4 training, then 40 with 8
     python bench/classroom.py --sessions 20 --training 4 --tabs 2
+    python bench/classroom.py --sessions 6 --training 2 --results 3    # a small smoke run
 
 Students speak Streamlit's websocket protocol (`tests/streamlit_client.py`), not Chromium: on two cores, 20
 Chromium tabs drawing Plotly take the cores from the server, and then the browsers, not the server, are what is
 measured. `--tabs N` adds N real Chromium tabs at the lowest CPU priority. The server's own CPU share (and its
 training workers') is printed beside the figures.
 
+Besides the students, `--results N` (default 10) more sessions open the Class results page (`/results`) as the
+students arrive and keep it open until the scenario's last training has had time to reach the board: the board is
+a fragment the browser reruns every 2 s (`run_every`), and every student page's teacher-notice fragment every 1 s,
+so these tabs ask for those runs at those periods as the frontend does (`tests/streamlit_client.py`), each timed
+to the end of the run that ran it.
+
 Printed, each as a ratio to a quiet baseline taken in the same run:
 - page runs (a student opening a page) p50 / p95 / max, while the others browse and train;
 - training wall time, click to "Trained", against the same training alone; every training must finish;
 - errors (exception elements, error boxes), server memory, CPU;
+- the results sessions (not in the page runs above): the page's first run, the board's fragment run p50 / p95 and
+  the notice fragment's, their errors (counted in the target), and the board's "Runs" figure before the scenario
+  and the last each session saw: it grows by one for each training that finishes;
 - an abandoned training: seconds until the workers are idle after its tab disconnects (target: within 5 s);
 - the trainings are a lesson's mix (`MIX`): the digits MLP, an MNIST MLP and the lesson's MNIST convnet (Keras) on
   a 12,000-image MNIST the script writes in the real IDX format; halfway through each scenario one training worker
   is killed (as an out-of-memory kill would): its training starts again once and every training still finishes;
 - server memory over 10 Keras retrains in one session (target: at most 10% growth).
-Targets on 2 cores: 20 sessions with 4 training, page p95 at most 2x quiet and no errors; 40 with 8, no errors
-and every training finishes (waiting in line with its place shown meanwhile).
+Targets on 2 cores, with the results page open in 10 sessions: 20 sessions with 4 training, page p95 at most 2x
+quiet and no errors; 40 with 8, no errors and every training finishes (waiting in line with its place shown
+meanwhile).
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -60,7 +72,10 @@ ARRIVAL = 10.0  # seconds over which the students of a scenario arrive
 SLOW = 2.0  # a page run over this many seconds is listed
 slow: list[tuple] = []
 ABANDONED = ("training", "depth=2&w1=256&w2=256&epochs=200")
+nan = float("nan")
 RETRAIN = ("training", "dataset=moons&backend=keras&epochs=10")
+BOARD_SECONDS = 2.0  # the Class results board's `run_every` (app/classroom/views.py); the notice's is 1 s
+ROWS_FRESH = 1.0  # seconds the server keeps the class's rows before the board sees a new one
 
 
 def mnist_folder() -> Path:
@@ -132,10 +147,82 @@ async def trainer(url: str, which: int, out: dict, mix: list) -> None:
     await asyncio.sleep(random.uniform(0, ARRIVAL))
     await tab.connect()
     await tab.open(page, query)
-    out["times"].append(await trained(tab, button=button))
+    try:
+        out["times"].append(await trained(tab, button=button))
+    except TimeoutError:  # counted (all must finish), and the scenario's figures still printed
+        out["errors"].append(f"{page}?{query}: no finished run in 600 s; last seen: {tab.texts[-1:]}")
     out["lines"].extend(t for t in tab.texts if "in line" in t)
     out["restarted"] += any("started again" in t for t in tab.texts)
     out["errors"].extend(tab.errors)
+    await tab.close()
+
+
+class ResultsTab(Tab):
+    """A tab on the Class results page. Like the frontend (`setInterval`), each timer (the board's, the notice's)
+    asks for its fragment's run every period whether or not the last one has ended; each request is timed to the end
+    of the first run that ran its fragment (`script_finished` names the run's fragments; the server folds requests
+    that wait into one run). It keeps the board's "Runs" figure each time the board draws it."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.opened = asyncio.Event()  # the page's first run is over: the timers start counting
+        self.seconds: dict[float, list[float]] = {}  # a timer's period -> seconds per run it asked for
+        self.board: list[int] = []  # the "Runs" metric, each time the board drew it
+        self._asked: dict[str, tuple[float, list[float]]] = {}  # fragment id -> (period, requests not yet run)
+
+    async def _auto(self, fragment_id: str, interval: float) -> None:
+        asked = self._asked.setdefault(fragment_id, (interval, []))[1]
+        await self.opened.wait()
+        due = time.perf_counter()
+        while self._ws.state.name == "OPEN":
+            due += interval
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            asked.append(time.perf_counter())
+            try:
+                await self._send(fragment_id=fragment_id, auto=True)
+            except websockets.ConnectionClosed:  # a timer the server started while the tab was closing
+                return
+
+    def _script_finished(self, msg) -> None:
+        ran, now = set(msg.metadata.run.fragment_ids), time.perf_counter()  # none named: a page run, all of them
+        for fragment_id, (interval, asked) in self._asked.items():
+            if not ran or fragment_id in ran:
+                self.seconds.setdefault(interval, []).extend(now - t for t in asked)
+                asked.clear()
+
+    async def close(self) -> None:
+        now = time.perf_counter()
+        for interval, asked in self._asked.values():
+            if asked and now - asked[0] > 10:
+                self.errors.append(f"a {interval:g} s fragment's run asked for {now - asked[0]:.0f} s ago never came")
+        await super().close()
+
+    def _element(self, element) -> None:
+        super()._element(element)
+        if element.WhichOneof("type") == "metric" and element.metric.label == "Runs":
+            self.board.append(int(element.metric.body.replace(",", "")))
+
+
+async def on_board(url: str) -> int:
+    """The board's "Runs" figure now, as a fresh session sees it (0 while the board is empty)."""
+    await asyncio.sleep(ROWS_FRESH)  # past the server's cache of the class's rows
+    tab = ResultsTab(url)
+    await tab.connect()
+    await tab.open("results")
+    await tab.close()
+    return tab.board[-1] if tab.board else 0
+
+
+async def results(url: str, done: asyncio.Event, out: dict) -> None:
+    """A session on the Class results page from the scenario's start until its last training can be on the board."""
+    tab = ResultsTab(url)
+    await asyncio.sleep(random.uniform(0, ARRIVAL))
+    await tab.connect()
+    out["results_opens"].append(await tab.open("results"))
+    tab.opened.set()
+    await done.wait()
+    await asyncio.sleep(ROWS_FRESH + 2 * BOARD_SECONDS)  # the last run through the server's cache onto the board
+    out["results_tabs"].append(tab)
     await tab.close()
 
 
@@ -162,14 +249,41 @@ async def quiet(url: str, n: int = 30) -> list[float]:
     return runs[len(BROWSE) :]  # each page's first run in the session apart, as under load
 
 
-async def load(url: str, sessions: int, training: int, seconds: float, server: psutil.Process, mix: list) -> dict:
-    out = {k: [] for k in ("runs", "errors", "times", "lines", "arrivals", "killed")} | {"restarted": 0}
+async def load(
+    url: str, sessions: int, training: int, seconds: float, server: psutil.Process, mix: list, watching: int
+) -> dict:
+    keys = ("runs", "errors", "times", "lines", "arrivals", "killed", "results_opens", "results_tabs")
+    out = {k: [] for k in keys} | {"restarted": 0, "before": await on_board(url) if watching else 0}
     until = time.perf_counter() + seconds
     tasks = [browser(url, until, out["runs"], out["errors"], out["arrivals"]) for _ in range(sessions - training)]
     tasks += [trainer(url, i, out, mix) for i in range(training)]
     tasks.append(kill_a_worker(server, ARRIVAL + 5, out["killed"]))
-    await asyncio.gather(*tasks)
+    done = asyncio.Event()
+
+    async def the_class() -> None:
+        await asyncio.gather(*tasks)
+        done.set()
+
+    await asyncio.gather(the_class(), *[results(url, done, out) for _ in range(watching)])
     return out
+
+
+def results_line(out: dict, training: int) -> tuple[str, list[str]]:
+    """The results sessions' line, and their errors."""
+    tabs = out["results_tabs"]
+    errors = [e for tab in tabs for e in tab.errors]
+    board = [s for tab in tabs for s in tab.seconds.get(BOARD_SECONDS, [])]
+    notice = [s for tab in tabs for period, runs in tab.seconds.items() if period != BOARD_SECONDS for s in runs]
+    last = [tab.board[-1] if tab.board else 0 for tab in tabs]
+    expected = out["before"] + len(out["times"])
+    line = (
+        f"  results page open in {len(tabs)} sessions: first run p50 {pct(out['results_opens'], 50) * 1000:.0f} ms; "
+        f"board every {BOARD_SECONDS:g} s: {len(board)} runs, p50 {pct(board, 50) * 1000:.0f} ms, p95 "
+        f"{pct(board, 95) * 1000:.0f} ms; notice: {len(notice)} runs, p50 {pct(notice, 50) * 1000:.0f} ms, p95 "
+        f"{pct(notice, 95) * 1000:.0f} ms; board's Runs {out['before']} before, last seen {last} (expected {expected}: "
+        f"{len(out['times'])} of {training} trainings finished); errors {len(errors)} {errors[:3]}"
+    )
+    return line, errors
 
 
 async def abandoned(url: str, workers: list[psutil.Process]) -> float:
@@ -236,6 +350,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40)
     ap.add_argument("--tabs", type=int, default=0)
     ap.add_argument("--mix", choices=("lesson", "digits"), default="lesson", help="what the trainers train")
+    ap.add_argument("--results", type=int, default=10, help="more sessions with the Class results page open")
     args = ap.parse_args()
     mix = MIX if args.mix == "lesson" else MIX[:1]
     proc, url = start_server(mnist_folder())
@@ -257,13 +372,14 @@ def main() -> None:
             me = psutil.Process()
             cpu0, server_cpu0, t0 = cpu_seconds(kids), cpu_seconds([server]), time.perf_counter()
             client_cpu0 = cpu_seconds([me])
-            out = asyncio.run(load(url, sessions, training, args.seconds, server, mix))
+            out = asyncio.run(load(url, sessions, training, args.seconds, server, mix, args.results))
             wall = time.perf_counter() - t0
             _, kids = tree(server)
             runs = out["runs"]
-            ok = len(out["times"]) == training and not out["errors"]
+            watched, watch_errors = results_line(out, training)
+            ok = len(out["times"]) == training and not out["errors"] and not watch_errors
             p95_ratio = pct(runs, 95) / pct(base, 95)
-            print(f"\n{sessions} sessions, {training} training ({args.tabs} real tabs):")
+            print(f"\n{sessions} sessions, {training} training ({args.tabs} real tabs, {args.results} on results):")
             print(
                 f"  page runs: {len(runs)}, p50 {pct(runs, 50) * 1000:.0f} ms ({pct(runs, 50) / pct(base, 50):.2f}x "
                 f"quiet), p95 {pct(runs, 95) * 1000:.0f} ms ({p95_ratio:.2f}x), max {max(runs) * 1000:.0f} ms"
@@ -273,15 +389,17 @@ def main() -> None:
                 f"{max(out['arrivals']) * 1000:.0f} ms"
             )
             print(
-                f"  trainings finished {len(out['times'])} / {training}: wall {min(out['times']):.1f}-"
-                f"{max(out['times']):.1f} s ({max(out['times']) / min(alone):.1f}x alone); places shown: "
-                f"{len(out['lines'])}"
+                f"  trainings finished {len(out['times'])} / {training}: wall {min(out['times'], default=nan):.1f}-"
+                f"{max(out['times'], default=nan):.1f} s ({max(out['times'], default=nan) / min(alone):.1f}x alone); "
+                f"places shown: {len(out['lines'])}"
             )
             print(
                 f"  a worker killed ({', '.join(out['killed']) or 'none found'}): trainings that said they started "
                 f"again: {out['restarted']}"
             )
             print(f"  errors: {len(out['errors'])} {out['errors'][:3]}")
+            if args.results:
+                print(watched)
             if slow:
                 print(f"  page runs over {SLOW:.0f} s (seconds before the end, page, seconds): {sorted(slow)[-8:]}")
                 slow.clear()

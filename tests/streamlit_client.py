@@ -38,6 +38,7 @@ class Tab:
         self.errors: list[str] = []
         self.finished = asyncio.Event()
         self.timers: dict[str, asyncio.Task] = {}  # fragment id -> auto-rerun task
+        self._fragment_done: dict[str, asyncio.Event] = {}  # fragment id -> its last asked-for run has ended
         self.fragment_runs: list[float] = []  # seconds per timer-driven fragment run
         self._ws = self._reader = None
         self._sent_at = 0.0
@@ -65,7 +66,8 @@ class Tab:
             state.fragment_id, state.is_auto_rerun = fragment_id, auto
         for ws in widget_states or []:
             state.widget_states.widgets.append(ws)
-        self.finished.clear()
+        if not fragment_id:
+            self.finished.clear()
         self._sent_at, self._fragment = time.perf_counter(), fragment_id
         await self._ws.send(msg.SerializeToString())
 
@@ -89,12 +91,14 @@ class Tab:
         return await self.run([msg])
 
     async def _auto(self, fragment_id: str, interval: float) -> None:
+        done = self._fragment_done.setdefault(fragment_id, asyncio.Event())
         while self._ws.state.name == "OPEN":
             await asyncio.sleep(interval)
             start = time.perf_counter()
+            done.clear()
             await self._send(fragment_id=fragment_id, auto=True)
             try:
-                await asyncio.wait_for(self.finished.wait(), 60)
+                await asyncio.wait_for(done.wait(), 60)
                 self.fragment_runs.append(time.perf_counter() - start)
             except asyncio.TimeoutError:
                 self.errors.append(f"fragment run of {fragment_id} took over 60 s")
@@ -113,13 +117,21 @@ class Tab:
                 if rerun.fragment_id not in self.timers:
                     self.timers[rerun.fragment_id] = asyncio.create_task(self._auto(rerun.fragment_id, rerun.interval))
             elif kind == "stop_auto_rerun":
-                task = (
-                    self.timers.pop(msg.stop_auto_rerun.fragment_id, None) if hasattr(msg, "stop_auto_rerun") else None
-                )
-                if task:
-                    task.cancel()
+                for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                    if task := self.timers.pop(fragment_id, None):
+                        task.cancel()
             elif kind == "script_finished":
-                self.finished.set()
+                ran = list(msg.metadata.run.fragment_ids)  # a fragment's run names it; a page run names none
+                for fragment_id in ran:
+                    if done := self._fragment_done.get(fragment_id):
+                        done.set()
+                if not ran:  # what `run` waits for: a timer's fragment run ending first is not the page's
+                    self.finished.set()
+                self._script_finished(msg)
+
+    def _script_finished(self, msg: ForwardMsg) -> None:
+        """Each run's end, for a subclass: `msg.metadata.run.fragment_ids` names the fragments the run ran (empty for
+        a page run)."""
 
     def _element(self, element) -> None:
         kind = element.WhichOneof("type")

@@ -14,6 +14,7 @@ from app.figures.plain import colorscale, figure
 from app.figures.style import LEGEND_BELOW, class_color
 from app.messages import plain_figure
 
+PAD = 1.6  # the parameters' axis reaches this factor past the smallest and largest network
 METRIC_NAMES = {"accuracy": "test accuracy", "r2": "test R²"}
 AXES = (  # the parallel-coordinates view's axes: (settings column, title, log scale)
     ("learning_rate", "log₁₀ lr", True),
@@ -26,6 +27,19 @@ AXES = (  # the parallel-coordinates view's axes: (settings column, title, log s
 
 def score_axis(metric: str) -> str:
     return METRIC_NAMES.get(metric, metric)
+
+
+def log_ticks(low: float, high: float) -> list[int]:
+    """1, 2 and 5 times the powers of ten around [low, high]: a log axis's ticks at its full text size (plotly
+    draws its own in-between digits smaller than a projector can show)."""
+    low, high = max(1.0, float(low)), max(1.0, float(high))
+    ticks = [
+        m * 10**k
+        for k in range(int(math.floor(math.log10(low))), int(math.ceil(math.log10(high))) + 1)
+        for m in (1, 2, 5)
+        if low / PAD <= m * 10**k <= high * PAD
+    ]
+    return ticks if len(ticks) >= 2 else sorted({int(low), int(high), *ticks})
 
 
 def scatter(runs: pd.DataFrame, colour: str, height: int = 420) -> go.Figure:
@@ -56,8 +70,15 @@ def scatter(runs: pd.DataFrame, colour: str, height: int = 420) -> go.Figure:
                 }
             )
     metric = runs["metric"].iloc[0] if runs["metric"].nunique() == 1 else "score"
+    ticks = log_ticks(runs["params"].min(), runs["params"].max())
     layout = {
-        "xaxis": {"type": "log", "title": {"text": "parameters (log scale)"}},
+        "xaxis": {
+            "type": "log",
+            "title": {"text": "parameters (log scale)"},
+            "tickvals": ticks,
+            "ticktext": [f"{t:,}" for t in ticks],
+            "range": [math.log10(max(1, runs["params"].min()) / PAD), math.log10(max(1, runs["params"].max()) * PAD)],
+        },
         "yaxis": {"title": {"text": score_axis(metric)}, "range": [-0.02, 1.02] if metric == "accuracy" else None},
         "legend": LEGEND_BELOW,
         "clickmode": "event+select",

@@ -219,7 +219,7 @@ def test_predict_then_run_and_the_board_on_a_projector(browser, teacher_url):
                 close_sidebar(student)
             student.wait_for_timeout(800)
             assert_presented_readable(student.evaluate(MEASURE, "h1"), f"Class results presented, sidebar {sidebar}")
-            student.screenshot(path=str(SHOTS / f"results-presented-{sidebar}-1024x768.png"))
+            student.screenshot(path=str(SHOTS / f"class-results-presented-{sidebar}-1024x768.png"))
         assert_no_exception(student)
     finally:
         student.context.close()
