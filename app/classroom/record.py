@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -64,6 +65,14 @@ def settings_of(run: Run) -> dict:
     }
 
 
+def _with_backend(link: str, backend: str) -> str:
+    """The link with the run's own backend ("Train with both backends" runs the page's network on each)."""
+    page, params = shared.split_link(link)
+    if not page or params.get("backend", backend) == backend:
+        return link
+    return f"/{page}?{urlencode({**params, 'backend': backend})}"
+
+
 def row_of(run: Run, page: str, context: Context, seconds: float) -> ResultRow:
     exp = run.exp
     dataset = f"upload: {data_name(exp)}" if exp.dataset == UPLOAD else exp.dataset
@@ -82,7 +91,7 @@ def row_of(run: Run, page: str, context: Context, seconds: float) -> ResultRow:
         metric=run.metric,
         test_score=float(score),
         seconds=float(seconds),
-        link=context.link,
+        link=_with_backend(context.link, exp.backend),
         lesson=shared.shared().fresh("lesson", lambda db: db.current_lesson(), max_age=2.0),
         question=context.question,
     )

@@ -99,6 +99,15 @@ def test_plays_parts_are_one_row_and_the_cnn_labs_runs_are_pooled_too(app):
     assert rows[1].params == app.session_state["nnlab_cnn_run"].params
 
 
+def test_both_backends_are_two_rows_each_with_its_own_backend_in_its_link(app):
+    _open(app, **QUICK)
+    finish_training(app.button(key="train_both").click())
+    with open_class_db() as db:
+        rows = db.results()
+    assert [r.backend for r in rows] == ["sklearn", "keras"]
+    assert [split_link(r.link)[1]["backend"] for r in rows] == ["sklearn", "keras"]
+
+
 def _upload_script(share: bool) -> None:
     """A run on an upload finished on a page (its experiment is all `record` reads)."""
     import streamlit as st
