@@ -10,9 +10,9 @@ measured. `--tabs N` adds N real Chromium tabs at the lowest CPU priority. The s
 training workers') is printed beside the figures.
 
 Besides the students, `--results N` (default 10) more sessions open the Class results page (`/results`) as the
-students arrive and keep it open until the scenario's last training has had time to reach the board: the board is
-a fragment the browser reruns every 5 s (`run_every`), and every student page's teacher-notice fragment every 1 s,
-so these tabs ask for those runs at those periods as the frontend does (`tests/streamlit_client.py`), each timed
+students arrive and keep it open until the scenario's last training has had time to reach the board: the board
+has a watching fragment the browser reruns every 2 s (`run_every`; it runs the page again when runs or answers
+came), and every student page has its teacher-notice fragment every 1 s, so these tabs ask for those runs at those periods as the frontend does (`tests/streamlit_client.py`), each timed
 to the end of the run that ran it.
 
 Printed, each as a ratio to a quiet baseline taken in the same run:
@@ -74,7 +74,7 @@ slow: list[tuple] = []
 ABANDONED = ("training", "depth=2&w1=256&w2=256&epochs=200")
 nan = float("nan")
 RETRAIN = ("training", "dataset=moons&backend=keras&epochs=10")
-BOARD_SECONDS = 5.0  # the Class results board's `run_every` (app/classroom/views.py); the notice's is 1 s
+BOARD_SECONDS = 2.0  # the Class results board's watch `run_every` (app/classroom/views.py); the notice's is 1 s
 ROWS_FRESH = 1.0  # seconds the server keeps the class's rows before the board sees a new one
 
 

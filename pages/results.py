@@ -26,5 +26,5 @@ with st.sidebar:
 RESULTS.sync()
 if notice := st.session_state.pop(NOTICE_KEY, ""):
     st.warning(plain(notice), icon=":material/cloud_off:")
-views.board(chosen, names=is_teacher())
+views.watch(views.board(chosen, names=is_teacher()))  # drawn again when runs or answers come
 views.your_runs(db)

@@ -1,9 +1,9 @@
 """The Class results page's sections: the filters, the live board (every run, settings against the score, the
 best runs, predictions against results) and the student's own runs with Withdraw.
 
-The board is a fragment redrawn every `BOARD_SECONDS`; it reads the class's rows the server keeps for
-`ROWS_FRESH` seconds (one query a second for any number of open pages, `shared.Shared.fresh`) and filters them
-here. Students see runs without names, their own marked; the teacher sees names. Names and every other typed
+The board is drawn by the page run; a fragment (`watch`) looks every `WATCH_SECONDS` at the class's rows and the
+answers (kept by the server for `ROWS_FRESH` seconds: one query a second for any number of open pages,
+`shared.Shared.fresh`) and runs the page again when they changed. Students see runs without names, their own marked; the teacher sees names. Names and every other typed
 text are plain text: tables show cells literally, figures through `plain_figure`, markdown through `plain`.
 """
 
@@ -25,7 +25,7 @@ from app.tables import browse
 from core.classroom import ClassDB, ResultRow
 from core.errors import NNLabError
 
-BOARD_SECONDS = 5.0  # the board's redraw while the class trains: 10 boards at 2 s cost the class 1.4x its page p95
+WATCH_SECONDS = 2.0  # how often an open board looks for new runs and answers; it is drawn again only when some came
 ROWS_FRESH = 1.0  # seconds the server keeps the class's rows
 PICKED_KEY = "results_picked"  # the run a click on the scatter picked (its row id)
 
@@ -162,18 +162,31 @@ def best_runs(runs: pd.DataFrame, names: bool) -> None:
         )
 
 
+def _questions() -> list:
+    return shared.shared().fresh("all_questions", lambda db: db.questions(open_only=False), 2.0)
+
+
+def _answers(question) -> list:
+    return shared.shared().fresh(f"answers_{question.id}", lambda db: db.answers(question.id), 2.0)
+
+
+def class_state(rows: list[ResultRow]) -> tuple:
+    """What the board draws changes with: the class's rows, the questions and the newest ones' answers."""
+    asked = _questions()
+    return (tuple(r.id for r in rows), tuple((q.id, q.is_open, len(_answers(q))) for q in asked[-3:]), len(asked))
+
+
 def predictions(runs: pd.DataFrame, lesson: str) -> None:
     """Each question of the lesson: what the class predicted, and the runs it predicted for."""
     try:
-        asked = shared.shared().fresh("all_questions", lambda db: db.questions(open_only=False), 2.0)
+        asked = [q for q in _questions() if lesson in (EVERY, q.lesson)]
     except NNLabError:
         return
-    asked = [q for q in asked if lesson in (EVERY, q.lesson)]
     if not asked:
         return
     st.subheader("Predictions against results")
     for q in reversed(asked[-3:]):  # the three newest
-        answers = shared.shared().fresh(f"answers_{q.id}", lambda db, q=q: db.answers(q.id), 2.0)
+        answers = _answers(q)
         said = {a.owner: a.value for a in answers}
         after = runs[runs["question"] == q.id]
         pairs = pd.DataFrame(
@@ -193,15 +206,33 @@ def predictions(runs: pd.DataFrame, lesson: str) -> None:
             right.caption("No run made after a prediction yet.")
 
 
-@st.fragment(run_every=BOARD_SECONDS)
-def board(chosen: dict, names: bool) -> None:
-    """Every run of the class under the filters, redrawn as runs arrive."""
+@st.fragment(run_every=WATCH_SECONDS)
+def watch(shown: tuple | None) -> None:
+    """While the board is open: the page runs again when runs or answers came since it was drawn (a few ms a look;
+    a board redrawn on a timer whether or not anything came cost a class of 20 its page times)."""
+    if shown is None:
+        return
+    try:
+        now = class_state(class_rows())
+    except NNLabError:
+        return
+    if now != shown:
+        st.rerun()
+
+
+def board(chosen: dict, names: bool) -> tuple | None:
+    """Every run of the class under the filters; what it drew (for `watch`), None when the database failed."""
     try:
         rows = class_rows()
+        drawn = class_state(rows)
     except NNLabError as exc:
         st.error(plain(str(exc)), icon=":material/error:")
-        return
-    runs = filtered(table_of(rows, shared.owner()), chosen)
+        return None
+    _board(filtered(table_of(rows, shared.owner()), chosen), chosen, names)
+    return drawn
+
+
+def _board(runs: pd.DataFrame, chosen: dict, names: bool) -> None:
     if runs.empty:
         st.info(
             "No runs here yet. Every finished run of the Training page and the CNN lab appears here within a few "
