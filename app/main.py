@@ -39,6 +39,5 @@ background_status(navigation.url_path)  # before the page: a page may st.stop()
 if is_teacher():  # send this view to the class, ask about it
     follow.teacher_tools(navigation.url_path)
 else:  # the teacher's view: a notice within 2 s, or followed
-    follow.follow_toggle()
-    follow.notice(navigation.url_path)
+    follow.student_bar(navigation.url_path)
 navigation.run()

@@ -22,9 +22,9 @@ except NNLabError as exc:
     show_error(exc)
     st.stop()
 with st.sidebar:
-    chosen = views.sidebar(db)
+    chosen = views.sidebar()
 RESULTS.sync()
 if notice := st.session_state.pop(NOTICE_KEY, ""):
     st.warning(plain(notice), icon=":material/cloud_off:")
-views.watch(views.board(chosen, names=is_teacher()))  # drawn again when runs or answers come
+views.watch(views.board(chosen, names=is_teacher()), own_timer=is_teacher())  # drawn again when runs or answers come
 views.your_runs(db)

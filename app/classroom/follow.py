@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Callable
 
 import streamlit as st
 
@@ -24,6 +25,7 @@ log = logging.getLogger("nnlab.classroom")
 POLL_SECONDS = 1.0  # the notice's poll: with the server's half-second memory, a sent view shows within 2 s
 FOLLOW_KEY = "class_follow"  # the student follows the teacher
 SEEN_KEY = "class_view_seen"  # when the view last acted on was sent (moved there or set aside)
+WATCH_KEY = "class_watch"  # (url path, changed): a page's check that it is out of date (`watch_here`)
 ASKING_PAGES = ("training", "cnn")  # pages with a Train button, where a question waits for answers
 TITLES = {p.file.removesuffix(".py"): p.title for p in PAGES}
 
@@ -121,9 +123,28 @@ def _set_aside(sent: datetime) -> None:
     st.session_state[SEEN_KEY] = sent
 
 
+def student_bar(url_path: str) -> None:
+    """Every student page run (`app/main.py`): the follow switch and the notice. The page registers its watch
+    again after it has drawn (`watch_here`): a page run starts without one, so a watch never reruns the page that is
+    drawing it."""
+    st.session_state.pop(WATCH_KEY, None)
+    follow_toggle()
+    notice(url_path)
+
+
+def watch_here(url_path: str, changed: Callable[[], bool]) -> None:
+    """A page that draws what the class changes (Class results): `notice`'s poll also asks `changed()` while the
+    session is on `url_path`, and runs the page again when it says so: one timer a page, not two."""
+    st.session_state[WATCH_KEY] = (url_path, changed)
+
+
 @st.fragment(run_every=POLL_SECONDS)
 def notice(url_path: str) -> None:
-    """At the top of a student's page: the teacher's view, offered (or, following, opened) as soon as it is sent."""
+    """At the top of a student's page: the teacher's view, offered (or, following, opened) as soon as it is sent;
+    and the page's own watch (`watch_here`)."""
+    watched = st.session_state.get(WATCH_KEY)
+    if watched is not None and watched[0] == url_path and watched[1]():
+        st.rerun()
     view = teacher_view()
     if view is None:
         return

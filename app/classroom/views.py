@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from app.classroom import figures, shared
+from app.classroom import figures, follow, shared
 from app.classroom.record import SHARE_KEY
 from app.classroom.schema import EVERY, RESULTS, SINCE
 from app.messages import plain
@@ -34,7 +34,7 @@ def class_rows() -> list[ResultRow]:
     return shared.shared().fresh("results", lambda db: db.results(), max_age=ROWS_FRESH)
 
 
-def sidebar(db: ClassDB) -> dict:
+def sidebar() -> dict:
     """The name box, sharing uploads, and the filters (lessons and datasets offered from the database)."""
     shared.name_box()
     st.toggle(
@@ -43,7 +43,7 @@ def sidebar(db: ClassDB) -> dict:
         help="Off: runs on a file you uploaded stay yours (the class sees no file name).",
     )
     s = RESULTS.settings
-    lessons = (EVERY, *db.lessons())
+    lessons = (EVERY, *shared.shared().fresh("lessons", lambda db: db.lessons(), 2.0))
     datasets = (EVERY, *sorted({r.dataset for r in class_rows()}))
     offer(s["lesson"], lessons, EVERY)
     offer(s["data"], datasets, EVERY)
@@ -206,18 +206,31 @@ def predictions(runs: pd.DataFrame, lesson: str) -> None:
             right.caption("No run made after a prediction yet.")
 
 
+def changed_since(shown: tuple) -> bool:
+    """Whether runs or answers came since the board drew `shown` (a failed read: no)."""
+    try:
+        return class_state(class_rows()) != shown
+    except NNLabError:
+        return False
+
+
 @st.fragment(run_every=WATCH_SECONDS)
-def watch(shown: tuple | None) -> None:
-    """While the board is open: the page runs again when runs or answers came since it was drawn (a few ms a look;
-    a board redrawn on a timer whether or not anything came cost a class of 20 its page times)."""
+def _watch(shown: tuple) -> None:
+    if changed_since(shown):
+        st.rerun()
+
+
+def watch(shown: tuple | None, own_timer: bool) -> None:
+    """While the board is open, the page runs again when runs or answers came since it was drawn (a few ms a look;
+    a board redrawn on a timer whether or not anything came cost a class of 20 its page times). A student's page
+    already polls every second for the teacher's view, and that poll looks (`follow.watch_here`); the teacher's
+    page, which has no such poll, gets its own timer."""
     if shown is None:
         return
-    try:
-        now = class_state(class_rows())
-    except NNLabError:
-        return
-    if now != shown:
-        st.rerun()
+    if own_timer:
+        _watch(shown)
+    else:
+        follow.watch_here("results", lambda: changed_since(shown))
 
 
 def board(chosen: dict, names: bool) -> tuple | None:
