@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import streamlit as st
 
 from app.navigation import PAGES
+from app.presentation import SCHEMA as PRESENTATION
 from app.session import session_id
 from core.classroom import DATABASE_ENV, ClassDB, open_class_db
 from core.classroom.limits import MAX_NAME
@@ -37,7 +38,7 @@ log = logging.getLogger("nnlab.classroom")
 RETRY = 10.0  # seconds before a database that failed is tried again
 FRESH = 0.5  # seconds the answers every session polls for are kept (the teacher's view reaches a class in < 2 s)
 NAME_KEY = "class_name"  # the session's display name (a text box on the Class results page and the question form)
-FRAME_NAMES = ("present",)  # a link's display settings, not the lesson's: never sent or stored with a result
+FRAME_NAMES = tuple(PRESENTATION.settings)  # a link's display settings (presenting, what it hides), not the lesson's
 LOADED_SUFFIX = "_url_loaded"  # each page's flag: it has read its link this session (`app.settings.Schema.load`)
 
 

@@ -297,3 +297,11 @@ def test_a_database_that_goes_away_mid_lesson_is_one_message_and_training_goes_o
     _open(app, **QUICK)  # training goes on without the class's results
     finish_training(app.button(key="train_go").click())
     assert not app.exception and app.session_state["nnlab_training_run"].status == "completed"
+
+
+def test_a_links_display_settings_are_not_the_lessons():
+    assert split_link("/training?present=1&hide=settings%2Ccaptions&dataset=moons") == (
+        "training",
+        {"dataset": "moons"},
+    )
+    assert split_link("https://evil.test/training?dataset=moons") == ("", {})  # only NN Lab's own pages
