@@ -10,10 +10,10 @@ measured. `--tabs N` adds N real Chromium tabs at the lowest CPU priority. The s
 training workers') is printed beside the figures.
 
 Besides the students, `--results N` (default 10) more sessions open the Class results page (`/results`) as the
-students arrive and keep it open until the scenario's last training has had time to reach the board: the board
-has a watching fragment the browser reruns every 2 s (`run_every`; it runs the page again when runs or answers
-came), and every student page has its teacher-notice fragment every 1 s, so these tabs ask for those runs at those periods as the frontend does (`tests/streamlit_client.py`), each timed
-to the end of the run that ran it.
+students arrive and keep it open until the scenario's last training has had time to reach the board
+(`bench/results_board.py`): a student's Class results page has one timer, the 1 s teacher-notice poll that also
+runs the page again when runs or answers came, and these tabs ask for its runs every period as the frontend does
+(`tests/streamlit_client.py`), each timed to the end of the run that ran it.
 
 Printed, each as a ratio to a quiet baseline taken in the same run:
 - page runs (a student opening a page) p50 / p95 / max, while the others browse and train;
@@ -43,12 +43,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import psutil
-import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from results_board import on_board, pct, results, results_line  # noqa: E402
 from streamlit_client import Tab  # noqa: E402
 from streamlit_server import start, wait_healthy  # noqa: E402
 
@@ -74,8 +73,6 @@ slow: list[tuple] = []
 ABANDONED = ("training", "depth=2&w1=256&w2=256&epochs=200")
 nan = float("nan")
 RETRAIN = ("training", "dataset=moons&backend=keras&epochs=10")
-BOARD_SECONDS = 2.0  # the Class results board's watch `run_every` (app/classroom/views.py); the notice's is 1 s
-ROWS_FRESH = 1.0  # seconds the server keeps the class's rows before the board sees a new one
 
 
 def mnist_folder() -> Path:
@@ -157,75 +154,6 @@ async def trainer(url: str, which: int, out: dict, mix: list) -> None:
     await tab.close()
 
 
-class ResultsTab(Tab):
-    """A tab on the Class results page. Like the frontend (`setInterval`), each timer (the board's, the notice's)
-    asks for its fragment's run every period whether or not the last one has ended; each request is timed to the end
-    of the first run that ran its fragment (`script_finished` names the run's fragments; the server folds requests
-    that wait into one run). It keeps the board's "Runs" figure each time the board draws it."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.opened = asyncio.Event()  # the page's first run is over: the timers start counting
-        self.seconds: dict[float, list[float]] = {}  # a timer's period -> seconds per run it asked for
-        self.board: list[int] = []  # the "Runs" metric, each time the board drew it
-        self._asked: dict[str, tuple[float, list[float]]] = {}  # fragment id -> (period, requests not yet run)
-
-    async def _auto(self, fragment_id: str, interval: float) -> None:
-        asked = self._asked.setdefault(fragment_id, (interval, []))[1]
-        await self.opened.wait()
-        due = time.perf_counter()
-        while self._ws.state.name == "OPEN":
-            due += interval
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            asked.append(time.perf_counter())
-            try:
-                await self._send(fragment_id=fragment_id, auto=True)
-            except websockets.ConnectionClosed:  # a timer the server started while the tab was closing
-                return
-
-    def _script_finished(self, msg) -> None:
-        ran, now = set(msg.metadata.run.fragment_ids), time.perf_counter()  # none named: a page run, all of them
-        for fragment_id, (interval, asked) in self._asked.items():
-            if not ran or fragment_id in ran:
-                self.seconds.setdefault(interval, []).extend(now - t for t in asked)
-                asked.clear()
-
-    async def close(self) -> None:
-        now = time.perf_counter()
-        for interval, asked in self._asked.values():
-            if asked and now - asked[0] > 10:
-                self.errors.append(f"a {interval:g} s fragment's run asked for {now - asked[0]:.0f} s ago never came")
-        await super().close()
-
-    def _element(self, element) -> None:
-        super()._element(element)
-        if element.WhichOneof("type") == "metric" and element.metric.label == "Runs":
-            self.board.append(int(element.metric.body.replace(",", "")))
-
-
-async def on_board(url: str) -> int:
-    """The board's "Runs" figure now, as a fresh session sees it (0 while the board is empty)."""
-    await asyncio.sleep(ROWS_FRESH)  # past the server's cache of the class's rows
-    tab = ResultsTab(url)
-    await tab.connect()
-    await tab.open("results")
-    await tab.close()
-    return tab.board[-1] if tab.board else 0
-
-
-async def results(url: str, done: asyncio.Event, out: dict) -> None:
-    """A session on the Class results page from the scenario's start until its last training can be on the board."""
-    tab = ResultsTab(url)
-    await asyncio.sleep(random.uniform(0, ARRIVAL))
-    await tab.connect()
-    out["results_opens"].append(await tab.open("results"))
-    tab.opened.set()
-    await done.wait()
-    await asyncio.sleep(ROWS_FRESH + 2 * BOARD_SECONDS)  # the last run through the server's cache onto the board
-    out["results_tabs"].append(tab)
-    await tab.close()
-
-
 async def kill_a_worker(server: psutil.Process, after: float, killed: list[str]) -> None:
     """After `after` seconds, SIGKILL the training worker process using the most CPU (one that trains)."""
     await asyncio.sleep(after)
@@ -264,26 +192,8 @@ async def load(
         await asyncio.gather(*tasks)
         done.set()
 
-    await asyncio.gather(the_class(), *[results(url, done, out) for _ in range(watching)])
+    await asyncio.gather(the_class(), *[results(url, done, out, ARRIVAL) for _ in range(watching)])
     return out
-
-
-def results_line(out: dict, training: int) -> tuple[str, list[str]]:
-    """The results sessions' line, and their errors."""
-    tabs = out["results_tabs"]
-    errors = [e for tab in tabs for e in tab.errors]
-    board = [s for tab in tabs for s in tab.seconds.get(BOARD_SECONDS, [])]
-    notice = [s for tab in tabs for period, runs in tab.seconds.items() if period != BOARD_SECONDS for s in runs]
-    last = [tab.board[-1] if tab.board else 0 for tab in tabs]
-    expected = out["before"] + len(out["times"])
-    line = (
-        f"  results page open in {len(tabs)} sessions: first run p50 {pct(out['results_opens'], 50) * 1000:.0f} ms; "
-        f"board every {BOARD_SECONDS:g} s: {len(board)} runs, p50 {pct(board, 50) * 1000:.0f} ms, p95 "
-        f"{pct(board, 95) * 1000:.0f} ms; notice: {len(notice)} runs, p50 {pct(notice, 50) * 1000:.0f} ms, p95 "
-        f"{pct(notice, 95) * 1000:.0f} ms; board's Runs {out['before']} before, last seen {last} (expected {expected}: "
-        f"{len(out['times'])} of {training} trainings finished); errors {len(errors)} {errors[:3]}"
-    )
-    return line, errors
 
 
 async def abandoned(url: str, workers: list[psutil.Process]) -> float:
@@ -337,10 +247,6 @@ def tabs(url: str, n: int):
     for _ in range(n):
         b.new_page().goto(f"{http}/training")
     return p, b
-
-
-def pct(values, q) -> float:
-    return float(np.percentile(values, q)) if values else float("nan")
 
 
 def main() -> None:

@@ -6,6 +6,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
+# The plotly figures on a page: their titles, outlines (layout shapes) and heatmap values (NaN as None).
+PLOTLY_FIGURES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => ({
+  title: (g.layout.title && g.layout.title.text) || '',
+  shapes: (g.layout.shapes || []).map(s => [s.x0, s.y0, s.x1, s.y1]),
+  z: g._fullData[0] && g._fullData[0].z
+    ? Array.from(g._fullData[0].z, row => Array.from(row, v => (v === null || Number.isNaN(v)) ? null : v)) : null,
+}))"""
+# Where a cell (row, column) of the heatmap titled `title` is on the screen: plotly's own axis conversions.
+PLOTLY_CELL = """([title, row, col]) => {
+  const g = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g => g.layout.title && g.layout.title.text === title);
+  const fl = g._fullLayout, box = g.getBoundingClientRect();
+  return [box.left + fl.xaxis._offset + fl.xaxis.l2p(col), box.top + fl.yaxis._offset + fl.yaxis.l2p(row)];
+}"""
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 

@@ -7,23 +7,11 @@ the sidebar open and presented, for people to look at."""
 import re
 
 import pytest
-from browser import SHOTS, assert_no_exception, screenshot, wait_idle, wait_trained
+from browser import PLOTLY_CELL, PLOTLY_FIGURES, SHOTS, assert_no_exception, screenshot, wait_idle, wait_trained
 
 pytestmark = pytest.mark.e2e
 
-# The plotly figures on the page: their titles, outlines (layout shapes) and heatmap values (NaN as None).
-FIGURES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => ({
-  title: (g.layout.title && g.layout.title.text) || '',
-  shapes: (g.layout.shapes || []).map(s => [s.x0, s.y0, s.x1, s.y1]),
-  z: g._fullData[0] && g._fullData[0].z
-    ? Array.from(g._fullData[0].z, row => Array.from(row, v => (v === null || Number.isNaN(v)) ? null : v)) : null,
-}))"""
-# Where a cell (row, column) of the figure titled `title` is on the screen: plotly's own axis conversions.
-CELL = """([title, row, col]) => {
-  const g = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g => g.layout.title && g.layout.title.text === title);
-  const fl = g._fullLayout, box = g.getBoundingClientRect();
-  return [box.left + fl.xaxis._offset + fl.xaxis.l2p(col), box.top + fl.yaxis._offset + fl.yaxis.l2p(row)];
-}"""
+
 # How many cells of the map whose title has `start` are drawn (not blank), or -1 without that map.
 FILLED = """(start) => {
   const g = Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -40,7 +28,7 @@ VIEWPORT = {"width": 1024, "height": 768}
 
 
 def _figure(page, start: str) -> dict:
-    figures = page.evaluate(FIGURES)
+    figures = page.evaluate(PLOTLY_FIGURES)
     found = next((f for f in figures if start in f["title"]), None)
     assert found, [f["title"] for f in figures]
     return found
@@ -93,7 +81,7 @@ def test_a_pooling_cell_clicked_and_play_paused_and_continued(page, app_url):
     target = (0, 2) if start != (0, 2) else (2, 0)
     _into_view(page, "pool_1, map 0")
     title = _figure(page, "pool_1, map 0")["title"]
-    page.mouse.click(*page.evaluate(CELL, [title, *target]))
+    page.mouse.click(*page.evaluate(PLOTLY_CELL, [title, *target]))
     wait_idle(page)
     found = POOLED.search(page.get_by_text("its largest value").inner_text())
     assert found, page.get_by_text("its largest value").inner_text()

@@ -5,28 +5,16 @@ value is the map's. Screenshots at 1024x768, sidebar open and presented, for peo
 import re
 
 import pytest
-from browser import assert_no_exception, screenshot, wait_idle, wait_trained
+from browser import PLOTLY_CELL, PLOTLY_FIGURES, assert_no_exception, screenshot, wait_idle, wait_trained
 
 pytestmark = pytest.mark.e2e
 
-# The plotly figures of the Step by step tab: their titles, outlines (layout shapes) and data, read from the page.
-FIGURES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => ({
-  title: (g.layout.title && g.layout.title.text) || '',
-  shapes: (g.layout.shapes || []).map(s => [s.x0, s.y0, s.x1, s.y1]),
-  z: g._fullData[0] && g._fullData[0].z
-    ? Array.from(g._fullData[0].z, row => Array.from(row, v => (v === null || Number.isNaN(v)) ? null : v)) : null,
-}))"""
-# Where a cell (row, column) of the map is on the screen: plotly's own axis conversions.
-CELL = """([title, row, col]) => {
-  const g = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g => g.layout.title && g.layout.title.text === title);
-  const fl = g._fullLayout, box = g.getBoundingClientRect();
-  return [box.left + fl.xaxis._offset + fl.xaxis.l2p(col), box.top + fl.yaxis._offset + fl.yaxis.l2p(row)];
-}"""
+
 SUM = re.compile(r"z = ([-\d.]+).*= ([-\d.]+): the value at row (\d+), column (\d+) of conv_1's map \d+ \(([-\d.]+)\)")
 
 
 def _figure(page, start: str) -> dict:
-    return next(f for f in page.evaluate(FIGURES) if start in f["title"])
+    return next(f for f in page.evaluate(PLOTLY_FIGURES) if start in f["title"])
 
 
 def _worked_out(page) -> tuple[int, int, float, float]:
@@ -50,7 +38,7 @@ def test_a_clicked_cell_is_worked_out_and_play_ends_on_the_last_cell(page, app_u
     target = (1, 4) if start != (1, 4) else (3, 0)
     page.locator(".js-plotly-plot", has_text="conv_1, map 0").scroll_into_view_if_needed()
     page.wait_for_timeout(300)
-    x, y = page.evaluate(CELL, [title, *target])
+    x, y = page.evaluate(PLOTLY_CELL, [title, *target])
     page.mouse.click(x, y)
     wait_idle(page)
     row, col, value, on_map = _worked_out(page)
