@@ -10,7 +10,7 @@ from app import presentation
 from app.classroom import follow
 from app.jobs import background_status, job_board
 from app.navigation import HOME, sections
-from app.server import no_nagle
+from app.server import no_nagle, settle_heap
 from app.session import is_teacher, remember_browser, session_id
 from app.settings import history_by_page
 
@@ -40,4 +40,7 @@ if is_teacher():  # send this view to the class, ask about it
     follow.teacher_tools(navigation.url_path)
 else:  # the teacher's view: a notice within 2 s, or followed
     follow.student_bar(navigation.url_path)
-navigation.run()
+try:
+    navigation.run()
+finally:  # a page's first run has imported what it draws with: out of every later full collection (app/server.py)
+    settle_heap(navigation.url_path)

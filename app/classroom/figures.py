@@ -1,22 +1,23 @@
 """The Class results page's figures, as plain dicts (`app.figures.plain`): the class's runs as parameters against
 test score, their settings in parallel coordinates, and a question's predictions against the runs' results.
-Every text a student typed or a file named reaches a figure through `plain_figure`."""
+Runs come as the database's rows (`core.classroom.ResultRow`), in plain lists: every open board draws these each
+time a run finishes. Every text a student typed or a file named reaches a figure through `plain_figure`."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from app.figures.plain import colorscale, figure
 from app.figures.style import LEGEND_BELOW, class_color
 from app.messages import plain_figure
+from core.classroom import ResultRow
 
 PAD = 1.6  # the parameters' axis reaches this factor past the smallest and largest network
 METRIC_NAMES = {"accuracy": "test accuracy", "r2": "test R²"}
-AXES = (  # the parallel-coordinates view's axes: (settings column, title, log scale)
+AXES = (  # the parallel-coordinates view's axes: (a run's setting, or its params or epochs; title, log scale)
     ("learning_rate", "log₁₀ lr", True),
     ("batch_size", "log₁₀ batch", True),
     ("layers", "layers", False),
@@ -42,24 +43,32 @@ def log_ticks(low: float, high: float) -> list[int]:
     return ticks if len(ticks) >= 2 else sorted({int(low), int(high), *ticks})
 
 
-def scatter(runs: pd.DataFrame, colour: str, height: int = 420) -> go.Figure:
-    """Parameters (log) against test score, one trace per `colour` value, the session's own runs as diamonds with
-    a black outline. Each point's customdata is its row id (a click picks the run)."""
+def label(run: ResultRow) -> str:
+    """A run as one line: "moons: MLP 32-16 (sklearn)"."""
+    return f"{run.dataset}: {run.kind.upper()} {run.layers} ({run.backend})"
+
+
+def scatter(runs: list[ResultRow], colour: str, me: str, height: int = 420) -> go.Figure:
+    """Parameters (log) against test score, one trace per `colour` ("dataset" or "kind"), the runs of owner `me`
+    as diamonds with a black outline. Each point's customdata is its row id (a click picks the run)."""
+    groups: dict[str, list[ResultRow]] = {}
+    for r in runs:
+        groups.setdefault(r.dataset if colour == "dataset" else r.kind.upper(), []).append(r)
     traces = []
-    for i, (group, part) in enumerate(runs.groupby(colour, sort=True)):
+    for i, group in enumerate(sorted(groups)):
         for mine in (False, True):
-            points = part[part["mine"] == mine]
-            if points.empty:
+            points = [r for r in groups[group] if (r.owner == me) == mine]
+            if not points:
                 continue
             traces.append(
                 {
                     "type": "scatter",
                     "mode": "markers",
                     "name": plain_figure(group) + (" (yours)" if mine else ""),
-                    "x": points["params"].tolist(),
-                    "y": points["test_score"].tolist(),
-                    "customdata": points["id"].tolist(),
-                    "text": [plain_figure(t) for t in points["label"]],
+                    "x": [r.params for r in points],
+                    "y": [r.test_score for r in points],
+                    "customdata": [r.id for r in points],
+                    "text": [plain_figure(label(r)) for r in points],
                     "hovertemplate": "%{text}<br>%{x:,} parameters, score %{y:.3f}<extra></extra>",
                     "marker": {
                         "size": 14 if mine else 10,
@@ -69,15 +78,17 @@ def scatter(runs: pd.DataFrame, colour: str, height: int = 420) -> go.Figure:
                     },
                 }
             )
-    metric = runs["metric"].iloc[0] if runs["metric"].nunique() == 1 else "score"
-    ticks = log_ticks(runs["params"].min(), runs["params"].max())
+    metrics = {r.metric for r in runs}
+    metric = metrics.pop() if len(metrics) == 1 else "score"
+    low, high = min(r.params for r in runs), max(r.params for r in runs)
+    ticks = log_ticks(low, high)
     layout = {
         "xaxis": {
             "type": "log",
             "title": {"text": "parameters (log scale)"},
             "tickvals": ticks,
             "ticktext": [f"{t:,}" for t in ticks],
-            "range": [math.log10(max(1, runs["params"].min()) / PAD), math.log10(max(1, runs["params"].max()) * PAD)],
+            "range": [math.log10(max(1, low) / PAD), math.log10(max(1, high) * PAD)],
         },
         "yaxis": {"title": {"text": score_axis(metric)}, "range": [-0.02, 1.02] if metric == "accuracy" else None},
         "legend": LEGEND_BELOW,
@@ -86,19 +97,25 @@ def scatter(runs: pd.DataFrame, colour: str, height: int = 420) -> go.Figure:
     return figure(traces, layout, height=height)
 
 
-def parallel(runs: pd.DataFrame, metric: str, height: int = 420) -> go.Figure:
+def _value(run: ResultRow, name: str) -> float:
+    """A run's params, epochs or one of its settings as a number (NaN when the run has no such setting)."""
+    value = getattr(run, name) if name in ("params", "epochs") else run.settings.get(name)
+    return float(value) if isinstance(value, (int, float)) else math.nan
+
+
+def parallel(runs: list[ResultRow], metric: str, height: int = 420) -> go.Figure:
     """Each run a line through its settings to its test score, coloured by the score."""
     dims = []
-    for column, title, log in AXES:
-        values = runs[column].astype(float).to_numpy()
+    for name, title, log in AXES:
+        values = np.array([_value(r, name) for r in runs])
         shown = np.log10(np.maximum(values, 1e-12)) if log else values
         dims.append({"label": title, "values": shown.tolist()})
-    scores = runs["test_score"].astype(float).to_numpy()
-    dims.append({"label": score_axis(metric), "values": scores.tolist()})
+    scores = [float(r.test_score) for r in runs]
+    dims.append({"label": score_axis(metric), "values": scores})
     trace = {
         "type": "parcoords",
         "dimensions": dims,
-        "line": {"color": scores.tolist(), "colorscale": colorscale("Viridis")},
+        "line": {"color": scores, "colorscale": colorscale("Viridis")},
         "labelfont": {"size": 15},
         "tickfont": {"size": 14},
         "rangefont": {"size": 14},
@@ -106,14 +123,18 @@ def parallel(runs: pd.DataFrame, metric: str, height: int = 420) -> go.Figure:
     return figure([trace], {"margin": {"l": 50, "r": 50, "t": 70, "b": 30}}, height=height, legend=False)
 
 
-def predictions(question_choices: tuple[str, ...] | None, pairs: pd.DataFrame, metric: str, height: int = 380):
-    """A question's predictions against the results: each run that answered it, its prediction (x: a choice, or
-    the number) against its test score (y); a number question gets the line where prediction = result."""
-    x = pairs["prediction"].tolist()
+def predictions(
+    question_choices: tuple[str, ...] | None, pairs: list[tuple], metric: str, height: int = 380
+) -> go.Figure:
+    """A question's predictions against the results: each run that answered it as (prediction, test score), its
+    prediction (x: a choice, or the number) against its score (y); a number question gets the line where
+    prediction = result."""
+    x = [p for p, _ in pairs]
+    y = [score for _, score in pairs]
     trace = {
         "type": "scatter" if question_choices is None else "box",
         "x": [plain_figure(v) for v in x] if question_choices is not None else x,
-        "y": pairs["test_score"].tolist(),
+        "y": y,
         "name": "runs",
         "marker": {"size": 11, "color": class_color(0)},
         "hovertemplate": "predicted %{x}, reached %{y:.3f}<extra></extra>",
@@ -132,9 +153,8 @@ def predictions(question_choices: tuple[str, ...] | None, pairs: pd.DataFrame, m
         layout["xaxis"].update(
             {"type": "category", "categoryorder": "array", "categoryarray": [plain_figure(c) for c in question_choices]}
         )
-    elif len(pairs):
-        low = min(min(x), float(pairs["test_score"].min()))
-        high = max(max(x), float(pairs["test_score"].max()))
+    elif pairs:
+        low, high = min(*x, *y), max(*x, *y)
         if math.isfinite(low) and math.isfinite(high):
             traces.append(
                 {

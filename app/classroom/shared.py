@@ -4,8 +4,8 @@
 folder) and raises `NNLabError` subclasses in words when it cannot; after a failure (opening it, or a poll's
 query) it says the same at once for `RETRY` seconds before trying again, so a database that is down costs a page
 one message, never a wait on every poll.
-`Shared.fresh` keeps the answers every session asks for each second (the teacher's view, the open questions)
-for `FRESH` seconds: 40 students polling make one query a second, not 40.
+`Shared.fresh` keeps the answers every session polls for (the teacher's view, the open questions) for `FRESH`
+seconds: 40 students polling make a few queries a second, not 40.
 
 A student's display name is picked once per session (default "Student 7", numbered per server); the owner of
 their rows is the browser's id (`app.jobs.session_id`), never shown. A page's link is its path and the settings
@@ -36,7 +36,7 @@ from core.errors import NNLabError
 
 log = logging.getLogger("nnlab.classroom")
 RETRY = 10.0  # seconds before a database that failed is tried again
-FRESH = 0.5  # seconds the answers every session polls for are kept (the teacher's view reaches a class in < 2 s)
+FRESH = 0.4  # seconds the answers every session polls for are kept (with follow.POLL_SECONDS: a view shows in < 2 s)
 NAME_KEY = "class_name"  # the session's display name (a text box on the Class results page and the question form)
 FRAME_NAMES = tuple(PRESENTATION.settings)  # a link's display settings (presenting, what it hides), not the lesson's
 LOADED_SUFFIX = "_url_loaded"  # each page's flag: it has read its link this session (`app.settings.Schema.load`)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app.classroom import shared
 from app.classroom.schema import EVERY
-from app.classroom.views import class_rows, table_of
+from app.classroom.views import class_rows
 from app.messages import plain, show_error
 from app.tables import browse
 from core.classroom import ClassDB
@@ -47,21 +47,20 @@ def results(db: ClassDB) -> None:
     chosen = st.selectbox(
         "Lesson", lessons, key="class_teacher_lesson", format_func=lambda v: "every lesson" if v == EVERY else v
     )
-    rows = [r for r in class_rows() if chosen in (EVERY, r.lesson)]
-    runs = table_of(rows, shared.owner())
-    if runs.empty:
+    runs = [r for r in class_rows() if chosen in (EVERY, r.lesson)]
+    if not runs:
         st.caption("No runs yet.")
     else:
         shown = pd.DataFrame(
             {
-                "name": runs["name"],
-                "dataset": runs["dataset"],
-                "network": runs["kind"] + " " + runs["network"],
-                "params": runs["params"],
-                "epochs": runs["epochs"],
-                "score": runs["test_score"].round(3),
-                "lesson": runs["lesson"],
-                "at (UTC)": runs["created"].dt.strftime("%H:%M:%S"),
+                "name": [r.name for r in runs],
+                "dataset": [r.dataset for r in runs],
+                "network": [f"{r.kind.upper()} {r.layers}" for r in runs],
+                "params": [r.params for r in runs],
+                "epochs": [r.epochs for r in runs],
+                "score": [round(r.test_score, 3) for r in runs],
+                "lesson": [r.lesson for r in runs],
+                "at (UTC)": [f"{r.created:%H:%M:%S}" for r in runs],
             }
         )
         with browse("class_results"):
@@ -79,7 +78,7 @@ def results(db: ClassDB) -> None:
     row.button(
         "Clear these runs",
         icon=":material/delete:",
-        disabled=not sure or runs.empty,
+        disabled=not sure or not runs,
         key="class_clear",
         on_click=_clear,
         args=(db, chosen),

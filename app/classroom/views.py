@@ -9,8 +9,8 @@ text are plain text: tables show cells literally, figures through `plain_figure`
 
 from __future__ import annotations
 
-import json
 import math
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
@@ -55,49 +55,18 @@ def sidebar() -> dict:
     return RESULTS.values()
 
 
-def table_of(rows: list[ResultRow], me: str) -> pd.DataFrame:
-    """The rows as one frame: a run's columns, its settings spread out, whether it is the session's own."""
-    records = []
-    for r in rows:
-        settings = r.settings if isinstance(r.settings, dict) else json.loads(r.settings)
-        records.append(
-            {
-                **{k: v for k, v in settings.items() if k not in ("epochs",)},
-                "id": r.id,
-                "name": r.name,
-                "owner": r.owner,
-                "mine": r.owner == me,
-                "page": r.page,
-                "dataset": r.dataset,
-                "kind": r.kind.upper(),
-                "backend": r.backend,
-                "network": r.layers,
-                "params": r.params,
-                "epochs": r.epochs,
-                "metric": r.metric,
-                "test_score": r.test_score,
-                "seconds": r.seconds,
-                "link": r.link,
-                "lesson": r.lesson,
-                "question": r.question,
-                "created": r.created,
-                "label": f"{r.dataset}: {r.kind.upper()} {r.layers} ({r.backend})",
-            }
-        )
-    return pd.DataFrame.from_records(records)
-
-
-def filtered(runs: pd.DataFrame, chosen: dict) -> pd.DataFrame:
-    if runs.empty:
-        return runs
-    keep = pd.Series(True, index=runs.index)
-    if chosen["lesson"] != EVERY:
-        keep &= runs["lesson"] == chosen["lesson"]
-    if chosen["data"] != EVERY:
-        keep &= runs["dataset"] == chosen["data"]
-    if (seconds := SINCE.get(chosen["since"])) is not None:
-        keep &= runs["created"] >= datetime.now(timezone.utc) - timedelta(seconds=seconds)
-    return runs[keep]
+def filtered(rows: list[ResultRow], chosen: dict) -> list[ResultRow]:
+    """The rows under the sidebar's filters. Plain lists, not a DataFrame: a board is drawn in every open page
+    each time a run finishes, and pandas' per-call cost on a few dozen rows was most of its time."""
+    seconds = SINCE.get(chosen["since"])
+    after = None if seconds is None else datetime.now(timezone.utc) - timedelta(seconds=seconds)
+    return [
+        r
+        for r in rows
+        if chosen["lesson"] in (EVERY, r.lesson)
+        and chosen["data"] in (EVERY, r.dataset)
+        and (after is None or r.created >= after)
+    ]
 
 
 def _count(n: int, what: str) -> str:
@@ -111,43 +80,49 @@ def _pick() -> None:
         st.session_state[PICKED_KEY] = int(data[0] if isinstance(data, list) else data)
 
 
-def _who(run: pd.Series, names: bool) -> str:
-    return "you" if run["mine"] else (run["name"] if names else "a classmate")
+def _who(run: ResultRow, names: bool) -> str:
+    return "you" if run.owner == shared.owner() else (run.name if names else "a classmate")
 
 
-def picked_run(runs: pd.DataFrame, names: bool) -> None:
+def _number(run: ResultRow, name: str) -> str:
+    value = run.settings.get(name)
+    return f"{value:g}" if isinstance(value, (int, float)) else "?"
+
+
+def picked_run(runs: list[ResultRow], names: bool) -> None:
     """The run a click picked: what it was, and "Try this run" (its page with its settings, in this tab)."""
-    chosen = runs[runs["id"] == st.session_state.get(PICKED_KEY)]
-    if chosen.empty:
+    run = next((r for r in runs if r.id == st.session_state.get(PICKED_KEY)), None)
+    if run is None:
         st.caption("Click a point to see that run's settings and try it yourself.")
         return
-    run = chosen.iloc[0]
-    score = (
-        "no score" if math.isnan(run["test_score"]) else f"{figures.score_axis(run['metric'])} {run['test_score']:.3f}"
-    )
+    score = "no score" if math.isnan(run.test_score) else f"{figures.score_axis(run.metric)} {run.test_score:.3f}"
+    words = "".join(f", {plain(str(run.settings[n]))}" for n in ("activation", "optimizer") if run.settings.get(n))
     st.markdown(
-        f"**Picked: {plain(run['label'])}**, by {plain(_who(run, names))}: {run['params']:,} parameters, "
-        f"{run['epochs']:,} epochs, {plain(score)}, learning rate {run.get('learning_rate', float('nan')):g}, "
-        f"batch {run.get('batch_size', 0):g}, {plain(run.get('activation', ''))}, {plain(run.get('optimizer', ''))}."
+        f"**Picked: {plain(figures.label(run))}**, by {plain(_who(run, names))}: {run.params:,} parameters, "
+        f"{run.epochs:,} epochs, {plain(score)}, learning rate {_number(run, 'learning_rate')}, "
+        f"batch {_number(run, 'batch_size')}{words}."
     )
     if st.button("Try this run", type="primary", icon=":material/replay:", key="results_try"):
-        shared.open_link(run["link"])
+        shared.open_link(run.link)
 
 
-def best_runs(runs: pd.DataFrame, names: bool) -> None:
+def best_runs(runs: list[ResultRow], names: bool) -> None:
     """The best run of each dataset, with its link."""
-    scored = runs.dropna(subset=["test_score"])
-    if scored.empty:
+    best: dict[str, ResultRow] = {}
+    for r in runs:
+        if not math.isnan(r.test_score) and (r.dataset not in best or r.test_score > best[r.dataset].test_score):
+            best[r.dataset] = r
+    if not best:
         return
-    best = scored.sort_values("test_score", ascending=False).groupby("dataset", sort=True).head(1)
+    chosen = [best[d] for d in sorted(best)]
     shown = pd.DataFrame(
         {
-            "dataset": best["dataset"],
-            "score": best["test_score"].round(3),
-            "network": best["kind"] + " " + best["network"],
-            "parameters": best["params"],
-            "by": [_who(r, names) for _, r in best.iterrows()],
-            "try it": best["link"],
+            "dataset": [r.dataset for r in chosen],
+            "score": [round(r.test_score, 3) for r in chosen],
+            "network": [f"{r.kind.upper()} {r.layers}" for r in chosen],
+            "parameters": [r.params for r in chosen],
+            "by": [_who(r, names) for r in chosen],
+            "try it": [r.link for r in chosen],
         }
     )
     with browse("best_runs"):
@@ -176,7 +151,7 @@ def class_state(rows: list[ResultRow]) -> tuple:
     return (tuple(r.id for r in rows), tuple((q.id, q.is_open, len(_answers(q))) for q in asked[-3:]), len(asked))
 
 
-def predictions(runs: pd.DataFrame, lesson: str) -> None:
+def predictions(runs: list[ResultRow], lesson: str) -> None:
     """Each question of the lesson: what the class predicted, and the runs it predicted for."""
     try:
         asked = [q for q in _questions() if lesson in (EVERY, q.lesson)]
@@ -188,10 +163,8 @@ def predictions(runs: pd.DataFrame, lesson: str) -> None:
     for q in reversed(asked[-3:]):  # the three newest
         answers = _answers(q)
         said = {a.owner: a.value for a in answers}
-        after = runs[runs["question"] == q.id]
-        pairs = pd.DataFrame(
-            {"prediction": [said.get(o) for o in after["owner"]], "test_score": after["test_score"]}
-        ).dropna()
+        after = [r for r in runs if r.question == q.id]
+        pairs = [(said[r.owner], r.test_score) for r in after if r.owner in said and not math.isnan(r.test_score)]
         st.markdown(f"**{plain(q.text)}** {_count(len(said), 'prediction')}, {_count(len(pairs), 'run')} after one.")
         left, right = st.columns(2)
         predicted = list(said.values())
@@ -199,8 +172,8 @@ def predictions(runs: pd.DataFrame, lesson: str) -> None:
             left.plotly_chart(figures.answer_counts(q.choices, predicted), key=f"results_answers_{q.id}")
         elif predicted:
             left.plotly_chart(figures.answer_numbers(predicted), key=f"results_answers_{q.id}")
-        metric = after["metric"].iloc[0] if len(after) else "accuracy"
-        if len(pairs):
+        metric = after[0].metric if after else "accuracy"
+        if pairs:
             right.plotly_chart(figures.predictions(q.choices, pairs, metric), key=f"results_pairs_{q.id}")
         else:
             right.caption("No run made after a prediction yet.")
@@ -223,7 +196,7 @@ def _watch(shown: tuple) -> None:
 def watch(shown: tuple | None, own_timer: bool) -> None:
     """While the board is open, the page runs again when runs or answers came since it was drawn (a few ms a look;
     a board redrawn on a timer whether or not anything came cost a class of 20 its page times). A student's page
-    already polls every second for the teacher's view, and that poll looks (`follow.watch_here`); the teacher's
+    already polls every 1.5 s for the teacher's view, and that poll looks (`follow.watch_here`); the teacher's
     page, which has no such poll, gets its own timer."""
     if shown is None:
         return
@@ -241,31 +214,32 @@ def board(chosen: dict, names: bool) -> tuple | None:
     except NNLabError as exc:
         st.error(plain(str(exc)), icon=":material/error:")
         return None
-    _board(filtered(table_of(rows, shared.owner()), chosen), chosen, names)
+    _board(filtered(rows, chosen), chosen, names)
     return drawn
 
 
-def _board(runs: pd.DataFrame, chosen: dict, names: bool) -> None:
-    if runs.empty:
+def _board(runs: list[ResultRow], chosen: dict, names: bool) -> None:
+    if not runs:
         st.info(
             "No runs here yet. Every finished run of the Training page and the CNN lab appears here within a few "
             "seconds: train one, or widen the filters in the sidebar.",
             icon=":material/groups:",
         )
         return
+    me = shared.owner()
     c = st.columns(3)
     c[0].metric("Runs", f"{len(runs):,}")
-    c[1].metric("Students", f"{runs['owner'].nunique():,}")
-    c[2].metric("Your runs", f"{int(runs['mine'].sum()):,}")
+    c[1].metric("Students", f"{len({r.owner for r in runs}):,}")
+    c[2].metric("Your runs", f"{sum(r.owner == me for r in runs):,}")
     st.plotly_chart(
-        figures.scatter(runs, "dataset" if chosen["colour"] == "dataset" else "kind"),
+        figures.scatter(runs, "dataset" if chosen["colour"] == "dataset" else "kind", me),
         key="results_scatter",
         on_select=_pick,
         selection_mode="points",
     )
     picked_run(runs, names)
-    metric = runs["metric"].mode().iloc[0]
-    same = runs[runs["metric"] == metric]
+    metric = Counter(r.metric for r in runs).most_common(1)[0][0]
+    same = [r for r in runs if r.metric == metric]
     if len(same) >= 2:
         st.subheader("Settings against the score")
         st.caption(
@@ -298,7 +272,7 @@ def your_runs(db: ClassDB) -> None:
         return
     st.subheader("Your runs")
     labels = {
-        r.id: f"{r.dataset}: {r.kind.upper()} {r.layers} ({r.backend}), {r.epochs} epochs, score "
+        r.id: f"{figures.label(r)}, {r.epochs} epochs, score "
         + ("none" if math.isnan(r.test_score) else f"{r.test_score:.3f}")
         for r in rows
     }

@@ -13,20 +13,43 @@ from functools import cache
 
 import plotly.colors
 import plotly.graph_objects as go
+from plotly.basedatatypes import convert_to_base64
 
 from app.figures.style import frame
 
 
+class PlainFigure(go.Figure):
+    """A figure whose `to_dict` copies only its dicts. `st.plotly_chart` calls `to_dict` on every figure it shows,
+    only to serialise the result; plotly's deep-copies every list of numbers in it, which was 6% of a class
+    server's CPU under bench/classroom.py's browsing (py-spy). Plotly then writes numpy arrays as typed arrays
+    into the dicts it is given, so the dicts are fresh and the figure itself is left as it was; the lists of
+    numbers are shared: read what this returns, do not change it."""
+
+    def to_dict(self) -> dict:
+        out = {"data": [_fresh(t) for t in self._data], "layout": _fresh(self._layout)}
+        convert_to_base64(out)  # as plotly's own to_dict
+        return out
+
+
+def _fresh(value):
+    """`value` with every dict in it new (what convert_to_base64 writes into), everything else shared."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (dict, list, tuple)):
+        return [_fresh(v) for v in value]
+    return value
+
+
 def figure(
     data: list[dict], layout: dict | None = None, *, height: int | None = None, legend: bool = True
-) -> go.Figure:
+) -> PlainFigure:
     """A figure from trace dicts (each with its "type") and a layout dict; the default template applies, and with
     a height the shared frame (`style.frame`, what `style.tidy` sets; the layout's own settings, e.g. its margin,
     win). Settings given as None are left out, as plotly's own constructors leave them out."""
     layout = dict(layout or {})
     if height:
         layout = {**frame(height, legend, bool(layout.get("annotations"))), **layout}
-    return go.Figure({"data": [_set(t) for t in data], "layout": _set(layout)}, _validate=False)
+    return PlainFigure({"data": [_set(t) for t in data], "layout": _set(layout)}, _validate=False)
 
 
 def _set(d: dict) -> dict:

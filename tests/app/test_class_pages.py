@@ -208,7 +208,7 @@ def test_a_sent_view_is_offered_opened_and_followed_but_never_during_a_training(
     _open(app, **QUICK)
     with open_class_db() as db:
         db.send_view("/activations?fns=tanh")
-    time.sleep(0.6)  # the server keeps the view half a second
+    time.sleep(0.6)  # past the server's memory of the view (shared.FRESH, 0.4 s)
     app.run()
     assert app.button(key="class_open") is not None
     app.button(key="class_open").click().run()

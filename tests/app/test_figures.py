@@ -2,10 +2,10 @@
 through plotly's validators and must come out unchanged: a misspelt property, a value of the wrong type or a
 string where plotly.js wants {"text": ...} would be rejected or rewritten, and fail."""
 
+import copy
 import json
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -16,8 +16,9 @@ from app.data.figures import class_counts
 from app.figures.images import png_image, sample_tiles
 from app.figures.lines import Line, add_line, line_chart
 from app.figures.network import network_figure
-from app.figures.plain import colorscale, figure
+from app.figures.plain import PlainFigure, colorscale, figure
 from app.maths.figures import best_constants, contour_with_paths, function_and_derivative, with_histogram
+from core.classroom import ResultRow
 
 RNG = np.random.default_rng(0)
 X = np.linspace(-3, 3, 50)
@@ -33,23 +34,32 @@ def _activation_figure():
     return with_histogram(fig.update_xaxes(range=[-3, 3]), RNG.normal(size=200), "z in hidden_1")
 
 
-def _class_runs() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": [1, 2, 3],
-            "dataset": ["moons", "<b>upload</b>.csv", "moons"],
-            "kind": ["MLP", "MLP", "CNN"],
-            "mine": [True, False, False],
-            "params": [17, 300, 5000],
-            "test_score": [0.8, 0.9, 0.95],
-            "label": ["a", "b", "c"],
-            "metric": ["accuracy"] * 3,
-            "learning_rate": [0.001, 0.01, 0.1],
-            "batch_size": [10, 32, 200],
-            "layers": [1, 2, 3],
-            "epochs": [5, 10, 20],
-        }
-    )
+def _class_runs() -> list[ResultRow]:
+    """Three runs of the class: one of them the session's own ("me"), an upload's HTML-like name, a CNN."""
+    return [
+        ResultRow(
+            id=i,
+            owner=owner,
+            name="n",
+            page="training",
+            dataset=dataset,
+            kind=kind,
+            backend="sklearn",
+            layers="8",
+            params=params,
+            settings={"learning_rate": rate, "batch_size": batch, "layers": layers},
+            epochs=epochs,
+            metric="accuracy",
+            test_score=score,
+            seconds=1.0,
+            link="/training",
+        )
+        for i, owner, dataset, kind, params, score, rate, batch, layers, epochs in (
+            (1, "me", "moons", "mlp", 17, 0.8, 0.001, 10, 1, 5),
+            (2, "other", "<b>upload</b>.csv", "mlp", 300, 0.9, 0.01, 32, 2, 10),
+            (3, "other", "moons", "cnn", 5000, 0.95, 0.1, 200, 3, 20),
+        )
+    ]
 
 
 def _lines_on_panels():
@@ -59,13 +69,13 @@ def _lines_on_panels():
 
 
 BUILDERS = {
-    "class results scatter": lambda: class_figures.scatter(_class_runs(), "dataset"),
+    "class results scatter": lambda: class_figures.scatter(_class_runs(), "dataset", "me"),
     "class results in parallel coordinates": lambda: class_figures.parallel(_class_runs(), "accuracy"),
     "predictions of a choice against results": lambda: class_figures.predictions(
-        ("yes", "no"), pd.DataFrame({"prediction": ["yes", "no"], "test_score": [0.8, 0.9]}), "accuracy"
+        ("yes", "no"), [("yes", 0.8), ("no", 0.9)], "accuracy"
     ),
     "predicted numbers against results": lambda: class_figures.predictions(
-        None, pd.DataFrame({"prediction": [0.7, 0.85], "test_score": [0.8, 0.9]}), "accuracy"
+        None, [(0.7, 0.8), (0.85, 0.9)], "accuracy"
     ),
     "answer counts": lambda: class_figures.answer_counts(("yes", "no"), ["yes", "yes", "no"]),
     "number answers": lambda: class_figures.answer_numbers([0.7, 0.8, 0.8]),
@@ -120,6 +130,22 @@ def test_plain_figures_are_what_plotly_validation_would_make(name):
     validated = go.Figure(fig.to_dict())  # raises on an unknown property or a value of the wrong type
     assert as_json(fig) == as_json(validated)
     assert fig.data, "a figure with nothing drawn"
+
+
+@pytest.mark.parametrize("name", [n for n in BUILDERS if isinstance(BUILDERS[n](), PlainFigure)])
+def test_a_plain_figure_hands_streamlit_the_same_dict_without_a_deep_copy_and_stays_as_it_was(name):
+    fig = BUILDERS[name]()
+    before = copy.deepcopy(fig._data)
+    assert fig.to_dict() == go.Figure.to_dict(fig)  # what plotly's own would give Streamlit
+    assert fig.to_dict() == go.Figure.to_dict(fig)  # again: nothing in the figure was rewritten
+    np.testing.assert_equal(fig._data, before)
+
+
+def test_a_plain_figures_numpy_arrays_go_out_as_typed_arrays_and_stay_arrays_in_it():
+    fig = figure([{"type": "scatter", "x": np.arange(3.0), "marker": {"color": np.array([1, 2, 3])}}])
+    out = fig.to_dict()["data"][0]
+    assert out["x"]["dtype"] == "f8" and "bdata" in out["marker"]["color"]
+    assert isinstance(fig._data[0]["marker"]["color"], np.ndarray) and isinstance(fig._data[0]["x"], np.ndarray)
 
 
 @pytest.mark.parametrize(
@@ -199,6 +225,28 @@ def test_log_axes_write_powers_of_ten_not_si_prefixes():
 
     fig = line_chart([Line("adam", np.arange(3), np.array([1.0, 1e-2, 1e-4]))], "step", "loss", log_y=True)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.exponentformat == "power"
+
+
+def test_the_class_scatter_marks_the_sessions_own_runs_and_picks_runs_by_row_id():
+    fig = class_figures.scatter(_class_runs(), "dataset", "me")
+    traces = {t.name: t for t in fig.data}
+    assert set(traces) == {"&lt;b&gt;upload&lt;/b&gt;.csv", "moons", "moons (yours)"}  # the file name as text
+    yours, others = traces["moons (yours)"], traces["moons"]
+    assert yours.marker.symbol == "diamond" and yours.marker.line.width == 2 and list(yours.customdata) == [1]
+    assert others.marker.symbol == "circle" and list(others.customdata) == [3] and list(others.x) == [5000]
+    assert yours.marker.color == others.marker.color  # one colour a dataset, own runs or not
+    by_kind = class_figures.scatter(_class_runs(), "kind", "someone else")
+    assert sorted(t.name for t in by_kind.data) == ["CNN", "MLP"]
+
+
+def test_parallel_coordinates_take_params_and_epochs_from_the_run_and_the_rest_from_its_settings():
+    runs = _class_runs()
+    runs[2].settings.clear()  # a run whose page keeps none of these settings
+    dims = {d.label: list(d.values) for d in class_figures.parallel(runs, "accuracy").data[0].dimensions}
+    assert dims["log₁₀ params"] == pytest.approx(np.log10([17, 300, 5000]))
+    assert dims["epochs"] == [5, 10, 20] and dims["test accuracy"] == [0.8, 0.9, 0.95]
+    assert dims["log₁₀ lr"][:2] == pytest.approx([-3, -2]) and np.isnan(dims["log₁₀ lr"][2])
+    assert dims["layers"][:2] == [1, 2] and np.isnan(dims["layers"][2])
 
 
 def test_class_names_in_figures_are_text_never_plotly_html():

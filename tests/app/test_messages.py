@@ -63,3 +63,24 @@ def test_the_data_pages_figures_show_class_and_feature_names_as_text():
     assert "<a" not in scatter.data[0].name and "<a" not in scatter.layout.xaxis.title.text
     hist = figures.feature_histograms(np.zeros((4, 1)), (evil,), np.array([0, 1, 0, 1]), (evil, "b"))
     assert "<a" not in hist.data[0].name and "<a" not in hist.layout.annotations[0].text
+
+
+def test_a_read_table_writes_rows_and_frames_alike_as_plain_text_with_thousands_separators(monkeypatch):
+    """`app.tables.read_table`: st.table renders markdown in cells and headers; every cell and header reaches it
+    through `plain`, whole numbers with separators, whether the rows come as dicts or as a DataFrame."""
+    import pandas as pd
+
+    from app import tables
+
+    shown = []
+    monkeypatch.setattr(tables.st, "table", lambda frame, hide_index: shown.append((frame, hide_index)))
+    rows = [{EVIL: "**bold**", "params": 12345, "rate": 0.5}, {EVIL: "x", "params": 7, "rate": 1.0}]
+    tables.read_table(rows)
+    tables.read_table(pd.DataFrame(rows))
+    (from_rows, hidden), (from_frame, _) = shown
+    pd.testing.assert_frame_equal(from_rows, from_frame)
+    assert hidden and list(from_rows.columns) == [plain(EVIL), "params", "rate"]
+    assert from_rows["params"].tolist() == ["12,345", "7"] and from_rows[plain(EVIL)][0] == plain("**bold**")
+    assert from_rows["rate"].tolist() == [0.5, 1.0]
+    tables.read_table(rows, hide_index=False)
+    assert shown[-1][0].index.tolist() == ["0", "1"] and shown[-1][1] is False

@@ -1,20 +1,23 @@
-"""app.server.no_nagle: the server's listener and connections get TCP_NODELAY, and connections accepted later
-inherit it; other sockets are left alone."""
+"""app.server: the server's listener and connections get TCP_NODELAY, and connections accepted later inherit it,
+other sockets are left alone (`no_nagle`); after each page's first run the heap is frozen, once (`settle_heap`)."""
 
+import gc
 import socket
 import sys
 
 import pytest
 
-from app.server import no_nagle
+from app import server
+from app.server import no_nagle, settle_heap
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
 
 
 def nodelay(sock: socket.socket) -> bool:
     return bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
 
 
+@linux
 def test_the_listener_and_its_connections_stop_waiting_for_acks():
     with socket.socket() as server, socket.socket() as other:  # protocol 0, as Streamlit creates them
         server.bind(("127.0.0.1", 0))
@@ -34,8 +37,35 @@ def test_the_listener_and_its_connections_stop_waiting_for_acks():
             s.close()
 
 
+@linux
 def test_a_port_with_no_sockets_changes_nothing():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         free = s.getsockname()[1]
     assert no_nagle(free) == 0
+
+
+@pytest.fixture
+def unfrozen(monkeypatch):
+    """A process whose pages have not run yet; the test's freezes undone after it."""
+    monkeypatch.setattr(server, "_settled", set())
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_a_pages_first_run_takes_what_the_process_holds_out_of_later_collections(unfrozen):
+    assert gc.get_freeze_count() == 0
+    held = [[i] for i in range(1000)]  # tracked containers, as a page's imports leave behind
+    assert settle_heap("training")
+    assert gc.get_freeze_count() >= len(held)
+    gc.unfreeze()
+    assert not settle_heap("training")  # once a page, not on every run
+    assert gc.get_freeze_count() == 0
+    assert settle_heap("data")
+
+
+def test_the_entry_point_settles_each_page_after_its_first_run(unfrozen, app):
+    app.switch_page("../pages/losses.py").run()
+    assert not app.exception
+    assert "losses" in server._settled and gc.get_freeze_count() > 0
