@@ -74,9 +74,7 @@ BUILDERS = {
     "predictions of a choice against results": lambda: class_figures.predictions(
         ("yes", "no"), [("yes", 0.8), ("no", 0.9)], "accuracy"
     ),
-    "predicted numbers against results": lambda: class_figures.predictions(
-        None, [(0.7, 0.8), (0.85, 0.9)], "accuracy"
-    ),
+    "predicted numbers against results": lambda: class_figures.predictions(None, [(0.7, 0.8), (0.85, 0.9)], "accuracy"),
     "answer counts": lambda: class_figures.answer_counts(("yes", "no"), ["yes", "yes", "no"]),
     "number answers": lambda: class_figures.answer_numbers([0.7, 0.8, 0.8]),
     "function and derivative with a histogram": _activation_figure,
