@@ -16,6 +16,7 @@ from app.messages import plain_figure
 from core.classroom import ResultRow
 
 PAD = 1.6  # the parameters' axis reaches this factor past the smallest and largest network
+TICKS = ".3~g"  # parallel axes' numbers to 3 significant digits (plotly wrote -2.77517 at each end of an axis)
 METRIC_NAMES = {"accuracy": "test accuracy", "r2": "test R²"}
 AXES = (  # the parallel-coordinates view's axes: (a run's setting, or its params or epochs; title, log scale)
     ("learning_rate", "log₁₀ lr", True),
@@ -109,9 +110,9 @@ def parallel(runs: list[ResultRow], metric: str, height: int = 420) -> go.Figure
     for name, title, log in AXES:
         values = np.array([_value(r, name) for r in runs])
         shown = np.log10(np.maximum(values, 1e-12)) if log else values
-        dims.append({"label": title, "values": shown.tolist()})
+        dims.append({"label": title, "values": shown.tolist(), "tickformat": TICKS})
     scores = [float(r.test_score) for r in runs]
-    dims.append({"label": score_axis(metric), "values": scores})
+    dims.append({"label": score_axis(metric), "values": scores, "tickformat": TICKS})
     trace = {
         "type": "parcoords",
         "dimensions": dims,

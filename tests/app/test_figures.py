@@ -240,7 +240,9 @@ def test_the_class_scatter_marks_the_sessions_own_runs_and_picks_runs_by_row_id(
 def test_parallel_coordinates_take_params_and_epochs_from_the_run_and_the_rest_from_its_settings():
     runs = _class_runs()
     runs[2].settings.clear()  # a run whose page keeps none of these settings
-    dims = {d.label: list(d.values) for d in class_figures.parallel(runs, "accuracy").data[0].dimensions}
+    shown = class_figures.parallel(runs, "accuracy").data[0].dimensions
+    assert {d.tickformat for d in shown} == {".3~g"}  # short numbers on every axis, not -2.77517
+    dims = {d.label: list(d.values) for d in shown}
     assert dims["log₁₀ params"] == pytest.approx(np.log10([17, 300, 5000]))
     assert dims["epochs"] == [5, 10, 20] and dims["test accuracy"] == [0.8, 0.9, 0.95]
     assert dims["log₁₀ lr"][:2] == pytest.approx([-3, -2]) and np.isnan(dims["log₁₀ lr"][2])
