@@ -3,11 +3,10 @@ each prepared the way the dataset's images are (`core.drawing`); scikit-learn's 
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import streamlit as st
 
+from app.figures.images import png_bytes
 from app.messages import show_error
 from core.datasets.photos import PHOTOS, sample_photos
 from core.drawing import drawing_to_input, ink_fraction, photo_to_input
@@ -16,14 +15,6 @@ from core.experiment import PreparedData
 
 CANVAS = 224  # pixels a side
 UPLOAD = "Upload your own"
-
-
-def _png(image: np.ndarray) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def drawn(data: PreparedData, key: str) -> np.ndarray | None:
@@ -57,7 +48,7 @@ def photo(data: PreparedData, key: str) -> tuple[np.ndarray, str] | None:
     which = st.segmented_control("Photo", (*PHOTOS, UPLOAD), default=PHOTOS[0], key=f"{key}_which")
     which = which or PHOTOS[0]
     if which != UPLOAD:
-        return photo_to_input(_png(sample_photos()[which]), data.input_shape), f"scikit-learn's {which}"
+        return photo_to_input(png_bytes(sample_photos()[which]), data.input_shape), f"scikit-learn's {which}"
     upload = st.file_uploader("A PNG or JPEG photo", type=["png", "jpg", "jpeg"], key=key)
     if upload is None:
         return None

@@ -3,14 +3,13 @@ sample; an image set's samples show their picture on hover), and an explanation'
 
 from __future__ import annotations
 
-import base64
-import io
 from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
 from app.figures.colors import PIXELS, QUALITATIVE
+from app.figures.images import png_url
 from app.figures.live import FONT
 from app.figures.style import tidy
 
@@ -25,15 +24,10 @@ THUMB = 56  # pixels a side of a hovered sample's picture
 
 def thumbnails(images: np.ndarray) -> list[str]:
     """Images (n, h, w, c) in [0, 1] as small PNG data URLs (black is 0), for a chart's hover."""
-    from PIL import Image
-
     urls = []
     for img in np.clip(np.asarray(images, np.float32), 0, 1):
         pixels = (img[..., 0] if img.shape[-1] == 1 else img) * 255
-        picture = Image.fromarray(pixels.round().astype(np.uint8)).resize((THUMB, THUMB), Image.Resampling.NEAREST)
-        buffer = io.BytesIO()
-        picture.save(buffer, format="PNG")
-        urls.append("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode())
+        urls.append(png_url(pixels.round().astype(np.uint8), THUMB))
     return urls
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -222,9 +223,24 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         dbapi_connection.autocommit = sqlite3.LEGACY_TRANSACTION_CONTROL
     dbapi_connection.isolation_level = None  # sqlite3 emits no BEGIN of its own: `_sqlite_begin` does
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; readers and one writer at once
+    _wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _wal(cursor) -> None:
+    """WAL mode, kept in the file: readers and one writer at once. Switching a new file to it needs the file to
+    itself, and SQLite says "locked" at once rather than after its busy timeout while another connection writes
+    (a second server starting as the first makes the schema): asked again until BUSY_TIMEOUT_S."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _sqlite_begin(conn: Connection) -> None:

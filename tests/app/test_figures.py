@@ -166,6 +166,26 @@ def test_a_named_colour_scale_is_spelled_out_as_plotly_js_needs():
     assert as_json(fig) == as_json(go.Figure(fig.to_dict()))
 
 
+def test_a_png_holds_the_pixels_exactly_and_scales_them_as_crisp_squares():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from app.figures.images import png_bytes, png_url
+    from app.learned.figures import THUMB, thumbnails
+
+    pixels = (RNG.random((4, 4, 3)) * 255).astype(np.uint8)
+    assert (np.asarray(Image.open(io.BytesIO(png_bytes(pixels)))) == pixels).all()
+    big = np.asarray(Image.open(io.BytesIO(png_bytes(pixels[..., 0], side=8))))
+    assert big.shape == (8, 8) and (big == np.repeat(np.repeat(pixels[..., 0], 2, 0), 2, 1)).all()
+    url = png_url(pixels)
+    assert url.startswith("data:image/png;base64,") and base64.b64decode(url.split(",")[1]) == png_bytes(pixels)
+    (thumb,) = thumbnails(np.ones((1, 7, 7, 1), np.float32))  # an image in [0, 1], one channel: white
+    shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(thumb.split(",")[1]))))
+    assert shown.shape == (THUMB, THUMB) and (shown == 255).all()
+
+
 def test_sample_tiles_are_crisp_squares_of_at_least_80_pixels():
     digits = RNG.random((3, 8, 8, 1))
     tiles = sample_tiles(digits)

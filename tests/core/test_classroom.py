@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -161,6 +162,20 @@ def test_three_server_processes_start_together_and_write_the_same_database(db_ur
     with open_class_db(db_url) as db:
         rows = db.results()
     assert len(rows) == 60 and {r.owner for r in rows} == {"proc-0", "proc-1", "proc-2"}
+
+
+def test_a_server_opening_a_new_sqlite_file_while_another_writes_to_it_waits_rather_than_fails(tmp_path):
+    """Switching a new file to WAL needs it to itself, and SQLite says "locked" at once, not after its busy timeout,
+    while another connection holds a write lock (a server starting as another makes the schema): the second waits."""
+    path = tmp_path / "class.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE another_servers_first_write (x)")
+    threading.Timer(0.5, other.execute, ("COMMIT",)).start()
+    with open_class_db(f"sqlite:///{path}") as db:
+        assert db.results() == []
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    other.close()
 
 
 def test_filters_by_time_dataset_and_lesson(db):
