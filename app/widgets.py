@@ -21,11 +21,16 @@ from core.errors import DatasetUnavailable, NNLabError
 
 
 def _label(name: str) -> str:
+    """A dataset as its picker shows it: its title only, which fits the sidebar's box when presenting (a title with
+    its summary was cut after about 20 characters); the summary goes under the box (`_about`)."""
+    return "Your own file" if name == UPLOAD else dataset_info(name).title
+
+
+def _about(name: str) -> str:
     if name == UPLOAD:
-        return "Your own file (CSV, .npz, image folders, IDX, CIFAR batches)"
+        return "CSV, .npz, image folders, IDX files or CIFAR batches"
     info: DatasetInfo = dataset_info(name)
-    note = "" if info.bundled or is_available(name) else "  (not on this machine yet)"
-    return f"{info.title}: {info.summary}{note}"
+    return info.summary + ("" if info.bundled or is_available(name) else "; not on this machine yet")
 
 
 NOISE_LEVELS = tuple(round(i * 0.05, 2) for i in range(11))  # the Playground's 0, 5, ..., 50, over 100
@@ -114,12 +119,15 @@ class Picked(NamedTuple):
     problem: str = ""  # what it was told, for a page whose picker is in the sidebar to repeat in its main area
 
 
-def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = False) -> Picked:
+def dataset_picker(schema: Schema, label: str = "Dataset", side_by_side: bool = False, about: bool = True) -> Picked:
     """The dataset chooser of `schema` (see `data_schema`; digits preselected) with its options.
-    side_by_side: the dataset and the classes to tell apart in two columns (a wide page; saves a row of height)."""
+    side_by_side: the dataset and the classes to tell apart in two columns (a wide page; saves a row of height).
+    about: the dataset's one-line summary under the box (off on a page that describes the dataset itself)."""
     first, second = st.columns([3, 2]) if side_by_side else (st.container(), st.container())
     with first:
         name = w.selectbox(schema["dataset"], label=label)
+        if about:
+            st.caption(plain(_about(name)))
     prefix = schema["binary"].key.rsplit("_", 1)[0]
     if name == UPLOAD:
         ds = upload_widget(prefix, schema["file"].key, show_error)

@@ -25,8 +25,7 @@ with st.sidebar:  # the settings beside the page, so the diagram is on a project
     depth = w.slider(p["depth"])
     hidden = tuple(w.slider(p[f"h{i + 1}"]) for i in range(depth))
     act = w.selectbox(p["act"])
-    c = st.columns(2)
-    out, loss = w.selectbox(p["output"], c[0]), w.selectbox(p["loss"], c[1])
+    out, loss = w.selectbox(p["output"]), w.selectbox(p["loss"])  # one a row: "sigmoid" was cut presenting
     seed = w.number_input(p["seed"])
     st.header("Example")
     c = st.columns(n_in)

@@ -13,7 +13,7 @@ st.caption("What does the network actually see? Shapes, classes, pixels, and the
 
 page = data_schema("data") + VIEWS
 warn_rejected(page.load("data_url_loaded"))
-ds = dataset_picker(page, side_by_side=True).dataset
+ds = dataset_picker(page, side_by_side=True, about=False).dataset  # its summary says what it is
 if ds is None:
     page.sync(data_skips(page) | view_skips(""))
     st.stop()

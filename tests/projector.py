@@ -1,5 +1,5 @@
-"""What a 1024x768 projector shows, measured in the browser: text cut short, tabs or tables scrolled out of view,
-anything sideways, figure text too small when presented, overlapping labels (`MEASURE`, a script for
+"""What a 1024x768 projector shows, measured in the browser: text cut short (a selectbox's choice too), tabs or
+tables scrolled out of view, anything sideways, figure text too small when presented, overlapping labels (`MEASURE`, a script for
 `page.evaluate(MEASURE, selector)`), and the sidebar closed as a teacher closes it."""
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ MEASURE = """(selector) => {
       .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
       .filter(e => e.getBoundingClientRect().right > 0)  // not in a collapsed sidebar
       .map(e => e.textContent)                          // labels that end in "..." (buttons, page links)
+      .concat(Array.from(document.querySelectorAll('[data-testid=stSelectbox] input'))
+      .filter(e => e.getBoundingClientRect().right > 0 && e.scrollWidth > e.clientWidth + 1)
+      .map(e => 'choice cut: ' + e.value))              // a choice wider than its box, main page or sidebar
       .concat(Array.from(document.querySelectorAll('[data-testid=stMainBlockContainer] [role=tablist]'))
       .filter(l => l.scrollWidth > l.clientWidth + 1)   // tabs scrolled out of view ("L›")
       .map(l => 'tabs: ' + Array.from(l.querySelectorAll('[role=tab]')).map(t => t.textContent).join(' | ')))

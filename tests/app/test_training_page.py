@@ -27,6 +27,9 @@ def test_defaults_show_the_architecture_before_training(app):
         b.key for b in app.button
     ]  # Stop: once it trains
     assert "Task: classification into 10 classes (softmax)" in _texts(app.caption)
+    picker = app.sidebar.selectbox[0]  # titles only: a title with its summary was cut in the presented sidebar
+    assert picker.label == "Dataset" and picker.format_func("digits") == "Digits (8x8)"
+    assert picker.format_func("iris") == "Iris" and "1,797 handwritten digits" in _texts(app.sidebar.caption)
     link = dict(app.query_params)  # every setting that matters, defaults too
     assert link["dataset"] == "digits" and link["n"] == "1797"
     assert (link["depth"], link["w1"], link["w2"]) == ("2", "16", "16")
