@@ -44,9 +44,14 @@ def log_ticks(low: float, high: float) -> list[int]:
     return ticks if len(ticks) >= 2 else sorted({int(low), int(high), *ticks})
 
 
+def network(run: ResultRow) -> str:
+    """A run's network: "MLP 32-16"."""
+    return f"{run.kind.upper()} {run.layers}"
+
+
 def label(run: ResultRow) -> str:
     """A run as one line: "moons: MLP 32-16 (sklearn)"."""
-    return f"{run.dataset}: {run.kind.upper()} {run.layers} ({run.backend})"
+    return f"{run.dataset}: {network(run)} ({run.backend})"
 
 
 def scatter(runs: list[ResultRow], colour: str, me: str, height: int = 420) -> go.Figure:

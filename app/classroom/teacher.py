@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.classroom import shared
+from app.classroom import figures, shared
 from app.classroom.schema import EVERY
 from app.classroom.views import class_rows
 from app.messages import plain, show_error
@@ -55,7 +55,7 @@ def results(db: ClassDB) -> None:
             {
                 "name": [r.name for r in runs],
                 "dataset": [r.dataset for r in runs],
-                "network": [f"{r.kind.upper()} {r.layers}" for r in runs],
+                "network": [figures.network(r) for r in runs],
                 "params": [r.params for r in runs],
                 "epochs": [r.epochs for r in runs],
                 "score": [round(r.test_score, 3) for r in runs],

@@ -1,10 +1,11 @@
 """The Class results page's sections: the filters, the live board (every run, settings against the score, the
 best runs, predictions against results) and the student's own runs with Withdraw.
 
-The board is drawn by the page run; a fragment (`watch`) looks every `WATCH_SECONDS` at the class's rows and the
-answers (kept by the server for `ROWS_FRESH` seconds: one query a second for any number of open pages,
-`shared.Shared.fresh`) and runs the page again when they changed. Students see runs without names, their own marked; the teacher sees names. Names and every other typed
-text are plain text: tables show cells literally, figures through `plain_figure`, markdown through `plain`.
+The board is drawn by the page run and drawn again only when the class's rows or the answers changed (`watch`: a
+student's page looks in the teacher-notice poll it already has, the teacher's every `WATCH_SECONDS`); the server
+keeps the rows `ROWS_FRESH` seconds (one query a second for any number of open pages, `shared.Shared.fresh`).
+Students see runs without names, their own marked; the teacher sees names. Names and every other typed text are
+plain text: tables show cells literally, figures through `plain_figure`, markdown through `plain`.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def best_runs(runs: list[ResultRow], names: bool) -> None:
         {
             "dataset": [r.dataset for r in chosen],
             "score": [round(r.test_score, 3) for r in chosen],
-            "network": [f"{r.kind.upper()} {r.layers}" for r in chosen],
+            "network": [figures.network(r) for r in chosen],
             "parameters": [r.params for r in chosen],
             "by": [_who(r, names) for r in chosen],
             "try it": [r.link for r in chosen],
