@@ -9,7 +9,7 @@ import streamlit as st
 from app import presentation
 from app.classroom import follow
 from app.jobs import background_status, job_board
-from app.navigation import HOME, sections
+from app.navigation import st_pages
 from app.server import no_nagle, settle_heap
 from app.session import is_teacher, remember_browser, session_id
 from app.settings import history_by_page
@@ -19,14 +19,7 @@ st.set_page_config(page_title="NN Lab", page_icon=str(Path(__file__).with_name("
 if "nnlab_no_nagle" not in st.session_state:  # once a session: 40 ms off every click (app/server.py)
     st.session_state["nnlab_no_nagle"] = no_nagle(int(st.get_option("server.port")))
 
-navigation = st.navigation(
-    {
-        section: [
-            st.Page(page.path, title=page.title, icon=f":material/{page.icon}:", default=page is HOME) for page in pages
-        ]
-        for section, pages in sections().items()
-    }
-)
+navigation = st.navigation(st_pages())
 presentation.frame()  # the projector's frame: margins, presentation switch
 # Style only (Streamlit sends it where it takes no room). The box's wrapper is hidden too: an empty wrapper still
 # took the column's 16 px gap above every page's first figure.

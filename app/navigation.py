@@ -1,5 +1,5 @@
 """The page registry: one entry per page, used by `main.py` for navigation and by the landing page's
-lesson map, so a page's title and lesson are written once.
+lesson map, so a page's title and lesson are written once; and each page's `st.Page`, made once a session.
 """
 
 from __future__ import annotations
@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import streamlit as st
+
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+ST_PAGES_KEY = "nnlab_st_pages"  # session state: file -> its st.Page
 
 
 @dataclass(frozen=True)
@@ -117,3 +120,23 @@ def sections() -> dict[str, list[PageInfo]]:
     for page in PAGES:
         grouped.setdefault(page.section, []).append(page)
     return grouped
+
+
+def st_pages() -> dict[str, list]:
+    """The navigation's `st.Page`s by section, made once a session: an `st.Page` resolves its file's path as it
+    is made (2% of every page run's CPU on a class server, py-spy), and `st.page_link` given a path resolves it
+    again and looks through every page (a tenth of the lesson map's run); given the `st.Page` (`link`), it does
+    neither."""
+    made = st.session_state.get(ST_PAGES_KEY)
+    if made is None:
+        made = {
+            page.file: st.Page(page.path, title=page.title, icon=f":material/{page.icon}:", default=page is HOME)
+            for page in (HOME, *PAGES)
+        }
+        st.session_state[ST_PAGES_KEY] = made
+    return {section: [made[page.file] for page in pages] for section, pages in sections().items()}
+
+
+def link(file: str):
+    """What `st.page_link` takes for the page in `file` (e.g. "weights.py"): its `st.Page` of this session."""
+    return st.session_state[ST_PAGES_KEY][file]

@@ -43,13 +43,18 @@ p.sync(backprop_skips(p.values()))  # the link: every setting of the network and
 sizes = (n_in, *hidden, n_out)
 try:
     lesson = view.Lesson.for_settings(sizes, act, out, loss, int(seed))
-    with st.expander("Edit the weights by hand", icon=":material/edit:"):
-        cols = st.columns(len(lesson.net.weights))
-        edited = [
-            cols[li].data_editor(view.weights_table(W, b), key=f"bp_edit_{li}_{lesson.version}").to_numpy(dtype=float)
-            for li, (W, b) in enumerate(lesson.net.weights)
-        ]
-        lesson.edit([(e[:-1], e[-1]) for e in edited])
+    # Drawn only while open (its tables were a fifth of the page's every run); edits stay in the lesson's network.
+    editor = st.expander("Edit the weights by hand", icon=":material/edit:", key="bp_editor", on_change="rerun")
+    if editor.open:
+        with editor:
+            cols = st.columns(len(lesson.net.weights))
+            edited = [
+                cols[li]
+                .data_editor(view.weights_table(W, b), key=f"bp_edit_{li}_{lesson.version}")
+                .to_numpy(dtype=float)
+                for li, (W, b) in enumerate(lesson.net.weights)
+            ]
+            lesson.edit([(e[:-1], e[-1]) for e in edited])
     result = lesson.preview(x, y, lr)
 except NNLabError as exc:
     show_error(exc)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.navigation import PAGES
+from app.navigation import PAGES, link
 from core.datasets import dataset_info, is_available, list_datasets
 
 st.title("NN Lab")
@@ -15,7 +15,7 @@ st.subheader("Lesson map")
 for page in PAGES:
     with st.container(border=True):
         left, right = st.columns([1, 3], vertical_alignment="center")
-        left.page_link(str(page.path), label=page.title, icon=f":material/{page.icon}:")
+        left.page_link(link(page.file))
         right.markdown(f"{page.lesson}  \n:gray[{page.section}]")
 
 KINDS = {"image": "images", "tabular": "table", "toy2d": "2-D points"}

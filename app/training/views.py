@@ -16,7 +16,7 @@ from app.data.views import SHOWN as X_SHOWN
 from app.data_access import current_upload
 from app.figures.images import TILE, sample_tiles
 from app.messages import plain, plain_figure
-from app.navigation import PAGES_DIR
+from app.navigation import link
 from app.runs import PAGE_BUDGET, boundary_figure, network_diagram
 from app.session import clear_history, run_history
 from app.tables import browse, read_table
@@ -103,7 +103,7 @@ def status(run: Run) -> None:
             icon=":material/heart_broken:",
         )
         st.page_link(
-            str(PAGES_DIR / "activations.py"),
+            link("activations.py"),
             icon=":material/show_chart:",
             label="See this network's dead units on the Activation functions page",
         )
@@ -113,12 +113,12 @@ def status(run: Run) -> None:
         )
     if run.status != "diverged":
         st.page_link(
-            str(PAGES_DIR / "weights.py"),
+            link("weights.py"),
             icon=":material/hub:",
             label="Look inside this model: its weights after every epoch, on the Weights page",
         )
         st.page_link(
-            str(PAGES_DIR / "learned.py"),
+            link("learned.py"),
             icon=":material/psychology:",
             label="What it learned: how its layers arrange the samples, and why each prediction",
         )

@@ -162,3 +162,19 @@ def test_losses_that_draw_one_curve_say_they_coincide(app):
     assert "Categorical cross-entropy and KL divergence coincide" in notes and "entropy is 0" in notes
     app.multiselect(key="loss_compare").set_value([]).run()
     assert "coincide" not in " ".join(c.value for c in app.caption)
+
+
+def test_backprop_weight_editor_is_drawn_only_while_open_and_shows_the_current_weights(app):
+    """The hand editor's tables are built only when the expander is open (they were a fifth of every run), and
+    then show the network as it is now (after an update, not as it started)."""
+    _open(app, "backprop")
+    assert len(app.dataframe) == 0 and not app.exception
+    app.button(key="bp_step").click().run()
+    app.session_state["bp_editor"] = True
+    app.run()
+    editors = app.dataframe
+    weights = app.session_state["bp_state"].net.weights
+    assert len(editors) == len(weights) and not app.exception
+    first = editors[0].value.to_numpy(dtype=float)
+    np.testing.assert_allclose(first[:-1], weights[0][0], rtol=1e-6)
+    np.testing.assert_allclose(first[-1], weights[0][1], rtol=1e-6)

@@ -77,10 +77,13 @@ def test_a_read_table_writes_rows_and_frames_alike_as_plain_text_with_thousands_
     rows = [{EVIL: "**bold**", "params": 12345, "rate": 0.5}, {EVIL: "x", "params": 7, "rate": 1.0}]
     tables.read_table(rows)
     tables.read_table(pd.DataFrame(rows))
-    (from_rows, hidden), (from_frame, _) = shown
+    (arrow, hidden), (from_frame, _) = shown
+    from_rows = arrow.to_pandas()  # rows go to st.table as Arrow, what it sends (no DataFrame on the way)
     pd.testing.assert_frame_equal(from_rows, from_frame)
     assert hidden and list(from_rows.columns) == [plain(EVIL), "params", "rate"]
     assert from_rows["params"].tolist() == ["12,345", "7"] and from_rows[plain(EVIL)][0] == plain("**bold**")
     assert from_rows["rate"].tolist() == [0.5, 1.0]
     tables.read_table(rows, hide_index=False)
     assert shown[-1][0].index.tolist() == ["0", "1"] and shown[-1][1] is False
+    tables.read_table([{"value": 1.5}, {"value": "n/a"}])  # text and numbers in one column: shown, not refused
+    assert [str(v) for v in shown[-1][0]["value"]] == ["1.5", "n/a"]
