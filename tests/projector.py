@@ -1,4 +1,5 @@
-"""What a 1024x768 projector shows, measured in the browser: text cut short (a selectbox's choice too), tabs or
+"""What a 1024x768 projector shows, measured in the browser: text cut short (a selectbox's choice too, the page's
+title under Streamlit's header bar), tabs or
 tables scrolled out of view, anything sideways, figure text too small when presented, overlapping labels (`MEASURE`, a script for
 `page.evaluate(MEASURE, selector)`), and the sidebar closed as a teacher closes it."""
 
@@ -8,6 +9,15 @@ WIDTH, HEIGHT = 1024, 768
 MIN_PRESENTED_PX = 14  # any text in a figure while presenting
 
 MEASURE = """(selector) => {
+  const titleUnderHeader = () => {  // the page's title, its letters' line, under Streamlit's header bar
+    const h1 = document.querySelector('[data-testid=stMainBlockContainer] h1');
+    const header = document.querySelector('[data-testid=stHeader]');
+    if (!h1 || !header || !h1.textContent.trim()) return [];
+    const range = document.createRange(); range.selectNodeContents(h1);
+    const top = range.getBoundingClientRect().top, bottom = header.getBoundingClientRect().bottom;
+    const slack = 0.1 * parseFloat(getComputedStyle(h1).fontSize);  // the line's box rises above its capitals
+    return top < bottom - slack ? [`title under the header: "${h1.textContent}" from ${top} px, header to ${bottom} px`] : [];
+  };
   const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
   const first = document.querySelector(selector).getBoundingClientRect();
   const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
@@ -44,7 +54,8 @@ MEASURE = """(selector) => {
       .filter(t => !t.closest('[class*="st-key-browse"]')).filter(visible)
       .map(t => t.querySelector('.dvn-scroller')).filter(s => s && (s.scrollHeight > s.clientHeight + 1
                                                                   || s.scrollWidth > s.clientWidth + 1))
-      .map(s => `table scrolls: ${s.scrollWidth}x${s.scrollHeight} in ${s.clientWidth}x${s.clientHeight}`));
+      .map(s => `table scrolls: ${s.scrollWidth}x${s.scrollHeight} in ${s.clientWidth}x${s.clientHeight}`))
+      .concat(titleUnderHeader());
   return {title: document.querySelector('h1').getBoundingClientRect().top, mainRight: main.right, cut,
           firstTop: first.top, firstRight: first.right, scrollWidth: document.documentElement.scrollWidth,
           smallest: sizes.length ? Math.min(...sizes) : null, overlaps, tiles};

@@ -13,21 +13,45 @@ from functools import cache
 
 import plotly.colors
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.basedatatypes import convert_to_base64
 
 from app.figures.style import frame
 
 
 class PlainFigure(go.Figure):
-    """A figure whose `to_dict` copies only its dicts. `st.plotly_chart` calls `to_dict` on every figure it shows,
-    only to serialise the result; plotly's deep-copies every list of numbers in it, which was 6% of a class
-    server's CPU under bench/classroom.py's browsing (py-spy). Plotly then writes numpy arrays as typed arrays
-    into the dicts it is given, so the dicts are fresh and the figure itself is left as it was; the lists of
-    numbers are shared: read what this returns, do not change it."""
+    """A figure kept as the dicts it was written as, for `st.plotly_chart`, which only calls `to_dict` and
+    serialises the result. Plotly's own figure would build and validate an object for every trace and apply its
+    template as it is made (11% of a page run under bench/classroom.py's browsing, py-spy), and its `to_dict`
+    deep-copies every list of numbers and walks the whole template looking for numpy arrays (12% more). Here the
+    dicts are copied (only the dicts: plotly writes numpy arrays as typed arrays into them, so the figure itself is
+    left as it was; the lists of numbers are shared, read what `to_dict` returns, do not change it) and the
+    default template, which holds no arrays, is added after. Plotly's figure is made, once, the first time
+    anything else is asked of this one (`fig.data`, `fig.update_layout(...)`): then it is a plotly figure."""
+
+    def __init__(self, plain: dict) -> None:
+        self.__dict__["_plain"] = plain  # {"data": [trace dicts], "layout": {...}}, without a template
+
+    def __getattr__(self, name: str):
+        # Only for what the instance lacks: before plotly's figure is made, all of plotly's own attributes.
+        made = self.__dict__
+        if name.startswith("__") or "_plain" not in made or made.get("_made"):
+            raise AttributeError(name)
+        made["_made"] = True
+        go.Figure.__init__(self, made["_plain"], _validate=False)
+        return getattr(self, name)
 
     def to_dict(self) -> dict:
-        out = {"data": [_fresh(t) for t in self._data], "layout": _fresh(self._layout)}
+        if self.__dict__.get("_made"):  # changed through plotly's API: its state, its template in it
+            data, layout = self._data, self._layout
+        else:
+            data, layout = self._plain["data"], self._plain["layout"]
+        out = {
+            "data": [_fresh(t) for t in data],
+            "layout": _fresh({k: v for k, v in layout.items() if k != "template"}),
+        }
         convert_to_base64(out)  # as plotly's own to_dict
+        out["layout"]["template"] = layout.get("template") or _template(pio.templates.default)
         return out
 
 
@@ -40,6 +64,12 @@ def _fresh(value):
     return value
 
 
+@cache
+def _template(name: str) -> dict:
+    """The named template as plotly's figures write it into their layout (shared: read, never changed)."""
+    return pio.templates[name].to_plotly_json()
+
+
 def figure(
     data: list[dict], layout: dict | None = None, *, height: int | None = None, legend: bool = True
 ) -> PlainFigure:
@@ -49,7 +79,7 @@ def figure(
     layout = dict(layout or {})
     if height:
         layout = {**frame(height, legend, bool(layout.get("annotations"))), **layout}
-    return PlainFigure({"data": [_set(t) for t in data], "layout": _set(layout)}, _validate=False)
+    return PlainFigure({"data": [_set(t) for t in data], "layout": _set(layout)})
 
 
 def _set(d: dict) -> dict:

@@ -133,10 +133,24 @@ def test_plain_figures_are_what_plotly_validation_would_make(name):
 @pytest.mark.parametrize("name", [n for n in BUILDERS if isinstance(BUILDERS[n](), PlainFigure)])
 def test_a_plain_figure_hands_streamlit_the_same_dict_without_a_deep_copy_and_stays_as_it_was(name):
     fig = BUILDERS[name]()
-    before = copy.deepcopy(fig._data)
-    assert fig.to_dict() == go.Figure.to_dict(fig)  # what plotly's own would give Streamlit
-    assert fig.to_dict() == go.Figure.to_dict(fig)  # again: nothing in the figure was rewritten
+    made = "_made" in fig.__dict__  # plotly's own figure: made only by a builder that used its API
+    assert made == (name == "function and derivative with a histogram")
+    plotlys = go.Figure.to_dict(fig if made else PlainFigure(copy.deepcopy(fig._plain)))  # plotly's own to_dict
+    plain = fig.to_dict()  # what Streamlit gets
+    assert plain == plotlys and ("_made" in fig.__dict__) == made
+    assert fig.to_dict() == plain  # again: nothing in the figure was rewritten
+    before = copy.deepcopy(fig._data)  # plotly's figure, made now
+    assert fig.to_dict() == go.Figure.to_dict(fig) == plain
     np.testing.assert_equal(fig._data, before)
+
+
+def test_a_plain_figure_changed_through_plotlys_api_is_drawn_as_changed():
+    fig = figure([{"type": "scatter", "x": [1, 2], "y": [3, 4]}], {"title": {"text": "before"}})
+    fig.update_layout(title_text="after")
+    fig.add_trace(go.Bar(x=[1], y=[2]))
+    out = fig.to_dict()
+    assert out["layout"]["title"]["text"] == "after" and [t["type"] for t in out["data"]] == ["scatter", "bar"]
+    assert out["layout"]["template"] == go.Figure().to_dict()["layout"]["template"]
 
 
 def test_a_plain_figures_numpy_arrays_go_out_as_typed_arrays_and_stay_arrays_in_it():
