@@ -55,7 +55,10 @@ NO_STOP = (  # nor Pause (the Playground's Play trains until paused), nor a job 
 
 def wait_trained(page, timeout: float = 180_000) -> None:
     """Wait until the session's training is over and its results are drawn. Training runs as a job the page
-    polls, so the page is idle between polls while it trains: wait for its Stop button to go, then for a run."""
+    polls, so the page is idle between polls while it trains: wait for the click's own run (which draws the Stop
+    button; looked for before it, a cold start's button was not there yet and this returned at once), for the
+    Stop button to go, then for the run the last poll asks for."""
     page.wait_for_timeout(500)
+    wait_idle(page, timeout)
     page.wait_for_function(NO_STOP, timeout=timeout)
     wait_idle(page, timeout)

@@ -12,7 +12,7 @@ MEASURE = """(selector) => {
   const titleUnderHeader = () => {  // the page's title, its letters' line, under Streamlit's header bar
     const h1 = document.querySelector('[data-testid=stMainBlockContainer] h1');
     const header = document.querySelector('[data-testid=stHeader]');
-    if (!h1 || !header || !h1.textContent.trim()) return [];
+    if (!h1 || !header || !h1.textContent.trim() || h1.getBoundingClientRect().top < 0) return [];  // scrolled down
     const range = document.createRange(); range.selectNodeContents(h1);
     const top = range.getBoundingClientRect().top, bottom = header.getBoundingClientRect().bottom;
     const slack = 0.1 * parseFloat(getComputedStyle(h1).fontSize);  // the line's box rises above its capitals
@@ -56,7 +56,7 @@ MEASURE = """(selector) => {
                                                                   || s.scrollWidth > s.clientWidth + 1))
       .map(s => `table scrolls: ${s.scrollWidth}x${s.scrollHeight} in ${s.clientWidth}x${s.clientHeight}`))
       .concat(titleUnderHeader());
-  return {title: document.querySelector('h1').getBoundingClientRect().top, mainRight: main.right, cut,
+  return {title: document.querySelector('h1')?.getBoundingClientRect().top, mainRight: main.right, cut,
           firstTop: first.top, firstRight: first.right, scrollWidth: document.documentElement.scrollWidth,
           smallest: sizes.length ? Math.min(...sizes) : null, overlaps, tiles};
 }"""
