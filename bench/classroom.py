@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -109,12 +110,22 @@ def rss_mb(p: psutil.Process) -> float:
     return p.memory_info().rss / 2**20
 
 
+FINISHED = re.compile(r"run (\d+): .*: (Trained|Stopped|Early stopping)")
+
+
+def _last_run(texts: list[str]) -> int:
+    return max((int(m.group(1)) for t in texts if (m := FINISHED.search(t))), default=0)
+
+
 async def trained(tab: Tab, timeout: float = 600, button: str = "train_go") -> float:
-    """Click Train and wait for the finished run's message; seconds from the click."""
+    """Click Train and wait for this run's finished message ("run 2: ...: Trained", a number the page has not
+    shown finished before: the page shows the last run's message again as the click's run draws); seconds from
+    the click."""
+    before = _last_run(tab.texts)
     start = time.perf_counter()
     tab.texts.clear()
     await tab.click(button)
-    while not any(word in t for t in tab.texts for word in (": Trained", ": Stopped", ": Early stopping")):
+    while _last_run(tab.texts) <= before:
         if time.perf_counter() - start > timeout:
             raise TimeoutError("training did not finish")
         await asyncio.sleep(0.05)
