@@ -1,4 +1,5 @@
-"""The web server process, tuned for a class: its sockets (`no_nagle`) and its heap (`settle_heap`).
+"""The web server process, tuned for a class: its sockets (`no_nagle`), its heap (`settle_heap`) and its widgets'
+look at the session state (`lean_widget_state`).
 
 Sockets: every click waited 40 ms for nothing. Streamlit 1.67 serves with uvicorn on a socket it creates as
 `socket.socket(family)`, protocol 0; asyncio turns Nagle's algorithm off only for sockets whose protocol is IPPROTO_TCP, so Streamlit's stay on it. A rerun's
@@ -15,6 +16,8 @@ import gc
 import os
 import socket
 import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 FDS = "/proc/self/fd"
 
@@ -69,3 +72,66 @@ def settle_heap(page: str) -> bool:
         _settled.add(page)
         gc.freeze()
     return True
+
+
+# The widgets' look at the session state. Streamlit 1.67's selectbox and number_input (and a slider without a
+# value) ask for `filtered_state`, a dict of the whole session state, each time they are drawn, only to look up
+# their own key in it. With settings that stay from page to page (`persist_state="session"`), a student's session
+# holds about 120 keys once a lesson's pages have been opened, and making that dict took 0.3-1 ms a widget: 9% of
+# the class server's CPU under bench/classroom.py's browsing (py-spy), the largest single cost of Streamlit's own.
+# `FilteredView` answers one key by looking up that key (what the dict would have said, tests/app/test_server.py)
+# and makes the whole dict only when asked for all of it.
+_FILTERED = "_nnlab_whole_filtered_state"  # Streamlit's own property, kept for the whole dict
+
+
+class FilteredView(Mapping):
+    """`SafeSessionState.filtered_state` as a view: a key looked up alone (under the state's lock, as Streamlit's
+    own lookups), the whole dict made once, when it is iterated."""
+
+    def __init__(self, state) -> None:
+        self._state, self._whole = state, None
+
+    def _listed(self, key: Any) -> bool:
+        """What filtered_state leaves out: Streamlit's internal keys and widgets' generated ids."""
+        from streamlit.runtime.state.common import GENERATED_ELEMENT_ID_PREFIX
+        from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+        return isinstance(key, str) and not key.startswith((GENERATED_ELEMENT_ID_PREFIX, STREAMLIT_INTERNAL_KEY_PREFIX))
+
+    def __getitem__(self, key: str) -> Any:
+        if not self._listed(key):
+            raise KeyError(key)
+        return self._state[key]
+
+    def __contains__(self, key: object) -> bool:
+        if not self._listed(key):
+            return False
+        try:
+            self._state[key]
+        except KeyError:
+            return False
+        return True
+
+    def _dict(self) -> dict:
+        if self._whole is None:
+            self._whole = getattr(self._state, _FILTERED)
+        return self._whole
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+
+def lean_widget_state() -> bool:
+    """Widgets look up their own key, not a copy of the whole session state (see above), in this process from now
+    on; whether Streamlit has the property this replaces (a later Streamlit without it keeps its own)."""
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+
+    with _settling:
+        whole = SafeSessionState.__dict__.get("filtered_state")
+        if isinstance(whole, property) and not hasattr(SafeSessionState, _FILTERED):
+            setattr(SafeSessionState, _FILTERED, whole)
+            SafeSessionState.filtered_state = property(FilteredView)
+        return hasattr(SafeSessionState, _FILTERED)

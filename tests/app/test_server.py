@@ -69,3 +69,31 @@ def test_the_entry_point_settles_each_page_after_its_first_run(unfrozen, app):
     app.switch_page("../pages/losses.py").run()
     assert not app.exception
     assert "losses" in server._settled and gc.get_freeze_count() > 0
+
+
+def test_widgets_look_up_their_own_key_and_get_what_streamlits_whole_dict_would_say(app):
+    """`lean_widget_state`: a session that has opened a lesson's pages (its settings kept from page to page), then
+    every key Streamlit's filtered_state lists, the keys it leaves out (widgets' generated ids, internal keys) and
+    absent ones: the view answers each as the whole dict does, and is that dict when iterated."""
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+
+    assert server.lean_widget_state()  # on the Streamlit in requirements.txt
+    app.run()
+    for page in ("data", "training", "backprop", "losses", "gradient_descent"):
+        app.switch_page(f"../pages/{page}.py").run()
+    safe = app.session_state._state  # the SafeSessionState widgets ask
+    assert isinstance(safe, SafeSessionState) and not app.exception
+    whole = getattr(safe, server._FILTERED)
+    view = safe.filtered_state
+    assert isinstance(view, server.FilteredView) and len(whole) > 50
+    inner = safe._state
+    others = [k for k in inner._keys() if k not in whole] + ["not_a_key", "$$STREAMLIT_INTERNAL_KEY_x"]
+    assert any(k.startswith("$$ID") for k in others)  # generated ids are among what it leaves out
+    for key in [*whole, *others]:
+        assert (key in view) == (key in whole), key
+        if key in whole:
+            assert view[key] is whole[key] or view[key] == whole[key], key
+        else:
+            with pytest.raises(KeyError):
+                view[key]
+    assert dict(view) == whole and len(view) == len(whole)
