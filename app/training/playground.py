@@ -87,7 +87,7 @@ def paste_box() -> None:
         "Open a TensorFlow Playground link",
         key=PASTED,
         max_chars=2000,
-        placeholder="https://playground.tensorflow.org/#…",
+        placeholder="playground.tensorflow.org/#…",  # whole in the sidebar at 1024 px, presented too
         on_change=_pasted,
         help="Paste the address of a Playground lesson: its data, features, network and training open here.",
     )
