@@ -37,10 +37,10 @@ FRAME_CSS = """
 # Not CSS zoom: Plotly measures its box zoomed and draws into it zoomed again (the right panel was cut off).
 # Streamlit's text is in rem, so a larger root font enlarges it; the page's title less so (45 px, not 55), and the
 # space above it shrinks: the Data page's sample images start on the first screen. Streamlit's header bar (its
-# menu, the sidebar's button) is in rem too: at 75 px it covered the title's upper half; it keeps its 60 px. Plotly's axis labels and titles
-# get fixed larger sizes, on every panel and colour bar (its automatic margins, measured in the browser, make
-# room); legends (`style.LEGEND_BELOW`) and text written inside figures (pixel values, weights, tiles' titles)
-# keep their sizes, `style.SMALL_TEXT` or more, which layouts give room to.
+# menu, the sidebar's button) is in rem too: at 75 px it covered the title's upper half; it keeps its 60 px.
+# Plotly's axis labels and titles get fixed larger sizes, on every panel and colour bar (its automatic margins,
+# measured in the browser, make room); legends (`style.LEGEND_BELOW`) and text written inside figures (pixel
+# values, weights, tiles' titles) keep their sizes, `style.SMALL_TEXT` or more, which layouts give room to.
 PRESENT_CSS = f"""
 html {{ font-size: {16 * SCALE:g}px; }}
 [data-testid="stHeader"], [data-testid="stToolbar"] {{ height: 3rem; min-height: 3rem; }}

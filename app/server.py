@@ -15,9 +15,13 @@ from __future__ import annotations
 import gc
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from streamlit.runtime.state.common import GENERATED_ELEMENT_ID_PREFIX
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 
 FDS = "/proc/self/fd"
 
@@ -82,6 +86,9 @@ def settle_heap(page: str) -> bool:
 # `FilteredView` answers one key by looking up that key (what the dict would have said, tests/app/test_server.py)
 # and makes the whole dict only when asked for all of it.
 _FILTERED = "_nnlab_whole_filtered_state"  # Streamlit's own property, kept for the whole dict
+_LEFT_OUT = (GENERATED_ELEMENT_ID_PREFIX, STREAMLIT_INTERNAL_KEY_PREFIX)  # key prefixes filtered_state leaves out
+_WIDGETS = "streamlit.elements.widgets."  # the modules whose widgets ask
+_patching = threading.Lock()
 
 
 class FilteredView(Mapping):
@@ -93,10 +100,7 @@ class FilteredView(Mapping):
 
     def _listed(self, key: Any) -> bool:
         """What filtered_state leaves out: Streamlit's internal keys and widgets' generated ids."""
-        from streamlit.runtime.state.common import GENERATED_ELEMENT_ID_PREFIX
-        from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
-
-        return isinstance(key, str) and not key.startswith((GENERATED_ELEMENT_ID_PREFIX, STREAMLIT_INTERNAL_KEY_PREFIX))
+        return isinstance(key, str) and not key.startswith(_LEFT_OUT)
 
     def __getitem__(self, key: str) -> Any:
         if not self._listed(key):
@@ -129,9 +133,17 @@ def lean_widget_state() -> bool:
     on; whether Streamlit has the property this replaces (a later Streamlit without it keeps its own)."""
     from streamlit.runtime.state.safe_session_state import SafeSessionState
 
-    with _settling:
+    with _patching:
         whole = SafeSessionState.__dict__.get("filtered_state")
         if isinstance(whole, property) and not hasattr(SafeSessionState, _FILTERED):
             setattr(SafeSessionState, _FILTERED, whole)
-            SafeSessionState.filtered_state = property(FilteredView)
+            SafeSessionState.filtered_state = property(_filtered_state)
         return hasattr(SafeSessionState, _FILTERED)
+
+
+def _filtered_state(state):
+    """A widget of Streamlit's asking gets the view; anything else (`st.session_state.to_dict()`, its `str`) the
+    dict, as before."""
+    if sys._getframe(1).f_globals.get("__name__", "").startswith(_WIDGETS):
+        return FilteredView(state)
+    return getattr(state, _FILTERED)

@@ -1,7 +1,7 @@
 """What a 1024x768 projector shows, measured in the browser: text cut short (a selectbox's choice too, the page's
-title under Streamlit's header bar), tabs or
-tables scrolled out of view, anything sideways, figure text too small when presented, overlapping labels (`MEASURE`, a script for
-`page.evaluate(MEASURE, selector)`), and the sidebar closed as a teacher closes it."""
+title under Streamlit's header bar), tabs or tables scrolled out of view, anything sideways, figure text too small
+when presented, overlapping labels (`MEASURE`, a script for `page.evaluate(MEASURE, selector)`), and the sidebar
+closed as a teacher closes it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ MEASURE = """(selector) => {
     const range = document.createRange(); range.selectNodeContents(h1);
     const top = range.getBoundingClientRect().top, bottom = header.getBoundingClientRect().bottom;
     const slack = 0.1 * parseFloat(getComputedStyle(h1).fontSize);  // the line's box rises above its capitals
-    return top < bottom - slack ? [`title under the header: "${h1.textContent}" from ${top} px, header to ${bottom} px`] : [];
+    if (top >= bottom - slack) return [];
+    return [`title under the header: "${h1.textContent}" from ${top} px, header to ${bottom} px`];
   };
   const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
   const first = document.querySelector(selector).getBoundingClientRect();

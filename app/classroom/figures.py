@@ -115,7 +115,12 @@ def parallel(runs: list[ResultRow], metric: str, height: int = 420) -> go.Figure
     for name, title, log in AXES:
         values = np.array([_value(r, name) for r in runs])
         shown = np.log10(np.maximum(values, 1e-12)) if log else values
-        dims.append({"label": title, "values": shown.tolist(), "tickformat": TICKS})
+        dim = {"label": title, "values": shown.tolist(), "tickformat": TICKS}
+        known = shown[np.isfinite(shown)]
+        if len(known) and known.min() == known.max():  # every run alike here: one tick, not plotly's 0.9-1.1 scale
+            v = float(known[0])
+            dim |= {"range": [v - 1, v + 1], "tickvals": [v]}
+        dims.append(dim)
     scores = [float(r.test_score) for r in runs]
     dims.append({"label": score_axis(metric), "values": scores, "tickformat": TICKS})
     trace = {

@@ -281,6 +281,16 @@ def test_parallel_coordinates_take_params_and_epochs_from_the_run_and_the_rest_f
     assert dims["epochs"] == [5, 10, 20] and dims["test accuracy"] == [0.8, 0.9, 0.95]
     assert dims["log₁₀ lr"][:2] == pytest.approx([-3, -2]) and np.isnan(dims["log₁₀ lr"][2])
     assert dims["layers"][:2] == [1, 2] and np.isnan(dims["layers"][2])
+    assert all(d.tickvals is None for d in shown)  # axes whose runs differ: plotly's own scale
+
+
+def test_a_parallel_axis_where_every_run_is_alike_shows_that_one_value():
+    runs = _class_runs()
+    for r in runs:
+        r.settings["layers"] = 2
+    runs[2].settings.pop("layers")  # a run without it does not make the axis vary
+    dims = {d.label: d for d in class_figures.parallel(runs, "accuracy").data[0].dimensions}
+    assert list(dims["layers"].tickvals) == [2] and list(dims["layers"].range) == [1, 3]
 
 
 def test_class_names_in_figures_are_text_never_plotly_html():

@@ -84,8 +84,11 @@ def test_widgets_look_up_their_own_key_and_get_what_streamlits_whole_dict_would_
     safe = app.session_state._state  # the SafeSessionState widgets ask
     assert isinstance(safe, SafeSessionState) and not app.exception
     whole = getattr(safe, server._FILTERED)
-    view = safe.filtered_state
-    assert isinstance(view, server.FilteredView) and len(whole) > 50
+    view = server.FilteredView(safe)  # what a widget gets
+    assert len(whole) > 50
+    assert type(safe.filtered_state) is dict and app.session_state._state.filtered_state == whole  # anyone else
+    from_a_widget = eval("state.filtered_state", {"__name__": "streamlit.elements.widgets.selectbox", "state": safe})
+    assert isinstance(from_a_widget, server.FilteredView)
     inner = safe._state
     others = [k for k in inner._keys() if k not in whole] + ["not_a_key", "$$STREAMLIT_INTERNAL_KEY_x"]
     assert any(k.startswith("$$ID") for k in others)  # generated ids are among what it leaves out
