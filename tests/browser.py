@@ -41,6 +41,32 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+# What is on the screen, for a test's failure message: the address, the run's state, any dialog or exception, and
+# the start of the page's text.
+SHOWING = """() => {
+  const text = (sel) => Array.from(document.querySelectorAll(sel)).map(e => e.innerText.slice(0, 200));
+  return {
+    url: location.href,
+    state: document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state'),
+    status: text('[data-testid=stStatusWidget]'),
+    dialogs: text('[role=dialog]'),
+    exceptions: text('[data-testid=stException]'),
+    h1: Array.from(document.querySelectorAll('h1')).map(h => [h.innerText, h.getBoundingClientRect().height]),
+    page: document.querySelector('[data-testid=stMain]')?.innerText.slice(0, 300) ?? document.body.innerText.slice(0, 300),
+  };
+}"""
+
+
+def showing(page, name: str) -> str:
+    """What `page` shows (SHOWING), with a screenshot saved as `name` to look at."""
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        return str(page.evaluate(SHOWING))
+    except Exception as exc:  # a closed or crashed page says so
+        return f"(the page could not be read: {exc})"
+
+
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
         "[data-testid='stException']"

@@ -3,7 +3,8 @@ choose an option; and what the page shows: every widget's value and the link's s
 
 from urllib.parse import parse_qsl, urlsplit
 
-from browser import wait_idle
+from browser import showing, wait_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # Every widget's value on screen: sliders (their thumbs), number and text inputs, choices (their shown text),
 # switches, radio buttons, and the open tab.
@@ -50,7 +51,10 @@ def choose(page, label: str, option: str) -> None:
 def settled(page, timeout_ms: int = 30_000) -> dict:
     """Wait for the page's first run to be drawn and its widgets to hold still (a fresh session's first screen
     fills in over a second or so); returns their values."""
-    page.get_by_role("heading", level=1).first.wait_for(timeout=timeout_ms)
+    try:
+        page.get_by_role("heading", level=1).first.wait_for(timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise AssertionError(f"no page title after {timeout_ms} ms: {showing(page, 'unsettled')}") from None
     wait_idle(page)
     before = page.evaluate(SETTINGS)
     for _ in range(timeout_ms // 700):

@@ -196,6 +196,9 @@ def test_predict_then_run_and_the_board_on_a_projector(browser, teacher_url):
         student.goto(f"{teacher_url}/training?{QUICK}&w1=3")
         wait_idle(student)
         student.get_by_text("The teacher asks").wait_for(timeout=10_000)
+        # the question's choices and its button are drawn after it, maybe by a later part of the run: read it whole
+        student.get_by_role("button", name="Answer, then train").wait_for(timeout=10_000)
+        wait_idle(student)
         text = _literal(student)
         assert QUESTION in text and CHOICES[1] in text, text[:1500]
         train = student.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True)
