@@ -15,6 +15,7 @@ students arrive and keep it open until the scenario's last training has had time
 runs the page again when runs or answers came, and these tabs ask for its runs every period as the frontend does
 (`tests/streamlit_client.py`), each timed to the end of the run that ran it.
 
+First the machine (`machine()`: a Python loop, new memory written), for comparing runs on different machines.
 Printed, each as a ratio to a quiet baseline taken in the same run:
 - page runs (a student opening a page) p50 / p95 / max, while the others browse and train;
 - training wall time, click to "Trained", against the same training alone; every training must finish;
@@ -262,6 +263,20 @@ def tabs(url: str, n: int):
     return p, b
 
 
+def machine() -> str:
+    """This machine's speed where the server spends it, so runs on different machines can be compared: a pure-Python
+    loop, and memory the process has not used before (a virtual machine that hands freed pages back to its host
+    faults them in at ~3.5 ms a MB, 15x a machine that keeps them; a page run makes and drops a few MB)."""
+    t = time.perf_counter()
+    sum(range(3_000_000))
+    loop = time.perf_counter() - t
+    t = time.perf_counter()
+    written = b"\1" * (256 * 2**20)  # new pages, each faulted in as it is written
+    touch = time.perf_counter() - t
+    del written
+    return f"machine: a 3M-step Python loop {loop * 1000:.0f} ms; 256 MB of new memory written {touch * 1000:.0f} ms"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, nargs="*", default=[20, 40])
@@ -281,7 +296,7 @@ def main() -> None:
         alone = [asyncio.run(_alone(url)) for _ in range(2)]  # the cluster is up after a training
         _, kids = tree(server)
         workers = [p for p in kids if "worker" in " ".join(p.cmdline()) or "spawn" in " ".join(p.cmdline())]
-        print(f"server started; {len(workers)} worker processes; {psutil.cpu_count()} cores")
+        print(f"server started; {len(workers)} worker processes; {psutil.cpu_count()} cores; {machine()}")
         print(
             f"quiet: page run p50 {pct(base, 50) * 1000:.0f} ms, p95 {pct(base, 95) * 1000:.0f} ms; "
             f"a training alone {min(alone):.2f} s"
