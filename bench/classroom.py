@@ -264,9 +264,10 @@ def tabs(url: str, n: int):
 
 
 def machine() -> str:
-    """This machine's speed where the server spends it, so runs on different machines can be compared: a pure-Python
-    loop, and memory the process has not used before (a virtual machine that hands freed pages back to its host
-    faults them in at ~3.5 ms a MB, 15x a machine that keeps them; a page run makes and drops a few MB)."""
+    """This machine's speed, so runs on different machines can be compared: a pure-Python loop, and memory written
+    for the first time (a virtual machine that hands freed pages back to its host faults them in at ~3.5 ms a MB,
+    about 12x one that keeps them: the server's own page runs fault only 14-50 pages each, its training workers
+    more)."""
     t = time.perf_counter()
     sum(range(3_000_000))
     loop = time.perf_counter() - t
