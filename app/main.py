@@ -10,11 +10,12 @@ from app import presentation
 from app.classroom import follow
 from app.jobs import background_status, job_board
 from app.navigation import st_pages
-from app.server import lean_widget_state, no_nagle, settle_heap
+from app.server import lean_widget_state, no_nagle, one_wakeup_per_batch, settle_heap
 from app.session import is_teacher, remember_browser, session_id
 from app.settings import history_by_page
 
 lean_widget_state()  # widgets look up their own key, not a copy of the whole session state (app/server.py)
+one_wakeup_per_batch()  # a run's messages wake the event loop once a batch, not once an element (app/server.py)
 # The icon is a file of the app: a material icon as page_icon is fetched from fonts.gstatic.com (offline: none).
 st.set_page_config(page_title="NN Lab", page_icon=str(Path(__file__).with_name("favicon.png")), layout="wide")
 if "nnlab_no_nagle" not in st.session_state:  # once a session: 40 ms off every click (app/server.py)
