@@ -160,7 +160,8 @@ def _filtered_state(state):
 # took 2-3x its quiet time: the page p95 of bench/classroom.py (20 sessions, 4 training, 10 on results) was
 # 2.2-2.7x quiet whether or not anyone trained and whether or not the notice polls ran. `one_wakeup_per_batch`
 # queues a session's events in order and wakes the loop once for all that came before it ran: measured the same
-# way, quiet p50 24 -> 17 ms, loaded p95 60-87 -> 41-47 ms (1.65-1.90x quiet), the server's CPU 0.27 -> 0.18 cores.
+# way (7 scenarios before, 9 after, one machine), quiet p50 20-24 -> 15-17 ms, loaded p95 56-87 -> 41-79 ms, the server's CPU
+# 0.23-0.30 -> 0.17-0.22 cores. The p95 ratio to quiet moved less (1.8-2.7x -> 1.7-3.7x): quiet got as much faster.
 _EVENTS = "_nnlab_events"  # each session's queue of events not yet handled on the loop (`_Events`)
 DRAIN = 64  # events handled in one go before the loop's other callbacks get their turn
 
