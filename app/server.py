@@ -1,5 +1,6 @@
 """The web server process, tuned for a class: its sockets (`no_nagle`), its heap (`settle_heap`), its widgets'
-look at the session state (`lean_widget_state`) and how a run's messages reach the event loop (`one_wakeup_per_batch`).
+look at the session state (`lean_widget_state`) and how a run's messages reach the event loop
+(`one_wakeup_per_batch`).
 
 Sockets: every click waited 40 ms for nothing. Streamlit 1.67 serves with uvicorn on a socket it creates as
 `socket.socket(family)`, protocol 0; asyncio turns Nagle's algorithm off only for sockets whose protocol is IPPROTO_TCP, so Streamlit's stay on it. A rerun's
@@ -155,13 +156,13 @@ def _filtered_state(state):
 
 # A run's messages. Each element a script draws is an event that Streamlit 1.67 hands to the event loop thread with
 # its own `call_soon_threadsafe` (`AppSession._on_scriptrunner_event`): a write to the loop's wake-up pipe, the loop
-# thread woken, the GIL passed to it and back, once per element (a page sends 30-90). With other sessions' runs
-# in the process, each of those hand-overs can wait for another thread's GIL slice, so a page run that met another
-# took 2-3x its quiet time: the page p95 of bench/classroom.py (20 sessions, 4 training, 10 on results) was
-# 2.2-2.7x quiet whether or not anyone trained and whether or not the notice polls ran. `one_wakeup_per_batch`
-# queues a session's events in order and wakes the loop once for all that came before it ran: measured the same
-# way (7 scenarios before, 9 after, one machine), quiet p50 20-24 -> 15-17 ms, loaded p95 56-87 -> 41-79 ms, the server's CPU
-# 0.23-0.30 -> 0.17-0.22 cores. The p95 ratio to quiet moved less (1.8-2.7x -> 1.7-3.7x): quiet got as much faster.
+# thread woken, the GIL passed to it and back, once per element (a page sends 30-90). With other sessions' runs in
+# the process, each of those hand-overs can wait for another thread's GIL slice, so a page run that met another
+# took 2-3x its quiet time: the page p95 of bench/classroom.py (20 sessions, 4 training, 10 on results) was 1.8-2.7x
+# quiet whether or not anyone trained and whether or not the notice polls ran. `one_wakeup_per_batch` queues a
+# session's events in order and wakes the loop once for all that came before it ran. Measured the same way (7
+# scenarios before, 9 after, one machine): quiet p50 20-24 -> 15-17 ms, loaded p95 56-87 -> 41-79 ms, the server's
+# CPU 0.23-0.30 -> 0.17-0.22 cores; the p95 ratio to quiet moved less (1.7-3.7x after): quiet got as much faster.
 _EVENTS = "_nnlab_events"  # each session's queue of events not yet handled on the loop (`_Events`)
 DRAIN = 64  # events handled in one go before the loop's other callbacks get their turn
 
