@@ -4,11 +4,11 @@ look at the session state (`lean_widget_state`) and how a run's messages reach t
 
 Sockets: every click waited 40 ms for nothing. Streamlit 1.67 serves with uvicorn on a socket it creates as
 `socket.socket(family)`, protocol 0; asyncio turns Nagle's algorithm off only for sockets whose protocol is
-IPPROTO_TCP, so Streamlit's stay on it. A rerun's answer is many small websocket messages: the first leaves at once, the rest wait for its ACK, which the browser's
-TCP delays by up to 40 ms. Measured with bench/streamlit_client.py: a hello-world rerun took 48 ms, 6 ms with
-TCP_NODELAY. Connections accepted from a listening socket with TCP_NODELAY inherit it (Linux), so setting it on
-the listener once, and on the connections already open, covers every student. Elsewhere (no /proc) nothing
-changes and nothing fails.
+IPPROTO_TCP, so Streamlit's stay on it. A rerun's answer is many small websocket messages: the first leaves at once,
+the rest wait for its ACK, which the browser's TCP delays by up to 40 ms. Measured with tests/streamlit_client.py: a
+hello-world rerun took 48 ms, 6 ms with TCP_NODELAY. Connections accepted from a listening socket with TCP_NODELAY
+inherit it (Linux), so setting it on the listener once, and on the connections already open, covers every student.
+Elsewhere (no /proc) nothing changes and nothing fails.
 """
 
 from __future__ import annotations
