@@ -31,6 +31,7 @@ SHARE_KEY = "class_share_uploads"  # the session shares its runs on uploaded fil
 RECORDED_KEY = "class_recorded"  # {id(run): (its row's id, its training seconds, its question)}
 NOTICE_KEY = "class_record_notice"  # why the last run is not in the class's results, for the page to say once
 POOLED_PAGES = {"training": "training", "cnn": "cnn", "cnn_mlp": "cnn"}  # a run's page -> the page it was made on
+NOT_THE_SAME = {"act", "drop", "noise"}  # named alike on the CNN lab and the Training page, meaning another thing
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,19 @@ def _with_backend(link: str, backend: str) -> str:
     return f"/{page}?{urlencode({**params, 'backend': backend})}"
 
 
+def _mlp_on_training_page(link: str, mlp: Run) -> str:
+    """The CNN lab's MLP of similar size as a link to the Training page, where it is one network among others (the
+    lab's own link would open the convnet): the data and training settings of the lab's link, the MLP's network."""
+    from app.training.schema import schema as training_schema
+
+    _, params = shared.split_link(link)
+    exp, spec = mlp.exp, mlp.exp.spec
+    same = set(training_schema().settings) - NOT_THE_SAME  # settings both pages have, meaning the same
+    network = {"backend": exp.backend, "depth": len(spec.hidden_layers), "act": spec.activation}
+    network |= {f"w{i}": width for i, width in enumerate(spec.hidden_layers, start=1)} | {"opt": exp.config.optimizer}
+    return "/training?" + urlencode({k: v for k, v in params.items() if k in same} | network)
+
+
 def row_of(run: Run, page: str, context: Context, seconds: float) -> ResultRow:
     exp = run.exp
     dataset = f"upload: {data_name(exp)}" if exp.dataset == UPLOAD else exp.dataset
@@ -91,7 +105,9 @@ def row_of(run: Run, page: str, context: Context, seconds: float) -> ResultRow:
         metric=run.metric,
         test_score=float(score),
         seconds=float(seconds),
-        link=_with_backend(context.link, exp.backend),
+        link=_mlp_on_training_page(context.link, run)
+        if page == "cnn_mlp"
+        else _with_backend(context.link, exp.backend),
         lesson=shared.shared().fresh("lesson", lambda db: db.current_lesson(), max_age=2.0),
         question=context.question,
     )

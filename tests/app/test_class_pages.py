@@ -99,6 +99,35 @@ def test_plays_parts_are_one_row_and_the_cnn_labs_runs_are_pooled_too(app):
     assert rows[1].params == app.session_state["nnlab_cnn_run"].params
 
 
+def test_the_cnn_labs_mlp_of_similar_size_is_tried_on_the_training_page_and_trains_the_same(app):
+    """ "Try this run" on the CNN lab's comparison MLP opens the Training page (the lab would open the convnet) with
+    that MLP: the same experiment, and scikit-learn's same test score, however the lab's settings differed from the
+    Training page's defaults (rmsprop becomes adam there, and an activation scikit-learn lacks, relu)."""
+    lab = dict(
+        dataset="digits", epochs="3", n="400", opt="rmsprop", lr="0.01", bs="16", seed="7", noise="0.1", act="elu"
+    )
+    _open(app, "cnn", **lab)
+    finish_training(app.button(key="cnn_go_mlp").click())
+    mlp = app.session_state["nnlab_cnn_mlp_run"]
+    with open_class_db() as db:
+        (row,) = db.results()
+    page, params = split_link(row.link)
+    assert (row.page, row.kind, page, params["depth"], params["opt"], params["act"]) == (
+        "cnn",
+        "mlp",
+        "training",
+        "1",
+        "adam",
+        "relu",
+    )
+    assert "noise" not in params  # the lab's augmentation noise is not the Training page's data noise
+    _open(app, "training", **params)
+    finish_training(app.button(key="train_go").click())
+    tried = app.session_state["nnlab_training_run"]
+    assert not app.exception and tried.exp == mlp.exp
+    assert tried.test_score == mlp.test_score and tried.params == mlp.params
+
+
 def test_both_backends_are_two_rows_each_with_its_own_backend_in_its_link(app):
     _open(app, **QUICK)
     finish_training(app.button(key="train_both").click())
