@@ -7,8 +7,9 @@ one message, never a wait on every poll.
 `Shared.fresh` keeps the answers every session polls for (the teacher's view, the open questions) for `FRESH`
 seconds: 40 students polling make a few queries a second, not 40.
 
-A student's display name is picked once per session (default "Student 7", numbered per server); the owner of
-their rows is the browser's id (`app.jobs.session_id`), never shown. A page's link is its path and the settings
+A student's display name is picked once per session (default "Student 7": the browser's number in the class
+database, `ClassDB.student_number`); the owner of their rows is the browser's id (`app.jobs.session_id`), never
+shown. A page's link is its path and the settings
 `app.settings` wrote into the address; `open_link` opens one in this session as a fresh link would.
 """
 
@@ -115,10 +116,16 @@ def owner() -> str:
 
 
 def display_name() -> str:
-    """The session's display name: the one the student typed, else "Student N" (numbered per server)."""
+    """The session's display name: the one the student typed, else "Student N", N the browser's number in the
+    class database (the same on every web server; numbered by this server when the database does not answer)."""
     name = st.session_state.get(NAME_KEY, "").strip()
     if not name:
-        name = st.session_state[NAME_KEY] = f"Student {next(shared().numbers)}"
+        try:
+            number = class_db().student_number(owner())
+        except NNLabError as exc:
+            shared().failed(exc)
+            number = next(shared().numbers)
+        name = st.session_state[NAME_KEY] = f"Student {number}"
     return name[:MAX_NAME]
 
 

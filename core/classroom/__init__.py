@@ -4,6 +4,7 @@ class's answers ("predict, then run"), and the view the teacher sends ("follow t
     db = open_class_db()  # NNLAB_DATABASE, else <data folder>/class.sqlite3; one per server process
     rid = db.add_result(ResultRow(owner=token, name="Ada", page="training", ...))
     db.results(lesson="perceptron"); db.withdraw(rid, token); db.results_csv(lesson="perceptron")
+    db.student_number(token)  # 7: the browser's default name, "Student 7", the same on every server
     qid = db.ask("/training?dataset=digits", "Which learning rate trains fastest?", ("0.001", "0.1", "10"))
     db.answer(qid, token, "Ada", "0.1"); db.answers(qid); db.close_question(qid)
     db.send_view("/cnn?dataset=mnist"); db.teacher_view()  # ("/cnn?dataset=mnist", sent at, UTC)

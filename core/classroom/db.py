@@ -46,7 +46,7 @@ log = logging.getLogger("nnlab.classroom")
 
 DATABASE_ENV = "NNLAB_DATABASE"
 SQLITE_FILE = "class.sqlite3"
-SCHEMA_VERSION = 1  # version 1: results, questions, answers, teacher_view, lesson
+SCHEMA_VERSION = 2  # version 1: results, questions, answers, teacher_view, lesson; 2: students
 BUSY_TIMEOUT_S = 30  # how long a SQLite writer waits for another's transaction (they last milliseconds)
 CONNECT_TIMEOUT_S = 10  # how long a page waits for PostgreSQL to answer before it says the database is down
 POOL_SIZE = 5  # connections kept per web-server process (writes are short: 40 students rarely need more)
@@ -151,6 +151,15 @@ lesson = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("started", UTCDateTime, nullable=False),
 )
+
+students = sa.Table(
+    "students",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True),  # "Student 7": given in order of first asking, never twice
+    sa.Column("owner", sa.Text, nullable=False, unique=True),  # the browser's opaque token
+    sqlite_autoincrement=True,
+)
+MIGRATIONS[1] = lambda conn: None  # 1 -> 2: the students table, which create_all has just made
 
 
 def _refused_url(expected: str) -> InvalidSpecError:
@@ -274,6 +283,12 @@ def reading(engine: Engine, where: str) -> Iterator[Connection]:
     """One read-only transaction: a consistent snapshot, never waiting for writers."""
     with answering(where), engine.connect() as conn:
         yield conn
+
+
+def insert_new(conn: Connection, table: sa.Table, values: dict, keys: tuple[str, ...]) -> None:
+    """Insert `values` unless a row with the same `keys` is there (one statement: safe against a concurrent twin)."""
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    conn.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
 
 
 def upsert(conn: Connection, table: sa.Table, values: dict, keys: tuple[str, ...]) -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from core.classroom import limits
-from core.classroom.db import now, reading, results, writing
+from core.classroom.db import insert_new, now, reading, results, students, writing
 from core.models import BACKENDS
 
 PAGES = ("training", "cnn")  # the pages whose runs are pooled
@@ -135,6 +135,17 @@ class ResultsStore:
             if isinstance(replaces, numbers.Integral) and not isinstance(replaces, bool):
                 conn.execute(sa.delete(results).where(results.c.id == replaces, results.c.owner == values["owner"]))
             return conn.execute(sa.insert(results).values(**values)).inserted_primary_key[0]
+
+    def student_number(self, owner: str) -> int:
+        """The browser `owner`'s number in the class (its default name, "Student 7"): given once, in the order
+        browsers first ask, the same on every web server sharing the database and after a restart."""
+        owner = limits.bounded(owner, limits.MAX_OWNER, "A session token", required=True)
+        mine = sa.select(students.c.number).where(students.c.owner == owner)
+        with writing(self._engine, self.where) as conn:
+            if (number := conn.execute(mine).scalar()) is None:
+                insert_new(conn, students, {"owner": owner}, keys=("owner",))  # a twin's insert wins quietly
+                number = conn.execute(mine).scalar_one()
+            return number
 
     def withdraw(self, result_id: int, owner: str) -> bool:
         """Take the owner's own row out of the class table: True if it is theirs, else False (nothing changes)."""

@@ -84,6 +84,19 @@ def test_a_finished_run_is_a_row_with_its_link_lesson_and_name(app):
     assert row.settings["learning_rate"] == run.exp.config.learning_rate and row.question is None
 
 
+def test_a_default_name_is_the_browsers_number_in_the_class_database_on_every_server(app):
+    """Another web server's student took number 1: this server's first student is "Student 2", not a second
+    "Student 1", and keeps it."""
+    with open_class_db() as db:
+        assert db.student_number("a browser on the other server") == 1
+    _open(app, **QUICK)
+    finish_training(app.button(key="train_go").click())
+    with open_class_db() as db:
+        (row,) = db.results()
+        assert row.name == "Student 2" == app.session_state["class_name"]
+        assert db.student_number(app.session_state[OWNER_KEY]) == 2
+
+
 def test_plays_parts_are_one_row_and_the_cnn_labs_runs_are_pooled_too(app):
     _open(app, **QUICK)
     for _ in range(2):  # Step, Step: one run of two epochs

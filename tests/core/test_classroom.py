@@ -335,6 +335,41 @@ def test_the_teachers_view_is_sent_with_its_time(db):
     assert db.teacher_view() is None
 
 
+def test_each_browser_gets_one_number_in_order_the_same_after_a_restart_and_on_every_server(db_url):
+    """ "Student 7": the browser's number in the class, from the database, so two web servers never give two
+    students one name; many asking at once (two servers' sessions) get distinct numbers, each browser one."""
+    with open_class_db(db_url) as db:
+        assert [db.student_number(t) for t in ("ada", "bob", "ada", "cy")] == [1, 2, 1, 3]
+    with open_class_db(db_url) as one, open_class_db(db_url) as other:  # a restart; two servers on one database
+        assert (one.student_number("bob"), other.student_number("bob"), other.student_number("dee")) == (2, 2, 4)
+        got: dict[str, list[int]] = {}
+
+        def ask(db, token):
+            got.setdefault(token, []).append(db.student_number(token))
+
+        threads = [threading.Thread(target=ask, args=(d, f"t{i % 8}")) for i in range(32) for d in (one, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(len(set(numbers)) == 1 for numbers in got.values()) and len(got) == 8
+        assert sorted(n[0] for n in got.values()) == sorted(set(n[0] for n in got.values()))  # no two browsers one
+        assert min(n[0] for n in got.values()) > 4
+        with pytest.raises(InvalidSpecError, match="at most 100 characters"):
+            one.student_number("x" * (limits.MAX_OWNER + 1))
+
+
+def test_a_version_1_database_gets_the_students_table_and_keeps_its_results(db_url):
+    with open_class_db(db_url) as db:
+        rid = db.add_result(result())
+        with db._engine.begin() as conn:  # as NN Lab's version 1 left it
+            conn.exec_driver_sql("DROP TABLE students")
+            conn.execute(sa.update(schema_version).values(version=1))
+    with open_class_db(db_url) as again:
+        assert again.schema_version == SCHEMA_VERSION == 2
+        assert [r.id for r in again.results()] == [rid] and again.student_number("ada") == 1
+
+
 def test_a_database_of_a_newer_nn_lab_is_refused(db_url):
     with open_class_db(db_url) as db:
         with db._engine.begin() as conn:
