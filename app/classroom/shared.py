@@ -9,8 +9,8 @@ seconds: 40 students polling make a few queries a second, not 40.
 
 A student's display name is picked once per session (default "Student 7": the browser's number in the class
 database, `ClassDB.student_number`); the owner of their rows is the browser's id (`app.jobs.session_id`), never
-shown. A page's link is its path and the settings
-`app.settings` wrote into the address; `open_link` opens one in this session as a fresh link would.
+shown. A page's link is its path and the settings `app.settings` wrote into the address; `open_link` opens one in
+this session as a fresh link would.
 """
 
 from __future__ import annotations
