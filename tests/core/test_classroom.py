@@ -1,118 +1,24 @@
-"""The class database (core.classroom) on both of its databases: SQLite in a temporary folder and PostgreSQL from
-NNLAB_TEST_DATABASE (`bash .ci/postgres` prints one; .ci/run sets it), each test in a fresh PostgreSQL schema.
-Without NNLAB_TEST_DATABASE the PostgreSQL half is skipped, or fails under CI."""
+"""What the class database (core.classroom) keeps, on both of its databases (tests/core/conftest.py): results
+written at once, filtered, withdrawn, cleared and exported; hostile and over-long text; questions and answers;
+the teacher's view and lesson; each browser's number. The database itself (where, schema, versions, addresses):
+tests/core/test_class_database.py."""
 
 import csv
 import io
 import math
-import os
-import sqlite3
-import subprocess
-import sys
 import threading
-import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import numpy as np
 import pytest
-import sqlalchemy as sa
+from classrows import result
 
-from core.classroom import SCHEMA_VERSION, DatabaseUnavailable, ResultRow, limits, open_class_db
-from core.classroom.db import database_url, schema_version
+from core.classroom import limits, open_class_db
 from core.classroom.results import CSV_COLUMNS
-from core.errors import DataFormatError, InvalidSpecError
+from core.errors import InvalidSpecError
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_ENV = "NNLAB_TEST_DATABASE"
 UTC = timezone.utc
 HOSTILE = ("<script>alert(1)</script>", "[link](javascript:x)", "\u202eevil\u202c", "**bold** $x$ :red[r]")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    """A database address no other test uses: a fresh SQLite file, or a fresh schema in the test PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'class.sqlite3'}"
-        return
-    base = os.environ.get(PG_ENV, "").strip()
-    if not base:
-        message = f"{PG_ENV} is not set, so the class database is not tested on PostgreSQL (bash .ci/postgres)."
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(message + " CI must test both databases: .ci/run sets it.")
-        pytest.skip(message)
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(database_url(base), poolclass=sa.pool.NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.schema.CreateSchema(schema))
-    try:
-        address = database_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield address.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.schema.DropSchema(schema, cascade=True))
-        admin.dispose()
-
-
-@pytest.fixture
-def db(db_url):
-    with open_class_db(db_url) as opened:
-        yield opened
-
-
-def result(**changes) -> ResultRow:
-    row = dict(
-        owner="token-ada",
-        name="Ada",
-        page="training",
-        dataset="digits",
-        kind="mlp",
-        backend="sklearn",
-        layers="32-16",
-        params=2_906,
-        settings={"learning_rate": 0.01, "optimizer": "adam", "batch_size": 32, "activation": "relu", "epochs": 20},
-        epochs=20,
-        metric="accuracy",
-        test_score=0.95,
-        seconds=1.5,
-        link="/training?dataset=digits&hidden=32-16&lr=0.01",
-        lesson="",
-    )
-    return ResultRow(**{**row, **changes})
-
-
-def test_the_schema_is_made_on_first_use_and_a_restarted_server_sees_everything(db_url):
-    with open_class_db(db_url) as db:
-        assert db.schema_version == SCHEMA_VERSION
-        rid = db.add_result(result(lesson="perceptron"))
-        qid = db.ask("/training", "Which is faster?", ("sgd", "adam"), lesson="perceptron")
-        db.answer(qid, "token-ada", "Ada", "adam")
-        db.send_view("/cnn?dataset=mnist")
-    with open_class_db(db_url) as again:  # a new engine, as after a server restart
-        assert again.schema_version == SCHEMA_VERSION
-        [row] = again.results()
-        assert (row.id, row.name, row.lesson, row.settings["optimizer"]) == (rid, "Ada", "perceptron", "adam")
-        assert row.created.tzinfo == UTC and not row.withdrawn
-        assert [q.text for q in again.questions("/training")] == ["Which is faster?"]
-        assert [a.value for a in again.answers(qid)] == ["adam"]
-        assert again.teacher_view()[0] == "/cnn?dataset=mnist"
-
-
-def test_by_default_the_database_is_a_sqlite_file_in_the_data_folder(monkeypatch, tmp_path):
-    monkeypatch.delenv("NNLAB_DATABASE", raising=False)
-    folder = Path(os.environ["NNLAB_DATA_DIR"])  # tests/conftest.py's, not made yet
-    assert not folder.exists()
-    with open_class_db() as db:
-        db.add_result(result())
-        assert db.backend == "sqlite" and "class.sqlite3 in NN Lab's data folder" in db.where
-    file = folder / "class.sqlite3"
-    assert file.is_file()
-    assert sa.create_engine(f"sqlite:///{file}").connect().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    with open_class_db(data_dir=tmp_path / "other") as other:  # an explicit folder wins
-        assert other.results() == [] and (tmp_path / "other" / "class.sqlite3").is_file()
-    monkeypatch.setenv("NNLAB_DATABASE", f"sqlite:///{tmp_path / 'env.sqlite3'}")
-    with open_class_db() as from_env:
-        assert from_env.results() == [] and (tmp_path / "env.sqlite3").is_file()
 
 
 def test_eight_threads_writing_at_once_lose_nothing(db):
@@ -137,45 +43,6 @@ def test_eight_threads_writing_at_once_lose_nothing(db):
     assert len(rows) == 200 and len({r.id for r in rows}) == 200
     for k in range(8):
         assert sorted(r.epochs for r in rows if r.owner == f"token-{k}") == list(range(25))
-
-
-WRITER = """
-import sys
-from core.classroom import ResultRow, open_class_db
-db = open_class_db(sys.argv[1])
-for i in range(20):
-    db.add_result(ResultRow(owner=sys.argv[2], name="n", page="cnn", dataset="mnist", kind="cnn", backend="keras",
-                            layers="conv 8", params=100, epochs=i, metric="accuracy", test_score=0.5, seconds=0.1,
-                            link="/cnn"))
-"""
-
-
-def test_three_server_processes_start_together_and_write_the_same_database(db_url):
-    # No schema yet: the three race to make it (one makes it, the others wait for it and use it).
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, db_url, f"proc-{k}"], env=env, stderr=subprocess.PIPE)
-        for k in range(3)
-    ]
-    for p in procs:
-        assert p.wait(timeout=120) == 0, p.stderr.read().decode()
-    with open_class_db(db_url) as db:
-        rows = db.results()
-    assert len(rows) == 60 and {r.owner for r in rows} == {"proc-0", "proc-1", "proc-2"}
-
-
-def test_a_server_opening_a_new_sqlite_file_while_another_writes_to_it_waits_rather_than_fails(tmp_path):
-    """Switching a new file to WAL needs it to itself, and SQLite says "locked" at once, not after its busy timeout,
-    while another connection holds a write lock (a server starting as another makes the schema): the second waits."""
-    path = tmp_path / "class.sqlite3"
-    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("CREATE TABLE another_servers_first_write (x)")
-    threading.Timer(0.5, other.execute, ("COMMIT",)).start()
-    with open_class_db(f"sqlite:///{path}") as db:
-        assert db.results() == []
-    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    other.close()
 
 
 def test_filters_by_time_dataset_and_lesson(db):
@@ -357,52 +224,6 @@ def test_each_browser_gets_one_number_in_order_the_same_after_a_restart_and_on_e
         assert min(n[0] for n in got.values()) > 4
         with pytest.raises(InvalidSpecError, match="at most 100 characters"):
             one.student_number("x" * (limits.MAX_OWNER + 1))
-
-
-def test_a_version_1_database_gets_the_students_table_and_keeps_its_results(db_url):
-    with open_class_db(db_url) as db:
-        rid = db.add_result(result())
-        with db._engine.begin() as conn:  # as NN Lab's version 1 left it
-            conn.exec_driver_sql("DROP TABLE students")
-            conn.execute(sa.update(schema_version).values(version=1))
-    with open_class_db(db_url) as again:
-        assert again.schema_version == SCHEMA_VERSION == 2
-        assert [r.id for r in again.results()] == [rid] and again.student_number("ada") == 1
-
-
-def test_a_database_of_a_newer_nn_lab_is_refused(db_url):
-    with open_class_db(db_url) as db:
-        with db._engine.begin() as conn:
-            conn.execute(sa.update(schema_version).values(version=SCHEMA_VERSION + 1))
-    with pytest.raises(DataFormatError, match=f"newer NN Lab \\(schema version {SCHEMA_VERSION + 1}"):
-        open_class_db(db_url)
-
-
-def test_tables_nn_lab_did_not_make_are_left_alone(db_url):
-    engine = sa.create_engine(database_url(db_url), poolclass=sa.pool.NullPool)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE results (x INTEGER)")
-    engine.dispose()
-    with pytest.raises(DataFormatError, match="tables named results that NN Lab did not make"):
-        open_class_db(db_url)
-
-
-def test_addresses_are_read_or_refused_in_words():
-    assert database_url("postgresql://u:p@h/db").drivername == "postgresql+psycopg"
-    assert database_url("postgres://u:p@h/db").drivername == "postgresql+psycopg"
-    assert database_url("postgresql+psycopg://u:p@h/db").drivername == "postgresql+psycopg"
-    assert database_url("sqlite:////tmp/x.sqlite3").database == "/tmp/x.sqlite3"
-    assert database_url(None, "/srv/nnlab").database == "/srv/nnlab/class.sqlite3"
-    for address in ("postgresql+psycopg2://u:secret@h/db", "mysql://u:secret@h/db", "sqlite://", "not an address"):
-        with pytest.raises(InvalidSpecError) as err:
-            database_url(address)
-        assert "NNLAB_DATABASE" in str(err.value) and "secret" not in str(err.value)
-
-
-def test_a_database_that_does_not_answer_is_said_without_its_password():
-    with pytest.raises(DatabaseUnavailable) as err:
-        open_class_db("postgresql://nnlab:secret@127.0.0.1:1/nnlab")
-    assert "PostgreSQL database nnlab on 127.0.0.1:1" in str(err.value) and "secret" not in str(err.value)
 
 
 def test_the_current_lesson_files_results_and_questions_and_names_every_lesson(db):
