@@ -227,58 +227,67 @@ def one_wakeup_per_batch() -> bool:
 # one after the other in order of arrival: the first ends in its own time, the last no later than before. A turn is
 # a lease of `TURN_LEASE`: a run that takes longer (a page's first imports, a quick model it waits for, the CNN lab's
 # animation, a slow disk) runs on without it and the next in line has its turn. The teacher's runs wait at the front
-# of the line: the class is looking at them. Measured with bench/classroom.py 20/4/10 (3 scenarios each, one
-# machine, one after the other): page p95 1.73-1.84x quiet without, 1.47-1.51x with; max 63-96 ms, 38-87 ms with.
+# of the line: the class is looking at them. Measured on one machine, idle, one run at a time: bench/page_burst.py
+# (30 sessions open one page at once) p50 272-506 ms without, 175-252 ms with; bench/classroom.py 20/4/10 page p95
+# 1.63-2.03x quiet without (6 scenarios, median 1.83), 1.47-1.98x with (17, median 1.63).
 TURN_LEASE = 0.1  # seconds
 
 
 class Turnstile:
     """One page run at a time, in order of arrival, each for at most `lease` seconds (see above):
-    `with TURNSTILE.turn(first=teacher):` around a page's run."""
+    `with TURNSTILE.turn(first=teacher):` around a page's run. Each waiting run has its own condition, so a
+    hand-on wakes the next run alone, and only the first in line watches the clock."""
 
     def __init__(self, lease: float = TURN_LEASE) -> None:
         self.lease = lease
-        self._changed = threading.Condition()  # told when the turn is free or handed on
-        self._line: collections.deque[object] = collections.deque()  # the runs waiting (a ticket each), in order
-        self._holder: object | None = None  # the run with the turn
+        self._lock = threading.Lock()
+        self._line: collections.deque[threading.Condition] = collections.deque()  # the runs waiting, in order
+        self._holder: threading.Condition | None = None  # the run with the turn
         self._since = 0.0  # when it had it
         self.turns = self.ran_out = 0  # runs that had a turn; turns whose lease ran out before the run ended
 
     @contextlib.contextmanager
     def turn(self, first: bool = False) -> Iterator[None]:
-        ticket = object()
-        self._take(ticket, first)
+        me = self._take(first)
         try:
             yield
         finally:
-            with self._changed:
-                if self._holder is ticket:
+            with self._lock:
+                if self._holder is me:
                     self._holder = None
-                    self._changed.notify_all()
+                    self._tell_the_first()
 
-    def _take(self, ticket: object, first: bool) -> None:
-        with self._changed:
+    def _tell_the_first(self) -> None:
+        """Wake the first in line (to take a free turn, or to watch the holder's lease)."""
+        if self._line:
+            self._line[0].notify()
+
+    def _take(self, first: bool) -> threading.Condition:
+        me = threading.Condition(self._lock)
+        with self._lock:
             if first:
-                self._line.appendleft(ticket)
+                self._line.appendleft(me)
             else:
-                self._line.append(ticket)
+                self._line.append(me)
             try:
                 while True:
                     now = time.monotonic()
                     if self._holder is not None and now - self._since >= self.lease:
                         self._holder = None  # it runs on without the turn
                         self.ran_out += 1
-                        self._changed.notify_all()
-                    if self._holder is None and self._line[0] is ticket:
+                        self._tell_the_first()
+                    if self._line[0] is me and self._holder is None:
                         self._line.popleft()
-                        self._holder, self._since = ticket, now
+                        self._holder, self._since = me, now
                         self.turns += 1
-                        return
-                    self._changed.wait(self._since + self.lease - now if self._holder is not None else None)
+                        self._tell_the_first()  # the next one watches this run's lease
+                        return me
+                    watching = self._line[0] is me  # the first in line waits for the lease; the rest to be told
+                    me.wait(self._since + self.lease - now if watching else None)
             except BaseException:  # interrupted while waiting: out of the line, the next one told
-                if ticket in self._line:
-                    self._line.remove(ticket)
-                    self._changed.notify_all()
+                if me in self._line:
+                    self._line.remove(me)
+                    self._tell_the_first()
                 raise
 
 

@@ -91,21 +91,26 @@ def test_a_run_that_keeps_its_turn_past_the_lease_runs_on_and_the_next_one_has_i
     while runs.order != ["long"]:
         time.sleep(0.001)
     asked = time.monotonic()
-    runs.start("a", hold=a_holds)
+    runs.start("a", hold=a_holds)  # as long as the first: the lease runs out for both
+    in_line(turnstile, 1)
+    runs.start("b")
+    in_line(turnstile, 2)
     while runs.order != ["long", "a"]:
         assert time.monotonic() - asked < 10
         time.sleep(0.001)
     assert time.monotonic() - asked >= 0.9  # a waited for the lease, not for the long run
     assert runs.most == 2 and turnstile.ran_out == 1
-    runs.start("b")
-    in_line(turnstile, 1)
     long_run.set()  # the long run ends: its turn was a's, and stays a's
     runs.threads[0].join(10)
     time.sleep(0.05)
     assert runs.order == ["long", "a"] and len(turnstile._line) == 1
+    while runs.order != ["long", "a", "b"]:  # b, next in line once a had the turn, waits out a's lease
+        assert time.monotonic() - asked < 10
+        time.sleep(0.001)
+    assert time.monotonic() - asked >= 1.9 and turnstile.ran_out == 2
     a_holds.set()
     runs.join()
-    assert runs.order == ["long", "a", "b"] and turnstile._holder is None
+    assert turnstile._holder is None
 
 
 def test_a_run_that_fails_hands_its_turn_on():
@@ -139,9 +144,9 @@ def stop_while_waiting(turnstile: Turnstile) -> None:
         pass
 
 
-def test_a_run_stopped_while_it_waits_leaves_the_line():
+def test_a_run_stopped_while_it_waits_leaves_the_line(monkeypatch):
     turnstile = Turnstile(lease=30)
-    turnstile._changed = StoppedWhileWaiting()
+    monkeypatch.setattr(threading, "Condition", StoppedWhileWaiting)
     runs = Runs(turnstile)
     with turnstile.turn():
         stopped = threading.Thread(target=stop_while_waiting, args=(turnstile,), name="stopped")
