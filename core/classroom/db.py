@@ -285,16 +285,20 @@ def reading(engine: Engine, where: str) -> Iterator[Connection]:
         yield conn
 
 
+def _insert(conn: Connection, table: sa.Table, values: dict):
+    """An INSERT of `values` in the connection's dialect, which can say what to do on a conflict."""
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    return insert(table).values(**values)
+
+
 def insert_new(conn: Connection, table: sa.Table, values: dict, keys: tuple[str, ...]) -> None:
     """Insert `values` unless a row with the same `keys` is there (one statement: safe against a concurrent twin)."""
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    conn.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+    conn.execute(_insert(conn, table, values).on_conflict_do_nothing(index_elements=list(keys)))
 
 
 def upsert(conn: Connection, table: sa.Table, values: dict, keys: tuple[str, ...]) -> None:
     """Insert `values`, or update the row with the same `keys` (one statement: safe against a concurrent twin)."""
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    statement = insert(table).values(**values)
+    statement = _insert(conn, table, values)
     changed = {c: statement.excluded[c] for c in values if c not in keys}
     conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
 
