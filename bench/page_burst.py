@@ -20,14 +20,11 @@ import statistics
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from results_board import pct  # noqa: E402
 from streamlit_client import Tab  # noqa: E402
 from streamlit_server import start, stop, wait_healthy  # noqa: E402
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 async def alone(url: str, page: str, n: int = 15) -> float:
