@@ -29,6 +29,7 @@ from core.classserver.jobs import JobBoard
 from core.classserver.training_job import JobLimits
 from core.errors import NNLabError
 from core.experiment import Experiment, PreparedData
+from core.metrics import score_name
 from core.runs import Resume, Run
 
 POLL_SECONDS, WAIT_POLL_SECONDS = 0.3, 1.0  # redraws while training; place-in-line updates while waiting
@@ -205,7 +206,7 @@ def _live() -> None:
         _stop_button(job)
     if job.note:
         st.warning(job.note, icon=":material/restart_alt:")
-    metric = "accuracy" if data.task == "classification" else "r2"
+    metric = score_name(data.task)
     where = st.columns([3, 2]) if plan.boundary else [st.container()]
     curves = where[0].columns(2)
     for col, key in zip(curves, ("loss", metric)):

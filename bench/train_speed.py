@@ -5,21 +5,24 @@
 1. scikit-learn: an MLP (16, 16) on 8,000 MNIST-sized images (28x28). Plain: the lessons' cell,
    `MLPClassifier(hidden_layer_sizes=(16, 16)).fit(X / 255.0, y)` with default settings (float64, all BLAS
    threads). NN Lab: the same network and recipe (adam, lr 1e-3, batch 200) trained through `core` for the
-   same number of epochs, so at equal accuracy: one `partial_fit` per epoch with per-epoch metrics. Measured
+   same number of epochs, so at equal accuracy: one `partial_fit` per epoch with per-epoch scores. Measured
    on an idle machine and with one core busy with another training session (a class server holds many), both
    in-process and through the class server's job queue (a local two-worker Dask cluster, submit to collected
    run). Targets, through the queue: at least 1.3x the plain fit idle, at least 3x faster with one core
    busy. Also printed: the ceiling for any partial_fit loop, scikit-learn's own epoch loop with none of the
-   per-epoch work (float32, one BLAS thread, no shuffling, no metrics, one fit call), and where one epoch of
-   NN Lab's loop goes (the shuffled copy of the training set, partial_fit, the per-epoch metrics, the snapshot).
+   per-epoch work (float32, one BLAS thread, no shuffling, no scores, one fit call), and where one epoch of
+   NN Lab's loop goes (the shuffled copy of the training set, partial_fit, the epoch's training accuracy, the
+   snapshot).
 
    Where the job queue lost time (0.78x idle, 1.29x busy before; measured here): Dask's workers sampled the
    running task's stack every 10 ms for a dashboard NN Lab does not have (profiling is off now); the arrays a
    worker unpickled sat at unaligned addresses (the shuffle's gather and the metrics' forward pass ran ~2x
    slower; realigned once per job now); and the nanny's MALLOC_TRIM_THRESHOLD_ made every epoch's 25 MB shuffled
-   copy a fresh, page-faulted mmap (freed memory is reused now, core/classserver/worker_warmup.py). Of an epoch's extra time
-   over scikit-learn's own loop, the shuffled copy (3-6 ms) and the training accuracy on 5,000 images (4-6 ms)
-   are nearly all: scikit-learn's loop pays its shuffle inside its batches, and its accuracy is not measured.
+   copy a fresh, page-faulted mmap (freed memory is reused now, core/classserver/worker_warmup.py); and the
+   training accuracy was a forward pass of its own over 5,000 training images after every epoch (4 of an epoch's
+   34 ms, 1.25x the plain fit idle on one VM before): it is Keras's now, over the epoch's batches as they were
+   trained, read from the outputs training computes anyway. Of an epoch's extra time over scikit-learn's own loop,
+   the shuffled copy (3-6 ms) is nearly all; scikit-learn's loop pays its shuffle inside its batches.
 2. Keras: the same MLP, 10 epochs with a validation set. Plain: `model.fit(..., validation_data=...)`.
    NN Lab: `core`'s KerasModel.fit with its per-epoch callback. Target: at most 10% slower.
 
@@ -203,8 +206,8 @@ class JobQueue:
 
 def epoch_breakdown(X, y, epochs: int = 40) -> None:
     """Where an epoch of NN Lab's scikit-learn loop goes, in-process, one BLAS thread: the shuffled copy of the
-    training set, the partial_fit call, the per-epoch metrics (a NumPy forward pass over at most METRIC_SAMPLE
-    training images) and the weight snapshot; beside them, an epoch of scikit-learn's own loop (float32, one thread,
+    training set, the partial_fit call (keeping each batch's outputs, as `core` does), the training accuracy from
+    those outputs and the weight snapshot; beside them, an epoch of scikit-learn's own loop (float32, one thread,
     shuffling per batch inside fit), which pays for its shuffle inside its own batches."""
     import warnings
 
@@ -212,14 +215,14 @@ def epoch_breakdown(X, y, epochs: int = 40) -> None:
     from sklearn.neural_network import MLPClassifier
     from threadpoolctl import threadpool_limits
 
-    from core.models.base import METRIC_SAMPLE
-    from core.models.frozen import mlp_outputs
+    from core.models.sklearn_backend import _keeping_outputs
 
     rng, spent = (
         np.random.default_rng(SEED),
-        dict.fromkeys(("shuffled copy", "partial_fit", "metrics", "snapshot"), 0.0),
+        dict.fromkeys(("shuffled copy", "partial_fit", "training accuracy", "snapshot"), 0.0),
     )
-    est = MLPClassifier((16, 16), batch_size=200, shuffle=False, random_state=SEED, momentum=0.0)
+    est, outputs = MLPClassifier((16, 16), batch_size=200, shuffle=False, random_state=SEED, momentum=0.0), []
+    est._backprop = _keeping_outputs(est, outputs)
     with threadpool_limits(1), config_context(assume_finite=True), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(epochs):
@@ -227,12 +230,12 @@ def epoch_breakdown(X, y, epochs: int = 40) -> None:
             order = rng.permutation(len(X))
             X_shuffled, y_shuffled = X[order], y[order]
             t1 = time.perf_counter()
+            outputs.clear()
             est.partial_fit(X_shuffled, y_shuffled, classes=np.arange(10))
             t2 = time.perf_counter()
-            layers = [(f"layer_{i}", W.copy(), b.copy()) for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_))]
+            [(W.copy(), b.copy()) for W, b in zip(est.coefs_, est.intercepts_)]  # the snapshot
             t3 = time.perf_counter()
-            out = mlp_outputs(layers, X[:METRIC_SAMPLE], "relu", "classification", 10, False)[-1][1]
-            float(np.mean(out.argmax(axis=1) == y[:METRIC_SAMPLE]))
+            float(np.mean(np.concatenate(outputs).argmax(axis=1) == y_shuffled))
             t4 = time.perf_counter()
             for key, seconds in zip(spent, (t1 - t0, t2 - t1, t4 - t3, t3 - t2)):
                 spent[key] += seconds

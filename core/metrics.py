@@ -6,6 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def score_name(task: str) -> str:
+    """The score a run reports beside its loss: accuracy (classification) or r2 (regression)."""
+    return "accuracy" if task == "classification" else "r2"
+
+
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
     """(n_classes, n_classes) counts: rows are the true class, columns the predicted class (as scikit-learn)."""
     m = np.zeros((n_classes, n_classes), dtype=np.int64)

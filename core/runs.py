@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from core.activations import activation_health
 from core.experiment import Experiment, PreparedData, data_name, describe
+from core.metrics import score_name
 from core.models import MAX_PARAMS, BaseModel, History, build_model
 from core.models.base import EpochCallback
 from core.snapshots import WeightSnapshots
@@ -99,7 +100,7 @@ class Run:
 
     @property
     def metric(self) -> str:
-        return "accuracy" if self.task == "classification" else "r2"
+        return score_name(self.task)
 
     @property
     def label(self) -> str:

@@ -14,12 +14,12 @@ import numpy as np
 
 from core.errors import InvalidSpecError
 from core.losses import binary_crossentropy, sparse_categorical_crossentropy
+from core.metrics import score_name
 from core.params import count_params, output_activation, output_units
 from core.snapshots import SNAPSHOT_BUDGET, WeightSnapshots
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
 EpochCallback = Callable[[dict], None]
-METRIC_SAMPLE = 5000  # training accuracy / R2 are measured on at most this many training samples
 
 
 @dataclass
@@ -180,7 +180,8 @@ class BaseModel:
         so that each part of a run sees its own order.
 
         `callback(logs)` runs after every epoch with epoch, loss, val_loss, accuracy / val_accuracy
-        (classification) or r2 / val_r2 (regression) and seconds since the start. Training stops early
+        (classification) or r2 / val_r2 (regression) and seconds since the start; loss and accuracy / r2 as Keras's
+        fit reports them, over the epoch's batches, each with the weights it was trained from. Training stops early
         on `stop()`, on early stopping, or when the loss is NaN/inf (`history.stop_reason == "diverged"`).
         The weights after each epoch go to `history.snapshots`, within `snapshot_budget` bytes (0: none).
         `self.history` is this run's History from the start, so a run interrupted by an exception in the
@@ -195,16 +196,13 @@ class BaseModel:
         self._fit_epochs(*self._validation_split(X, y, config), config, tracker)
         return tracker.history
 
-    def _metric_logs(self, X_tr, y_tr, X_val, y_val) -> dict:
-        """accuracy / r2 on (a sample of) the training set, and val_loss / val_* on the validation set."""
-        logs = {}
-        name = "accuracy" if self.task == "classification" else "r2"
-        logs[name] = self._score_codes(X_tr[:METRIC_SAMPLE], y_tr[:METRIC_SAMPLE])
-        if X_val is not None:
-            proba = self._raw_output(X_val)
-            logs["val_loss"] = self._loss(proba, y_val)
-            logs[f"val_{name}"] = self._score_from_output(proba, y_val)
-        return logs
+    def _validation_logs(self, X_val, y_val) -> dict:
+        """val_loss and val_accuracy / val_r2 of the weights as they are, on the validation set (none without one).
+        The training loss and score are the backends' own: over the epoch's batches, each as it was trained."""
+        if X_val is None:
+            return {}
+        out = self._raw_output(X_val)
+        return {"val_loss": self._loss(out, y_val), f"val_{score_name(self.task)}": self._score_from_output(out, y_val)}
 
     def _loss(self, out: np.ndarray, y: np.ndarray) -> float:
         """Keras's definitions: categorical / binary cross-entropy (clipped at 1e-7), or mean squared error (the

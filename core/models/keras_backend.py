@@ -157,10 +157,8 @@ class KerasModel(BaseModel):
 
             def on_epoch_end(cb, epoch, logs=None):  # noqa: N805 - `self` is the outer model
                 logs = {k: v for k, v in (logs or {}).items() if not k.startswith("val_")}
-                if X_val is not None and np.isfinite(logs.get("loss", np.nan)):
-                    out = self._raw_output(X_val)
-                    name = "accuracy" if self.task == "classification" else "r2"
-                    logs.update(val_loss=self._loss(out, y_val), **{f"val_{name}": self._score_from_output(out, y_val)})
+                if np.isfinite(logs.get("loss", np.nan)):
+                    logs.update(self._validation_logs(X_val, y_val))
                 if tracker.end_epoch(logs):
                     cb.model.stop_training = True
 

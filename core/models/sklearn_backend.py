@@ -2,11 +2,14 @@
 page sees every epoch. Validation and early stopping are done by `core` (partial_fit refuses
 early_stopping=True).
 
+The training loss and accuracy / R² of an epoch are Keras's: over the epoch's batches, each with the weights it
+was trained from (scikit-learn's `loss_` is that already; the accuracy is read from the outputs of the forward pass
+training does anyway, so it costs no pass of its own). The validation scores are those of the weights after the epoch.
+
 Speed (see bench/train_speed.py): data stay float32 (scikit-learn's MLP keeps float32, 1.5x faster than
 float64); every Dataset was checked finite when loaded, so scikit-learn's per-call finite check over the
 whole array is skipped (assume_finite), and so is the re-validation of parameters NN Lab set itself
-(skip_parameter_validation); per-epoch metrics use a plain numpy forward pass; BLAS threads are
-limited for small networks.
+(skip_parameter_validation); BLAS threads are limited for small networks.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from core.activations import SKLEARN_ACTIVATIONS
 from core.errors import DataFormatError, InvalidSpecError, NotTrainedError
+from core.metrics import score_name
 from core.models.base import BaseModel, EpochTracker
 from core.spec import CNNSpec, MLPSpec, TrainConfig
 
@@ -37,6 +41,19 @@ SKOPS_TRUSTED = (
 def _checked_already(X, y, incremental, reset):
     """An estimator's `_validate_input` while it trains on arrays its own checks returned (see `_fit_epochs`)."""
     return X, y
+
+
+def _keeping_outputs(est, outputs: list):
+    """`est._backprop` that also keeps each batch's outputs, from the forward pass of the batch's own training step
+    (before its update), in `outputs`: what Keras measures its training accuracy on."""
+    backprop = type(est)._backprop
+
+    def kept(X, y, sample_weight, activations, *grads):
+        result = backprop(est, X, y, sample_weight, activations, *grads)
+        outputs.append(activations[-1])  # a new array each batch (the forward pass assigns it)
+        return result
+
+    return kept
 
 
 def _optimizer_follows(est, config: TrainConfig) -> None:
@@ -125,6 +142,8 @@ class SklearnModel(BaseModel):
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
         rng = np.random.default_rng(config.seed + tracker.start_epoch)
         checked = None  # the training set as partial_fit's checks return it, once they have run
+        outputs: list[np.ndarray] = []  # the epoch's batch outputs, in the order trained
+        est._backprop = _keeping_outputs(est, outputs)
         with (
             threadpool_limits(limits=blas_threads(self.spec), user_api="blas"),
             np.errstate(all="ignore"),
@@ -133,6 +152,7 @@ class SklearnModel(BaseModel):
             try:
                 for _ in range(config.epochs):
                     order = rng.permutation(len(flat_tr)) if config.shuffle else np.arange(len(flat_tr))
+                    outputs.clear()
                     try:
                         if checked is None:
                             if self.task == "classification":
@@ -152,11 +172,16 @@ class SklearnModel(BaseModel):
                     loss = est.loss_ * (2 if self.task == "regression" else 1)
                     logs = {"loss": loss}
                     if np.isfinite(loss):
-                        logs.update(self._metric_logs(X_tr, y_tr, X_val, y_val))
+                        logs[score_name(self.task)] = self._score_from_output(np.concatenate(outputs), y_tr[order])
+                        logs.update(self._validation_logs(X_val, y_val))
                     if tracker.end_epoch(logs):
                         break
             finally:
-                est.__dict__.pop("_validate_input", None)  # the estimator as scikit-learn made it (skops saves it)
+                for patched in (
+                    "_validate_input",
+                    "_backprop",
+                ):  # the estimator as scikit-learn made it (skops saves it)
+                    est.__dict__.pop(patched, None)
 
     def save_bytes(self) -> bytes:
         import skops.io
