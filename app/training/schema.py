@@ -94,6 +94,10 @@ RAW_TARGET_NOTE = (
     "This run trained on the target in its own units, as a notebook that does not scale it: its loss is in "
     "squared target units."
 )
+CURVES_NOTE = (  # .format(score=...)
+    "Training loss and {score} are averaged over each epoch's batches as they were trained, as Keras's fit prints "
+    "them; validation is measured after the epoch, so in the first epochs it can be the better of the two."
+)
 
 
 def training_settings(prefix: str, **defaults) -> Schema:

@@ -46,6 +46,7 @@ def test_sliders_change_the_count_and_training_shows_curves_and_metrics(app):
     assert not app.exception
     assert "Trained 6 epochs" in _texts(app.success)
     assert len(app.get("plotly_chart")) == 1  # the learning curves tab
+    assert "Training loss and accuracy are averaged over each epoch's batches" in _texts(app.caption)  # what they are
     app.session_state["train_tab"] = "Test results"
     app.run()
     accuracy = next(m.value for m in app.metric if m.label == "Test accuracy")
