@@ -171,8 +171,8 @@ def train_reporting(
 
 def aligned(data: PreparedData) -> PreparedData:
     """`data` with every array at an aligned address. Arrays unpickled from a Dask message can sit at odd offsets
-    inside it (seen: 41): NumPy's shuffling gather and the metrics' forward pass on them ran about 2x slower, and
-    a job 1.4x slower than the same training outside Dask (bench/train_speed.py). A copy is aligned."""
+    inside it (seen: 41 and 50): NumPy's shuffling gather on them ran about 2x slower, and a job 1.4x slower than
+    the same training outside Dask (bench/train_speed.py). A copy is aligned."""
     copies = {}
     for f in fields(data):
         value = getattr(data, f.name)
