@@ -223,9 +223,6 @@ class BaseModel:
         pred = (out[:, 0] > 0.5).astype(np.int64) if self.n_units == 1 else out.argmax(axis=1)
         return float(np.mean(pred == y))
 
-    def _score_codes(self, X, y) -> float:
-        return self._score_from_output(self._raw_output(X), y)
-
     # -- the public read side ------------------------------------------------------------------------
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class codes (classification) or values (regression: (n,) for one target, else (n, targets))."""

@@ -181,10 +181,8 @@ class SklearnModel(BaseModel):
                     if tracker.end_epoch(logs):
                         break
             finally:
-                for patched in (
-                    "_validate_input",
-                    "_backprop",
-                ):  # the estimator as scikit-learn made it (skops saves it)
+                # the estimator as scikit-learn made it (skops saves it)
+                for patched in ("_validate_input", "_backprop"):
                     est.__dict__.pop(patched, None)
 
     def save_bytes(self) -> bytes:
