@@ -98,6 +98,10 @@ CURVES_NOTE = (  # .format(score=...)
     "Training loss and {score} are averaged over each epoch's batches as they were trained, as Keras's fit prints "
     "them; validation is measured after the epoch, so in the first epochs it can be the better of the two."
 )
+PLANE_LOSS_NOTE = (
+    " The test and training loss over the plane are the Playground's: the weights as they are at the end, on every "
+    "point."
+)
 
 
 def training_settings(prefix: str, **defaults) -> Schema:

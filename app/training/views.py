@@ -21,7 +21,7 @@ from app.runs import PAGE_BUDGET, boundary_figure, network_diagram
 from app.session import clear_history, run_history
 from app.tables import browse, read_table
 from app.training import figures as fig
-from app.training.schema import CURVES_NOTE, PLANE, RAW_TARGET_NOTE, REGRESSION_NOTE
+from app.training.schema import CURVES_NOTE, PLANE, PLANE_LOSS_NOTE, RAW_TARGET_NOTE, REGRESSION_NOTE
 from app.widgets import show_error
 from core.codegen import DATA_FILE, export_script
 from core.datasets import UPLOAD
@@ -152,8 +152,9 @@ def results(run: Run, data: PreparedData, extra: dict[str, Section] | None = Non
 def curves(run: Run, data: PreparedData) -> None:
     planned = run.exp.config.epochs if run.status == "completed" else None  # a stopped run: the epochs it ran
     st.plotly_chart(fig.learning_curves(run.curves, run.metric, planned), key="train_curves")
-    st.caption(CURVES_NOTE.format(score="accuracy" if run.metric == "accuracy" else "R²"))
-    if data.kind == "toy2d" and run.status != "diverged":
+    plane = data.kind == "toy2d" and run.status != "diverged"
+    st.caption(CURVES_NOTE.format(score="accuracy" if run.metric == "accuracy" else "R²") + PLANE_LOSS_NOTE * plane)
+    if plane:
         row = st.container(horizontal=True)
         show_test, discretize = w.toggle(PLANE["showtest"], row), w.toggle(PLANE["discrete"], row)
         unit = ""

@@ -97,7 +97,7 @@ class EpochTracker:
 
 
 class BaseModel:
-    """A built network, the same interface for every backend. See DESIGN.md section 2.
+    """A built network, the same interface for every backend. See docs/ARCHITECTURE.md, "The core contract".
 
     Classification labels are integer codes 0..n_classes-1. Inputs are (n, *input_shape); flattened
     inputs of the same size are accepted too.

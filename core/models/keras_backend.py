@@ -124,7 +124,8 @@ class KerasModel(BaseModel):
             if hasattr(layer, "kernel"):
                 layer.kernel.regularizer = penalty
         if self.task == "regression":
-            loss, metrics = "mse", [keras.metrics.R2Score(name="r2")]
+            # pooled over the targets (variance weighted), as `_score_from_output` scores validation and test
+            loss, metrics = "mse", [keras.metrics.R2Score(name="r2", class_aggregation="variance_weighted_average")]
         elif (
             self.output == "tanh"
         ):  # the Playground's 0.5 (tanh - t)^2 on t = -1, 1 is 2 (p - y)^2 on p = (tanh + 1) / 2

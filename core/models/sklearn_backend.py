@@ -141,15 +141,15 @@ class SklearnModel(BaseModel):
         flat_tr = X_tr.reshape(len(X_tr), -1)
         target = y_tr if self.task == "classification" else (y_tr[:, 0] if y_tr.shape[1] == 1 else y_tr)
         rng = np.random.default_rng(config.seed + tracker.start_epoch)
-        checked = None  # the training set as partial_fit's checks return it, once they have run
+        checked = shuffled = None  # the training set as partial_fit's checks return it, once they ran; a buffer
         outputs: list[np.ndarray] = []  # the epoch's batch outputs, in the order trained
-        est._backprop = _keeping_outputs(est, outputs)
         with (
             threadpool_limits(limits=blas_threads(self.spec), user_api="blas"),
             np.errstate(all="ignore"),
             config_context(assume_finite=True, skip_parameter_validation=True),
         ):
             try:
+                est._backprop = _keeping_outputs(est, outputs)
                 for _ in range(config.epochs):
                     order = rng.permutation(len(flat_tr)) if config.shuffle else np.arange(len(flat_tr))
                     outputs.clear()
@@ -160,8 +160,10 @@ class SklearnModel(BaseModel):
                             else:
                                 est.partial_fit(flat_tr[order], target[order])
                             checked = est._validate_input(flat_tr, target, True, False)
-                            shuffled = np.empty_like(checked[0])  # each epoch's order, in one buffer
+                            shuffled = np.empty_like(checked[0]) if config.shuffle else None
                             est._validate_input = _checked_already
+                        elif shuffled is None:  # one order for every epoch: the checked arrays as they are
+                            est._fit(*checked, incremental=True)
                         else:
                             # into one buffer for every epoch (mode "clip": the indices are not checked, so numpy
                             # copies straight into it): 1.2 ms less of a 29 ms MNIST-sized epoch than a new array
@@ -175,6 +177,8 @@ class SklearnModel(BaseModel):
                     # scikit-learn's squared-error loss is half the MSE; report Keras's mse.
                     loss = est.loss_ * (2 if self.task == "regression" else 1)
                     logs = {"loss": loss}
+                    if sum(map(len, outputs)) < len(order):  # scikit-learn caught a Ctrl-C and ended the epoch
+                        raise KeyboardInterrupt
                     if np.isfinite(loss):
                         logs[score_name(self.task)] = self._score_from_output(np.concatenate(outputs), y_tr[order])
                         logs.update(self._validation_logs(X_val, y_val))

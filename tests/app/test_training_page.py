@@ -164,6 +164,7 @@ def test_a_dead_network_is_called_dead_with_the_way_to_its_diagnosis(app):
     warning = _texts(app.warning)
     assert "Test accuracy **50.0%**" in warning and "this network is dead: every unit of hidden_4" in warning
     assert any("dead units on the Activation functions page" in link.proto.label for link in app.get("page_link"))
+    assert "loss over the plane are the Playground's" in _texts(app.caption)  # not the curves' batch averages
 
 
 def test_regression_results_give_r2_mae_and_rmse_in_the_targets_units(app):
