@@ -87,12 +87,7 @@ def best_interleaved(fns: dict, repeat: int) -> dict:
 
 
 def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
+    return best_interleaved({"fn": fn}, repeat)["fn"]
 
 
 def _other_session(seconds: float) -> subprocess.Popen:
